@@ -1,0 +1,299 @@
+"""The ``jcaco`` command line: a thin shell that parses, calls the library and prints.
+
+Exit status: 0 on success, 2 for bad input or usage (one line on standard error, no
+traceback), 1 for an internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from jcaco import __version__
+from jcaco.errors import InputError
+
+_EPILOG = "Docs: README.md and docs/ (formats, algorithms, reproduction)."
+
+
+def _parse_params(pairs: Sequence[str], flag: str = "--param") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InputError(f"{pair!r} must look like name=value", field=flag)
+        key, value = pair.split("=", 1)
+        out[key.strip().replace("-", "_")] = value.strip()
+    return out
+
+
+def _emit(document: dict[str, Any], output: str | None) -> None:
+    from jcaco.scenario.io import write_json
+
+    if output:
+        write_json(output, document)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(json.dumps(document, indent=2))
+
+
+@click.group(epilog=_EPILOG)
+@click.version_option(__version__, prog_name="jcaco")
+def cli() -> None:
+    """jcaco: the JCACO game and MASL learning for MEC-enabled AIGC networks."""
+
+
+@cli.command()
+@click.option("--preset", default="paper", show_default=True, help="Named parameter set.")
+@click.option("--users", type=int, help="Number of users N.")
+@click.option("--aps", type=int, help="Number of APs M.")
+@click.option("--servers", type=int, help="Number of edge servers K.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a generator parameter; a range as lo,hi (e.g. bandwidth_hz=2e6,1e7).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (else stdout).")
+def generate(
+    preset: str,
+    users: int | None,
+    aps: int | None,
+    servers: int | None,
+    overrides: tuple[str, ...],
+    seed: int,
+    output: str | None,
+) -> None:
+    """Draw a network from the paper's Table III (a jcaco.scenario/1 file)."""
+    from jcaco.errors import UnknownNameError
+    from jcaco.rng import stream
+    from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
+    from jcaco.scenario.network import network_to_dict
+
+    if preset not in PRESETS:
+        raise UnknownNameError(
+            f"unknown preset {preset!r}; allowed: {', '.join(PRESETS)}", field="--preset"
+        )
+    changes: dict[str, Any] = {}
+    for key, value in _parse_params(overrides, "--set").items():
+        changes[key] = value.split(",") if "," in value else value
+    for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
+        if value is not None:
+            changes[key] = value
+    config = with_overrides(PRESETS[preset], changes)
+    net = generate_network(config, stream(seed, "scenario"))
+    doc = network_to_dict(net)
+    doc["meta"] = {
+        "generator": preset,
+        "seed": seed,
+        "version": __version__,
+        "overrides": {k: str(v) for k, v in changes.items()},
+    }
+    _emit(doc, output)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--fading", type=click.Choice(["mean", "sample"]), default="mean", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for sampled fading.")
+@click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+def instance(
+    scenario: str, fading: str, seed: int, drop_infeasible: bool, output: str | None
+) -> None:
+    """Build the game of a scenario (a jcaco.instance/1 file)."""
+    from jcaco.model.build import instance_to_dict
+    from jcaco.model.files import load_game
+    from jcaco.rng import stream
+
+    game = load_game(
+        scenario,
+        fading=fading,  # type: ignore[arg-type]
+        rng=stream(seed, "fading"),
+        drop_infeasible=drop_infeasible,
+    )
+    meta = {"seed": seed if fading == "sample" else None, "version": __version__}
+    _emit(instance_to_dict(game, meta), output)
+
+
+def _print_result(doc: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']})")
+    for col in ("user", "ap", "server", "steps", "E[U|active] s", "cost s"):
+        table.add_column(col, justify="right")
+    for i, (a, s, st, u, c) in enumerate(
+        zip(
+            doc["ap"],
+            doc["server"],
+            doc["steps"],
+            doc["expected_service_time_s"],
+            doc["expected_cost_s"],
+            strict=True,
+        )
+    ):
+        table.add_row(str(i), str(a), str(s), str(st), f"{u:.3f}", f"{c:.3f}")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"expected total service time (15): {doc['expected_total_service_time_s']:.3f} s   "
+        f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}   "
+        f"iterations: {doc['iterations']}   converged: {doc['converged']}   "
+        f"wall: {doc['wall_time_s']:.3f} s"
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--algorithm", "-a", default="masl", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--iterations", type=int, help="Slot budget (default 20000; stops at convergence).")
+@click.option("--learning-rate", type=float, help="MASL: sets both b_c and b_o.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Hyperparameter.")
+@click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
+@click.option("--json", "as_json", is_flag=True, help="Print the jcaco.result/1 JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
+def solve(
+    file: str,
+    algorithm: str,
+    seed: int,
+    iterations: int | None,
+    learning_rate: float | None,
+    params: tuple[str, ...],
+    drop_infeasible: bool,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """Solve a scenario or instance with one algorithm and certify the result."""
+    from jcaco.learners.registry import make_learner
+    from jcaco.model.files import load_game
+    from jcaco.rng import check_seed
+    from jcaco.scenario.io import write_json
+    from jcaco.sim.solve import DEFAULT_ITERATIONS
+    from jcaco.sim.solve import solve as run_solve
+
+    check_seed(seed)
+    hyper: dict[str, Any] = _parse_params(params)
+    if learning_rate is not None:
+        if algorithm != "masl":
+            raise InputError("only applies to --algorithm masl", field="--learning-rate")
+        if not 0 < learning_rate <= 1:
+            raise InputError(f"must be in (0, 1], got {learning_rate}", field="--learning-rate")
+        hyper.setdefault("learning_rate_ap", learning_rate)
+        hyper.setdefault("learning_rate_server", learning_rate)
+    make_learner(algorithm, hyper)  # validate the name and parameters before loading
+    if iterations is not None and iterations < 1:
+        raise InputError(f"must be >= 1, got {iterations}", field="--iterations")
+    game = load_game(file, drop_infeasible=drop_infeasible)
+    try:
+        result = run_solve(
+            game,
+            algorithm,
+            seed=seed,
+            iterations=iterations or DEFAULT_ITERATIONS,
+            params=hyper,
+        )
+    except ValueError as exc:  # a hyperparameter outside its range
+        raise InputError(str(exc), field="--param") from None
+    doc = result.to_dict()
+    if output:
+        write_json(output, doc)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        _print_result(doc)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--assignment", required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the jcaco.result/1 JSON.")
+def evaluate(file: str, assignment: str, as_json: bool) -> None:
+    """Score a given assignment on a scenario or instance."""
+    from jcaco.model.files import load_game
+    from jcaco.scenario.io import load_assignment
+    from jcaco.sim.evaluate import evaluate_assignment
+
+    game = load_game(file)
+    try:
+        result = evaluate_assignment(game, load_assignment(assignment))
+    except InputError as exc:
+        raise exc.with_source(assignment) from None
+    doc = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        _print_result(doc)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["scenario", "instance", "result"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a file kind."""
+    from jcaco.scenario.schema import SCHEMAS
+
+    click.echo(json.dumps(SCHEMAS[kind].model_json_schema(by_alias=True), indent=2))
+
+
+@cli.command(name="list")
+def list_() -> None:
+    """List the algorithms, presets and experiments."""
+    from jcaco.learners.registry import LEARNERS
+    from jcaco.scenario.generator import PRESETS
+
+    click.echo("algorithms:")
+    for name, cls in LEARNERS.items():
+        params = ", ".join(cls.param_names()) or "-"
+        click.echo(f"  {name:<9} information={cls.information:<5} params: {params}")
+    click.echo("presets:")
+    for name, cfg in PRESETS.items():
+        click.echo(f"  {name:<9} N={cfg.num_users} M={cfg.num_aps} K={cfg.num_servers}")
+    try:
+        from jcaco.experiments.paper import EXPERIMENTS
+    except ImportError:
+        EXPERIMENTS = {}
+    if EXPERIMENTS:
+        click.echo("experiments:")
+        for name, exp in EXPERIMENTS.items():
+            click.echo(f"  {name:<9} {exp.title}")
+
+
+@cli.command()
+@click.option("--seed", type=int, default=0, show_default=True)
+def demo(seed: int) -> None:
+    """Generate the paper's default network and solve it with every algorithm."""
+    from jcaco.sim.demo import run_demo
+
+    run_demo(seed)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and map errors to exit statuses."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"jcaco: error: {exc.one_line()}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("jcaco: aborted", err=True)
+        return 130
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "jcaco"
+        click.echo(f"{command}: error: {exc.format_message()}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"jcaco: error: {exc.format_message()}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        click.echo("jcaco: interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

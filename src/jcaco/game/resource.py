@@ -1,0 +1,164 @@
+"""The resource-selection game with player-specific weights (DESIGN.md §2).
+
+Both JCACO subgames are this one object. Player i picks one resource r; its weight there is
+``w[i, r] = weight[i] * time[i, r]``; the load of r is the sum of the weights of the players on
+it; a player's payoff (a cost) is the load of the resource it picked. The AP subgame uses
+``time = tx_time_s`` (eqs. (8), (9), (25), (27)), the server subgame ``time = compute_time_s``
+(eqs. (11), (12), (26), (28)). ``weight`` is θ for the stochastic game G_s and the activity
+vector a ∈ {0, 1}^N for the complete-information game of one realisation.
+
+Every function accepts leading batch axes (one per seed); the user axis is ``-2`` of a matrix
+and ``-1`` of a vector. Users with weight 0 are not players: they add nothing to any load and
+are left out of gains and gaps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jcaco.types import BoolArray, FloatArray, IntArray
+
+#: Cost improvements smaller than this are not improvements [s]. It keeps float round-off
+#: from creating moves that the exact game would not make.
+DEFAULT_ATOL_S = 1e-9
+
+
+def player_weights(time: FloatArray, weight: FloatArray) -> FloatArray:
+    """Player-specific weights ``w[i, r] = weight[i] * time[i, r]`` (0 for non-players).
+
+    Parameters
+    ----------
+    time : ndarray, shape (..., num_users, num_resources)
+        Standalone time of user i on resource r [s]; ``inf`` marks an infeasible resource.
+    weight : ndarray, shape (..., num_users)
+        θ_i (stochastic game) or a_i (one realisation).
+
+    Returns
+    -------
+    ndarray, shape (..., num_users, num_resources)
+        Weights [s]; a non-player's row is all zeros.
+    """
+    weight = np.asarray(weight, dtype=float)[..., None]
+    with np.errstate(invalid="ignore"):
+        # [..., users, resources]
+        return np.where(weight > 0, weight * time, 0.0)
+
+
+def chosen(values: FloatArray, choice: IntArray) -> FloatArray:
+    """Pick ``values[..., i, choice[..., i]]`` for every user: shape ``(..., num_users)``."""
+    return np.take_along_axis(values, choice[..., None], axis=-1)[..., 0]
+
+
+def loads(w: FloatArray, choice: IntArray) -> FloatArray:
+    """Load of every resource: the sum of the chosen weights on it, eqs. (8), (11), (27), (28).
+
+    Parameters
+    ----------
+    w : ndarray, shape (..., num_users, num_resources)
+        Player weights from :func:`player_weights` [s].
+    choice : ndarray of int, shape (..., num_users)
+        Resource picked by each user.
+
+    Returns
+    -------
+    ndarray, shape (..., num_resources)
+        Load of each resource [s].
+    """
+    num_resources = w.shape[-1]
+    batch_shape = choice.shape[:-1]
+    num_batch = int(np.prod(batch_shape, dtype=np.int64))
+    num_users = choice.shape[-1]
+    # [batch, users] flat resource index per batch entry
+    flat = (
+        choice.reshape(num_batch, num_users)
+        + (np.arange(num_batch, dtype=np.int64) * num_resources)[:, None]
+    )
+    totals = np.bincount(
+        flat.ravel(), weights=chosen(w, choice).ravel(), minlength=num_batch * num_resources
+    )
+    return totals.reshape(*batch_shape, num_resources)
+
+
+def payoffs(w: FloatArray, choice: IntArray, load: FloatArray | None = None) -> FloatArray:
+    """Cost of every user: the load of the resource it picked, eqs. (9), (12), (25), (26)."""
+    if load is None:
+        load = loads(w, choice)
+    return np.take_along_axis(load, choice, axis=-1)
+
+
+def deviation_costs(w: FloatArray, choice: IntArray, load: FloatArray) -> FloatArray:
+    """Cost user i would pay on each resource r if it alone moved there (MODEL.md (43)).
+
+    ``cost[i, r] = load[r] - [r == choice_i] * w[i, choice_i] + w[i, r]``; at ``r = choice_i``
+    this is the current payoff.
+
+    Returns
+    -------
+    ndarray, shape (..., num_users, num_resources)
+    """
+    # [..., users, resources]
+    cost = load[..., None, :] + w
+    current = np.take_along_axis(load, choice, axis=-1)[..., None]
+    np.put_along_axis(cost, choice[..., None], current, axis=-1)
+    return cost
+
+
+def best_responses(
+    w: FloatArray,
+    choice: IntArray,
+    load: FloatArray | None = None,
+    atol: float = DEFAULT_ATOL_S,
+) -> tuple[IntArray, FloatArray]:
+    """Best response of every user to the others' current choices; ties keep the current one.
+
+    Returns
+    -------
+    best : ndarray of int, shape (..., num_users)
+        Each user's best response (its current choice unless some resource is better by more
+        than ``atol``).
+    gain : ndarray, shape (..., num_users)
+        Cost reduction of that best response [s] (0 when it keeps its choice).
+    """
+    if load is None:
+        load = loads(w, choice)
+    cost = deviation_costs(w, choice, load)
+    current = np.take_along_axis(cost, choice[..., None], axis=-1)[..., 0]
+    argbest = np.argmin(cost, axis=-1)
+    gain = current - np.take_along_axis(cost, argbest[..., None], axis=-1)[..., 0]
+    improves = (gain > atol) & (w > 0).any(axis=-1)  # non-players (zero rows) never move
+    return np.where(improves, argbest, choice), np.where(improves, gain, 0.0)
+
+
+def nash_gaps(w: FloatArray, choice: IntArray, players: BoolArray) -> FloatArray:
+    """Largest payoff gain of every player by a unilateral move [s] (0 for non-players)."""
+    load = loads(w, choice)
+    cost = deviation_costs(w, choice, load)
+    current = np.take_along_axis(cost, choice[..., None], axis=-1)[..., 0]
+    gain = current - cost.min(axis=-1)
+    return np.where(players, np.maximum(gain, 0.0), 0.0)
+
+
+def potential_key(load: FloatArray, tick_s: float) -> tuple[int, ...]:
+    """The potential as an exact, ρ-free sort key (MODEL.md §4.5, option O16).
+
+    Loads are quantised to integer ticks of ``tick_s`` and sorted in descending order. For
+    ρ^tick > number of resources, comparing Φ = Σ_r ρ^{L_r} (eqs. (21), (22), (31), (32))
+    between two profiles is the same as comparing these tuples lexicographically; a
+    strictly improving move makes the key strictly smaller.
+
+    Parameters
+    ----------
+    load : ndarray, shape (num_resources,)
+        Loads of one game [s].
+    tick_s : float
+        Quantum δ (complete information) or Δθ·δ (stochastic game) [s].
+    """
+    ticks = np.rint(np.asarray(load, dtype=float) / tick_s).astype(np.int64)
+    return tuple(int(t) for t in sorted(ticks.tolist(), reverse=True))
+
+
+def log_potential(load: FloatArray, rho: float) -> FloatArray:
+    """``log Φ = logsumexp_r(L_r ln ρ)`` for display (never computes ρ**L), eq. (21)."""
+    scaled = np.asarray(load, dtype=float) * np.log(rho)
+    top = scaled.max(axis=-1, keepdims=True)
+    return (top[..., 0] + np.log(np.exp(scaled - top).sum(axis=-1))).astype(float)

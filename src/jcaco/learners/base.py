@@ -1,0 +1,155 @@
+"""The learner protocol (DESIGN.md §4.3) and what a learner may see.
+
+A learner is a small class: ``__init__`` stores hyperparameters only (explicit keywords, no
+work); :meth:`Learner.reset` creates state (trailing underscore); :meth:`Learner.act` returns
+a profile; :meth:`Learner.observe` takes the outcome. Every array carries a leading seed axis
+``S`` (a single run has ``S = 1``), so one code path serves single runs and batches.
+
+The class attribute ``information`` says what a learner may see, and the slot loop hands it
+only that: ``"own"`` learners get an :class:`OwnView` (each user's own activity bit and own
+standalone times) and their own delays; ``"full"`` learners get a :class:`FullView` that adds
+the others' actions and the load weights of the game being played.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from jcaco.game.profile import Profile
+from jcaco.model.instance import GameInstance
+from jcaco.types import BoolArray, FloatArray, IntArray
+
+Information = Literal["full", "own"]
+
+
+@dataclass(frozen=True)
+class OwnView:
+    """What a user knows about itself at the start of a slot.
+
+    Attributes
+    ----------
+    slot : int
+        Slot (iteration) index t.
+    active : ndarray of bool, shape (S, N)
+        Each user's own activity a_i(t).
+    tx_time_s : ndarray, shape (S, N, M)
+        Each user's own standalone transmission times this slot, eq. (7) [s].
+    compute_time_s : ndarray, shape (S, N, K)
+        Each user's own standalone computation times, eq. (10) [s] (``inf``: infeasible).
+    distance_m : ndarray, shape (S, N, M) or None
+        Each user's own distances to the APs, when the geometry is known [m].
+    """
+
+    slot: int
+    active: BoolArray
+    tx_time_s: FloatArray
+    compute_time_s: FloatArray
+    distance_m: FloatArray | None
+
+
+@dataclass(frozen=True)
+class FullView(OwnView):
+    """Complete information: adds the game's load weights and the others' current actions.
+
+    Attributes
+    ----------
+    weight : ndarray, shape (S, N)
+        Load weight of every user in the game being played: the realised activity a(t) in a
+        time-slotted simulation (complete information, (8), (11)), or θ for the static
+        stochastic game (27), (28).
+    activity : ndarray, shape (S, N)
+        θ of every user.
+    profile : Profile or None
+        Everybody's actions in the previous slot (None before the first).
+    """
+
+    weight: FloatArray
+    activity: FloatArray
+    profile: Profile | None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What each user measures after a slot (only its own entries are meaningful to it).
+
+    Attributes
+    ----------
+    active : ndarray of bool, shape (S, N)
+    ap_delay_expected_s, server_delay_expected_s : ndarray, shape (S, N)
+        Expected load of the chosen AP / server under the sampled profile, (25)/(27) and
+        (26)/(28) [s] (MODEL.md O7 (a)).
+    ap_delay_measured_s, server_delay_measured_s : ndarray, shape (S, N)
+        Realised load L^c / L^o of the chosen AP / server, (8) and (11) [s] (O7 (b)).
+    """
+
+    active: BoolArray
+    ap_delay_expected_s: FloatArray
+    server_delay_expected_s: FloatArray
+    ap_delay_measured_s: FloatArray
+    server_delay_measured_s: FloatArray
+
+
+class Learner:
+    """Base class of every algorithm. Subclasses set ``name`` and ``information``."""
+
+    name: ClassVar[str] = ""
+    information: ClassVar[Information] = "own"
+
+    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+        """Create the state for a batch of games ``game`` (leading seed axis)."""
+        raise NotImplementedError
+
+    def act(self, view: OwnView) -> Profile:
+        """Return every user's action for this slot, shape ``(S, N)`` each."""
+        raise NotImplementedError
+
+    def observe(self, profile: Profile, feedback: Feedback) -> None:
+        """Take the outcome of the slot (default: nothing to learn)."""
+
+    def recommendation(self) -> Profile:
+        """The profile the learner recommends now (default: its last action)."""
+        return self.last_.copy()
+
+    @property
+    def converged(self) -> BoolArray:
+        """Per seed: whether the learner considers itself converged (shape ``(S,)``)."""
+        return np.asarray(self.converged_, dtype=bool)
+
+    # -- scikit-learn style parameter introspection -------------------------------------
+    @classmethod
+    def param_names(cls) -> list[str]:
+        """Names of the hyperparameters (the keyword arguments of ``__init__``)."""
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self) -> dict[str, Any]:
+        """Hyperparameters as a dict."""
+        return {p: getattr(self, p) for p in self.param_names()}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    last_: Profile
+    converged_: BoolArray
+
+
+def uniform_choice(allowed: BoolArray, rng: np.random.Generator) -> IntArray:
+    """Draw one allowed resource uniformly per user: ``allowed`` is ``(..., N, R)``."""
+    count = allowed.sum(axis=-1)
+    target = np.floor(rng.random(count.shape) * count).astype(np.int64)
+    # index of the target-th allowed resource
+    rank = np.cumsum(allowed, axis=-1) - 1
+    return np.argmax((rank == target[..., None]) & allowed, axis=-1).astype(np.int64)
+
+
+def sample_from(probs: FloatArray, rng: np.random.Generator) -> IntArray:
+    """Draw one index per row of ``probs`` (``(..., R)``, rows on the simplex)."""
+    cdf = np.cumsum(probs, axis=-1)
+    # u in (0, total]: an index with zero probability can never be drawn
+    u = (1.0 - rng.random(cdf.shape[:-1] + (1,))) * cdf[..., -1:]
+    return np.minimum((cdf < u).sum(axis=-1), probs.shape[-1] - 1).astype(np.int64)

@@ -1,0 +1,128 @@
+"""MASL: Multi-Agent Stochastic Learning, Alg. 1 (AP) and Alg. 2 (server) in lock-step.
+
+Each user keeps a mixed strategy over APs p^c_i and over its feasible servers p^o_i, uniform
+at the start (33). Every slot every user samples an action (O8); each *active* user then
+updates by linear reward–inaction (34), (36), (39) with the normalised reward (35), (38)
+``r = clip(1 - delay / T̄max, 0, 1)``, where the delay is the expected load of the chosen
+resource under the sampled profile (O7 (a), default) or the realised load (O7 (b)). The
+normalisers follow O9: T̄max_cp = Σ_j θ_j max_k C_{j,k} and T̄max_tr = Σ_j θ_j max_m T_{j,m}
+at the mean fading. A user sees nothing but its own delay (``information = "own"``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from jcaco.game.profile import Profile
+from jcaco.learners.base import Feedback, Learner, OwnView, sample_from
+from jcaco.model.instance import GameInstance
+from jcaco.types import BoolArray, FloatArray, IntArray
+
+
+def _normaliser(time: FloatArray, theta: FloatArray) -> FloatArray:
+    """O9: Σ_j θ_j max_r time[j, r] over feasible r, shape ``(S, 1)``."""
+    worst = np.where(np.isfinite(time), time, 0.0).max(axis=-1)  # [S, N]
+    return np.maximum((theta * worst).sum(axis=-1, keepdims=True), 1e-300)
+
+
+def lri_update(
+    probs: FloatArray, choice: IntArray, reward: FloatArray, rate: float, update: BoolArray
+) -> None:
+    """Linear reward–inaction (34) in place: p <- p + b r (e_choice - p) where ``update``.
+
+    ``probs`` is ``(S, N, R)``; ``choice``, ``reward`` and ``update`` are ``(S, N)``.
+    """
+    step = np.where(update, rate * reward, 0.0)  # [S, N]
+    probs *= (1.0 - step)[..., None]
+    np.put_along_axis(
+        probs,
+        choice[..., None],
+        np.take_along_axis(probs, choice[..., None], axis=-1) + step[..., None],
+        axis=-1,
+    )
+
+
+class MASL(Learner):
+    """Multi-agent stochastic learning automata (Alg. 1 + Alg. 2).
+
+    Parameters
+    ----------
+    learning_rate_ap : float
+        b_c of (36), in (0, 1].
+    learning_rate_server : float
+        b_o of (39), in (0, 1].
+    reward_signal : {"expected", "measured"}
+        Delay fed into the reward: the expected load (O7 (a)) or the realised one (O7 (b)).
+    convergence_threshold : float
+        O10: converged when every player's largest probability is at least this, in both
+        subgames.
+    """
+
+    name = "masl"
+    information = "own"
+
+    def __init__(
+        self,
+        learning_rate_ap: float = 0.1,
+        learning_rate_server: float = 0.1,
+        reward_signal: Literal["expected", "measured"] = "expected",
+        convergence_threshold: float = 0.99,
+    ):
+        self.learning_rate_ap = learning_rate_ap
+        self.learning_rate_server = learning_rate_server
+        self.reward_signal = reward_signal
+        self.convergence_threshold = convergence_threshold
+
+    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+        """Uniform strategies (33) and the O9 normalisers."""
+        for name in ("learning_rate_ap", "learning_rate_server"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+        if self.reward_signal not in ("expected", "measured"):
+            raise ValueError(
+                f"reward_signal must be 'expected' or 'measured', got {self.reward_signal!r}"
+            )
+        feasible = game.feasible
+        s, n, m = game.tx_time_s.shape
+        self.rng_ = rng
+        self.players_ = game.players
+        self.probs_ap_ = np.full((s, n, m), 1.0 / m)
+        self.probs_server_ = feasible / feasible.sum(axis=-1, keepdims=True)
+        theta = game.activity if self.reward_signal == "expected" else game.players * 1.0
+        self.max_ap_delay_s_ = _normaliser(game.tx_time_s, theta)
+        self.max_server_delay_s_ = _normaliser(game.compute_time_s, theta)
+        self.converged_ = np.zeros(s, dtype=bool)
+        self.last_ = self.recommendation()
+
+    def act(self, view: OwnView) -> Profile:
+        """Every user samples an AP and a server from its mixed strategies (O8)."""
+        self.last_ = Profile(
+            sample_from(self.probs_ap_, self.rng_), sample_from(self.probs_server_, self.rng_)
+        )
+        return self.last_
+
+    def observe(self, profile: Profile, feedback: Feedback) -> None:
+        """L_R-I update (36), (39) of the active users with rewards (35), (38)."""
+        if self.reward_signal == "expected":
+            ap_delay, server_delay = feedback.ap_delay_expected_s, feedback.server_delay_expected_s
+        else:
+            ap_delay, server_delay = feedback.ap_delay_measured_s, feedback.server_delay_measured_s
+        reward_ap = np.clip(1.0 - ap_delay / self.max_ap_delay_s_, 0.0, 1.0)
+        reward_server = np.clip(1.0 - server_delay / self.max_server_delay_s_, 0.0, 1.0)
+        active = feedback.active & self.players_
+        lri_update(self.probs_ap_, profile.ap, reward_ap, self.learning_rate_ap, active)
+        lri_update(
+            self.probs_server_, profile.server, reward_server, self.learning_rate_server, active
+        )
+        threshold = self.convergence_threshold
+        done = (self.probs_ap_.max(axis=-1) >= threshold) & (
+            self.probs_server_.max(axis=-1) >= threshold
+        )
+        self.converged_ = (done | ~self.players_).all(axis=-1)
+
+    def recommendation(self) -> Profile:
+        """x*_i = argmax p^c_i, y*_i = argmax p^o_i (output of Alg. 1 and 2)."""
+        return Profile(self.probs_ap_.argmax(axis=-1), self.probs_server_.argmax(axis=-1))

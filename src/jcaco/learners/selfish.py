@@ -1,0 +1,44 @@
+"""``selfish``: nearest AP and the largest-capacity feasible server (MODEL.md §6, [44]).
+
+Chosen afresh each slot from the user's own information only: the nearest AP when the
+geometry is known (else the fastest standalone link), and the feasible server with the largest
+capacity f_k (else the fastest standalone computation). Users herd onto the strongest server.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jcaco.game.profile import Profile
+from jcaco.learners.base import Learner, OwnView
+from jcaco.model.instance import GameInstance
+
+
+class Selfish(Learner):
+    """Greedy selfish baseline (no parameters)."""
+
+    name = "selfish"
+    information = "own"
+
+    def __init__(self) -> None:
+        pass
+
+    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+        """Remember the server capacities (public data) if known."""
+        self.capacity_flops_ = game.capacity_flops
+        s, n = game.activity.shape
+        self.last_ = Profile(np.zeros((s, n), np.int64), np.argmin(game.compute_time_s, -1))
+        self.converged_ = np.zeros(s, dtype=bool)
+
+    def act(self, view: OwnView) -> Profile:
+        """Nearest AP, strongest feasible server."""
+        ap = np.argmin(view.tx_time_s if view.distance_m is None else view.distance_m, axis=-1)
+        feasible = np.isfinite(view.compute_time_s)
+        if self.capacity_flops_ is None:
+            server = np.argmin(view.compute_time_s, axis=-1)
+        else:
+            capacity = np.broadcast_to(self.capacity_flops_[..., None, :], feasible.shape)
+            server = np.argmax(np.where(feasible, capacity, -np.inf), axis=-1)
+        self.last_ = Profile(ap, server)
+        self.converged_ = np.ones(ap.shape[0], dtype=bool)
+        return self.last_

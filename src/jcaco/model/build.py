@@ -1,0 +1,171 @@
+"""Build a :class:`GameInstance` from a network, and convert instances to and from files."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+
+from jcaco.errors import InfeasibleError
+from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_times_s
+from jcaco.model.instance import GameInstance
+from jcaco.model.service import compute_times_s, optimal_steps
+from jcaco.scenario.network import Network
+from jcaco.scenario.schema import InstanceModel
+from jcaco.types import FloatArray, IntArray
+
+FadingMode = Literal["mean", "sample"]
+
+
+def quantise_activity(activity: FloatArray, quantum: float) -> FloatArray:
+    """Round θ to a multiple of the measurement step Δθ (footnote 4, MODEL.md O18)."""
+    return np.clip(np.round(np.asarray(activity) / quantum) * quantum, 0.0, 1.0)
+
+
+def network_steps(net: Network) -> IntArray:
+    """Optimal steps s*_{i,k} (37) of every user on every server (0: infeasible)."""
+    return optimal_steps(net.scale, net.fitness, net.max_error, net.aec_form, net.max_steps)
+
+
+def infeasible_users(net: Network) -> IntArray:
+    """Indices of users that no server can serve within ``max_steps``."""
+    return np.flatnonzero((network_steps(net) == 0).all(axis=1))
+
+
+def _describe_infeasible(net: Network, user: int) -> str:
+    need = optimal_steps(
+        net.scale,
+        net.fitness[user : user + 1],
+        net.max_error[user : user + 1],
+        net.aec_form,
+        10**12,
+    )[0]
+    best = int(np.argmin(need))
+    return (
+        f"{net.max_error[user]:g} cannot be met by any server within max_steps={net.max_steps} "
+        f"(the best, server {best}, needs {int(need[best])} steps); allowed: a larger max_error "
+        f"or aec.max_steps, or --drop-infeasible"
+    )
+
+
+def check_feasible(net: Network, drop_infeasible: bool = False) -> tuple[Network, IntArray]:
+    """Raise :class:`InfeasibleError` for a user no server can serve, or drop it with a warning.
+
+    Returns the (possibly reduced) network and the indices of the dropped users.
+    """
+    bad = infeasible_users(net)
+    if bad.size == 0:
+        return net, bad
+    if not drop_infeasible:
+        raise InfeasibleError(
+            _describe_infeasible(net, int(bad[0])), field=f"users[{bad[0]}].max_error"
+        )
+    warnings.warn(f"dropping {bad.size} user(s) no server can serve: {bad.tolist()}", stacklevel=2)
+    keep = np.setdiff1d(np.arange(net.num_users), bad)
+    return net.with_users(keep), bad
+
+
+def build_instance(
+    net: Network,
+    fading: FadingMode = "mean",
+    rng: np.random.Generator | None = None,
+    *,
+    user_xy_m: FloatArray | None = None,
+    fading_gain: FloatArray | None = None,
+) -> GameInstance:
+    """The JCACO game of a network: θ (1), T (6)–(7), s* (37), C (10).
+
+    Parameters
+    ----------
+    net : Network
+        The physical network (every user must have a feasible server; see
+        :func:`check_feasible`).
+    fading : {"mean", "sample"}
+        ``mean`` sets the Rayleigh power gain to its mean g = 1 (deterministic); ``sample``
+        draws g ~ Exp(1) from ``rng``.
+    rng : numpy.random.Generator, optional
+        Required for ``fading="sample"``.
+    user_xy_m : ndarray, shape (..., num_users, 2), optional
+        Positions overriding the network's (mobility); may carry batch axes.
+    fading_gain : ndarray, shape (..., num_users, num_aps), optional
+        Explicit power gains (overrides ``fading``).
+    """
+    xy = net.user_xy_m if user_xy_m is None else user_xy_m
+    # [..., users, aps]
+    dist = distances_m(xy, net.ap_xy_m, net.min_distance_m)
+    if fading_gain is not None:
+        gain: FloatArray | float = fading_gain
+    elif fading == "sample":
+        if rng is None:
+            raise ValueError("fading='sample' needs an rng")
+        gain = rayleigh_power_gain(rng, dist.shape)
+    else:
+        gain = 1.0
+    rate = rates_bps(
+        dist,
+        net.bandwidth_hz,
+        gain,
+        tx_power_w=net.tx_power_w,
+        noise_dbm_per_hz=net.noise_dbm_per_hz,
+        path_loss_exponent=net.path_loss_exponent,
+    )
+    steps = network_steps(net)  # [users, servers]
+    batch = dist.shape[:-2]
+    activity = quantise_activity(net.activity, net.activity_quantum)
+    return GameInstance(
+        activity=np.broadcast_to(activity, (*batch, net.num_users)).copy(),
+        tx_time_s=tx_times_s(np.broadcast_to(net.content_bits, (*batch, net.num_users)), rate),
+        compute_time_s=np.broadcast_to(
+            compute_times_s(steps, net.flops_per_step, net.capacity_flops), (*batch, *steps.shape)
+        ).copy(),
+        steps=np.broadcast_to(steps, (*batch, *steps.shape)).copy(),
+        distance_m=dist,
+        capacity_flops=np.broadcast_to(net.capacity_flops, (*batch, net.num_servers)).copy(),
+        meta={"fading": "given" if fading_gain is not None else fading},
+    )
+
+
+def instance_from_model(model: InstanceModel) -> GameInstance:
+    """A :class:`GameInstance` from a validated ``jcaco.instance/1`` file."""
+    steps = np.array([[0 if s is None else s for s in row] for row in model.steps], dtype=np.int64)
+    compute = np.array(
+        [[np.inf if c is None else c for c in row] for row in model.compute_time_s], dtype=float
+    )
+    meta = dict(model.meta)
+    distance = meta.get("distance_m")
+    capacity = meta.get("capacity_flops")
+    return GameInstance(
+        activity=np.array(model.activity, dtype=float),
+        tx_time_s=np.array(model.tx_time_s, dtype=float),
+        compute_time_s=compute,
+        steps=steps,
+        distance_m=None if distance is None else np.array(distance, dtype=float),
+        capacity_flops=None if capacity is None else np.array(capacity, dtype=float),
+        meta=meta,
+    )
+
+
+def instance_to_dict(instance: GameInstance, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``jcaco.instance/1`` document of a single instance (geometry kept in ``meta``)."""
+    out_meta: dict[str, Any] = {k: v for k, v in instance.meta.items() if k != "batch"}
+    if instance.distance_m is not None:
+        out_meta["distance_m"] = np.asarray(instance.distance_m).tolist()
+    if instance.capacity_flops is not None:
+        out_meta["capacity_flops"] = np.asarray(instance.capacity_flops).tolist()
+    out_meta.update(meta or {})
+    feasible = instance.feasible
+    return {
+        "schema": "jcaco.instance/1",
+        "activity": instance.activity.tolist(),
+        "tx_time_s": instance.tx_time_s.tolist(),
+        "steps": [
+            [int(s) if ok else None for s, ok in zip(row, frow, strict=True)]
+            for row, frow in zip(instance.steps, feasible, strict=True)
+        ],
+        "compute_time_s": [
+            [float(c) if ok else None for c, ok in zip(row, frow, strict=True)]
+            for row, frow in zip(instance.compute_time_s, feasible, strict=True)
+        ],
+        "meta": out_meta,
+    }

@@ -1,0 +1,170 @@
+"""Random networks from the paper's Table III (MODEL.md §7–8).
+
+Every count and range is a field of :class:`GeneratorConfig`; a range ``(lo, hi)`` is drawn
+i.i.d. uniform per entity (O6) and a range with ``lo == hi`` makes the parameter homogeneous
+(what a figure sweeping that parameter uses). Units are SI: Hz, FLOP, FLOP/s, bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from jcaco.errors import InputError
+from jcaco.scenario.network import Network
+from jcaco.types import FloatArray
+
+Range = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Parameters of the Table III generator (defaults: the ``paper`` preset, MODEL.md §7)."""
+
+    num_users: int = 30
+    num_aps: int = 5
+    num_servers: int = 5
+    area_m: float = 500.0  # O2
+    activity: Range = (0.5, 0.9)  # O1, quantised to activity_quantum
+    activity_quantum: float = 0.01
+    bandwidth_hz: Range = (2e6, 10e6)
+    capacity_flops: Range = (2e12, 10e12)
+    flops_per_step: Range = (1e11, 5e11)
+    content_bytes: Range = (2e6, 10e6)  # O14: decimal MB
+    scale: Range = (0.5, 1.0)  # λ_k, O5
+    fitness: Range = (0.05, 0.15)  # β_{i,k}, O5
+    max_error: Range = (0.01, 0.05)  # ε^max_i, O5
+    aec_form: Literal["exponential", "power"] = "exponential"
+    max_steps: int = 1000
+    path_loss_exponent: float = 4.0
+    noise_dbm_per_hz: float = -174.0
+    tx_power_w: float = 0.2
+    min_distance_m: float = 1.0  # O17
+    min_time_scale_s: float = 1e-3
+
+    def __post_init__(self) -> None:
+        for name in ("num_users", "num_aps", "num_servers", "max_steps"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise InputError(f"must be an integer >= 1, got {value!r}", field=name)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                lo, hi = value
+                if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
+                    raise InputError(
+                        f"must be a finite range lo <= hi, got {value!r}", field=f.name
+                    )
+                low_ok = lo >= 0 if f.name == "activity" else lo > 0
+                if not low_ok or (f.name == "activity" and hi > 1):
+                    allowed = "within [0, 1]" if f.name == "activity" else "> 0"
+                    raise InputError(f"must be {allowed}, got {value!r}", field=f.name)
+        for name in ("area_m", "tx_power_w", "min_distance_m", "min_time_scale_s"):
+            if not getattr(self, name) > 0:
+                raise InputError(f"must be > 0, got {getattr(self, name)!r}", field=name)
+
+
+#: Named, versioned presets. Never edit one that a figure has used: add a new name instead.
+PRESETS: dict[str, GeneratorConfig] = {
+    "paper": GeneratorConfig(),
+    "small": GeneratorConfig(num_users=6, num_aps=3, num_servers=3),
+}
+
+
+def with_overrides(config: GeneratorConfig, overrides: dict[str, Any]) -> GeneratorConfig:
+    """Apply ``name=value`` overrides; a scalar for a range field makes it homogeneous."""
+    known = {f.name: f for f in fields(config)}
+    changes: dict[str, Any] = {}
+    for name, value in overrides.items():
+        if name not in known:
+            allowed = ", ".join(sorted(known))
+            raise InputError(f"unknown generator parameter; allowed: {allowed}", field=name)
+        current = getattr(config, name)
+        if isinstance(current, tuple):
+            if isinstance(value, list | tuple):
+                if len(value) != 2:
+                    raise InputError("a range needs two values lo,hi", field=name)
+                value = (float(value[0]), float(value[1]))
+            else:
+                value = (float(value), float(value))
+        elif isinstance(current, bool):
+            value = bool(value)
+        elif isinstance(current, int):
+            if float(value) != int(float(value)):
+                raise InputError(f"must be an integer, got {value!r}", field=name)
+            value = int(float(value))
+        elif isinstance(current, float):
+            value = float(value)
+        changes[name] = value
+    return replace(config, **changes)
+
+
+def grid_positions(num_aps: int, area_m: float) -> FloatArray:
+    """APs "distributed evenly": centres of a near-square grid, last row centred (MODEL §7).
+
+    Returns
+    -------
+    ndarray, shape (num_aps, 2)
+        Positions [m].
+    """
+    rows = max(1, math.isqrt(num_aps))
+    cols = math.ceil(num_aps / rows)
+    out = []
+    for r in range(rows):
+        in_row = min(cols, num_aps - r * cols)
+        y = (r + 0.5) * area_m / rows
+        offset = (cols - in_row) / 2.0
+        for c in range(in_row):
+            out.append(((c + 0.5 + offset) * area_m / cols, y))
+    return np.array(out, dtype=float)
+
+
+def _draw(rng: np.random.Generator, bounds: Range, size: int | tuple[int, ...]) -> FloatArray:
+    lo, hi = bounds
+    return np.full(size, lo, dtype=float) if lo == hi else rng.uniform(lo, hi, size)
+
+
+def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Network:
+    """Draw one network from Table III ranges.
+
+    Draws are taken in a fixed order (users' positions, activities, sizes, errors, fitness,
+    then servers, then APs) so that a seed always gives the same network.
+    """
+    n, m, k = config.num_users, config.num_aps, config.num_servers
+    # [users, 2]
+    user_xy_m = rng.uniform(0.0, config.area_m, (n, 2))
+    q = config.activity_quantum
+    activity = np.clip(np.round(_draw(rng, config.activity, n) / q) * q, 0.0, 1.0)
+    content_bytes = _draw(rng, config.content_bytes, n)
+    max_error = _draw(rng, config.max_error, n)
+    # [users, servers]
+    fitness = _draw(rng, config.fitness, (n, k))
+    capacity = _draw(rng, config.capacity_flops, k)
+    flops = _draw(rng, config.flops_per_step, k)
+    scale = _draw(rng, config.scale, k)
+    bandwidth = _draw(rng, config.bandwidth_hz, m)
+    return Network(
+        area_m=config.area_m,
+        path_loss_exponent=config.path_loss_exponent,
+        noise_dbm_per_hz=config.noise_dbm_per_hz,
+        tx_power_w=config.tx_power_w,
+        min_distance_m=config.min_distance_m,
+        aec_form=config.aec_form,
+        max_steps=config.max_steps,
+        min_time_scale_s=config.min_time_scale_s,
+        activity_quantum=config.activity_quantum,
+        ap_xy_m=grid_positions(m, config.area_m),
+        bandwidth_hz=bandwidth,
+        server_names=tuple(f"gdm-{j}" for j in range(k)),
+        capacity_flops=capacity,
+        flops_per_step=flops,
+        scale=scale,
+        user_xy_m=user_xy_m,
+        activity=activity,
+        content_bits=content_bytes * 8.0,
+        max_error=max_error,
+        fitness=fitness,
+    )

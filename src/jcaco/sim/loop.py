@@ -1,0 +1,148 @@
+"""The slot loop: the only place that orders one slot (MODEL.md Alg. 1, DESIGN.md §3).
+
+Per slot: the environment advances its dynamics and builds the slot's game; the learner acts
+on the view its ``information`` tag allows; the slot is scored; the learner observes its
+feedback; metrics are recorded. The static game of ``jcaco solve`` is this loop over a
+:class:`StaticEnvironment` (fading at its mean, no mobility), not a second code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from jcaco.game import metrics
+from jcaco.game.profile import Profile
+from jcaco.learners.base import Feedback, FullView, Learner, OwnView
+from jcaco.model.instance import GameInstance
+from jcaco.types import BoolArray, FloatArray
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One slot's game.
+
+    Attributes
+    ----------
+    index : int
+    game : GameInstance
+        The slot's game (batched ``(S, ...)``): θ and this slot's standalone times.
+    active : ndarray of bool, shape (S, N)
+        Realised activity a(t), eq. (1).
+    weight : ndarray, shape (S, N)
+        Load weights that complete-information learners play against: a(t) in a dynamic
+        simulation, θ in the static stochastic game.
+    distance_m : ndarray, shape (S, N, M) or None
+    """
+
+    index: int
+    game: GameInstance
+    active: BoolArray
+    weight: FloatArray
+    distance_m: FloatArray | None
+
+
+class Environment:
+    """Produces the slots; subclasses implement :meth:`initial` and :meth:`slot`."""
+
+    def initial(self) -> GameInstance:
+        """The game the learners are reset with (batched)."""
+        raise NotImplementedError
+
+    def slot(self, index: int) -> Slot:
+        """Advance the dynamics and return slot ``index``."""
+        raise NotImplementedError
+
+
+class StaticEnvironment(Environment):
+    """The static stochastic game: fixed times, activity redrawn each slot from θ (1).
+
+    Complete-information learners play the expected game (weights θ), so best response
+    best-responds to θ-weighted loads; with every θ in {0, 1} it is the complete-information
+    game.
+    """
+
+    def __init__(self, game: GameInstance, activity_rng: np.random.Generator):
+        self.game = game
+        self.rng = activity_rng
+
+    def initial(self) -> GameInstance:
+        """The fixed game."""
+        return self.game
+
+    def slot(self, index: int) -> Slot:
+        """Draw a(t) ~ Bernoulli(θ) and return the fixed game."""
+        active = self.rng.random(self.game.activity.shape) < self.game.activity
+        return Slot(index, self.game, active, self.game.activity, self.game.distance_m)
+
+
+def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> OwnView:
+    """The view a learner's ``information`` tag allows (fair comparisons by construction)."""
+    own = {
+        "slot": slot.index,
+        "active": slot.active,
+        "tx_time_s": slot.game.tx_time_s,
+        "compute_time_s": slot.game.compute_time_s,
+        "distance_m": slot.distance_m,
+    }
+    if learner.information == "full":
+        return FullView(**own, weight=slot.weight, activity=slot.game.activity, profile=previous)
+    return OwnView(**own)
+
+
+def score(slot: Slot, profile: Profile) -> Feedback:
+    """Each user's expected (25)–(28) and realised (8), (11) delay at its chosen resources."""
+    game = slot.game
+    ap_expected, server_expected = metrics.expected_loads(game, profile)
+    ap_real, server_real = metrics.realised_loads(game, profile, slot.active)
+    take = np.take_along_axis
+    return Feedback(
+        active=slot.active,
+        ap_delay_expected_s=take(ap_expected, profile.ap, axis=-1),
+        server_delay_expected_s=take(server_expected, profile.server, axis=-1),
+        ap_delay_measured_s=take(ap_real, profile.ap, axis=-1),
+        server_delay_measured_s=take(server_real, profile.server, axis=-1),
+    )
+
+
+SlotCallback = Callable[[Slot, Profile, Feedback, Learner], None]
+
+
+@dataclass(frozen=True)
+class LoopOutcome:
+    """What :func:`run_loop` returns."""
+
+    slots: int
+    converged: BoolArray
+    profile: Profile
+
+
+def run_loop(
+    env: Environment,
+    learner: Learner,
+    learner_rng: np.random.Generator,
+    num_slots: int,
+    *,
+    stop_when_converged: bool = False,
+    callback: SlotCallback | None = None,
+) -> LoopOutcome:
+    """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged)."""
+    learner.reset(env.initial(), learner_rng)
+    previous: Profile | None = None
+    t = 0
+    for t in range(num_slots):
+        slot = env.slot(t)
+        profile = learner.act(make_view(learner, slot, previous))
+        feedback = score(slot, profile)
+        learner.observe(profile, feedback)
+        if callback is not None:
+            callback(slot, profile, feedback, learner)
+        previous = profile
+        if stop_when_converged and bool(np.all(learner.converged)):
+            break
+    return LoopOutcome(t + 1, learner.converged, learner.recommendation())
+
+
+__all__ = ["Environment", "StaticEnvironment", "Slot", "run_loop", "score", "make_view"]
