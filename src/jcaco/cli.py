@@ -79,8 +79,8 @@ def generate(
             f"unknown preset {preset!r}; allowed: {', '.join(PRESETS)}", field="--preset"
         )
     changes: dict[str, Any] = {}
-    for key, value in _parse_params(overrides, "--set").items():
-        changes[key] = value.split(",") if "," in value else value
+    for key, text in _parse_params(overrides, "--set").items():
+        changes[key] = text.split(",") if "," in text else text
     for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
         if value is not None:
             changes[key] = value

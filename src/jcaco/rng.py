@@ -57,4 +57,55 @@ def stream(seed: int, name: str, *extra: int) -> np.random.Generator:
 
 def fresh_seed() -> int:
     """Draw a fresh root seed from OS entropy (to be recorded with the results)."""
-    return int(np.random.SeedSequence().entropy % (2**63))
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)
+    return entropy % (2**63)
+
+
+class SeedBatch:
+    """Per-seed generators behind one ``random(shape)`` call (batched = one-by-one).
+
+    Row ``s`` of every draw comes from generator ``s`` alone, so running R seeds as one batch
+    gives exactly the numbers each seed would get when run by itself. Learners and dynamics
+    draw through this object when they work on a ``[seeds, ...]`` batch.
+
+    Examples
+    --------
+    >>> batch = SeedBatch([stream(1, "learner"), stream(2, "learner")])
+    >>> a = batch.random((2, 3))
+    >>> bool((a[1] == stream(2, "learner").random((1, 3))[0]).all())
+    True
+    """
+
+    def __init__(self, generators: list[np.random.Generator]):
+        self.generators = list(generators)
+
+    @classmethod
+    def from_seeds(cls, seeds: list[int], name: str, *extra: int) -> SeedBatch:
+        """The ``name`` stream of every root seed in ``seeds``."""
+        return cls([stream(s, name, *extra) for s in seeds])
+
+    def __len__(self) -> int:
+        return len(self.generators)
+
+    def _rows(self, method: str, shape: tuple[int, ...], **kwargs: float) -> np.ndarray:
+        if len(shape) == 0 or shape[0] != len(self.generators):
+            raise ValueError(f"first axis must be the {len(self.generators)} seeds, got {shape}")
+        rest = tuple(shape[1:])
+        return np.stack([getattr(g, method)(size=rest, **kwargs) for g in self.generators])
+
+    def random(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Uniform [0, 1) draws of ``shape`` (first axis: seeds)."""
+        return self._rows("random", tuple(shape))
+
+    def standard_exponential(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Exp(1) draws of ``shape`` (first axis: seeds)."""
+        return self._rows("standard_exponential", tuple(shape))
+
+    def uniform(self, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
+        """Uniform [low, high) draws of ``shape`` (first axis: seeds)."""
+        return self._rows("uniform", tuple(shape), low=low, high=high)
+
+
+#: What learners and dynamics accept: one generator, or one per seed of a batch.
+RandomSource = np.random.Generator | SeedBatch

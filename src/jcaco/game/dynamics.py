@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jcaco.game import resource
+from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 
@@ -57,7 +58,7 @@ def _move_one(
 def sequential_best_response(
     w: FloatArray,
     choice: IntArray,
-    rng: np.random.Generator,
+    rng: RandomSource,
     *,
     max_rounds: int = 50,
     atol: float = resource.DEFAULT_ATOL_S,
@@ -87,7 +88,7 @@ def sequential_best_response(
     for _ in range(max_rounds):
         _, gain = resource.best_responses(w, choice, load, atol)
         candidates = gain > 0  # [seeds, users]
-        converged = ~candidates.any(axis=1)
+        converged = np.asarray(~candidates.any(axis=1))
         if converged.all():
             break
         rounds += ~converged
@@ -101,7 +102,7 @@ def sequential_best_response(
         load = resource.loads(w, choice)
     else:
         _, gain = resource.best_responses(w, choice, load, atol)
-        converged = ~(gain > 0).any(axis=1)
+        converged = np.asarray(~(gain > 0).any(axis=1))
     return DynamicsOutcome(choice, rounds, moves, converged)
 
 

@@ -76,14 +76,14 @@ def loads(w: FloatArray, choice: IntArray) -> FloatArray:
     totals = np.bincount(
         flat.ravel(), weights=chosen(w, choice).ravel(), minlength=num_batch * num_resources
     )
-    return totals.reshape(*batch_shape, num_resources)
+    return np.asarray(totals, dtype=float).reshape(*batch_shape, num_resources)
 
 
 def payoffs(w: FloatArray, choice: IntArray, load: FloatArray | None = None) -> FloatArray:
     """Cost of every user: the load of the resource it picked, eqs. (9), (12), (25), (26)."""
     if load is None:
         load = loads(w, choice)
-    return np.take_along_axis(load, choice, axis=-1)
+    return np.asarray(np.take_along_axis(load, choice, axis=-1), dtype=float)
 
 
 def deviation_costs(w: FloatArray, choice: IntArray, load: FloatArray) -> FloatArray:

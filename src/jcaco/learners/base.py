@@ -21,6 +21,7 @@ import numpy as np
 
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 Information = Literal["full", "own"]
@@ -99,7 +100,7 @@ class Learner:
     name: ClassVar[str] = ""
     information: ClassVar[Information] = "own"
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Create the state for a batch of games ``game`` (leading seed axis)."""
         raise NotImplementedError
 
@@ -138,7 +139,7 @@ class Learner:
     converged_: BoolArray
 
 
-def uniform_choice(allowed: BoolArray, rng: np.random.Generator) -> IntArray:
+def uniform_choice(allowed: BoolArray, rng: RandomSource) -> IntArray:
     """Draw one allowed resource uniformly per user: ``allowed`` is ``(..., N, R)``."""
     count = allowed.sum(axis=-1)
     target = np.floor(rng.random(count.shape) * count).astype(np.int64)
@@ -147,7 +148,7 @@ def uniform_choice(allowed: BoolArray, rng: np.random.Generator) -> IntArray:
     return np.argmax((rank == target[..., None]) & allowed, axis=-1).astype(np.int64)
 
 
-def sample_from(probs: FloatArray, rng: np.random.Generator) -> IntArray:
+def sample_from(probs: FloatArray, rng: RandomSource) -> IntArray:
     """Draw one index per row of ``probs`` (``(..., R)``, rows on the simplex)."""
     cdf = np.cumsum(probs, axis=-1)
     # u in (0, total]: an index with zero probability can never be drawn

@@ -19,10 +19,11 @@ from jcaco.game.dynamics import greedy_profile, sequential_best_response
 from jcaco.game.profile import Profile
 from jcaco.learners.base import FullView, Learner, uniform_choice
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 from jcaco.types import FloatArray, IntArray
 
 
-def start_profile(game: GameInstance, start: str, rng: np.random.Generator) -> Profile:
+def start_profile(game: GameInstance, start: str, rng: RandomSource) -> Profile:
     """A random profile (uniform AP, uniform feasible server) or the greedy one (θ weights)."""
     s, n, m = game.tx_time_s.shape
     if start == "random":
@@ -59,7 +60,7 @@ class BestResponse(Learner):
         self.start = start
         self.max_rounds = max_rounds
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Draw the starting profile."""
         self.rng_ = rng
         self.last_ = start_profile(game, self.start, rng)

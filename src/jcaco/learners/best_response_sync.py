@@ -16,6 +16,7 @@ from jcaco.game.profile import Profile
 from jcaco.learners.base import FullView, Learner
 from jcaco.learners.best_response import start_profile
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 
 
 class BestResponseSync(Learner):
@@ -33,7 +34,7 @@ class BestResponseSync(Learner):
     def __init__(self, start: Literal["random", "greedy"] = "random"):
         self.start = start
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Draw the starting profile."""
         self.last_ = start_profile(game, self.start, rng)
         self.converged_ = np.zeros(game.tx_time_s.shape[0], dtype=bool)

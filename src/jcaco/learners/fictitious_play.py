@@ -17,6 +17,7 @@ import numpy as np
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, FullView, Learner
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 
@@ -58,7 +59,7 @@ class FictitiousPlay(Learner):
         self.beliefs = beliefs
         self.patience = patience
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Uniform beliefs (prior weight spread over the feasible actions)."""
         if not 0 <= self.inertia < 1:
             raise ValueError(f"inertia must be in [0, 1), got {self.inertia!r}")

@@ -18,6 +18,7 @@ import numpy as np
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, OwnView, sample_from
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 
@@ -75,7 +76,7 @@ class MASL(Learner):
         self.reward_signal = reward_signal
         self.convergence_threshold = convergence_threshold
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Uniform strategies (33) and the O9 normalisers."""
         for name in ("learning_rate_ap", "learning_rate_server"):
             value = getattr(self, name)
@@ -91,7 +92,7 @@ class MASL(Learner):
         self.players_ = game.players
         self.probs_ap_ = np.full((s, n, m), 1.0 / m)
         self.probs_server_ = feasible / feasible.sum(axis=-1, keepdims=True)
-        theta = game.activity if self.reward_signal == "expected" else game.players * 1.0
+        theta = game.activity if self.reward_signal == "expected" else game.players.astype(float)
         self.max_ap_delay_s_ = _normaliser(game.tx_time_s, theta)
         self.max_server_delay_s_ = _normaliser(game.compute_time_s, theta)
         self.converged_ = np.zeros(s, dtype=bool)

@@ -11,6 +11,7 @@ import numpy as np
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, OwnView, uniform_choice
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 
 
 class RandomAssignment(Learner):
@@ -28,7 +29,7 @@ class RandomAssignment(Learner):
     def __init__(self, redraw: bool = True):
         self.redraw = redraw
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Draw the first profile."""
         self.rng_ = rng
         self.last_ = self._draw(game.tx_time_s, game.compute_time_s)

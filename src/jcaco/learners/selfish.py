@@ -12,6 +12,7 @@ import numpy as np
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, OwnView
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 
 
 class Selfish(Learner):
@@ -23,7 +24,7 @@ class Selfish(Learner):
     def __init__(self) -> None:
         pass
 
-    def reset(self, game: GameInstance, rng: np.random.Generator) -> None:
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Remember the server capacities (public data) if known."""
         self.capacity_flops_ = game.capacity_flops
         s, n = game.activity.shape

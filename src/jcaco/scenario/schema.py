@@ -78,7 +78,7 @@ class UserModel(_Strict):
 class ScenarioModel(_Strict):
     """``jcaco.scenario/1``: the physical network."""
 
-    schema_: Literal["jcaco.scenario/1"] = Field(SCENARIO_SCHEMA, alias="schema")
+    schema_: Literal["jcaco.scenario/1"] = Field("jcaco.scenario/1", alias="schema")
     area_m: Positive = 500.0
     radio: RadioModel = RadioModel()
     aec: AecModel = AecModel()
@@ -116,7 +116,7 @@ class ScenarioModel(_Strict):
 class InstanceModel(_Strict):
     """``jcaco.instance/1``: one game, no geometry."""
 
-    schema_: Literal["jcaco.instance/1"] = Field(INSTANCE_SCHEMA, alias="schema")
+    schema_: Literal["jcaco.instance/1"] = Field("jcaco.instance/1", alias="schema")
     activity: list[Probability] = Field(min_length=1)
     tx_time_s: list[list[Positive]]
     steps: list[list[Annotated[int, Field(ge=1)] | None]]
@@ -154,7 +154,7 @@ class InstanceModel(_Strict):
 class ResultModel(_Strict):
     """``jcaco.result/1``: the outcome of ``jcaco solve`` or ``jcaco evaluate``."""
 
-    schema_: Literal["jcaco.result/1"] = Field(RESULT_SCHEMA, alias="schema")
+    schema_: Literal["jcaco.result/1"] = Field("jcaco.result/1", alias="schema")
     algorithm: str
     seed: int | None
     version: str

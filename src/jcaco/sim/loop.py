@@ -17,6 +17,7 @@ from jcaco.game import metrics
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, FullView, Learner, OwnView
 from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray
 
 
@@ -64,7 +65,7 @@ class StaticEnvironment(Environment):
     game.
     """
 
-    def __init__(self, game: GameInstance, activity_rng: np.random.Generator):
+    def __init__(self, game: GameInstance, activity_rng: RandomSource):
         self.game = game
         self.rng = activity_rng
 
@@ -80,16 +81,19 @@ class StaticEnvironment(Environment):
 
 def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> OwnView:
     """The view a learner's ``information`` tag allows (fair comparisons by construction)."""
-    own = {
-        "slot": slot.index,
-        "active": slot.active,
-        "tx_time_s": slot.game.tx_time_s,
-        "compute_time_s": slot.game.compute_time_s,
-        "distance_m": slot.distance_m,
-    }
+    game = slot.game
     if learner.information == "full":
-        return FullView(**own, weight=slot.weight, activity=slot.game.activity, profile=previous)
-    return OwnView(**own)
+        return FullView(
+            slot.index,
+            slot.active,
+            game.tx_time_s,
+            game.compute_time_s,
+            slot.distance_m,
+            weight=slot.weight,
+            activity=game.activity,
+            profile=previous,
+        )
+    return OwnView(slot.index, slot.active, game.tx_time_s, game.compute_time_s, slot.distance_m)
 
 
 def score(slot: Slot, profile: Profile) -> Feedback:
@@ -122,7 +126,7 @@ class LoopOutcome:
 def run_loop(
     env: Environment,
     learner: Learner,
-    learner_rng: np.random.Generator,
+    learner_rng: RandomSource,
     num_slots: int,
     *,
     stop_when_converged: bool = False,
