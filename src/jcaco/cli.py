@@ -272,6 +272,24 @@ def demo(seed: int) -> None:
     run_demo(seed)
 
 
+def _register_optional_commands() -> None:
+    """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
+    import importlib
+
+    for name in ("cli_simulate", "cli_reproduce", "cli_analyze"):
+        try:
+            module = importlib.import_module(f"jcaco.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"jcaco.{name}":
+                raise
+            continue
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register_optional_commands()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map errors to exit statuses."""
     try:
