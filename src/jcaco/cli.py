@@ -16,6 +16,7 @@ import click
 from jcaco import __version__
 from jcaco.errors import InputError
 
+_MAX_TABLE_ROWS = 40
 _EPILOG = "Docs: README.md and docs/ (formats, algorithms, reproduction)."
 
 
@@ -127,19 +128,23 @@ def _print_result(doc: dict[str, Any]) -> None:
     table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']})")
     for col in ("user", "ap", "server", "steps", "E[U|active] s", "cost s"):
         table.add_column(col, justify="right")
-    for i, (a, s, st, u, c) in enumerate(
-        zip(
-            doc["ap"],
-            doc["server"],
-            doc["steps"],
-            doc["expected_service_time_s"],
-            doc["expected_cost_s"],
-            strict=True,
-        )
-    ):
+    rows = zip(
+        doc["ap"],
+        doc["server"],
+        doc["steps"],
+        doc["expected_service_time_s"],
+        doc["expected_cost_s"],
+        strict=True,
+    )
+    for i, (a, s, st, u, c) in enumerate(rows):
+        if i == _MAX_TABLE_ROWS:
+            table.add_row("...", "", "", "", "", "")
+            break
         table.add_row(str(i), str(a), str(s), str(st), f"{u:.3f}", f"{c:.3f}")
     console = Console()
     console.print(table)
+    if len(doc["ap"]) > _MAX_TABLE_ROWS:
+        console.print(f"(first {_MAX_TABLE_ROWS} of {len(doc['ap'])} users; --json for all)")
     console.print(
         f"expected total service time (15): {doc['expected_total_service_time_s']:.3f} s   "
         f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}   "
