@@ -66,9 +66,10 @@ def sequential_best_response(
     """Sequential best-response dynamics until nobody can improve (``br``, MODEL.md §6).
 
     Each round, the users that can improve at the round's start take turns in a random order
-    (a fresh permutation per seed), each moving to its best response to the current loads;
-    ties keep the current choice. By the potential argument (Theorems 1–4) every move lowers
-    the sorted load vector, so the dynamics stop at a pure equilibrium.
+    (one random priority per seed and call, reused by its rounds), each moving to its best
+    response to the current loads; ties keep the current choice. By the potential argument
+    (Theorems 1–4) every move lowers the sorted load vector, so the dynamics stop at a pure
+    equilibrium.
 
     Parameters
     ----------
@@ -85,6 +86,9 @@ def sequential_best_response(
     rounds = np.zeros(num_seeds, dtype=np.int64)
     moves = np.zeros(num_seeds, dtype=np.int64)
     converged = np.zeros(num_seeds, dtype=bool)
+    # One random priority per user and call, drawn for every seed whatever it needs, so a
+    # seed draws the same numbers in a batch as alone (its rounds reuse this random order).
+    priority = rng.random((num_seeds, w.shape[1]))  # [seeds, users]
     for _ in range(max_rounds):
         _, gain = resource.best_responses(w, choice, load, atol)
         candidates = gain > 0  # [seeds, users]
@@ -93,7 +97,7 @@ def sequential_best_response(
             break
         rounds += ~converged
         # Random order of the candidates, per seed, padded with -1: sort random keys.
-        keys = np.where(candidates, rng.random(candidates.shape), np.inf)
+        keys = np.where(candidates, priority, np.inf)
         order = np.argsort(keys, axis=1)[:, : int(candidates.sum(axis=1).max())]
         valid_all = np.take_along_axis(candidates, order, axis=1)
         for p in range(order.shape[1]):

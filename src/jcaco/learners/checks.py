@@ -1,0 +1,259 @@
+"""Conformance check of the learner protocol (DESIGN.md §4.3), like scikit-learn's
+``check_estimator`` or PettingZoo's ``api_test``.
+
+:func:`check_learner` drives a learner through a few slots of a small random batched game
+(activity redrawn from θ, link times redrawn as by fading, load weights a(t) as in a dynamic
+simulation) and raises :class:`AssertionError` with a clear message at the first breach:
+
+* ``__init__`` only stores its hyperparameters (no work, no trailing-underscore attribute);
+* ``information`` is ``"full"`` or ``"own"``; an ``"own"`` learner gets a bare
+  :class:`OwnView` (no ``weight``, no ``profile``) and must act on it;
+* ``act`` returns a :class:`Profile` of shape ``(S, N)`` with valid AP indices and only
+  feasible servers, and does not modify the view;
+* ``observe`` leaves the per-user state (every ``(S, N, ...)`` array attribute ending in
+  ``_``) of the users that were inactive in the slot unchanged;
+* the same seed gives the same actions (two instances in lock-step);
+* a batch of seeds driven by :class:`jcaco.rng.SeedBatch` acts exactly like the seeds run
+  one by one.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import numpy as np
+
+from jcaco.game import metrics
+from jcaco.game.profile import Profile
+from jcaco.learners.base import Feedback, FullView, Learner, OwnView
+from jcaco.learners.registry import LEARNERS
+from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource, SeedBatch, stream
+
+LearnerFactory = Callable[[], Learner]
+
+
+def random_game(
+    rng: np.random.Generator,
+    num_seeds: int = 3,
+    num_users: int = 4,
+    num_aps: int = 2,
+    num_servers: int = 3,
+) -> GameInstance:
+    """A small random batched game: θ in {0, 1} ∪ (0, 1), some infeasible servers.
+
+    User 0 never plays (θ = 0) and user 1 always plays (θ = 1) when ``num_users >= 2``; the
+    others draw θ from [0.1, 0.9] quantised to 0.01. Every user keeps at least one feasible
+    server. Shapes: ``activity (S, N)``, ``tx_time_s (S, N, M)``, ``compute_time_s (S, N, K)``.
+    """
+    s, n, m, k = num_seeds, num_users, num_aps, num_servers
+    # [seeds, users]
+    activity = np.round(rng.uniform(0.1, 0.9, (s, n)), 2)
+    activity[:, : min(n, 2)] = [0.0, 1.0][: min(n, 2)]
+    # [seeds, users, aps]
+    tx_time_s = rng.uniform(0.2, 2.0, (s, n, m))
+    # [seeds, users, servers]
+    steps = rng.integers(10, 60, (s, n, k))
+    per_step_s = rng.uniform(0.01, 0.05, (s, 1, k))
+    infeasible = rng.random((s, n, k)) < 0.3
+    keep = rng.integers(0, k, (s, n))
+    infeasible[np.arange(s)[:, None], np.arange(n)[None, :], keep] = False
+    return GameInstance(
+        activity=activity,
+        tx_time_s=tx_time_s,
+        compute_time_s=np.where(infeasible, np.inf, steps * per_step_s),
+        steps=np.where(infeasible, 0, steps).astype(np.int64),
+        distance_m=rng.uniform(10.0, 300.0, (s, n, m)),
+        capacity_flops=rng.uniform(2e12, 1e13, (s, k)),
+    )
+
+
+def _take(game: GameInstance, index: int) -> GameInstance:
+    """Batch entry ``index`` of ``game``, keeping a seed axis of length 1."""
+    pick = slice(index, index + 1)
+    return GameInstance(
+        activity=game.activity[pick],
+        tx_time_s=game.tx_time_s[pick],
+        compute_time_s=game.compute_time_s[pick],
+        steps=game.steps[pick],
+        distance_m=None if game.distance_m is None else game.distance_m[pick],
+        capacity_flops=None if game.capacity_flops is None else game.capacity_flops[pick],
+    )
+
+
+def _slots(
+    game: GameInstance, activity_rng: RandomSource, fading_rng: RandomSource, num_slots: int
+) -> Iterator[tuple[GameInstance, np.ndarray]]:
+    """The slots' games (link times scaled as by fading) and activity a(t)."""
+    for _ in range(num_slots):
+        active = activity_rng.random(game.activity.shape) < game.activity  # [S, N]
+        gain = 0.5 + fading_rng.random(game.tx_time_s.shape)  # [S, N, M]
+        yield replace(game, tx_time_s=game.tx_time_s / gain), active
+
+
+def _view(learner: Learner, t: int, game: GameInstance, active: np.ndarray, prev: Profile | None):
+    own = (t, active, game.tx_time_s, game.compute_time_s, game.distance_m)
+    if learner.information == "own":
+        return OwnView(*own)
+    return FullView(*own, weight=active.astype(float), activity=game.activity, profile=prev)
+
+
+def _feedback(game: GameInstance, profile: Profile, active: np.ndarray) -> Feedback:
+    """Each user's expected (25)–(28) and realised (8), (11) delay at its own choices."""
+    choices = (profile.ap, profile.server)
+    expected = [
+        np.take_along_axis(load, c, axis=-1)
+        for load, c in zip(metrics.expected_loads(game, profile), choices, strict=True)
+    ]
+    realised = [
+        np.take_along_axis(load, c, axis=-1)
+        for load, c in zip(metrics.realised_loads(game, profile, active), choices, strict=True)
+    ]
+    return Feedback(active, *expected, *realised)
+
+
+def _user_state(learner: Learner, num_seeds: int, num_users: int) -> dict[str, np.ndarray]:
+    """Copies of the learner's per-user arrays: attributes ``*_`` of shape ``(S, N, ...)``."""
+    return {
+        name: np.array(value, copy=True)
+        for name, value in vars(learner).items()
+        if name.endswith("_")
+        and isinstance(value, np.ndarray)
+        and value.shape[:2] == (num_seeds, num_users)
+    }
+
+
+def _check_profile(label: str, profile: object, game: GameInstance) -> Profile:
+    s, n, m = game.tx_time_s.shape
+    assert isinstance(profile, Profile), f"{label}: act() must return a Profile, got {profile!r}"
+    for part, size in (("ap", m), ("server", game.num_servers)):
+        values = getattr(profile, part)
+        assert values.shape == (s, n), (
+            f"{label}: profile.{part} has shape {values.shape}, expected (S, N) = {(s, n)}"
+        )
+        assert np.issubdtype(values.dtype, np.integer), f"{label}: profile.{part} is not integer"
+        assert ((values >= 0) & (values < size)).all(), (
+            f"{label}: profile.{part} has an index outside [0, {size - 1}]: {values.tolist()}"
+        )
+    picked = np.take_along_axis(game.feasible, profile.server[..., None], axis=-1)[..., 0]
+    assert picked.all(), (
+        f"{label}: act() sent a user to an infeasible server (users {np.argwhere(~picked)[:, 1]})"
+    )
+    return profile
+
+
+def _run(
+    label: str,
+    learners: list[Learner],
+    game: GameInstance,
+    seeds: list[int],
+    num_slots: int,
+) -> list[Profile]:
+    """Drive ``learners`` in lock-step on ``game``; check every slot; return the actions."""
+
+    def source(name: str) -> RandomSource:
+        return SeedBatch.from_seeds(seeds, name) if len(seeds) > 1 else stream(seeds[0], name)
+
+    s, n = game.activity.shape
+    for learner in learners:
+        learner.reset(game, source("learner"))
+    actions: list[Profile] = []
+    prev: Profile | None = None
+    slots = _slots(game, source("activity"), source("fading"), num_slots)
+    for t, (slot_game, active) in enumerate(slots):
+        acted = []
+        for learner in learners:
+            view = _view(learner, t, slot_game, active, prev)
+            before = {k: np.array(v, copy=True) for k, v in vars(view).items() if k != "profile"}
+            try:
+                profile = _check_profile(label, learner.act(view), slot_game)
+            except AttributeError as exc:
+                raise AssertionError(
+                    f"{label}: act() read something its view does not have "
+                    f"(information={learner.information!r}): {exc}"
+                ) from exc
+            for key, value in before.items():
+                assert np.array_equal(value, getattr(view, key), equal_nan=True), (
+                    f"{label}: act() modified view.{key}"
+                )
+            acted.append(profile.copy())
+        for profile in acted[1:]:
+            same = np.array_equal(profile.ap, acted[0].ap) and np.array_equal(
+                profile.server, acted[0].server
+            )
+            assert same, f"{label}: two instances with the same seed acted differently at slot {t}"
+        for learner, profile in zip(learners, acted, strict=True):
+            state = _user_state(learner, s, n)
+            learner.observe(profile, _feedback(slot_game, profile, active))
+            for name, old in state.items():
+                new = getattr(learner, name)
+                assert np.array_equal(old[~active], new[~active], equal_nan=True), (
+                    f"{label}: observe() changed {name} of users inactive in slot {t}"
+                )
+        actions.append(acted[0])
+        prev = acted[0]
+    return actions
+
+
+def _check_init(label: str, factory: LearnerFactory) -> Learner:
+    learner = factory()
+    assert isinstance(learner, Learner), f"{label}: the factory must build a Learner"
+    assert learner.information in ("full", "own"), (
+        f"{label}: information must be 'full' or 'own', got {learner.information!r}"
+    )
+    fitted = sorted(k for k in vars(learner) if k.endswith("_") and not k.startswith("__"))
+    assert not fitted, f"{label}: __init__ created state {fitted}; create it in reset()"
+    extra = sorted(set(vars(learner)) - set(learner.param_names()))
+    assert not extra, f"{label}: __init__ must store only its hyperparameters, also set {extra}"
+    if inspect.isclass(factory):
+        for name, param in inspect.signature(factory).parameters.items():
+            if param.default is not inspect.Parameter.empty:
+                assert getattr(learner, name) is param.default or np.array_equal(
+                    getattr(learner, name), param.default
+                ), f"{label}: __init__ changed {name} (default {param.default!r}); do no work"
+    return learner
+
+
+def check_learner(
+    factory_or_name: str | LearnerFactory, *, seed: int = 0, num_slots: int = 12
+) -> None:
+    """Check a learner against the protocol of DESIGN.md §4.3.
+
+    Parameters
+    ----------
+    factory_or_name : str or callable
+        A registered name (see :data:`jcaco.learners.registry.LEARNERS`) or a class/factory
+        that builds the learner with its default hyperparameters.
+    seed : int
+        Root seed of the random game and of every stream.
+    num_slots : int
+        Slots to drive the learner through.
+
+    Raises
+    ------
+    AssertionError
+        At the first breach, naming the learner and what is wrong.
+    """
+    if isinstance(factory_or_name, str):
+        assert factory_or_name in LEARNERS, f"unknown learner {factory_or_name!r}"
+        factory: LearnerFactory = LEARNERS[factory_or_name]
+        label = factory_or_name
+    else:
+        factory = factory_or_name
+        label = getattr(factory, "name", "") or getattr(factory, "__name__", repr(factory))
+    _check_init(label, factory)
+    seeds = [seed + 1, seed + 2, seed + 3]
+    game = random_game(stream(seed, "scenario"), num_seeds=len(seeds))
+    together = _run(label, [factory(), factory()], game, seeds, num_slots)
+    for index, one_seed in enumerate(seeds):
+        alone = _run(label, [factory()], _take(game, index), [one_seed], num_slots)
+        for t, (batch, single) in enumerate(zip(together, alone, strict=True)):
+            same = np.array_equal(batch.ap[index], single.ap[0]) and np.array_equal(
+                batch.server[index], single.server[0]
+            )
+            assert same, (
+                f"{label}: seed {one_seed} acted differently in a SeedBatch batch than alone "
+                f"(slot {t}); draw randomness through the rng passed to reset()"
+            )

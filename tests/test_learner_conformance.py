@@ -1,0 +1,102 @@
+"""Every registered learner passes the protocol check (DESIGN.md §4.3), and the check itself
+catches each kind of breach it claims to catch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jcaco.game.profile import Profile
+from jcaco.learners.base import FullView, Learner, OwnView
+from jcaco.learners.checks import check_learner, random_game
+from jcaco.learners.masl import MASL
+from jcaco.learners.random_assignment import RandomAssignment
+from jcaco.learners.registry import LEARNERS, make_learner
+from jcaco.rng import stream
+from jcaco.sim.loop import Slot, make_view
+
+
+@pytest.mark.parametrize("name", sorted(LEARNERS))
+def test_registered_learner_conforms(name: str) -> None:
+    check_learner(name)
+
+
+@pytest.mark.parametrize("name", sorted(LEARNERS))
+def test_loop_hands_each_learner_only_its_view(name: str) -> None:
+    game = random_game(stream(0, "scenario"), num_seeds=2)
+    active = np.ones(game.activity.shape, dtype=bool)
+    slot = Slot(0, game, active, game.activity, game.distance_m)
+    learner = make_learner(name)
+    view = make_view(learner, slot, None)
+    assert learner.information in ("full", "own")
+    if learner.information == "own":
+        assert type(view) is OwnView
+        assert not hasattr(view, "profile") and not hasattr(view, "weight")
+    else:
+        assert isinstance(view, FullView)
+
+
+class _StateInInit(RandomAssignment):
+    def __init__(self, redraw: bool = True):
+        self.redraw = redraw
+        self.rng_ = stream(0, "learner")
+
+
+class _ExtraAttribute(RandomAssignment):
+    def __init__(self, redraw: bool = True):
+        self.redraw = redraw
+        self.cache = {}
+
+
+class _PeeksAtWeights(RandomAssignment):
+    def act(self, view: OwnView) -> Profile:
+        assert view.weight is not None  # type: ignore[attr-defined]
+        return super().act(view)
+
+
+class _InfeasibleServer(RandomAssignment):
+    def act(self, view: OwnView) -> Profile:
+        profile = super().act(view)
+        return Profile(profile.ap, np.argmax(~np.isfinite(view.compute_time_s), axis=-1))
+
+
+class _LearnsWhenInactive(MASL):
+    def observe(self, profile, feedback):  # type: ignore[no-untyped-def]
+        everyone = type(feedback)(np.ones_like(feedback.active), *list(vars(feedback).values())[1:])
+        super().observe(profile, everyone)
+
+
+class _OwnEntropy(RandomAssignment):
+    def reset(self, game, rng):  # type: ignore[no-untyped-def]
+        super().reset(game, np.random.default_rng())
+
+
+class _SharedGenerator(RandomAssignment):
+    """Draws a batch from the first seed's generator only: fine alone, wrong in a batch."""
+
+    def reset(self, game, rng):  # type: ignore[no-untyped-def]
+        super().reset(game, getattr(rng, "generators", [rng])[0])
+
+
+class _WrongShape(RandomAssignment):
+    def act(self, view: OwnView) -> Profile:
+        profile = super().act(view)
+        return Profile(profile.ap[:, :-1], profile.server[:, :-1])
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (_StateInInit, "__init__ created state"),
+        (_ExtraAttribute, "store only its hyperparameters"),
+        (_PeeksAtWeights, "read something its view does not have"),
+        (_InfeasibleServer, "infeasible server"),
+        (_LearnsWhenInactive, "inactive"),
+        (_OwnEntropy, "same seed"),
+        (_SharedGenerator, "SeedBatch"),
+        (_WrongShape, "shape"),
+    ],
+)
+def test_check_catches_breach(broken: type[Learner], message: str) -> None:
+    with pytest.raises(AssertionError, match=message):
+        check_learner(broken)
