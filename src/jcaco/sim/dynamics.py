@@ -1,0 +1,175 @@
+"""Time-slot dynamics as pure transitions: activity (1), Rayleigh fading (6), mobility (O3).
+
+Each transition is ``(state, config, rng) -> new state`` on a :class:`DynamicState` batched
+over seeds (leading axis ``S``), and draws only from its own named stream (``activity``,
+``fading``, ``mobility``; DESIGN.md §5) through a :class:`jcaco.rng.SeedBatch`, so that
+
+* a batch of seeds draws exactly what each seed draws alone (row ``s`` comes from seed ``s``'s
+  generator), and
+* every algorithm run with the same seeds sees the same draws (common random numbers): no
+  transition reads the learners' actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from jcaco.rng import RandomSource
+from jcaco.types import BoolArray, FloatArray
+
+
+@dataclass(frozen=True)
+class DynamicsConfig:
+    """Which dynamics run between slots.
+
+    Attributes
+    ----------
+    activity : bool
+        Redraw a(t) ~ Bernoulli(θ) every slot, eq. (1); ``False``: every user with θ > 0 is
+        active in every slot.
+    fading : {"rayleigh", "mean"}
+        Redraw the Rayleigh power gains g ~ Exp(1) every slot (6), or keep g = 1 (their mean).
+    mobility : bool
+        Random walk of the users (MODEL.md O3).
+    step_radius_m : float
+        Each slot a user moves by a displacement uniform in a disc of this radius [m],
+        reflected at the borders of the square area.
+    """
+
+    activity: bool = True
+    fading: Literal["rayleigh", "mean"] = "rayleigh"
+    mobility: bool = True
+    step_radius_m: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.fading not in ("rayleigh", "mean"):
+            raise ValueError(f"fading must be 'rayleigh' or 'mean', got {self.fading!r}")
+        if not (self.step_radius_m >= 0 and np.isfinite(self.step_radius_m)):
+            raise ValueError(f"step_radius_m must be finite and >= 0, got {self.step_radius_m!r}")
+
+    @property
+    def static(self) -> bool:
+        """True when the slot's game never changes (mean fading and no mobility)."""
+        return self.fading == "mean" and not self.mobility
+
+
+#: No dynamics except the activity draws: the static stochastic game of ``jcaco solve``.
+STATIC = DynamicsConfig(activity=True, fading="mean", mobility=False)
+
+
+@dataclass(frozen=True)
+class DynamicState:
+    """The random state of one slot, batched over seeds.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (S, N)
+        Activity probabilities θ_i (constant over time).
+    area_m : ndarray, shape (S,)
+        Side of each seed's square area [m] (constant over time).
+    active : ndarray of bool, shape (S, N)
+        Realised activity a(t), eq. (1).
+    fading_gain : ndarray, shape (S, N, M)
+        Rayleigh power gains g_{i,m}(t) (all ones at the mean).
+    user_xy_m : ndarray, shape (S, N, 2)
+        User positions [m].
+    """
+
+    theta: FloatArray
+    area_m: FloatArray
+    active: BoolArray
+    fading_gain: FloatArray
+    user_xy_m: FloatArray
+
+
+def initial_state(
+    theta: FloatArray, area_m: FloatArray, user_xy_m: FloatArray, num_aps: int
+) -> DynamicState:
+    """The state before the first slot: every player active, g = 1, the given positions."""
+    s, n = theta.shape
+    return DynamicState(
+        theta=theta,
+        area_m=area_m,
+        active=theta > 0,
+        fading_gain=np.ones((s, n, num_aps)),  # [S, N, M]
+        user_xy_m=user_xy_m,
+    )
+
+
+def step_activity(state: DynamicState, config: DynamicsConfig, rng: RandomSource) -> DynamicState:
+    """Redraw a(t): a_i ~ Bernoulli(θ_i) independently per user and slot, eqs. (1)–(3).
+
+    With ``config.activity`` off, every user with θ > 0 is active and nothing is drawn.
+    """
+    if not config.activity:
+        return replace(state, active=state.theta > 0)
+    # [S, N]
+    return replace(state, active=rng.random(state.theta.shape) < state.theta)
+
+
+def step_fading(state: DynamicState, config: DynamicsConfig, rng: RandomSource) -> DynamicState:
+    """Redraw the Rayleigh power gains g ~ Exp(1), i.i.d. per user, AP and slot, eq. (6).
+
+    With ``config.fading == "mean"`` the gains stay at 1 and nothing is drawn.
+    """
+    if config.fading == "mean":
+        return state
+    # [S, N, M]
+    return replace(state, fading_gain=rng.standard_exponential(state.fading_gain.shape))
+
+
+def reflect(x: FloatArray, side: FloatArray | float) -> FloatArray:
+    """Fold coordinates into ``[0, side]`` by reflecting at both borders (a mirror map).
+
+    The map is periodic with period ``2 side`` and the identity on ``[0, side]``, so a step
+    of any length is reflected as often as needed: ``-1 -> 1``, ``side + 2 -> side - 2``.
+
+    Parameters
+    ----------
+    x : ndarray
+        Coordinates [m].
+    side : float or ndarray broadcastable to ``x``
+        Side of the square area [m] (> 0).
+    """
+    period = 2.0 * np.asarray(side, dtype=float)
+    folded = np.mod(x, period)
+    return np.where(folded > side, period - folded, folded)
+
+
+def disc_steps(uniform: FloatArray, radius_m: float) -> FloatArray:
+    """Displacements uniform in a disc from uniform [0, 1) pairs (last axis: radius, angle).
+
+    The radius is ``r sqrt(u_0)`` (area-uniform) and the angle ``2π u_1``.
+    """
+    radius = radius_m * np.sqrt(uniform[..., 0])
+    angle = 2.0 * np.pi * uniform[..., 1]
+    return np.stack((radius * np.cos(angle), radius * np.sin(angle)), axis=-1)
+
+
+def step_mobility(state: DynamicState, config: DynamicsConfig, rng: RandomSource) -> DynamicState:
+    """Random walk (MODEL.md O3): a uniform step in a disc, reflected at the area's border.
+
+    With ``config.mobility`` off the users stay put and nothing is drawn.
+    """
+    if not config.mobility:
+        return state
+    # [S, N, 2]: per user a radius and an angle draw
+    step = disc_steps(rng.random(state.user_xy_m.shape), config.step_radius_m)
+    moved = reflect(state.user_xy_m + step, state.area_m[:, None, None])
+    return replace(state, user_xy_m=moved)
+
+
+__all__ = [
+    "DynamicsConfig",
+    "DynamicState",
+    "STATIC",
+    "initial_state",
+    "step_activity",
+    "step_fading",
+    "step_mobility",
+    "reflect",
+    "disc_steps",
+]

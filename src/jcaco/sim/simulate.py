@@ -1,0 +1,123 @@
+"""Simulate one algorithm on a batch of seeds over T time slots (issue 3 parts 1–3).
+
+This module is the contract between ``sim/`` and ``experiments/``: :class:`DynamicsConfig`,
+:class:`Trace` and :func:`simulate`. All seeds run as one batch (``[seeds, users, ...]``
+arrays) and every random draw comes from the seed's own named stream through a
+:class:`jcaco.rng.SeedBatch` (``activity``, ``fading``, ``mobility``, ``learner``), so
+
+* a seed's trace is identical, byte for byte, whether it runs alone or in a batch, and
+* two algorithms run with the same seeds and networks see the same activity, fading and
+  mobility draws (common random numbers; the dynamics never read the learners' actions).
+
+With the dynamics off (``DynamicsConfig(fading="mean", mobility=False)``) the slot's game is
+the network's mean-fading game and only the activity is redrawn: the static stochastic game
+that :func:`jcaco.sim.solve.solve` plays, through the same slot loop.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jcaco import __version__
+from jcaco.learners.base import Learner
+from jcaco.learners.registry import make_learner
+from jcaco.rng import SeedBatch, check_seed
+from jcaco.scenario.network import Network
+from jcaco.sim.dynamics import STATIC, DynamicsConfig
+from jcaco.sim.environment import DynamicEnvironment
+from jcaco.sim.loop import run_loop
+from jcaco.sim.recorder import METRICS, Trace, TraceRecorder
+
+
+def algorithm_name(algorithm: str | Callable[..., Learner]) -> str:
+    """The registry name of ``algorithm`` (a learner class's ``name``, else its repr)."""
+    if isinstance(algorithm, str):
+        return algorithm
+    return str(getattr(algorithm, "name", "") or getattr(algorithm, "__name__", algorithm))
+
+
+def simulate(
+    networks: Sequence[Network],
+    algorithm: str | Callable[..., Learner],
+    seeds: Sequence[int],
+    slots: int,
+    *,
+    params: Mapping[str, Any] | None = None,
+    dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
+    record_users: bool = False,
+) -> Trace:
+    """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch.
+
+    Per slot (:func:`jcaco.sim.loop.run_loop`): advance activity (1), fading (6) and mobility
+    (O3); build the slot's game; the learner acts on the view its ``information`` tag allows;
+    the slot is scored (8), (11), (25)–(28); the learner observes; the metrics are recorded.
+
+    Parameters
+    ----------
+    networks : sequence of Network
+        One per seed, all with the same N, M, K (O6: each seed has its own drawn network).
+    algorithm : str or learner factory
+        A registered name (``masl``, ``br``, ...) or a learner class.
+    seeds : sequence of int
+        Root seeds, ``len(seeds) == len(networks)``.
+    slots : int
+        Number of slots T (>= 1).
+    params : mapping, optional
+        Learner hyperparameters (strings are converted, as from ``--param name=value``).
+    dynamics : DynamicsConfig
+        Which dynamics run; :data:`jcaco.sim.dynamics.STATIC` turns fading and mobility off.
+    record_users : bool
+        Also record each user's realised service time (Fig. 2).
+
+    Returns
+    -------
+    Trace
+        Per-slot metrics, ``(slots, seeds)`` arrays, and the final recommendation.
+    """
+    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+        raise ValueError(f"slots must be an integer >= 1, got {slots!r}")
+    seeds = tuple(check_seed(s) for s in seeds)
+    learner = make_learner(algorithm, params)
+    env = DynamicEnvironment(networks, seeds, dynamics)
+    game = env.initial()
+    recorder = TraceRecorder(slots, len(seeds), game.num_users, record_users)
+    outcome = run_loop(
+        env, learner, SeedBatch.from_seeds(list(seeds), "learner"), slots, callback=recorder
+    )
+    return recorder.trace(algorithm_name(algorithm), seeds, outcome.profile)
+
+
+def git_revision(path: str | Path | None = None) -> str | None:
+    """The git commit of the source tree (``None`` when not in a git checkout)."""
+    where = Path(path) if path is not None else Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def provenance(seeds: Sequence[int]) -> dict[str, Any]:
+    """Root seeds, package version and git revision, to store beside results (DESIGN.md §5)."""
+    return {"root_seeds": list(seeds), "version": __version__, "git_revision": git_revision()}
+
+
+__all__ = [
+    "DynamicsConfig",
+    "STATIC",
+    "Trace",
+    "METRICS",
+    "simulate",
+    "provenance",
+    "git_revision",
+]
