@@ -1,0 +1,152 @@
+"""The paper's figures, drawn from the results store only (matplotlib, Agg, imported lazily).
+
+Each figure is written as PNG and PDF. Figs. 4–10: mean total service time over seeds against
+the swept parameter, one line per algorithm with its 95% confidence band. Every series found
+in the store is drawn, so a later reference line (e.g. the exact optimum) appears without
+changing this module; known algorithms get fixed colours and markers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from jcaco.experiments.paper import EXPERIMENTS, Experiment, is_integer_axis
+from jcaco.experiments.summary import PointStat, by_series, mean_curves
+
+#: Legend name, colour and marker of the known algorithms (paper's names, VII-A).
+STYLE: dict[str, tuple[str, str, str]] = {
+    "masl": ("MASL", "tab:red", "o"),
+    "br": ("BR", "tab:blue", "s"),
+    "br-sync": ("BR-sync", "tab:cyan", "D"),
+    "mxfp": ("mxFP", "tab:green", "^"),
+    "selfish": ("Selfish", "tab:purple", "v"),
+    "raro": ("RARO", "tab:orange", "P"),
+    "optimum": ("Optimum", "black", "*"),
+}
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def style_of(algorithm: str) -> dict[str, Any]:
+    """Plot keywords for a series (unknown series: grey dashed, its own name)."""
+    label, colour, marker = STYLE.get(algorithm, (algorithm, None, "x"))
+    out: dict[str, Any] = {"label": label, "marker": marker}
+    if colour is not None:
+        out["color"] = colour
+    if algorithm not in STYLE:
+        out["linestyle"] = "--"
+    return out
+
+
+def axis_label(exp: Experiment) -> str:
+    """``AP bandwidth (MHz)``."""
+    return f"{exp.x_label} ({exp.x_unit})" if exp.x_unit else exp.x_label
+
+
+def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
+    series = by_series(stats, exp.name)
+    order = [a for a in STYLE if a in series] + sorted(a for a in series if a not in STYLE)
+    for alg in order:
+        pts = series[alg]
+        x = np.array([exp.display(p.x) for p in pts])
+        y = np.array([p.mean_s for p in pts])
+        lo = np.array([p.ci_low_s for p in pts])
+        hi = np.array([p.ci_high_s for p in pts])
+        line = ax.plot(x, y, **style_of(alg))[0]
+        if np.isfinite(lo).any():
+            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
+    ax.set_xlabel(axis_label(exp))
+    ax.set_ylabel("Total service time (s)")
+    if is_integer_axis(exp):
+        ax.set_xticks([exp.display(p) for p in exp.points])
+    ax.legend(fontsize="small", ncol=2)
+
+
+def _rates(ax: Any, exp: Experiment, table: pa.Table) -> None:
+    curves = mean_curves(table, exp.name)
+    for i, (alg, (slot, mean, half)) in enumerate(sorted(curves.items(), key=_rate_key)):
+        line = ax.plot(slot, mean, label=alg.replace("masl", "MASL"), color=f"C{i}")[0]
+        if np.isfinite(half).any():
+            ax.fill_between(slot, mean - half, mean + half, color=line.get_color(), alpha=0.15)
+    ax.set_xlabel("Iteration (slot)")
+    ax.set_ylabel("Total service time (s)")
+    ax.legend(fontsize="small")
+
+
+def _rate_key(item: tuple[str, Any]) -> float:
+    try:
+        return float(item[0].rsplit("=", 1)[1])
+    except (IndexError, ValueError):
+        return float("inf")
+
+
+def _users(ax: Any, exp: Experiment, table: pa.Table) -> None:
+    rows = table.filter(pc.equal(table.column("experiment"), exp.name)).to_pylist()
+    rows = [r for r in rows if r["curve_user_service_time_s"]]
+    if not rows:
+        return
+    first = min(rows, key=lambda r: r["seed"])
+    users = np.array(
+        [[np.nan if v is None else v for v in b] for b in first["curve_user_service_time_s"]]
+    )  # [bins, users]
+    slot = np.arange(users.shape[0]) * int(first["curve_bin_slots"])
+    for u in range(users.shape[1]):
+        ax.plot(slot, users[:, u], linewidth=0.7, alpha=0.8)
+    ax.set_xlabel("Iteration (slot)")
+    ax.set_ylabel("Service time of each UE (s)")
+    ax.set_title(
+        f"seed {first['seed']}, {users.shape[1]} UEs, mean over {first['curve_bin_slots']} slots",
+        fontsize="small",
+    )
+
+
+def draw(
+    exp: Experiment, stats: list[PointStat], table: pa.Table, out_dir: str | Path
+) -> list[Path]:
+    """Draw one experiment's figure and write ``<name>.png`` and ``<name>.pdf``."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
+    if exp.kind == "sweep":
+        _sweep(ax, exp, stats)
+    elif exp.kind == "rates":
+        _rates(ax, exp, table)
+    else:
+        _users(ax, exp, table)
+    ax.grid(True, alpha=0.3)
+    fig.suptitle(f"{exp.name.replace('fig', 'Fig. ')}: {exp.title}", fontsize="medium")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        path = out_dir / f"{exp.name}.{ext}"
+        fig.savefig(path, dpi=110)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def draw_all(
+    stats: list[PointStat], table: pa.Table, out_dir: str | Path, names: list[str] | None = None
+) -> dict[str, list[Path]]:
+    """Every experiment present in the store (or ``names``)."""
+    present = sorted({s.experiment for s in stats}, key=lambda n: list(EXPERIMENTS).index(n))
+    return {
+        name: draw(EXPERIMENTS[name], stats, table, out_dir)
+        for name in (names or present)
+        if name in EXPERIMENTS
+    }
+
+
+__all__ = ["STYLE", "draw", "draw_all", "style_of"]

@@ -1,0 +1,169 @@
+"""``summary.csv`` and a self-contained ``report.html``, computed from the results store only.
+
+The report embeds every figure (base64 PNG), a table of numbers per figure (mean over seeds
+with its 95% confidence interval), the reduction of MASL against each baseline ("by up to
+X%", the paper's phrasing in VII-C) and the "Agreement with the paper" section of
+:mod:`jcaco.experiments.agreement`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from jcaco.experiments.agreement import TRENDS, assess
+from jcaco.experiments.figures import STYLE, draw_all
+from jcaco.experiments.paper import EXPERIMENTS
+from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:0.5rem 0 1.5rem;font-size:0.85rem}
+td,th{border:1px solid #ccc;padding:0.2rem 0.5rem;text-align:right}
+th{background:#f3f3f3} td.l{text-align:left}
+.held{color:#176117;font-weight:bold} .not{color:#a11;font-weight:bold} .na{color:#777}
+img{max-width:100%} code{background:#f3f3f3;padding:0 0.2rem}
+"""
+
+
+def reductions(stats: list[PointStat]) -> dict[str, tuple[float, str, float]]:
+    """Per baseline: the largest relative reduction of MASL's total service time over the
+    points of Figs. 4–10, ``(percent, figure, x)`` (negative: MASL is worse everywhere)."""
+    best: dict[str, tuple[float, str, float]] = {}
+    for fig in TRENDS:
+        series = by_series(stats, fig)
+        if "masl" not in series:
+            continue
+        masl = {p.point: p for p in series["masl"]}
+        for alg, pts in series.items():
+            if alg == "masl":
+                continue
+            for p in pts:
+                if p.point in masl and p.mean_s > 0:
+                    gain = (p.mean_s - masl[p.point].mean_s) / p.mean_s * 100.0
+                    if alg not in best or gain > best[alg][0]:
+                        best[alg] = (gain, fig, p.x)
+    return best
+
+
+def _name(alg: str) -> str:
+    return STYLE.get(alg, (alg, "", ""))[0]
+
+
+def _headline(stats: list[PointStat]) -> str:
+    items = []
+    for alg, (gain, fig, x) in reductions(stats).items():
+        where = f"({fig}, x = {EXPERIMENTS[fig].display(x):g} {EXPERIMENTS[fig].x_unit})"
+        if gain > 0:
+            text = f"MASL reduces the total service time against {_name(alg)} by up to {gain:.1f}%"
+        else:
+            text = (
+                f"MASL never reduces the total service time against {_name(alg)}; "
+                f"at best it is {-gain:.1f}% higher"
+            )
+        items.append(f"<li>{html.escape(text)} {html.escape(where)}</li>")
+    if not items:
+        return "<p>No comparison figure (Figs. 4–10) in the store.</p>"
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _agreement(stats: list[PointStat], table: pa.Table) -> str:
+    rows = []
+    counts = {"held": 0, "not held": 0, "not evaluated": 0}
+    for claim, verdict in assess(stats, table):
+        counts[verdict.status] += 1
+        css = {"held": "held", "not held": "not"}.get(verdict.status, "na")
+        rows.append(
+            f"<tr><td class=l>{claim.id}</td><td class=l>{claim.section}</td>"
+            f"<td class=l>{html.escape(claim.text)}</td><td class='l {css}'>{verdict.status}</td>"
+            f"<td class=l>{html.escape(verdict.evidence)}</td></tr>"
+        )
+    head = (
+        f"<p>{counts['held']} held, {counts['not held']} not held, "
+        f"{counts['not evaluated']} not evaluated (figure not run). Verdicts compare means "
+        "over seeds; the tables below give the 95% intervals.</p>"
+    )
+    return (
+        head + "<table><tr><th>id</th><th>section</th><th>claim</th><th>verdict</th>"
+        "<th>deciding numbers</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _cell(p: PointStat) -> str:
+    if math.isnan(p.ci_low_s):
+        return f"{p.mean_s:.3f}"
+    return f"{p.mean_s:.3f} [{p.ci_low_s:.3f}, {p.ci_high_s:.3f}]"
+
+
+def _figure_table(stats: list[PointStat], name: str) -> str:
+    exp = EXPERIMENTS[name]
+    series = by_series(stats, name)
+    if not series:
+        return ""
+    algs = [a for a in STYLE if a in series] + sorted(a for a in series if a not in STYLE)
+    points = sorted({p.point: p.x for pts in series.values() for p in pts}.items())
+    head = "".join(f"<th>{html.escape(_name(a))}</th>" for a in algs)
+    label = html.escape(exp.x_label + (f" ({exp.x_unit})" if exp.x_unit else ""))
+    body = []
+    for point, x in points:
+        cells = []
+        for a in algs:
+            hit = [p for p in series[a] if p.point == point]
+            cells.append(f"<td>{_cell(hit[0])}</td>" if hit else "<td></td>")
+        body.append(f"<tr><td>{exp.display(x):g}</td>{''.join(cells)}</tr>")
+    return f"<table><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f"<img alt='{path.stem}' src='data:image/png;base64,{data}'>"
+
+
+def write_report(
+    table: pa.Table, out_dir: str | os.PathLike[str], run: Mapping[str, Any]
+) -> dict[str, Path]:
+    """Write the figures, ``summary.csv`` and ``report.html`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stats = summarise(table)
+    csv_path = write_csv(stats, out / "summary.csv")
+    figures = draw_all(stats, table, out)
+    info = "".join(
+        f"<tr><td class=l>{html.escape(str(k))}</td><td class=l>{html.escape(str(v))}</td></tr>"
+        for k, v in run.items()
+    )
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>jcaco reproduction</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>Reproduction of Liu et al., JCACO game and MASL (Sec. VII)</h1>",
+        f"<table>{info}</table>",
+        "<p>Each point is the mean realised total service time (13) over the last W slots of a "
+        "run, averaged over seeds, with a Student-t 95% confidence interval; all numbers are "
+        "computed from <code>results.parquet</code>. Choices where the paper is silent: "
+        "<code>docs/reproduction.md</code> and MODEL.md §8.</p>",
+        "<h2>MASL against each baseline</h2>",
+        _headline(stats),
+        "<h2>Agreement with the paper</h2>",
+        _agreement(stats, table),
+    ]
+    for name, paths in figures.items():
+        exp = EXPERIMENTS[name]
+        parts.append(f"<h2>{name.replace('fig', 'Fig. ')}: {html.escape(exp.title)}</h2>")
+        parts.append(_image(paths[0]))
+        parts.append(_figure_table(stats, name))
+    parts.append("</body></html>")
+    report = out / "report.html"
+    tmp = out / ".tmp-report.html"
+    tmp.write_text("\n".join(parts), encoding="utf-8")
+    os.replace(tmp, report)
+    return {"report": report, "summary": csv_path, **{n: p[0] for n, p in figures.items()}}
+
+
+__all__ = ["reductions", "write_report"]

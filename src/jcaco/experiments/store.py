@@ -1,0 +1,193 @@
+"""The results store: tidy Parquet rows, one per (experiment, point, algorithm, seed).
+
+Layout of a store directory::
+
+    DIR/parts/<task_key>-<seeds>.parquet   one file per finished task, written atomically
+    DIR/results.parquet                    the rows of the current run, consolidated
+
+A row's identity is ``(task_key, seed)``; ``task_key`` hashes everything that determines the
+row except the seed (experiment, point, algorithm and hyperparameters, slots, window, generator
+configuration). A rerun asks :meth:`ResultsStore.done` which rows exist and runs only the
+missing seeds, so an interrupted run (Ctrl-C, a killed process) resumes and loses nothing, and
+no row is ever stored twice. Each part is written to a temporary file and renamed into place,
+so a part is either complete or absent. Provenance (root seed, package version, git revision)
+is stored in columns and in the file metadata (DESIGN.md §5–6).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jcaco import __version__
+
+#: Bump when the meaning of a stored row changes (it enters every task key).
+STORE_FORMAT = 1
+
+SCHEMA = pa.schema(
+    [
+        ("experiment", pa.string()),
+        ("x_name", pa.string()),
+        ("x", pa.float64()),
+        ("point", pa.int64()),
+        ("algorithm", pa.string()),
+        ("learner", pa.string()),
+        ("params", pa.string()),
+        ("seed", pa.int64()),
+        ("num_users", pa.int64()),
+        ("slots", pa.int64()),
+        ("window", pa.int64()),
+        ("total_service_time_s", pa.float64()),
+        ("nash_gap_s", pa.float64()),
+        ("max_load_s", pa.float64()),
+        ("switches", pa.float64()),
+        ("num_active", pa.float64()),
+        ("converged", pa.bool_()),
+        ("converged_slot", pa.int64()),
+        ("curve_bin_slots", pa.int64()),
+        ("curve_total_service_time_s", pa.list_(pa.float64())),
+        ("curve_user_service_time_s", pa.list_(pa.list_(pa.float64()))),
+        ("task_key", pa.string()),
+        ("root_seed", pa.int64()),
+        ("version", pa.string()),
+        ("git_revision", pa.string()),
+    ]
+)
+
+#: Columns whose values identify a row.
+KEY_COLUMNS = ("task_key", "seed")
+#: Sort order of consolidated tables (deterministic whatever the runner).
+SORT_COLUMNS = ("experiment", "point", "algorithm", "seed")
+
+
+@functools.cache
+def git_revision() -> str:
+    """The git commit of the source tree ``jcaco`` was imported from, or ``unknown``."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def provenance(root_seed: int) -> dict[str, Any]:
+    """The provenance columns of every row of a run."""
+    return {"root_seed": int(root_seed), "version": __version__, "git_revision": git_revision()}
+
+
+def rows_to_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Rows (dicts with the :data:`SCHEMA` columns; missing ones null) as a table."""
+    return pa.Table.from_pylist([dict(r) for r in rows], schema=SCHEMA)
+
+
+def _atomic_write(table: pa.Table, path: Path, metadata: Mapping[str, str] | None = None) -> None:
+    if metadata:
+        meta = dict(table.schema.metadata or {})
+        meta.update({k.encode(): v.encode() for k, v in metadata.items()})
+        table = table.replace_schema_metadata(meta)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sort_table(table: pa.Table) -> pa.Table:
+    """Rows in the canonical order :data:`SORT_COLUMNS`."""
+    return table.sort_by([(c, "ascending") for c in SORT_COLUMNS])
+
+
+class ResultsStore:
+    """A directory of Parquet parts plus the consolidated ``results.parquet``.
+
+    Only one process writes (the sweep's driver); workers return rows to it.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]):
+        self.directory = Path(directory)
+        self.parts = self.directory / "parts"
+        self.results = self.directory / "results.parquet"
+
+    def _part_files(self) -> list[Path]:
+        if not self.parts.is_dir():
+            return []
+        return sorted(p for p in self.parts.glob("*.parquet") if not p.name.startswith("."))
+
+    def done(self) -> set[tuple[str, int]]:
+        """The ``(task_key, seed)`` of every stored row."""
+        out: set[tuple[str, int]] = set()
+        for part in self._part_files():
+            cols = pq.read_table(part, columns=list(KEY_COLUMNS)).to_pydict()
+            out.update(zip(cols["task_key"], cols["seed"], strict=True))
+        return out
+
+    def write_part(self, rows: Sequence[Mapping[str, Any]]) -> Path | None:
+        """Store the rows of one finished task (atomically); rows already stored are dropped."""
+        if not rows:
+            return None
+        keys = {r["task_key"] for r in rows}
+        if len(keys) != 1:
+            raise ValueError("a part holds the rows of one task")
+        stored = self.done()
+        fresh = [r for r in rows if (r["task_key"], r["seed"]) not in stored]
+        if not fresh:
+            return None
+        seeds = "_".join(str(r["seed"]) for r in fresh)
+        if len(seeds) > 40:
+            seeds = f"{fresh[0]['seed']}-{fresh[-1]['seed']}n{len(fresh)}"
+        path = self.parts / f"{keys.pop()}-{seeds}.parquet"
+        _atomic_write(rows_to_table(fresh), path)
+        return path
+
+    def read(self, keys: Iterable[tuple[str, int]] | None = None) -> pa.Table:
+        """Every stored row (or those with the given identities), in canonical order."""
+        tables = [pq.read_table(p, schema=SCHEMA) for p in self._part_files()]
+        table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+        if keys is not None:
+            wanted = set(keys)
+            mask = [
+                (k, s) in wanted
+                for k, s in zip(
+                    table.column("task_key").to_pylist(),
+                    table.column("seed").to_pylist(),
+                    strict=True,
+                )
+            ]
+            table = table.filter(pa.array(mask, type=pa.bool_()))
+        return sort_table(table)
+
+    def consolidate(self, table: pa.Table, metadata: Mapping[str, Any]) -> Path:
+        """Write ``results.parquet`` (atomically) with run-level metadata (JSON values)."""
+        meta = {"jcaco": json.dumps(dict(metadata), sort_keys=True)}
+        _atomic_write(sort_table(table), self.results, meta)
+        return self.results
+
+
+def read_results(path: str | os.PathLike[str]) -> tuple[pa.Table, dict[str, Any]]:
+    """A consolidated ``results.parquet`` and its run metadata."""
+    table = pq.read_table(path)
+    raw = (table.schema.metadata or {}).get(b"jcaco", b"{}")
+    return table, json.loads(raw)
+
+
+__all__ = ["ResultsStore", "SCHEMA", "provenance", "read_results", "rows_to_table"]

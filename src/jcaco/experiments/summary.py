@@ -1,0 +1,154 @@
+"""Per-point statistics of a results table: mean over seeds with a 95% confidence interval.
+
+Figures, ``summary.csv`` and the report are all computed from these, and these only from the
+store's rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Confidence level of every interval shown.
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class PointStat:
+    """One (experiment, point, algorithm): statistics over seeds of the stored rows.
+
+    ``mean_s`` is the mean over seeds of each seed's tail mean of the realised total service
+    time (13) [s]; ``ci_low_s``/``ci_high_s`` the Student-t 95% interval of that mean (NaN with
+    one seed).
+    """
+
+    experiment: str
+    x_name: str
+    x: float
+    point: int
+    algorithm: str
+    seeds: int
+    mean_s: float
+    std_s: float
+    ci_low_s: float
+    ci_high_s: float
+    switches: float
+    nash_gap_s: float
+    converged_share: float
+
+
+def t_half_width(values: np.ndarray, confidence: float = CONFIDENCE) -> float:
+    """Half-width of the Student-t confidence interval of the mean (NaN for n < 2)."""
+    n = values.size
+    if n < 2:
+        return math.nan
+    from scipy.stats import t
+
+    q = float(t.ppf(0.5 + confidence / 2.0, n - 1))
+    return q * float(np.std(values, ddof=1)) / math.sqrt(n)
+
+
+def summarise(table: pa.Table) -> list[PointStat]:
+    """Group the rows by (experiment, point, algorithm), in store order."""
+    cols = table.select(
+        [
+            "experiment",
+            "x_name",
+            "x",
+            "point",
+            "algorithm",
+            "total_service_time_s",
+            "switches",
+            "nash_gap_s",
+            "converged",
+        ]
+    ).to_pydict()
+    groups: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    for i, key in enumerate(zip(cols["experiment"], cols["point"], cols["algorithm"], strict=True)):
+        groups[key].append(i)
+    out = []
+    for (exp, point, alg), idx in groups.items():
+        total = np.array([cols["total_service_time_s"][i] for i in idx], dtype=float)
+        mean = float(total.mean())
+        half = t_half_width(total)
+        out.append(
+            PointStat(
+                experiment=exp,
+                x_name=cols["x_name"][idx[0]],
+                x=float(cols["x"][idx[0]]),
+                point=int(point),
+                algorithm=alg,
+                seeds=len(idx),
+                mean_s=mean,
+                std_s=float(total.std(ddof=1)) if total.size > 1 else math.nan,
+                ci_low_s=mean - half,
+                ci_high_s=mean + half,
+                switches=float(np.mean([cols["switches"][i] for i in idx])),
+                nash_gap_s=float(np.mean([cols["nash_gap_s"][i] for i in idx])),
+                converged_share=float(np.mean([bool(cols["converged"][i]) for i in idx])),
+            )
+        )
+    return sorted(out, key=lambda s: (_figure_order(s.experiment), s.point, s.algorithm))
+
+
+def _figure_order(name: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (int(digits) if digits else 10**6, name)
+
+
+def by_series(stats: list[PointStat], experiment: str) -> dict[str, list[PointStat]]:
+    """One experiment's statistics per algorithm, ordered by point."""
+    out: dict[str, list[PointStat]] = defaultdict(list)
+    for s in stats:
+        if s.experiment == experiment:
+            out[s.algorithm].append(s)
+    return {k: sorted(v, key=lambda s: s.point) for k, v in out.items()}
+
+
+def write_csv(stats: list[PointStat], path: str | os.PathLike[str]) -> Path:
+    """``summary.csv``: one row per figure point and algorithm (written atomically)."""
+    path = Path(path)
+    tmp = path.with_name(f".tmp-{path.name}")
+    names = list(PointStat.__dataclass_fields__)
+    with tmp.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=names)
+        writer.writeheader()
+        for s in stats:
+            writer.writerow(
+                {k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in asdict(s).items()}
+            )
+    os.replace(tmp, path)
+    return path
+
+
+def mean_curves(
+    table: pa.Table, experiment: str
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per algorithm of ``experiment``: (slot at bin start, mean curve, CI half-width) over seeds
+    of the stored binned total service time."""
+    rows = table.filter(pc.equal(table.column("experiment"), experiment)).to_pydict()
+    grouped: dict[str, list[list[float]]] = defaultdict(list)
+    width: dict[str, int] = {}
+    for alg, curve, w in zip(
+        rows["algorithm"], rows["curve_total_service_time_s"], rows["curve_bin_slots"], strict=True
+    ):
+        if curve:
+            grouped[alg].append([math.nan if v is None else v for v in curve])
+            width[alg] = int(w)
+    out = {}
+    for alg, curves in grouped.items():
+        arr = np.array(curves, dtype=float)  # [seeds, bins]
+        half = np.array([t_half_width(arr[:, b]) for b in range(arr.shape[1])])
+        out[alg] = (np.arange(arr.shape[1]) * width[alg], arr.mean(axis=0), half)
+    return out
+
+
+__all__ = ["PointStat", "by_series", "mean_curves", "summarise", "write_csv"]
