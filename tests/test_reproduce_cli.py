@@ -1,0 +1,130 @@
+"""``jcaco reproduce`` end to end, and the "Agreement with the paper" section computed from a
+store (issue 3 parts 6, 9)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from jcaco.experiments.agreement import assess
+from jcaco.experiments.report import reductions, write_report
+from jcaco.experiments.store import provenance, rows_to_table
+from jcaco.experiments.summary import summarise
+
+
+def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) -> None:
+    out = tmp_path / "res"
+    args = ["reproduce", "--quick", "--only", "fig4", "--seeds", "2", "--slots", "6"]
+    first = jcaco(*args, "-o", out, "--json")
+    assert first.code == 0, first.err
+    doc = json.loads(first.out)
+    assert doc["tasks_run"] == 3 * 6 and doc["rows"] == 3 * 6 * 2
+    for name in ("results.parquet", "summary.csv", "report.html", "fig4.png", "fig4.pdf"):
+        assert (out / name).stat().st_size > 0, name
+    table = pq.read_table(out / "results.parquet")
+    assert {"experiment", "x_name", "x", "algorithm", "seed", "total_service_time_s"} <= set(
+        table.column_names
+    )
+    assert set(table.column("experiment").to_pylist()) == {"fig4"}
+    summary = (out / "summary.csv").read_text().splitlines()
+    assert len(summary) == 1 + 3 * 6
+    page = (out / "report.html").read_text()
+    assert "data:image/png;base64," in page and "Agreement with the paper" in page
+    assert "by up to" in page or "never reduces" in page
+    again = jcaco(*args, "-o", out, "--json")
+    assert json.loads(again.out)["tasks_run"] == 0
+    assert pq.read_table(out / "results.parquet").equals(table)
+
+
+def test_bad_flags_are_one_line_errors(tmp_path: Path, jcaco) -> None:
+    bad = jcaco("reproduce", "--only", "fig99", "-o", tmp_path)
+    assert bad.code == 2 and "--only" in bad.err and "fig4" in bad.err
+    assert bad.err.count("\n") == 1
+    assert jcaco("reproduce", "--seeds", "0", "-o", tmp_path).code == 2
+    nope = jcaco("reproduce", "--scheduler", "localhost", "-o", tmp_path)
+    assert nope.code == 2 and "--scheduler" in nope.err
+
+
+def _synthetic(values: dict[str, list[float]], fig: str = "fig4") -> list[dict]:
+    """Rows of a hand-made store: algorithm -> mean total at each point (3 seeds, ±1 s)."""
+    rows = []
+    for alg, means in values.items():
+        for point, mean in enumerate(means):
+            for seed, wiggle in enumerate((-1.0, 0.0, 1.0)):
+                rows.append(
+                    {
+                        "experiment": fig,
+                        "x_name": "num_aps",
+                        "x": float(2 + 2 * point),
+                        "point": point,
+                        "algorithm": alg,
+                        "learner": alg,
+                        "params": "{}",
+                        "seed": seed,
+                        "slots": 10,
+                        "window": 5,
+                        "total_service_time_s": mean + wiggle,
+                        "nash_gap_s": 0.0,
+                        "switches": 2.0 if alg == "br-sync" else 0.5,
+                        "converged": True,
+                        "curve_bin_slots": 1,
+                        "curve_total_service_time_s": [mean + 5, mean],
+                        "task_key": f"{fig}-{alg}-{point}",
+                        **provenance(0),
+                    }
+                )
+    return rows
+
+
+def _verdicts(rows: list[dict]) -> dict[str, tuple[str, str]]:
+    table = rows_to_table(rows)
+    return {c.id: (v.status, v.evidence) for c, v in assess(summarise(table), table)}
+
+
+def test_agreement_marks_a_failing_claim_not_held() -> None:
+    # MASL lowest everywhere except the last point, where BR wins; Selfish below RARO once.
+    values = {
+        "masl": [10.0, 8.0, 7.0],
+        "br": [12.0, 9.0, 6.0],
+        "br-sync": [20.0, 18.0, 15.0],
+        "mxfp": [13.0, 10.0, 8.0],
+        "selfish": [30.0, 14.0, 12.0],
+        "raro": [25.0, 15.0, 11.0],
+    }
+    v = _verdicts(_synthetic(values))
+    assert v["C1a"][0] == "held"  # every curve decreases with the number of APs
+    assert v["C1b"][0] == "not held" and "x=6: br 6 s vs masl 7 s" in v["C1b"][1]
+    assert v["C8d"][0] == "not held" and "2/3 points" in v["C8d"][1]
+    assert v["C8a"][0] == "not held"  # raro above selfish at x=4
+    assert v["C8b"][0] == "held" and v["C8e"][0] == "held" and v["C8f"][0] == "held"
+    assert v["C2a"][0] == v["B3"][0] == "not evaluated"  # no Fig. 5 or Fig. 3 in the store
+    best = reductions(summarise(rows_to_table(_synthetic(values))))
+    assert best["selfish"][0] == pytest.approx(100.0 * (30 - 10) / 30)
+    assert best["br"][0] == pytest.approx(100.0 * (12 - 10) / 12)
+
+
+def test_agreement_holds_when_the_data_agree_and_flips_with_the_data() -> None:
+    good = {
+        "masl": [5.0, 4.0, 3.0],
+        "br": [6.0, 5.0, 4.0],
+        "br-sync": [6.5, 5.5, 4.5],
+        "mxfp": [7.0, 6.0, 5.0],
+        "selfish": [9.0, 8.0, 7.0],
+        "raro": [8.0, 7.0, 6.0],
+    }
+    v = _verdicts(_synthetic(good))
+    assert all(v[c][0] == "held" for c in ("C1a", "C1b", "C8a", "C8b", "C8c", "C8d", "C8g"))
+    rising = {alg: means[::-1] for alg, means in good.items()}
+    assert _verdicts(_synthetic(rising))["C1a"][0] == "not held"
+    assert _verdicts(_synthetic(rising, fig="fig9"))["C6a"][0] == "held"
+
+
+def test_report_is_written_from_a_synthetic_store(tmp_path: Path) -> None:
+    table = rows_to_table(_synthetic({"masl": [3.0, 2.0, 1.0], "optimum": [2.5, 1.5, 0.5]}))
+    paths = write_report(table, tmp_path, {"run": "synthetic"})
+    page = paths["report"].read_text()
+    assert "Optimum" in page  # an extra series found in the store is drawn and tabulated
+    assert (tmp_path / "fig4.pdf").exists()
