@@ -7,6 +7,7 @@ Every failure raises :class:`jcaco.errors.InputError` whose message names the fi
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import tomllib
@@ -21,8 +22,20 @@ from jcaco.scenario.schema import SCHEMAS, AssignmentModel, _FieldError
 M = TypeVar("M", bound=BaseModel)
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed (numbers must be finite)")
+def _non_finite_path(value: Any, path: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:
+    """Path of the first NaN or infinity in a parsed document (None if all are finite)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    items: list[tuple[int | str, Any]] = []
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    for key, item in items:
+        found = _non_finite_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
@@ -38,7 +51,7 @@ def read_document(path: str | Path) -> dict[str, Any]:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         else:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", source=str(path)) from None
     except json.JSONDecodeError as exc:
@@ -49,6 +62,11 @@ def read_document(path: str | Path) -> dict[str, Any]:
         raise InputError(f"malformed JSON: {exc}", source=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("the top level must be an object", source=str(path))
+    bad = _non_finite_path(data)
+    if bad is not None:  # NaN/Infinity parse in JSON and TOML; name the field they sit in
+        raise InputError(
+            "must be a finite number (no NaN or infinity)", source=str(path), field=_field_path(bad)
+        )
     return data
 
 
