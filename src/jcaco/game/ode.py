@@ -37,7 +37,10 @@ def _others_probability(q: FloatArray) -> FloatArray:
 
 
 def expected_rewards(
-    probs: FloatArray, w: FloatArray, max_delay_s: FloatArray, allowed: BoolArray | None = None
+    probs: FloatArray,
+    w: FloatArray,
+    max_delay_s: FloatArray | float,
+    allowed: BoolArray | None = None,
 ) -> FloatArray:
     """``h_{i,r}(P) = E[r_i | P, x_i = r]``, exactly, MODEL.md §4.6.
 
@@ -82,7 +85,7 @@ def drift(
     probs: FloatArray,
     w: FloatArray,
     activity: FloatArray,
-    max_delay_s: FloatArray,
+    max_delay_s: FloatArray | float,
     allowed: BoolArray | None = None,
 ) -> FloatArray:
     """The mean field ``f(P)`` of (41) with activity gating, shape ``(num_users, num_resources)``.
@@ -100,7 +103,7 @@ def integrate(
     probs0: FloatArray,
     w: FloatArray,
     activity: FloatArray,
-    max_delay_s: FloatArray,
+    max_delay_s: FloatArray | float,
     times: FloatArray,
     allowed: BoolArray | None = None,
 ) -> FloatArray:
@@ -130,7 +133,7 @@ def corner_rates(
     choice: IntArray,
     w: FloatArray,
     activity: FloatArray,
-    max_delay_s: FloatArray,
+    max_delay_s: FloatArray | float,
     allowed: BoolArray | None = None,
 ) -> FloatArray:
     """Eigenvalues of the linearised flow at the pure profile ``choice`` (a simplex corner).
