@@ -39,8 +39,8 @@ def expected_loads(instance: GameInstance, profile: Profile) -> tuple[FloatArray
     server_load_s : ndarray, shape (..., num_servers)
     """
     return (
-        resource.loads(ap_weights(instance), profile.ap),
-        resource.loads(server_weights(instance), profile.server),
+        resource.chosen_loads(instance.tx_time_s, instance.activity, profile.ap),
+        resource.chosen_loads(instance.compute_time_s, instance.activity, profile.server),
     )
 
 
@@ -50,8 +50,8 @@ def realised_loads(
     """Realised loads (L^c, L^o) for the activity vector ``active``, eqs. (8), (11) [s]."""
     a = np.asarray(active, dtype=float)
     return (
-        resource.loads(ap_weights(instance, a), profile.ap),
-        resource.loads(server_weights(instance, a), profile.server),
+        resource.chosen_loads(instance.tx_time_s, a, profile.ap),
+        resource.chosen_loads(instance.compute_time_s, a, profile.server),
     )
 
 

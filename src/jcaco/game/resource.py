@@ -46,7 +46,27 @@ def player_weights(time: FloatArray, weight: FloatArray) -> FloatArray:
 
 def chosen(values: FloatArray, choice: IntArray) -> FloatArray:
     """Pick ``values[..., i, choice[..., i]]`` for every user: shape ``(..., num_users)``."""
-    return np.take_along_axis(values, choice[..., None], axis=-1)[..., 0]
+    if values.shape[:-1] != choice.shape:
+        return np.take_along_axis(values, choice[..., None], axis=-1)[..., 0]
+    num_resources = values.shape[-1]
+    if values.flags.c_contiguous:
+        # flat positions of the chosen entries: a plain 1-D gather (no take_along_axis overhead)
+        rows = np.arange(0, choice.size * num_resources, num_resources).reshape(choice.shape)
+        return values.reshape(-1)[rows + choice]
+    return values[(*np.indices(choice.shape, sparse=True), choice)]
+
+
+def _sum_by_resource(values: FloatArray, choice: IntArray, num_resources: int) -> FloatArray:
+    """``out[..., r] = Σ_{i: choice_i = r} values[..., i]``, summed in user order (bincount)."""
+    batch_shape = choice.shape[:-1]
+    num_batch = int(np.prod(batch_shape, dtype=np.int64))
+    num_users = choice.shape[-1]
+    # [batch, users] flat resource index per batch entry
+    flat = choice.reshape(num_batch, num_users)
+    if num_batch > 1:
+        flat = flat + (np.arange(num_batch, dtype=np.int64) * num_resources)[:, None]
+    totals = np.bincount(flat.ravel(), weights=values.ravel(), minlength=num_batch * num_resources)
+    return np.asarray(totals, dtype=float).reshape(*batch_shape, num_resources)
 
 
 def loads(w: FloatArray, choice: IntArray) -> FloatArray:
@@ -64,19 +84,33 @@ def loads(w: FloatArray, choice: IntArray) -> FloatArray:
     ndarray, shape (..., num_resources)
         Load of each resource [s].
     """
-    num_resources = w.shape[-1]
-    batch_shape = choice.shape[:-1]
-    num_batch = int(np.prod(batch_shape, dtype=np.int64))
-    num_users = choice.shape[-1]
-    # [batch, users] flat resource index per batch entry
-    flat = (
-        choice.reshape(num_batch, num_users)
-        + (np.arange(num_batch, dtype=np.int64) * num_resources)[:, None]
-    )
-    totals = np.bincount(
-        flat.ravel(), weights=chosen(w, choice).ravel(), minlength=num_batch * num_resources
-    )
-    return np.asarray(totals, dtype=float).reshape(*batch_shape, num_resources)
+    return _sum_by_resource(chosen(w, choice), choice, w.shape[-1])
+
+
+def chosen_loads(time: FloatArray, weight: FloatArray, choice: IntArray) -> FloatArray:
+    """``loads(player_weights(time, weight), choice)`` without the ``[N, R]`` weight matrix.
+
+    Only the chosen entries ``weight_i * time[i, choice_i]`` are formed (the same products,
+    so the same bits); this is what a slot's scoring needs, eqs. (8), (11), (27), (28).
+
+    Parameters
+    ----------
+    time : ndarray, shape (..., num_users, num_resources)
+        Standalone times [s].
+    weight : ndarray, shape (..., num_users)
+        θ_i or a_i.
+    choice : ndarray of int, shape (..., num_users)
+
+    Returns
+    -------
+    ndarray, shape (..., num_resources)
+        Load of each resource [s].
+    """
+    weight = np.asarray(weight, dtype=float)
+    with np.errstate(invalid="ignore"):
+        # [..., users]
+        values = np.where(weight > 0, weight * chosen(time, choice), 0.0)
+    return _sum_by_resource(values, choice, time.shape[-1])
 
 
 def payoffs(w: FloatArray, choice: IntArray, load: FloatArray | None = None) -> FloatArray:

@@ -149,8 +149,26 @@ def uniform_choice(allowed: BoolArray, rng: RandomSource) -> IntArray:
 
 
 def sample_from(probs: FloatArray, rng: RandomSource) -> IntArray:
-    """Draw one index per row of ``probs`` (``(..., R)``, rows on the simplex)."""
-    cdf = np.cumsum(probs, axis=-1)
-    # u in (0, total]: an index with zero probability can never be drawn
-    u = (1.0 - rng.random(cdf.shape[:-1] + (1,))) * cdf[..., -1:]
-    return np.minimum((cdf < u).sum(axis=-1), probs.shape[-1] - 1).astype(np.int64)
+    """Draw one index per row of ``probs`` (``(..., R)``, rows on the simplex).
+
+    Inverse CDF: with ``c`` the running sums of a row and ``u = (1 - U) c_{R-1}`` for one
+    uniform draw ``U`` per row, the index is the number of ``c_r < u`` (at most R - 1), so an
+    index with zero probability is never drawn. The running sums are built one resource at a
+    time into a resource-major buffer (the same sequential additions as ``np.cumsum``, so the
+    same bits), which is several times faster than ``np.cumsum`` over a short last axis and
+    fastest when ``probs`` is itself a resource-major view (as MASL keeps its strategies).
+    """
+    num = probs.shape[-1]
+    # [resources, ..., rows]: running sums, column by column
+    cdf = np.empty((num, *probs.shape[:-1]))
+    cdf[0] = probs[..., 0]
+    for r in range(1, num):
+        np.add(cdf[r - 1], probs[..., r], out=cdf[r])
+    # u in (0, total]; the draw keeps its (..., 1) shape so the random stream is unchanged
+    u = (1.0 - rng.random(probs.shape[:-1] + (1,)))[..., 0] * cdf[-1]
+    below = np.less(cdf, u)  # [resources, ..., rows]
+    if num < 256:  # a byte count is enough and much faster to sum
+        count = below.view(np.uint8).sum(axis=0, dtype=np.uint8)
+    else:
+        count = below.sum(axis=0)
+    return np.minimum(count, num - 1).astype(np.int64)

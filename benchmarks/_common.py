@@ -1,0 +1,75 @@
+"""Helpers shared by the benchmarks: timing, peak memory, the machine, markdown tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def median_s(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` calls after ``warmup`` calls [s]."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    """Peak memory allocated by ``fn()`` above what was allocated before (tracemalloc)."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base, _ = tracemalloc.get_traced_memory()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - base
+
+
+def blas_name() -> str:
+    """The BLAS numpy was built against (from ``numpy.show_config``)."""
+    try:
+        config = np.show_config(mode="dicts")  # type: ignore[func-returns-value]
+        blas = config["Build Dependencies"]["blas"]
+        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - best effort, informational only
+        return "unknown"
+
+
+def machine() -> str:
+    """One line: cores, CPU model, Python, numpy and BLAS."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores (nproc), {model}; Python {platform.python_version()}, "
+        f"numpy {np.__version__}, BLAS {blas_name()}"
+    )
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def fmt_ms(seconds: float) -> str:
+    """Seconds as milliseconds, 3 significant digits."""
+    return f"{seconds * 1e3:.3g}"
