@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import metrics
+from jcaco.game import metrics, resource
 from jcaco.learners.registry import LEARNERS, make_learner
 from jcaco.model.build import build_instance, check_feasible
 from jcaco.rng import SeedBatch, stream
@@ -13,7 +13,7 @@ from jcaco.scenario.generator import PRESETS, generate_network
 from jcaco.sim.dynamics import STATIC, DynamicsConfig
 from jcaco.sim.environment import DynamicEnvironment
 from jcaco.sim.loop import run_loop
-from jcaco.sim.recorder import METRICS, Trace
+from jcaco.sim.recorder import METRICS, Trace, nash_gaps
 from jcaco.sim.simulate import provenance, simulate
 from jcaco.sim.solve import solve
 
@@ -133,7 +133,7 @@ def test_metrics_match_the_game_functions() -> None:
     trace = simulate(nets, "raro", SEEDS, 12, record_users=True)
     for t, (total, gap, active) in enumerate(rows):
         assert np.allclose(trace.total_service_time_s[t], total, rtol=1e-12)
-        assert np.allclose(trace.nash_gap_s[t], gap, rtol=1e-12, atol=1e-12)
+        assert np.array_equal(trace.nash_gap_s[t], gap)  # the same numbers, computed leaner
         assert np.array_equal(trace.num_active[t], active)
     users = trace.user_service_time_s
     assert users is not None
@@ -172,3 +172,16 @@ def test_bad_arguments() -> None:
         simulate(nets[:1] + bigger, "masl", SEEDS[:2], 5)
     with pytest.raises(ValueError, match="algorithm"):
         simulate(nets, "nope", SEEDS, 5)
+
+
+def test_recorder_nash_gaps_equal_the_game_function() -> None:
+    rng = stream(5, "scenario")
+    for _ in range(20):
+        w = rng.exponential(1.0, (4, 7, 3))
+        w[rng.random(w.shape) < 0.2] = np.inf  # infeasible resources
+        w[:, :, 0] = rng.exponential(1.0, (4, 7))  # every user has one feasible resource
+        players = rng.random((4, 7)) < 0.8
+        w[~players] = 0.0
+        choice = np.argmin(np.where(np.isfinite(w), rng.random(w.shape), 2.0), axis=-1)
+        expected = resource.nash_gaps(w, choice, players)
+        assert np.array_equal(nash_gaps(w, resource.loads(w, choice), choice, players), expected)

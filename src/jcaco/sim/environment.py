@@ -59,9 +59,10 @@ def batched_distances_m(
 
     ``user_xy_m`` is ``(S, N, 2)``, ``ap_xy_m`` ``(S, M, 2)``; returns ``(S, N, M)`` [m].
     """
-    # [S, N, M, 2]
-    delta = user_xy_m[:, :, None, :] - ap_xy_m[:, None, :, :]
-    return np.maximum(np.sqrt((delta**2).sum(axis=-1)), min_distance_m)
+    # [S, N, M] per coordinate (a sum over a length-2 last axis is slow in numpy)
+    dx = user_xy_m[:, :, None, 0] - ap_xy_m[:, None, :, 0]
+    dy = user_xy_m[:, :, None, 1] - ap_xy_m[:, None, :, 1]
+    return np.maximum(np.sqrt(dx * dx + dy * dy), min_distance_m)
 
 
 class DynamicEnvironment(Environment):

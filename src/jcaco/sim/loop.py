@@ -9,7 +9,8 @@ feedback; metrics are recorded. The static game of ``jcaco solve`` is this loop 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,9 @@ class Slot:
         Load weights that complete-information learners play against: a(t) in a dynamic
         simulation, θ in the static stochastic game.
     distance_m : ndarray, shape (S, N, M) or None
+    cache : dict
+        Work shared by the slot's consumers (:func:`score` leaves the expected loads of the
+        profile it scored there for the metrics recorder, so they are computed once).
     """
 
     index: int
@@ -43,6 +47,19 @@ class Slot:
     active: BoolArray
     weight: FloatArray
     distance_m: FloatArray | None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def expected_loads(self, profile: Profile) -> tuple[FloatArray, FloatArray]:
+        """Expected AP and server loads (27), (28) of ``profile`` in this slot's game.
+
+        Computed once per slot and profile (:func:`score` computes them first).
+        """
+        cached = self.cache.get("expected_loads")
+        if cached is not None and cached[0] is profile:
+            return cached[1], cached[2]
+        ap_load, server_load = metrics.expected_loads(self.game, profile)
+        self.cache["expected_loads"] = (profile, ap_load, server_load)
+        return ap_load, server_load
 
 
 class Environment:
@@ -99,7 +116,7 @@ def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> OwnView
 def score(slot: Slot, profile: Profile) -> Feedback:
     """Each user's expected (25)–(28) and realised (8), (11) delay at its chosen resources."""
     game = slot.game
-    ap_expected, server_expected = metrics.expected_loads(game, profile)
+    ap_expected, server_expected = slot.expected_loads(profile)
     ap_real, server_real = metrics.realised_loads(game, profile, slot.active)
     take = np.take_along_axis
     return Feedback(

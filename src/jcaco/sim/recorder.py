@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jcaco.game import metrics, resource
+from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
+from jcaco.model.instance import GameInstance
 from jcaco.sim.loop import Slot
 from jcaco.types import BoolArray, FloatArray, IntArray
 
@@ -113,6 +114,32 @@ class Trace:
         return pa.table(columns).replace_schema_metadata({"jcaco": json.dumps(meta)})
 
 
+def nash_gaps(w: FloatArray, load: FloatArray, choice: IntArray, players: BoolArray) -> FloatArray:
+    """Each player's largest gain from a unilateral move, :func:`jcaco.game.resource.nash_gaps`.
+
+    The same numbers, given the loads: ``max(0, L_{x_i} - min_r (L_r + w_{i,r}))``. Including
+    ``r = x_i`` in the minimum changes nothing (``L_{x_i} + w_{i,x_i} >= L_{x_i}``), and the
+    minimum over the few resources is taken column by column (a reduction over a short last
+    axis is slow in numpy).
+
+    Parameters
+    ----------
+    w : ndarray, shape (S, N, R)
+        Player weights [s] (``inf``: infeasible).
+    load : ndarray, shape (S, R)
+        Loads of ``choice`` [s].
+    choice : ndarray of int, shape (S, N)
+    players : ndarray of bool, shape (S, N)
+    """
+    # [S, N, R]: cost of moving to r (staying costs at least the current load)
+    cost = load[:, None, :] + w
+    best = cost[..., 0].copy()  # [S, N]
+    for r in range(1, w.shape[-1]):
+        np.minimum(best, cost[..., r], out=best)
+    current = np.take_along_axis(load, choice, axis=-1)
+    return np.where(players, np.maximum(current - best, 0.0), 0.0)
+
+
 class TraceRecorder:
     """A ``run_loop`` callback that fills the arrays of a :class:`Trace`.
 
@@ -136,7 +163,16 @@ class TraceRecorder:
             np.full((num_slots, num_seeds, num_users), np.nan) if record_users else None
         )
         self._previous: Profile | None = None
+        self._server_cache: tuple[FloatArray, FloatArray] | None = None
         self.slots_recorded = 0
+
+    def _server_weights(self, game: GameInstance) -> FloatArray:
+        """θ C (28), rebuilt only when the computation times change (they rarely do)."""
+        cached = self._server_cache
+        if cached is None or cached[0] is not game.compute_time_s:
+            weights = resource.player_weights(game.compute_time_s, game.activity)
+            cached = self._server_cache = (game.compute_time_s, weights)
+        return cached[1]
 
     def __call__(self, slot: Slot, profile: Profile, feedback: Feedback, learner: Learner) -> None:
         """Record slot ``slot.index`` (the loop calls this after the learner has observed)."""
@@ -149,15 +185,15 @@ class TraceRecorder:
         self.num_active[t] = active.sum(axis=-1)
         if self.user_service_time_s is not None:
             self.user_service_time_s[t] = np.where(active, realised, np.nan)
-        w_ap, w_server = metrics.ap_weights(game), metrics.server_weights(game)
+        ap_load, server_load = slot.expected_loads(profile)
         players = game.players
-        gap = resource.nash_gaps(w_ap, profile.ap, players) + resource.nash_gaps(
-            w_server, profile.server, players
+        # θ T is finite (θ = 0 gives 0): no player_weights masking needed for the APs
+        w_ap = game.activity[..., None] * game.tx_time_s  # [S, N, M], (27)
+        gap = nash_gaps(w_ap, ap_load, profile.ap, players) + nash_gaps(
+            self._server_weights(game), server_load, profile.server, players
         )
         self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
-        self.max_load_s[t] = resource.loads(w_ap, profile.ap).max(axis=-1) + resource.loads(
-            w_server, profile.server
-        ).max(axis=-1)
+        self.max_load_s[t] = ap_load.max(axis=-1) + server_load.max(axis=-1)
         previous = self._previous
         if previous is not None:
             moved = (profile.ap != previous.ap) | (profile.server != previous.server)
