@@ -281,7 +281,7 @@ def _register_optional_commands() -> None:
     """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
     import importlib
 
-    for name in ("cli_simulate", "cli_reproduce", "cli_analyze"):
+    for name in ("cli_simulate", "cli_reproduce", "cli_analyze", "cli_theory"):
         try:
             module = importlib.import_module(f"jcaco.{name}")
         except ModuleNotFoundError as exc:

@@ -199,8 +199,10 @@ class JointSum:
     instances_searched: int
     joint_moves: int
     counter_moves: int
+    counter_moves_server_cost_rises: int
     example_delta_cost_ticks: float
     example_delta_ap_cost_ticks: float
+    example_delta_server_cost_ticks: float
     example_delta_phi_ap: float
     example_delta_phi_server: float
 
@@ -227,7 +229,8 @@ def joint_sum_counterexample(instances: int, rng: np.random.Generator) -> JointS
     """Search random complete-information games (times in ticks, ρ per tick = 2.1)."""
     rho = float(PAPER_RHO)
     moves = found = 0
-    example = (0.0, 0.0, 0.0, 0.0)
+    example = (0.0, 0.0, 0.0, 0.0, 0.0)
+    strict_found = 0
     for _ in range(instances):
         num_users = int(rng.integers(2, 5))
         ap_time = rng.integers(1, 11, size=(num_users, int(rng.integers(2, 4)))).astype(float)
@@ -244,13 +247,12 @@ def joint_sum_counterexample(instances: int, rng: np.random.Generator) -> JointS
         moved[users, ap_choice, server_choice] = False
         bad = moved & (d_cost < 0) & (d_phi > 0)
         moves += int(moved.sum())
-        if bad.any() and found == 0:
-            i, m, k = (int(v) for v in np.argwhere(bad)[0])
-            example = (
-                float(d_cost[i, m, k]),
-                float(d_ap[i, m]),
-                float(phi_ap[i, m]),
-                float(phi_sv[i, k]),
-            )
+        # Prefer an example that trades a strict server loss for a larger AP gain.
+        strict = bad & (d_sv[:, None, :] > 0)
+        if strict.any() and example[2] <= 0:
+            i, m, k = (int(v) for v in np.argwhere(strict)[0])
+            example = (float(d_cost[i, m, k]), float(d_ap[i, m]), float(d_sv[i, k]),
+                       float(phi_ap[i, m]), float(phi_sv[i, k]))  # fmt: skip
         found += int(bad.sum())
-    return JointSum(instances, moves, found, *example)
+        strict_found += int(strict.sum())
+    return JointSum(instances, moves, found, strict_found, *example)

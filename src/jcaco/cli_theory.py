@@ -1,0 +1,68 @@
+"""``jcaco theory``: run the checks of the paper's theory and print what they found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from jcaco.errors import InputError
+
+
+@click.command()
+@click.option(
+    "--check",
+    "check",
+    type=click.Choice(["potential", "rho", "conditional", "ode", "all"]),
+    default="all",
+    show_default=True,
+    help="Which check to run (docs/theory.md).",
+)
+@click.option(
+    "--instances",
+    type=int,
+    default=500,
+    show_default=True,
+    help="Random games per search (per game kind for the potential checks).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    help="Write theory.json (and ode.png for the ODE check) into this folder.",
+)
+def theory(check: str, instances: int, seed: int, as_json: bool, output: str | None) -> None:
+    """Check Theorems 1-4 and Lemmas 1-4 numerically (MODEL.md sections 3-4)."""
+    from jcaco.experiments.theory import CHECKS, format_report, run_theory
+    from jcaco.rng import check_seed
+
+    if instances < 1:
+        raise InputError(f"must be a positive integer, got {instances}", field="--instances")
+    try:
+        check_seed(seed)
+    except InputError as exc:
+        raise InputError(exc.message, field="--seed") from None
+    checks = CHECKS if check == "all" else (check,)
+    report = run_theory(checks, instances=instances, seed=seed)
+    document = report.to_dict()
+    if output:
+        from jcaco.scenario.io import write_json
+
+        folder = Path(output)
+        write_json(folder / "theory.json", document)
+        written = [str(folder / "theory.json")]
+        if report.ode is not None and report.ode_traces is not None:
+            from jcaco.experiments.theory_ode import plot_ode
+
+            written.append(plot_ode(report.ode, report.ode_traces, str(folder / "ode.png")))
+        click.echo("wrote " + ", ".join(written), err=True)
+    if as_json:
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(format_report(report, checks))
+
+
+COMMANDS = [theory]
