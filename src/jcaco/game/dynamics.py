@@ -1,7 +1,9 @@
 """Best-response dynamics and greedy starts for the resource-selection game (MODEL.md §6).
 
-Vectorised over a leading batch axis (seeds): one Python step per moving user, a handful of
-numpy operations on ``[seeds, resources]`` arrays each, with the loads kept incrementally.
+Batched over a leading axis (seeds). Who may improve, and the random order of play, are found
+with numpy over the whole ``[seeds, users, resources]`` batch once per round; the moves
+themselves are sequential by nature and run as a plain Python loop over one row of R numbers
+per move, with the loads kept incrementally (DESIGN.md §7).
 """
 
 from __future__ import annotations
@@ -36,23 +38,34 @@ class DynamicsOutcome:
     converged: BoolArray
 
 
-def _move_one(
-    w: FloatArray, choice: IntArray, load: FloatArray, user: IntArray, valid: BoolArray, atol: float
-) -> BoolArray:
-    """Let ``user[s]`` (where ``valid[s]``) best-respond in place; return who moved."""
-    seeds = np.arange(w.shape[0])
-    row = w[seeds, user]  # [seeds, resources]
-    current = choice[seeds, user]
-    own = row[seeds, current]
-    cost = load + row
-    cost[seeds, current] -= own  # staying costs the current load
-    best = np.argmin(cost, axis=1)
-    moved = valid & (cost[seeds, current] - cost[seeds, best] > atol)
-    s = seeds[moved]
-    load[s, current[moved]] -= own[moved]
-    load[s, best[moved]] += row[s, best[moved]]
-    choice[s, user[moved]] = best[moved]
-    return moved
+def _play_in_order(
+    w: FloatArray, choice: IntArray, load: FloatArray, users: list[int], atol: float
+) -> int:
+    """Let ``users`` of one game best-respond one after another; return the number of moves.
+
+    ``w`` is ``(num_users, num_resources)``; ``choice`` and ``load`` are updated in place.
+    Plain Python floats on one row at a time: a move touches R numbers, and numpy's per-call
+    overhead on arrays that small is ~20x the arithmetic. The operations are the ones of the
+    vectorised form (staying costs ``(load + own) - own``; the first cheapest resource wins;
+    a move must gain more than ``atol``), so the dynamics are the same to the bit.
+    """
+    loads_s = load.tolist()
+    moves = 0
+    for user in users:
+        row = w[user].tolist()
+        current = int(choice[user])
+        own = row[current]
+        cost = [lr + wr for lr, wr in zip(loads_s, row, strict=True)]
+        cost[current] = (loads_s[current] + own) - own
+        cheapest = min(cost)
+        best = cost.index(cheapest)
+        if cost[current] - cheapest > atol:
+            loads_s[current] -= own
+            loads_s[best] += row[best]
+            choice[user] = best
+            moves += 1
+    load[:] = loads_s
+    return moves
 
 
 def sequential_best_response(
@@ -98,10 +111,11 @@ def sequential_best_response(
         rounds += ~converged
         # Random order of the candidates, per seed, padded with -1: sort random keys.
         keys = np.where(candidates, priority, np.inf)
-        order = np.argsort(keys, axis=1)[:, : int(candidates.sum(axis=1).max())]
-        valid_all = np.take_along_axis(candidates, order, axis=1)
-        for p in range(order.shape[1]):
-            moves += _move_one(w, choice, load, order[:, p], valid_all[:, p], atol)
+        order = np.argsort(keys, axis=1)
+        count = candidates.sum(axis=1)
+        for s in range(num_seeds):  # the games of the batch are independent
+            users = order[s, : count[s]].tolist()
+            moves[s] += _play_in_order(w[s], choice[s], load[s], users, atol)
         # Float drift in the incremental loads: refresh once per round.
         load = resource.loads(w, choice)
     else:
