@@ -190,12 +190,18 @@ class ModelBuilder:
         return np.arange(self.size - n, self.size)
 
     def add_rows(
-        self, row: IntArray, col: IntArray, val: FloatArray, num: int, lo: float, hi: float
+        self,
+        row: IntArray,
+        col: IntArray,
+        val: FloatArray,
+        num: int,
+        lo: float | FloatArray,
+        hi: float | FloatArray,
     ) -> None:
         """Add ``num`` rows lo <= A x <= hi; ``row`` indexes them from 0."""
         self.entries.append((np.asarray(row) + self.rows, np.asarray(col), np.asarray(val)))
-        self.row_lo.append(np.full(num, lo))
-        self.row_hi.append(np.full(num, hi))
+        self.row_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (num,)))
+        self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (num,)))
         self.rows += num
 
     def solve(
