@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from jcaco.game import resource
-from jcaco.game.dynamics import DynamicsOutcome, sequential_best_response
+from jcaco.game.dynamics import DynamicsOutcome, greedy_profile, sequential_best_response
 from jcaco.rng import RandomSource, SeedBatch, stream
 from jcaco.types import BoolArray, FloatArray, IntArray
 
@@ -128,3 +128,29 @@ def test_single_generator_and_batch_agree() -> None:
     b = reference_sequential_best_response(w, start, stream(3, "learner"))
     np.testing.assert_array_equal(a.choice, b.choice)
     assert bool(a.converged[0])
+
+
+def reference_greedy_profile(w: FloatArray, order: IntArray, allowed: BoolArray) -> IntArray:
+    num_seeds, num_users, num_resources = w.shape
+    seeds = np.arange(num_seeds)
+    load = np.zeros((num_seeds, num_resources))
+    choice = np.zeros((num_seeds, num_users), dtype=np.int64)
+    for p in range(num_users):
+        user = order[:, p]
+        row = w[seeds, user]
+        best = np.argmin(np.where(allowed[seeds, user], load + row, np.inf), axis=1)
+        choice[seeds, user] = best
+        load[seeds, best] += row[seeds, best]
+    return choice
+
+
+@pytest.mark.parametrize(("s", "n", "r"), [(1, 300, 10), (5, 40, 3)])
+def test_greedy_profile_matches_reference(s: int, n: int, r: int) -> None:
+    w = random_weights(s + n, s, n, r)
+    allowed = np.isfinite(w) | (w == 0)
+    allowed[..., 0] = True
+    order = np.argsort(np.random.default_rng(n).random((s, n)), axis=1)
+    got = greedy_profile(w, order, allowed)
+    np.testing.assert_array_equal(got, reference_greedy_profile(w, order, allowed))
+    assert np.take_along_axis(allowed, got[..., None], axis=-1).all()
+    assert len(np.unique(got)) > 1

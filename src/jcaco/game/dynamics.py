@@ -136,13 +136,16 @@ def greedy_profile(w: FloatArray, order: IntArray, allowed: BoolArray) -> IntArr
         Feasible resources (a non-player is put on its least-loaded allowed one).
     """
     num_seeds, num_users, num_resources = w.shape
-    seeds = np.arange(num_seeds)
-    load = np.zeros((num_seeds, num_resources))
     choice = np.zeros((num_seeds, num_users), dtype=np.int64)
-    for p in range(num_users):
-        user = order[:, p]
-        row = w[seeds, user]
-        best = np.argmin(np.where(allowed[seeds, user], load + row, np.inf), axis=1)
-        choice[seeds, user] = best
-        load[seeds, best] += row[seeds, best]
+    for s in range(num_seeds):  # one user at a time, in plain Python (see _play_in_order)
+        load = [0.0] * num_resources
+        for user in order[s].tolist():
+            row = w[s, user].tolist()
+            cost = [
+                lr + wr if ok else np.inf
+                for lr, wr, ok in zip(load, row, allowed[s, user].tolist(), strict=True)
+            ]
+            best = cost.index(min(cost))
+            choice[s, user] = best
+            load[best] += row[best]
     return choice
