@@ -12,7 +12,7 @@ import os
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -81,7 +81,28 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def validation_to_input_error(exc: ValidationError, source: str | None) -> InputError:
+def _known_fields(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """The field names allowed in the object at ``loc`` of ``model`` ("" if unknown)."""
+    for part in loc:
+        if model is None:
+            return ""
+        if isinstance(part, str):
+            field = model.model_fields.get(part)
+            nested = [field.annotation] if field is not None else []
+            model = None
+            while nested:  # find the model inside list[...] / X | None
+                kind = nested.pop()
+                if isinstance(kind, type) and issubclass(kind, BaseModel):
+                    model = kind
+                nested.extend(get_args(kind))
+    if model is None:
+        return ""
+    return ", ".join(f.alias or name for name, f in model.model_fields.items())
+
+
+def validation_to_input_error(
+    exc: ValidationError, source: str | None, model: type[BaseModel] | None = None
+) -> InputError:
     """Turn the first pydantic error into one :class:`InputError` line."""
     err = exc.errors()[0]
     cause = (err.get("ctx") or {}).get("error")
@@ -95,7 +116,8 @@ def validation_to_input_error(exc: ValidationError, source: str | None) -> Input
     if kind == "missing":
         message = "is required"
     elif kind == "extra_forbidden":
-        message = "is not a known field"
+        known = _known_fields(model, loc[:-1])
+        message = f"is not a known field; allowed: {known}" if known else "is not a known field"
     elif kind == "finite_number":
         message = "must be a finite number (no NaN or infinity)"
     elif "input" in err and kind != "literal_error":
@@ -110,7 +132,7 @@ def parse_model(model: type[M], data: dict[str, Any], source: str | None = None)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise validation_to_input_error(exc, source) from None
+        raise validation_to_input_error(exc, source, model) from None
 
 
 def load_document(path: str | Path) -> tuple[str, BaseModel]:
