@@ -15,14 +15,31 @@ import numpy as np
 
 def median_s(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
     """Median wall time of ``fn()`` over ``repeats`` calls after ``warmup`` calls [s]."""
+    return median_wall_cpu_s(fn, repeats, warmup)[0]
+
+
+def median_wall_cpu_s(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process per call of ``fn()`` [s].
+
+    The CPU time is less disturbed than the wall time when other jobs share the cores.
+    """
     for _ in range(warmup):
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def load_average() -> str:
+    """The 1-minute load average (how busy the shared machine was), or '?'."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
 
 
 def peak_bytes(fn: Callable[[], Any]) -> int:

@@ -20,7 +20,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from _common import fmt_ms, machine, markdown_table, median_s, peak_bytes
+from _common import (
+    fmt_ms,
+    load_average,
+    machine,
+    markdown_table,
+    median_s,
+    median_wall_cpu_s,
+    peak_bytes,
+)
 from jcaco.learners.masl import MASL
 from jcaco.model.build import build_instance
 from jcaco.model.instance import GameInstance, add_batch_axis
@@ -93,8 +101,8 @@ def run(sizes: list[int], naive_max: int) -> str:
         vec = VectorisedIteration(game)
         floor = FloorIteration(game)
         repeats = REPEATS.get(n, 5)
-        t_vec = median_s(vec, repeats, warmup=2)
-        t_floor = median_s(floor, repeats, warmup=2)
+        t_vec, cpu_vec = median_wall_cpu_s(vec, repeats, warmup=2)
+        t_floor, cpu_floor = median_wall_cpu_s(floor, repeats, warmup=2)
         t_naive = None
         if n <= naive_max:
             t_naive = median_s(naive_step(game), NAIVE_REPEATS.get(n, 2), warmup=0)
@@ -103,11 +111,13 @@ def run(sizes: list[int], naive_max: int) -> str:
             [
                 f"{n:,}",
                 fmt_ms(t_vec),
+                fmt_ms(cpu_vec),
                 fmt_ms(t_floor),
                 f"{t_vec / t_floor:.2f}",
                 "-" if t_naive is None else fmt_ms(t_naive),
                 "-" if t_naive is None else f"{t_naive / t_vec:.0f}",
                 "-" if peak is None else f"{peak / 2**20:.1f}",
+                load_average(),
             ]
         )
         print(" | ".join(rows[-1]), flush=True)
@@ -115,11 +125,13 @@ def run(sizes: list[int], naive_max: int) -> str:
         [
             "N",
             "vectorised [ms]",
+            "vectorised CPU [ms]",
             "floor [ms]",
             "vectorised / floor",
             "naive [ms]",
             "naive / vectorised",
             "peak extra memory [MiB]",
+            "load avg",
         ],
         rows,
     )

@@ -14,6 +14,8 @@ are left out of gains and gaps.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -59,7 +61,7 @@ def chosen(values: FloatArray, choice: IntArray) -> FloatArray:
 def _sum_by_resource(values: FloatArray, choice: IntArray, num_resources: int) -> FloatArray:
     """``out[..., r] = Σ_{i: choice_i = r} values[..., i]``, summed in user order (bincount)."""
     batch_shape = choice.shape[:-1]
-    num_batch = int(np.prod(batch_shape, dtype=np.int64))
+    num_batch = math.prod(batch_shape)
     num_users = choice.shape[-1]
     # [batch, users] flat resource index per batch entry
     flat = choice.reshape(num_batch, num_users)
@@ -107,9 +109,8 @@ def chosen_loads(time: FloatArray, weight: FloatArray, choice: IntArray) -> Floa
         Load of each resource [s].
     """
     weight = np.asarray(weight, dtype=float)
-    with np.errstate(invalid="ignore"):
-        # [..., users]
-        values = np.where(weight > 0, weight * chosen(time, choice), 0.0)
+    # [..., users]; zeroing first keeps a non-player's inf time from making 0 * inf = nan
+    values = np.where(weight > 0, chosen(time, choice), 0.0) * weight
     return _sum_by_resource(values, choice, time.shape[-1])
 
 
