@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -295,10 +296,24 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Show a warning as ``jcaco: warning: ...`` (no source path or code line)."""
+    click.echo(f"jcaco: warning: {message}", err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map errors to exit statuses."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except InputError as exc:
         click.echo(f"jcaco: error: {exc.one_line()}", err=True)
         return 2
