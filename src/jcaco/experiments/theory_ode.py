@@ -32,7 +32,7 @@ from jcaco.types import BoolArray, FloatArray
 DEFAULT_RATES = (0.05, 0.01, 0.002)
 
 #: Rescaled time at which the ODE's end point is read (it is at a corner long before).
-LIMIT_T = 1000.0
+LIMIT_T = 400.0
 
 
 def ode_game() -> GameInstance:

@@ -44,7 +44,7 @@ PAPER_RHO = "2.1"
 
 
 def random_tick_game(
-    rng: np.random.Generator, infeasible: bool, max_users: int = 5, max_ticks: int = 20
+    rng: np.random.Generator, infeasible: bool, max_users: int = 5, max_ticks: int = 10
 ) -> tuple[FloatArray, FloatArray]:
     """One random small game on the δ grid.
 

@@ -41,6 +41,7 @@ def expected_rewards(
     w: FloatArray,
     max_delay_s: FloatArray | float,
     allowed: BoolArray | None = None,
+    profiles: IntArray | None = None,
 ) -> FloatArray:
     """``h_{i,r}(P) = E[r_i | P, x_i = r]``, exactly, MODEL.md §4.6.
 
@@ -55,6 +56,8 @@ def expected_rewards(
         Reward normalisers T̄max_i of (35)/(38) [s].
     allowed : ndarray of bool, shape (num_users, num_resources), optional
         Resources each user may pick (default: all).
+    profiles : ndarray of int, shape (num_profiles, num_users), optional
+        ``enumerate_profiles(allowed)``, when the caller already has it.
 
     Returns
     -------
@@ -67,7 +70,8 @@ def expected_rewards(
         allowed = np.ones(w.shape, dtype=bool)
     w = np.where(allowed, w, 0.0)
     # [profiles, users]
-    profiles = enumerate_profiles(allowed)
+    if profiles is None:
+        profiles = enumerate_profiles(allowed)
     q = np.take_along_axis(probs, profiles.T, axis=1).T
     others = _others_probability(q)
     # [profiles, resources] and [profiles, users]
@@ -75,10 +79,9 @@ def expected_rewards(
     delay_s = np.take_along_axis(load, profiles, axis=1)
     reward = np.clip(1.0 - delay_s / np.broadcast_to(max_delay_s, (num_users,)), 0.0, 1.0)
     # For a fixed x_{-i} the enumeration holds exactly one profile per allowed x_i.
-    h = np.zeros((num_users, num_resources))
-    users = np.broadcast_to(np.arange(num_users), profiles.shape)
-    np.add.at(h, (users, profiles), others * reward)
-    return h
+    flat = (np.arange(num_users) * num_resources + profiles).ravel()
+    h = np.bincount(flat, weights=(others * reward).ravel(), minlength=num_users * num_resources)
+    return np.asarray(h, dtype=float).reshape(num_users, num_resources)
 
 
 def drift(
@@ -87,6 +90,7 @@ def drift(
     activity: FloatArray,
     max_delay_s: FloatArray | float,
     allowed: BoolArray | None = None,
+    profiles: IntArray | None = None,
 ) -> FloatArray:
     """The mean field ``f(P)`` of (41) with activity gating, shape ``(num_users, num_resources)``.
 
@@ -94,7 +98,7 @@ def drift(
     component form; rows sum to 0, so the flow stays on the product of simplices. See
     :func:`expected_rewards` for the parameters; ``activity`` is θ, shape ``(num_users,)``.
     """
-    h = expected_rewards(probs, w, max_delay_s, allowed)
+    h = expected_rewards(probs, w, max_delay_s, allowed, profiles)
     mean = (probs * h).sum(axis=1, keepdims=True)
     return np.asarray(np.asarray(activity)[:, None] * probs * (h - mean), dtype=float)
 
@@ -116,13 +120,20 @@ def integrate(
     from scipy.integrate import solve_ivp
 
     shape = probs0.shape
+    profiles = enumerate_profiles(np.ones(shape, dtype=bool) if allowed is None else allowed)
 
     def rhs(_t: float, flat: FloatArray) -> FloatArray:
-        return drift(flat.reshape(shape), w, activity, max_delay_s, allowed).ravel()
+        return drift(flat.reshape(shape), w, activity, max_delay_s, allowed, profiles).ravel()
 
     times = np.asarray(times, dtype=float)
     sol = solve_ivp(
-        rhs, (0.0, float(times[-1])), probs0.ravel(), t_eval=times, rtol=1e-8, atol=1e-10
+        rhs,
+        (0.0, float(times[-1])),
+        probs0.ravel(),
+        method="LSODA",
+        t_eval=times,
+        rtol=1e-8,
+        atol=1e-10,
     )
     if not sol.success:  # pragma: no cover - the field is smooth and bounded
         raise RuntimeError(f"ODE integration failed: {sol.message}")
