@@ -100,3 +100,8 @@ class _WrongShape(RandomAssignment):
 def test_check_catches_breach(broken: type[Learner], message: str) -> None:
     with pytest.raises(AssertionError, match=message):
         check_learner(broken)
+
+
+def test_check_accepts_a_factory_with_hyperparameters() -> None:
+    check_learner(lambda: MASL(learning_rate_ap=0.3, learning_rate_server=0.3), seed=4)
+    check_learner(RandomAssignment, seed=5, num_slots=4)
