@@ -15,7 +15,8 @@ from typing import Literal
 import numpy as np
 
 from jcaco.game import resource
-from jcaco.game.dynamics import greedy_profile, sequential_best_response
+from jcaco.game.br_compiled import sequential_best_response  # numba kernel when installed
+from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
 from jcaco.learners.base import FullView, Learner, uniform_choice
 from jcaco.model.instance import GameInstance

@@ -1,0 +1,63 @@
+"""The compiled sequential best response equals the numpy one, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jcaco.game import br_compiled, dynamics, resource
+from jcaco.rng import SeedBatch, stream
+
+pytestmark = pytest.mark.skipif(br_compiled.compiled_kernel() is None, reason="numba not installed")
+
+
+def _batch(rng: np.random.Generator, seeds: int, users: int, resources: int):
+    time = rng.exponential(1.0, (seeds, users, resources))
+    time[rng.random(time.shape) < 0.2] = np.inf  # infeasible
+    time[..., 0] = rng.exponential(1.0, (seeds, users))  # at least one feasible resource
+    weight = np.round(rng.random((seeds, users)), 2)
+    weight[rng.random(weight.shape) < 0.15] = 0.0  # non-players
+    w = resource.player_weights(time, weight)
+    feasible = np.isfinite(time)
+    choice = np.argmax(feasible * rng.random(time.shape), axis=-1)
+    return w, choice
+
+
+@pytest.mark.parametrize("max_rounds", [1, 2, 50])
+def test_kernel_equals_numpy(max_rounds: int) -> None:
+    rng = stream(2024, "scenario")
+    for case in range(40):
+        seeds, users, resources = 1 + case % 5, int(rng.integers(2, 14)), int(rng.integers(2, 6))
+        w, choice = _batch(rng, seeds, users, resources)
+        if case % 3 == 0:  # integer-tick weights make ties between resources common
+            w = np.where(np.isfinite(w), np.ceil(w * 4) / 4, w)
+        runs = []
+        for engine in ("numpy", "numba"):
+            order_rng = SeedBatch.from_seeds(list(range(case, case + seeds)), "learner")
+            runs.append(
+                br_compiled.sequential_best_response(
+                    w, choice, order_rng, max_rounds=max_rounds, engine=engine
+                )
+            )
+        numpy_out, numba_out = runs
+        for name in ("choice", "rounds", "moves", "converged"):
+            assert np.array_equal(getattr(numpy_out, name), getattr(numba_out, name)), (case, name)
+
+
+def test_kernel_keeps_the_input_and_reaches_equilibria() -> None:
+    rng = stream(7, "scenario")
+    w, choice = _batch(rng, 6, 20, 4)
+    before = choice.copy()
+    out = br_compiled.sequential_best_response(w, choice, stream(1, "learner"), engine="numba")
+    assert np.array_equal(choice, before)
+    players = (w > 0).any(axis=-1)
+    gaps = resource.nash_gaps(w, out.choice, players)
+    assert np.all(gaps[out.converged] <= resource.DEFAULT_ATOL_S)
+    assert out.converged.all()
+
+
+def test_numpy_engine_is_the_reference_function() -> None:
+    w, choice = _batch(stream(3, "scenario"), 3, 8, 3)
+    a = br_compiled.sequential_best_response(w, choice, stream(4, "learner"), engine="numpy")
+    b = dynamics.sequential_best_response(w, choice, stream(4, "learner"))
+    assert np.array_equal(a.choice, b.choice) and np.array_equal(a.moves, b.moves)
