@@ -32,10 +32,12 @@ import numpy as np
 
 from jcaco.game import resource
 from jcaco.game.dynamics import sequential_best_response
+from jcaco.game.equilibria import subgame_equilibria
 from jcaco.game.optimum import (
     DEFAULT_REL_GAP,
     DEFAULT_TIME_LIMIT_S,
     ModelBuilder,
+    SocialModel,
     build_social_model,
     count_bounds,
     heuristic_choice,
@@ -44,8 +46,11 @@ from jcaco.game.optimum import (
 )
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
-from jcaco.types import FloatArray, IntArray
+from jcaco.types import BoolArray, FloatArray, IntArray
 
+#: Subgames with at most this many profiles are enumerated instead (exact, and much faster
+#: than the MILP for the worst equilibrium, whose LP bound is weak).
+ENUMERATE_LIMIT = 200_000
 #: Strictness of the equilibrium rows [s] (see the module docstring).
 DEFAULT_MARGIN_S = 1e-7
 
@@ -76,30 +81,101 @@ class SubgameEquilibrium:
 def _equilibrium_rows(
     builder: ModelBuilder, w: FloatArray, x: IntArray, index: IntArray, margin_s: float
 ) -> None:
-    """Add the big-M equilibrium rows of every player, resource and alternative."""
+    """Add the equilibrium rows of every player, resource and alternative (big-M form).
+
+    Where every player that can use r can also use r', every equilibrium has
+    L_r - L_{r'} ≤ D[r, r'] = max_j w[j, r'] (some player is on r, or L_r = 0); that row is
+    added too and lets M shrink to D[r, r'] - w[i, r'], which is what keeps the LP tight.
+    """
     p, num_r = w.shape
     feasible = index >= 0
-    w0 = np.where(feasible, w, 0.0)
-    max_load = w0.sum(axis=0)  # [resources]
-    rows, cols, vals, rhs = [], [], [], []
-    count = 0
+    max_load = w.sum(axis=0)  # [resources] (w is 0 where infeasible)
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    vals: list[FloatArray] = []
+    rhs: list[float] = []
+
+    def add(col: IntArray, val: FloatArray, bound: float) -> None:
+        cols.append(col)
+        vals.append(val)
+        rows.append(np.full(len(col), len(rhs)))
+        rhs.append(bound)
+
     for r in range(num_r):
         on_r = np.flatnonzero(feasible[:, r])
         for r2 in range(num_r):
             if r2 == r:
                 continue
             on_r2 = np.flatnonzero(feasible[:, r2])
-            for i in np.flatnonzero(feasible[:, r] & feasible[:, r2]):
-                big = max(0.0, max_load[r] - w[i, r2])
-                own = x[index[i, r]]
-                cols.append(np.concatenate([x[index[on_r, r]], x[index[on_r2, r2]], [own]]))
-                vals.append(np.concatenate([w[on_r, r], -w[on_r2, r2], [big]]))
-                rows.append(np.full(len(cols[-1]), count))
-                rhs.append(w[i, r2] + big)
-                count += 1
-    if count:
+            col = np.concatenate([x[index[on_r, r]], x[index[on_r2, r2]]])
+            val = np.concatenate([w[on_r, r], -w[on_r2, r2]])
+            movers = feasible[:, r] & feasible[:, r2]
+            nested = not np.any(feasible[:, r] & ~feasible[:, r2])
+            spread = float(w[movers, r2].max(initial=0.0)) if nested else max_load[r]
+            if nested and on_r.size:
+                add(col, val, spread)
+            for i in np.flatnonzero(movers):
+                big = max(0.0, spread - w[i, r2] + margin_s)
+                add(np.r_[col, x[index[i, r]]], np.r_[val, big], w[i, r2] + big - margin_s)
+    if rhs:
         matrix = (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
-        builder.add_rows(*matrix, count, -np.inf, np.asarray(rhs) - margin_s)
+        builder.add_rows(*matrix, len(rhs), -np.inf, np.asarray(rhs))
+
+
+def _load_count_rows(
+    builder: ModelBuilder, w: FloatArray, feasible: BoolArray, model: SocialModel
+) -> None:
+    """Tie each load to its count: Σ_c low[r, c] u[r, c] ≤ L_r ≤ Σ_c high[r, c] u[r, c].
+
+    ``low``/``high`` are the sums of the c smallest/largest weights on r (valid for integers;
+    in the LP they stop a fractional count from coming with an unrelated load).
+    """
+    ordered = np.sort(np.where(feasible, w, np.nan), axis=0)  # [players, resources]
+    size = feasible.sum(axis=0)
+    low = np.nan_to_num(np.nancumsum(ordered, axis=0))
+    rev = np.nan_to_num(np.nancumsum(np.sort(np.where(feasible, w, -np.inf), axis=0)[::-1], 0))
+    c, r = model.u_count, model.u_res
+    take = np.maximum(c - 1, 0)
+    low_u = np.where(c > 0, low[take, r], 0.0)
+    top = np.where(np.isfinite(rev[take, r]), rev[take, r], 0.0)
+    high_u = np.where((c > 0) & (c <= size[r]), top, 0.0)
+    e = np.arange(len(model.x))
+    row_x = model.pair_res
+    val_x = w[model.pair_user, model.pair_res]
+    for bound, sign in ((low_u, 1.0), (high_u, -1.0)):
+        builder.add_rows(
+            np.r_[row_x, r], np.r_[model.x[e], model.u], np.r_[sign * val_x, -sign * bound],
+            w.shape[1], 0.0, np.inf,
+        )  # fmt: skip
+
+
+def equilibrium_counts(w: FloatArray, feasible: BoolArray) -> BoolArray:
+    """Which counts of players each resource can hold in some equilibrium (a superset).
+
+    For the resources r' that every player able to use r can also use, an equilibrium has
+    L_{r'} ≥ L_r - D[r, r'] (see :func:`_equilibrium_rows`), and the loads sum to at most
+    W = Σ_j max_r w[j, r]; hence L_r ≤ (W + Σ D[r, r']) / (1 + #r'). A count whose c smallest
+    weights on r already exceed that cannot occur.
+
+    Returns
+    -------
+    ndarray of bool, shape (num_resources, num_players + 1)
+    """
+    p, num_r = w.shape
+    w0 = np.where(feasible, w, 0.0)
+    total = float(w0.max(axis=1).sum())
+    smallest = np.concatenate(
+        [np.zeros((num_r, 1)), np.cumsum(np.sort(np.where(feasible, w, np.inf), axis=0).T, 1)], 1
+    )  # [resources, players + 1]
+    allowed = np.isfinite(smallest)
+    for r in range(num_r):
+        nested = [
+            r2 for r2 in range(num_r) if r2 != r and not np.any(feasible[:, r] & ~feasible[:, r2])
+        ]
+        spread = sum(float(w0[feasible[:, r], r2].max(initial=0.0)) for r2 in nested)
+        cap = (total + spread) / (1 + len(nested))
+        allowed[r] &= smallest[r] <= cap * (1.0 + 1e-9) + 1e-12
+    return allowed
 
 
 def solve_subgame_equilibrium(
@@ -110,6 +186,7 @@ def solve_subgame_equilibrium(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     rel_gap: float = DEFAULT_REL_GAP,
     margin_s: float = DEFAULT_MARGIN_S,
+    enumerate_limit: int = ENUMERATE_LIMIT,
     rng: np.random.Generator | None = None,
 ) -> SubgameEquilibrium:
     """The equilibrium of one subgame with the least (or, ``worst``, the largest) social cost.
@@ -120,6 +197,11 @@ def solve_subgame_equilibrium(
         Standalone times [s] (``inf``: infeasible).
     weight : ndarray, shape (num_users,)
         θ (or a realisation in {0, 1}).
+    worst : bool
+        Maximise the social cost over the equilibria instead of minimising it.
+    enumerate_limit : int
+        Enumerate the equilibria (:mod:`jcaco.game.equilibria`) when the players have at most
+        this many profiles; 0 forces the MILP.
     """
     start = time.perf_counter()
     theta = np.asarray(weight, dtype=float)
@@ -128,6 +210,15 @@ def solve_subgame_equilibrium(
     if players.size == 0:
         return SubgameEquilibrium(choice, 0.0, 0.0, True, time.perf_counter() - start)
     t_p, th_p = time_s[players], theta[players]
+    if np.prod(np.isfinite(t_p).sum(axis=1), dtype=float) <= enumerate_limit:
+        eq = subgame_equilibria(t_p, th_p)  # [equilibria, players]
+        costs = subgame_cost(
+            np.broadcast_to(t_p, (len(eq), *t_p.shape)), np.broadcast_to(th_p, eq.shape), eq
+        )
+        pick = int(np.argmax(costs) if worst else np.argmin(costs))
+        choice[players] = eq[pick]
+        value = float(costs[pick])
+        return SubgameEquilibrium(choice, value, value, True, time.perf_counter() - start)
     w = resource.player_weights(t_p, th_p)
     rng = rng if rng is not None else np.random.default_rng(0)
     # A known equilibrium: best response from the social heuristic's profile.
@@ -136,7 +227,7 @@ def solve_subgame_equilibrium(
     fallback_s = float(subgame_cost(t_p, th_p, fallback))
     feasible = np.isfinite(t_p)
     bound_c = count_bounds(w, th_p, feasible)
-    allowed = np.isfinite(bound_c)
+    allowed = np.isfinite(bound_c) & equilibrium_counts(w, feasible)
     if not worst:  # a count that cannot beat a known equilibrium cannot be the best one
         allowed &= bound_c <= fallback_s * (1.0 + 1e-9) + 1e-12
     builder = ModelBuilder()
@@ -144,6 +235,7 @@ def solve_subgame_equilibrium(
     index = np.full(t_p.shape, -1, dtype=np.int64)
     index[model.pair_user, model.pair_res] = np.arange(len(model.x))
     _equilibrium_rows(builder, np.where(feasible, w, 0.0), model.x, index, margin_s)
+    _load_count_rows(builder, np.where(feasible, w, 0.0), feasible, model)
     res = builder.solve(time_limit_s - (time.perf_counter() - start), rel_gap, maximize=worst)
     best, value = fallback, fallback_s
     if res.x is not None:

@@ -294,13 +294,21 @@ def count_bounds(w: FloatArray, theta: FloatArray, feasible: BoolArray) -> Float
 class SocialModel:
     """Column indices of the count-indicator model of one subgame (see the module docstring).
 
-    ``pair_user``, ``pair_res`` name the feasible (player, resource) pairs behind ``x``.
+    ``pair_user``, ``pair_res`` name the feasible (player, resource) pairs behind ``x``;
+    ``u_res``, ``u_count`` the (resource, count) behind each count indicator ``u``.
     """
 
     x: IntArray
     pair_user: IntArray
     pair_res: IntArray
-    counts_kept: int
+    u: IntArray
+    u_res: IntArray
+    u_count: IntArray
+
+    @property
+    def counts_kept(self) -> int:
+        """Number of (resource, count) indicators left after pruning."""
+        return len(self.u)
 
 
 def build_social_model(
@@ -363,7 +371,7 @@ def build_social_model(
     )  # fmt: skip
     if not uniform:
         _add_pair_terms(builder, time_s, theta, q, x, pair_user, pair_res, y, y_pair, y_c)
-    return SocialModel(x, pair_user, pair_res, int(len(u)))
+    return SocialModel(x, pair_user, pair_res, u, u_res, u_count)
 
 
 def _add_pair_terms(
