@@ -179,12 +179,13 @@ def _format_ode(od: theory_ode.OdeCheck) -> list[str]:
         "",
         f"[ode] MASL vs the mean ODE (40)-(41): {od.num_users} users, {od.num_aps} APs, "
         f"{od.num_servers} servers, t = b * iteration, horizon t <= {od.horizon_t:g}",
-        "  rate b   paths   slots  max |mean - ODE|  converged  ends at pure NE",
+        "  rate b   paths   slots  max |mean - ODE|  max std error  converged  ends at pure NE",
     ]
     for r in od.rates:
         lines.append(
             f"  {r.learning_rate:<7g} {r.sample_paths:6d} {r.slots_run:7d} "
-            f"{r.max_deviation:17.4f} {r.converged_share:10.0%} {r.nash_share:16.0%}"
+            f"{r.max_deviation:17.4f} {r.max_standard_error:14.4f} "
+            f"{r.converged_share:10.0%} {r.nash_share:16.0%}"
         )
     devs = [r.max_deviation for r in od.rates]
     shrinking = all(b < a for a, b in zip(devs, devs[1:], strict=False))

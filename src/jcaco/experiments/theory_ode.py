@@ -80,6 +80,7 @@ class RateRow:
     slots_run: int
     compared_until_t: float
     max_deviation: float
+    max_standard_error: float
     converged_share: float
     nash_share: float
 
@@ -146,23 +147,27 @@ def _sample_paths(
     slots: int,
     seed: int,
     index: int,
-) -> tuple[FloatArray, BoolArray, BoolArray, int]:
-    """Run MASL on ``paths`` seeds; mean strategies after every slot, ``[slots+1, 2, N, R]``."""
+) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray, int]:
+    """Run MASL on ``paths`` seeds; the mean and the standard error of the mean of the
+    strategies after every slot, ``[slots+1, 2, N, R]`` each."""
     batch = stack_instances([game] * paths)
     activity = SeedBatch([stream(seed, "activity", index, k) for k in range(paths)])
     learner_rng = SeedBatch([stream(seed, "learner", index, k) for k in range(paths)])
     learner = MASL(learning_rate_ap=rate, learning_rate_server=rate)
     means = [np.stack([part.uniform() for part in parts])]
+    errors = [np.zeros_like(means[0])]
 
     def record(_slot: Slot, _profile: Profile, _feedback: Feedback, _learner: Learner) -> None:
-        means.append(np.stack([learner.probs_ap_.mean(axis=0), learner.probs_server_.mean(axis=0)]))
+        both = (learner.probs_ap_, learner.probs_server_)
+        means.append(np.stack([p.mean(axis=0) for p in both]))
+        errors.append(np.stack([p.std(axis=0) for p in both]) / np.sqrt(paths))
 
     outcome = run_loop(
         StaticEnvironment(batch, activity), learner, learner_rng, slots,
         stop_when_converged=True, callback=record,
     )  # fmt: skip
     nash = metrics.is_nash(batch, outcome.profile)
-    return np.stack(means), outcome.converged, nash, outcome.slots
+    return np.stack(means), np.stack(errors), outcome.converged, nash, outcome.slots
 
 
 def check_ode(
@@ -188,7 +193,7 @@ def check_ode(
     limit_profile = Profile(limit[0].argmax(axis=1), limit[1].argmax(axis=1))
     rows, times, ode_curves, mean_curves = [], [], [], []
     for index, rate in enumerate(rates):
-        means, converged, nash, slots = _sample_paths(
+        means, errors, converged, nash, slots = _sample_paths(
             game, parts, rate, paths, int(round(run_t / rate)), seed, index
         )
         compared = min(len(means), int(round(horizon_t / rate)) + 1)
@@ -201,7 +206,7 @@ def check_ode(
         deviation = float(np.abs(means[:compared] - exact).max())
         rows.append(
             RateRow(
-                rate, paths, slots, float(t[-1]), deviation,
+                rate, paths, slots, float(t[-1]), deviation, float(errors[:compared].max()),
                 float(converged.mean()), float(nash.mean()),
             )
         )  # fmt: skip
