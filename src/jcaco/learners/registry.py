@@ -12,6 +12,7 @@ from jcaco.learners.best_response import BestResponse
 from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.fictitious_play import FictitiousPlay
 from jcaco.learners.masl import MASL
+from jcaco.learners.optimum import Optimum
 from jcaco.learners.random_assignment import RandomAssignment
 from jcaco.learners.selfish import Selfish
 
@@ -22,6 +23,7 @@ LEARNERS: dict[str, type[Learner]] = {
     "mxfp": FictitiousPlay,
     "selfish": Selfish,
     "raro": RandomAssignment,
+    "optimum": Optimum,
 }
 
 

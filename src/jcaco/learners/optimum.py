@@ -1,0 +1,88 @@
+"""``optimum``: a central planner that plays the exact social optimum every slot.
+
+Not a competitor: it is the reference the algorithms are measured against. Each slot it sees
+the game the view describes (complete information: ``view.weight`` is the realised activity
+a(t) in a simulation, problem (14), or θ in the static game of ``jcaco solve``, problem (15))
+and plays the profile that minimises the expected total service time of that game
+(:func:`jcaco.game.optimum.solve_optimum`). Users that are not players of the slot's game
+(weight 0) keep their previous choice when it is still feasible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jcaco.game.optimum import DEFAULT_REL_GAP, place_non_players, solve_optimum
+from jcaco.game.profile import Profile
+from jcaco.learners.base import FullView, Learner
+from jcaco.model.instance import GameInstance
+from jcaco.rng import RandomSource
+
+
+class Optimum(Learner):
+    """The central planner (``optimum``).
+
+    Parameters
+    ----------
+    time_limit_s : float
+        HiGHS time limit per subgame and slot [s]; on expiry the best profile found is played
+        (``proven_`` says whether the last slot's profile was proven optimal).
+    rel_gap : float
+        Relative MIP gap at which a profile counts as optimal.
+    """
+
+    name = "optimum"
+    information = "full"
+
+    def __init__(self, time_limit_s: float = 10.0, rel_gap: float = DEFAULT_REL_GAP):
+        self.time_limit_s = time_limit_s
+        self.rel_gap = rel_gap
+
+    def reset(self, game: GameInstance, rng: RandomSource) -> None:
+        """Start every user on its fastest AP and fastest feasible server (no randomness)."""
+        if not self.time_limit_s > 0:
+            raise ValueError(f"time_limit_s must be > 0, got {self.time_limit_s}")
+        if not 0 <= self.rel_gap < 1:
+            raise ValueError(f"rel_gap must be in [0, 1), got {self.rel_gap}")
+        s = game.tx_time_s.shape[0]
+        self.last_ = Profile(
+            np.stack([place_non_players(game.tx_time_s[i], None) for i in range(s)]),
+            np.stack([place_non_players(game.compute_time_s[i], None) for i in range(s)]),
+        )
+        self.converged_ = np.zeros(s, dtype=bool)
+        self.proven_ = np.zeros(s, dtype=bool)
+        self.objective_s_ = np.full(s, np.nan)
+        self.lower_bound_s_ = np.full(s, np.nan)
+        self.solved_: list[tuple[np.ndarray, ...] | None] = [None] * s
+
+    def act(self, view: FullView) -> Profile:  # type: ignore[override]
+        """Solve the slot's game of every seed (reusing the last answer if it is unchanged)."""
+        ap, server = self.last_.ap.copy(), self.last_.server.copy()
+        for s in range(view.weight.shape[0]):
+            key = (view.weight[s], view.tx_time_s[s], view.compute_time_s[s])
+            previous = self.solved_[s]
+            if previous is not None and all(
+                np.array_equal(a, b) for a, b in zip(previous, key, strict=True)
+            ):
+                continue
+            game = GameInstance(
+                activity=view.activity[s],
+                tx_time_s=view.tx_time_s[s],
+                compute_time_s=view.compute_time_s[s],
+                steps=np.zeros(view.compute_time_s[s].shape, dtype=np.int64),
+            )
+            best = solve_optimum(
+                game,
+                time_limit_s=self.time_limit_s,
+                rel_gap=self.rel_gap,
+                weight=view.weight[s],
+                keep=self.last_[s],
+            )
+            ap[s], server[s] = best.profile.ap, best.profile.server
+            self.proven_[s] = best.proven
+            self.objective_s_[s] = best.objective_s
+            self.lower_bound_s_[s] = best.lower_bound_s
+            self.solved_[s] = tuple(np.array(a, copy=True) for a in key)
+        self.last_ = Profile(ap, server)
+        self.converged_ = np.ones(len(ap), dtype=bool)  # the plan is final for this game
+        return self.last_
