@@ -94,13 +94,24 @@ class SeedBatch:
         rest = tuple(shape[1:])
         return np.stack([getattr(g, method)(size=rest, **kwargs) for g in self.generators])
 
+    def _fill(self, method: str, shape: tuple[int, ...]) -> np.ndarray:
+        """Like :meth:`_rows` for methods with ``out=``: each generator fills its own row in
+        place (the same numbers as ``size=``, without allocating and stacking S arrays)."""
+        if len(shape) == 0 or shape[0] != len(self.generators):
+            raise ValueError(f"first axis must be the {len(self.generators)} seeds, got {shape}")
+        out = np.empty(shape)
+        # one contiguous row per seed (a 2-D view, so a 1-D shape gives rows too)
+        for g, row in zip(self.generators, out.reshape(shape[0], -1), strict=True):
+            getattr(g, method)(out=row)
+        return out
+
     def random(self, shape: tuple[int, ...]) -> np.ndarray:
         """Uniform [0, 1) draws of ``shape`` (first axis: seeds)."""
-        return self._rows("random", tuple(shape))
+        return self._fill("random", tuple(shape))
 
     def standard_exponential(self, shape: tuple[int, ...]) -> np.ndarray:
         """Exp(1) draws of ``shape`` (first axis: seeds)."""
-        return self._rows("standard_exponential", tuple(shape))
+        return self._fill("standard_exponential", tuple(shape))
 
     def uniform(self, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
         """Uniform [low, high) draws of ``shape`` (first axis: seeds)."""
