@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.game import metrics
+from jcaco.game import metrics, resource
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
 from jcaco.scenario.schema import AssignmentModel
@@ -62,16 +64,50 @@ def check_assignment(instance: GameInstance, assignment: AssignmentModel) -> Pro
     return profile
 
 
+def server_gaps_with_steps(
+    optimal: GameInstance, given: GameInstance, profile: Profile
+) -> np.ndarray:
+    """Server-subgame gain of every player when its steps may exceed s* (MODEL.md (56)-(58)).
+
+    A user may move to another server (at that server's optimal steps) or stay and cut its
+    steps to s* (Case 2 of Theorem 2): both are unilateral deviations under (17).
+    """
+    w_given = resource.player_weights(given.compute_time_s, given.activity)
+    w_star = resource.player_weights(optimal.compute_time_s, optimal.activity)
+    load = resource.loads(w_given, profile.server)
+    # [users, servers] cost of moving to each server at s*, staying included
+    cost = load[None, :] + w_star
+    users = np.arange(optimal.num_users)
+    current = load[profile.server]
+    cost[users, profile.server] = (
+        current - w_given[users, profile.server] + w_star[users, profile.server]
+    )
+    gain = current - cost.min(axis=1)
+    return np.where(optimal.players, np.maximum(gain, 0.0), 0.0)
+
+
 def evaluate_assignment(instance: GameInstance, assignment: AssignmentModel) -> SolveResult:
-    """Score ``assignment`` on the expected game and return an ``algorithm: "given"`` result."""
+    """Score ``assignment`` on the expected game and return an ``algorithm: "given"`` result.
+
+    With given steps above s*, cutting them is an improving move, so it counts in the Nash
+    gap (17).
+    """
     profile = check_assignment(instance, assignment)
+    evaluation = metrics.evaluate(instance, profile)
     if assignment.steps is not None:
-        instance = with_steps(instance, profile.server, np.array(assignment.steps))
+        given = with_steps(instance, profile.server, np.array(assignment.steps))
+        ap_gap = resource.nash_gaps(metrics.ap_weights(given), profile.ap, given.players)
+        gap = float((ap_gap + server_gaps_with_steps(instance, given, profile)).max(initial=0.0))
+        evaluation = replace(
+            metrics.evaluate(given, profile),
+            nash_gap_s=gap,
+            is_nash=gap <= resource.DEFAULT_ATOL_S,
+        )
     return SolveResult(
         algorithm="given",
         seed=None,
         profile=profile,
-        evaluation=metrics.evaluate(instance, profile),
+        evaluation=evaluation,
         iterations=0,
         converged=True,
         wall_time_s=0.0,
