@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
+from jcaco.experiments.paper import EXPERIMENTS
 from jcaco.experiments.summary import PointStat, by_series, mean_curves
 
 Status = Literal["held", "not held", "not evaluated"]
@@ -66,6 +67,14 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+def axis_value(fig: str, x: float) -> str:
+    """``x`` in the figure's axis unit, e.g. ``6 MHz``."""
+    exp = EXPERIMENTS.get(fig)
+    if exp is None:
+        return _fmt(x)
+    return f"{exp.display(x):g}{' ' + exp.x_unit if exp.x_unit else ''}"
+
+
 def _trend(fig: str, direction: str) -> Callable[[list[PointStat], pa.Table], Verdict]:
     def check(stats: list[PointStat], table: pa.Table) -> Verdict:
         series = {a: p for a, p in by_series(stats, fig).items() if a in PAPER_ALGORITHMS}
@@ -109,7 +118,7 @@ def _beats(
             return NO_DATA
         evidence = (
             f"{winner} below {loser} at {wins}/{total} points; "
-            f"smallest margin {worst[0]:+.1f}% ({worst[1]}, x={_fmt(worst[2])})"
+            f"smallest margin {worst[0]:+.1f}% ({worst[1]}, x={axis_value(worst[1], worst[2])})"
         )
         return _verdict(wins == total, evidence)
 
@@ -133,7 +142,7 @@ def _lowest(fig: str) -> Callable[[list[PointStat], pa.Table], Verdict]:
                 continue
             best = min(rivals, key=lambda a: rivals[a])
             if rivals[best] <= p.mean_s:
-                lost.append(f"x={_fmt(p.x)}: {best} {_fmt(rivals[best])} s "
+                lost.append(f"x={axis_value(fig, p.x)}: {best} {_fmt(rivals[best])} s "
                             f"vs masl {_fmt(p.mean_s)} s")  # fmt: skip
         n = len(series["masl"])
         evidence = f"MASL lowest at {n - len(lost)}/{n} points" + (

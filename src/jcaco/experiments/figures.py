@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jcaco.experiments.paper import EXPERIMENTS, Experiment, is_integer_axis
-from jcaco.experiments.summary import PointStat, by_series, mean_curves
+from jcaco.experiments.summary import PointStat, by_series, coarsen, mean_curves
 
 #: Legend name, colour and marker of the known algorithms (paper's names, VII-A).
 STYLE: dict[str, tuple[str, str, str]] = {
@@ -28,6 +28,10 @@ STYLE: dict[str, tuple[str, str, str]] = {
     "raro": ("RARO", "tab:orange", "P"),
     "optimum": ("Optimum", "black", "*"),
 }
+
+
+#: Most points drawn along a slot axis (stored curves are averaged down to this).
+DISPLAY_POINTS = 60
 
 
 def _pyplot() -> Any:
@@ -75,7 +79,7 @@ def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
 
 
 def _rates(ax: Any, exp: Experiment, table: pa.Table) -> None:
-    curves = mean_curves(table, exp.name)
+    curves = mean_curves(table, exp.name, DISPLAY_POINTS)
     for i, (alg, (slot, mean, half)) in enumerate(sorted(curves.items(), key=_rate_key)):
         line = ax.plot(slot, mean, label=alg.replace("masl", "MASL"), color=f"C{i}")[0]
         if np.isfinite(half).any():
@@ -98,16 +102,21 @@ def _users(ax: Any, exp: Experiment, table: pa.Table) -> None:
     if not rows:
         return
     first = min(rows, key=lambda r: r["seed"])
-    users = np.array(
+    stored = np.array(
         [[np.nan if v is None else v for v in b] for b in first["curve_user_service_time_s"]]
     )  # [bins, users]
-    slot = np.arange(users.shape[0]) * int(first["curve_bin_slots"])
+    users, factor = coarsen(stored.T, DISPLAY_POINTS)
+    users = users.T
+    width = int(first["curve_bin_slots"]) * factor
+    slot = np.arange(users.shape[0]) * width
     for u in range(users.shape[1]):
         ax.plot(slot, users[:, u], linewidth=0.7, alpha=0.8)
     ax.set_xlabel("Iteration (slot)")
     ax.set_ylabel("Service time of each UE (s)")
+    ax.set_yscale("log")  # deep Rayleigh fades give rare spikes tens of times the typical time
     ax.set_title(
-        f"seed {first['seed']}, {users.shape[1]} UEs, mean over {first['curve_bin_slots']} slots",
+        f"seed {first['seed']}, {users.shape[1]} UEs, each point a mean over {width} slots "
+        "(active slots only)",
         fontsize="small",
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from jcaco.experiments.agreement import TRENDS, assess
+from jcaco.experiments.agreement import TRENDS, assess, axis_value
 from jcaco.experiments.figures import STYLE, draw_all
 from jcaco.experiments.paper import EXPERIMENTS
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
@@ -60,7 +60,8 @@ def _name(alg: str) -> str:
 def _headline(stats: list[PointStat]) -> str:
     items = []
     for alg, (gain, fig, x) in reductions(stats).items():
-        where = f"({fig}, x = {EXPERIMENTS[fig].display(x):g} {EXPERIMENTS[fig].x_unit})"
+        exp = EXPERIMENTS[fig]
+        where = f"({fig}, {exp.x_label} = {axis_value(fig, x)})"
         if gain > 0:
             text = f"MASL reduces the total service time against {_name(alg)} by up to {gain:.1f}%"
         else:
@@ -102,8 +103,22 @@ def _cell(p: PointStat) -> str:
     return f"{p.mean_s:.3f} [{p.ci_low_s:.3f}, {p.ci_high_s:.3f}]"
 
 
+def _rates_table(stats: list[PointStat], name: str) -> str:
+    rows = "".join(
+        f"<tr><td>{p.x:g}</td><td>{_cell(p)}</td><td>{p.converged_share:.2f}</td>"
+        f"<td>{p.switches:.2f}</td></tr>"
+        for p in sorted((s for s in stats if s.experiment == name), key=lambda s: s.x)
+    )
+    return (
+        "<table><tr><th>Learning rate b</th><th>final total service time (s)</th>"
+        f"<th>share of seeds converged</th><th>switches per slot</th></tr>{rows}</table>"
+    )
+
+
 def _figure_table(stats: list[PointStat], name: str) -> str:
     exp = EXPERIMENTS[name]
+    if exp.kind == "rates":
+        return _rates_table(stats, name)
     series = by_series(stats, name)
     if not series:
         return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import warnings
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -129,11 +130,24 @@ def write_csv(stats: list[PointStat], path: str | os.PathLike[str]) -> Path:
     return path
 
 
+def coarsen(values: np.ndarray, max_points: int | None) -> tuple[np.ndarray, int]:
+    """Average groups of consecutive bins (last axis) down to at most ``max_points``; returns
+    the coarser array and the group size."""
+    n = values.shape[-1]
+    if not max_points or n <= max_points:
+        return values, 1
+    factor = -(-n // max_points)
+    groups = [values[..., i : i + factor] for i in range(0, n, factor)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.stack([np.nanmean(g, axis=-1) for g in groups], axis=-1), factor
+
+
 def mean_curves(
-    table: pa.Table, experiment: str
+    table: pa.Table, experiment: str, max_points: int | None = None
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per algorithm of ``experiment``: (slot at bin start, mean curve, CI half-width) over seeds
-    of the stored binned total service time."""
+    of the stored binned total service time (coarsened to ``max_points`` for display)."""
     rows = table.filter(pc.equal(table.column("experiment"), experiment)).to_pydict()
     grouped: dict[str, list[list[float]]] = defaultdict(list)
     width: dict[str, int] = {}
@@ -145,10 +159,10 @@ def mean_curves(
             width[alg] = int(w)
     out = {}
     for alg, curves in grouped.items():
-        arr = np.array(curves, dtype=float)  # [seeds, bins]
+        arr, factor = coarsen(np.array(curves, dtype=float), max_points)  # [seeds, bins]
         half = np.array([t_half_width(arr[:, b]) for b in range(arr.shape[1])])
-        out[alg] = (np.arange(arr.shape[1]) * width[alg], arr.mean(axis=0), half)
+        out[alg] = (np.arange(arr.shape[1]) * width[alg] * factor, arr.mean(axis=0), half)
     return out
 
 
-__all__ = ["PointStat", "by_series", "mean_curves", "summarise", "write_csv"]
+__all__ = ["PointStat", "by_series", "coarsen", "mean_curves", "summarise", "write_csv"]
