@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The paper's figures, small (about a minute on 2 cores); prints the path of report.html.
 demo: venv
-	$(BIN)/jcaco demo
+	$(BIN)/jcaco reproduce --quick --jobs 2 -o results
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
