@@ -1,0 +1,123 @@
+"""``jcaco analyze``: the optimum, the best/worst equilibria and every algorithm, in one table.
+
+A thin shell over :func:`jcaco.sim.analyze.analyze` (parse, call, print).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from jcaco.errors import InputError, UnknownNameError
+
+
+def _print(doc: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    opt, eq = doc["optimum"], doc["equilibria"]
+    console = Console()
+    console.print(
+        f"optimum (15): {opt['objective_s']:.4f} s   lower bound: {opt['lower_bound_s']:.4f} s   "
+        f"gap: {opt['gap']:.2e}   proven: {opt['proven']}   wall: {opt['wall_time_s']:.2f} s"
+    )
+    console.print(
+        f"best equilibrium: {eq['best_s']:.4f} s (bound {eq['best_lower_bound_s']:.4f})   "
+        f"worst equilibrium: {eq['worst_s']:.4f} s (bound {eq['worst_upper_bound_s']:.4f})   "
+        f"proven: {eq['proven']}   wall: {eq['wall_time_s']:.2f} s"
+    )
+    console.print(
+        f"price of stability: {eq['price_of_stability']:.4f}   "
+        f"price of anarchy: {eq['price_of_anarchy']:.4f}"
+    )
+    table = Table(
+        title=f"jcaco analyze: N={doc['num_users']}, M={doc['num_aps']}, "
+        f"K={doc['num_servers']}, seed {doc['seed']}"
+    )
+    for col in ("algorithm", "E total (15) s", "/ optimum", "is Nash", "iterations", "wall s"):
+        table.add_column(col, justify="right")
+    table.add_row("OPT (exact)", f"{opt['objective_s']:.3f}", "1.000", "", "", "")
+    table.add_row("best NE", f"{eq['best_s']:.3f}", f"{eq['price_of_stability']:.3f}")
+    table.add_row("worst NE", f"{eq['worst_s']:.3f}", f"{eq['price_of_anarchy']:.3f}")
+    for a in doc["algorithms"]:
+        table.add_row(
+            a["algorithm"],
+            f"{a['expected_total_service_time_s']:.3f}",
+            f"{a['ratio_to_optimum']:.3f}",
+            str(a["is_nash"]),
+            str(a["iterations"]),
+            f"{a['wall_time_s']:.2f}",
+        )
+    console.print(table)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the runs.")
+@click.option(
+    "--time-limit",
+    type=float,
+    default=20.0,
+    show_default=True,
+    help="Solver time limit per subgame problem [s] (optimum: 2, equilibria: 4).",
+)
+@click.option("--iterations", type=int, help="Slot budget per algorithm (default 20000).")
+@click.option("--algorithms", help="Comma-separated names to run (default: all registered).")
+@click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
+@click.option("--json", "as_json", is_flag=True, help="Print the jcaco.analysis/1 JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
+def analyze(
+    file: str,
+    seed: int,
+    time_limit: float,
+    iterations: int | None,
+    algorithms: str | None,
+    drop_infeasible: bool,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
+    from jcaco.learners.registry import LEARNERS
+    from jcaco.model.files import load_game
+    from jcaco.rng import check_seed
+    from jcaco.scenario.io import write_json
+    from jcaco.sim.analyze import analyze as run_analyze
+    from jcaco.sim.solve import DEFAULT_ITERATIONS
+
+    try:
+        check_seed(seed)
+    except InputError as exc:
+        raise InputError(exc.message, field="--seed") from None
+    if not time_limit > 0:
+        raise InputError(f"must be > 0 seconds, got {time_limit}", field="--time-limit")
+    if iterations is not None and iterations < 1:
+        raise InputError(f"must be >= 1, got {iterations}", field="--iterations")
+    names = None
+    if algorithms is not None:
+        names = [n.strip() for n in algorithms.split(",") if n.strip()]
+        unknown = [n for n in names if n not in LEARNERS] or ([] if names else [algorithms])
+        if unknown:
+            raise UnknownNameError(
+                f"unknown algorithm {unknown[0]!r}; allowed: {', '.join(sorted(LEARNERS))}",
+                field="--algorithms",
+            )
+    game = load_game(file, drop_infeasible=drop_infeasible)
+    result = run_analyze(
+        game,
+        seed=seed,
+        time_limit_s=time_limit,
+        iterations=iterations or DEFAULT_ITERATIONS,
+        algorithms=names,
+    )
+    doc = result.to_dict()
+    if output:
+        write_json(output, doc)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        _print(doc)
+
+
+COMMANDS = [analyze]

@@ -1,0 +1,186 @@
+"""How good is each algorithm's outcome? The library side of ``jcaco analyze``.
+
+On one static instance: the exact social optimum of objective (15) (with its proven lower
+bound and gap, :mod:`jcaco.game.optimum`), the best and the worst pure equilibria
+(:mod:`jcaco.game.equilibrium_bounds`), what every registered algorithm reaches through
+:func:`jcaco.sim.solve.solve`, and the ratios: algorithm / optimum, price of stability
+(best equilibrium / optimum) and price of anarchy (worst equilibrium / optimum).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jcaco import __version__
+from jcaco.game.equilibrium_bounds import EquilibriumBounds, equilibrium_bounds
+from jcaco.game.optimum import Optimum, solve_optimum
+from jcaco.learners.registry import LEARNERS
+from jcaco.model.instance import GameInstance
+from jcaco.sim.solve import DEFAULT_ITERATIONS, solve
+
+#: Default HiGHS time limit per subgame problem in an analysis [s].
+DEFAULT_ANALYZE_TIME_LIMIT_S = 20.0
+
+
+@dataclass(frozen=True)
+class AlgorithmOutcome:
+    """What one algorithm reached on the instance.
+
+    Attributes
+    ----------
+    name : str
+    total_s : float
+        Expected total service time (15) of its recommended profile [s].
+    ratio : float
+        ``total_s`` over the optimum's objective (>= 1 up to the optimum's gap).
+    is_nash : bool
+    nash_gap_s : float
+    iterations : int
+    converged : bool
+    wall_time_s : float
+    """
+
+    name: str
+    total_s: float
+    ratio: float
+    is_nash: bool
+    nash_gap_s: float
+    iterations: int
+    converged: bool
+    wall_time_s: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Optimum, equilibrium bounds and every algorithm's outcome on one instance."""
+
+    optimum: Optimum
+    bounds: EquilibriumBounds
+    algorithms: list[AlgorithmOutcome]
+    optimum_wall_time_s: float
+    bounds_wall_time_s: float
+    seed: int
+    num_users: int
+    num_aps: int
+    num_servers: int
+
+    @property
+    def price_of_stability(self) -> float:
+        """Best equilibrium over the optimum (objective (15))."""
+        return _ratio(self.bounds.best_s, self.optimum.objective_s)
+
+    @property
+    def price_of_anarchy(self) -> float:
+        """Worst equilibrium over the optimum (objective (15))."""
+        return _ratio(self.bounds.worst_s, self.optimum.objective_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready document (``jcaco analyze --json``)."""
+        opt, eq = self.optimum, self.bounds
+        return {
+            "schema": "jcaco.analysis/1",
+            "version": __version__,
+            "seed": self.seed,
+            "num_users": self.num_users,
+            "num_aps": self.num_aps,
+            "num_servers": self.num_servers,
+            "optimum": {
+                "objective_s": opt.objective_s,
+                "lower_bound_s": opt.lower_bound_s,
+                "gap": opt.gap,
+                "proven": opt.proven,
+                "ap": opt.profile.ap.tolist(),
+                "server": opt.profile.server.tolist(),
+                "wall_time_s": self.optimum_wall_time_s,
+            },
+            "equilibria": {
+                "best_s": eq.best_s,
+                "best_lower_bound_s": eq.best_bound_s,
+                "worst_s": eq.worst_s,
+                "worst_upper_bound_s": eq.worst_bound_s,
+                "proven": eq.proven,
+                "best": {"ap": eq.best.ap.tolist(), "server": eq.best.server.tolist()},
+                "worst": {"ap": eq.worst.ap.tolist(), "server": eq.worst.server.tolist()},
+                "price_of_stability": self.price_of_stability,
+                "price_of_anarchy": self.price_of_anarchy,
+                "wall_time_s": self.bounds_wall_time_s,
+            },
+            "algorithms": [
+                {
+                    "algorithm": a.name,
+                    "expected_total_service_time_s": a.total_s,
+                    "ratio_to_optimum": a.ratio,
+                    "is_nash": a.is_nash,
+                    "nash_gap_s": a.nash_gap_s,
+                    "iterations": a.iterations,
+                    "converged": a.converged,
+                    "wall_time_s": a.wall_time_s,
+                }
+                for a in self.algorithms
+            ],
+        }
+
+
+def _ratio(value: float, reference: float) -> float:
+    return value / reference if reference > 0 else float("nan")
+
+
+def analyze(
+    instance: GameInstance,
+    *,
+    seed: int = 0,
+    time_limit_s: float = DEFAULT_ANALYZE_TIME_LIMIT_S,
+    iterations: int = DEFAULT_ITERATIONS,
+    algorithms: Sequence[str] | None = None,
+) -> Analysis:
+    """Analyse a single (unbatched) instance.
+
+    Parameters
+    ----------
+    instance : GameInstance
+    seed : int
+        Root seed of every algorithm's run (common random numbers).
+    time_limit_s : float
+        HiGHS time limit per subgame problem (the optimum solves 2, the equilibria 4) [s].
+    iterations : int
+        Slot budget of each algorithm.
+    algorithms : sequence of str, optional
+        Registered names to run (default: all, the ``optimum`` planner included).
+    """
+    start = time.perf_counter()
+    optimum = solve_optimum(instance, time_limit_s=time_limit_s)
+    optimum_wall = time.perf_counter() - start
+    start = time.perf_counter()
+    bounds = equilibrium_bounds(instance, time_limit_s=time_limit_s)
+    bounds_wall = time.perf_counter() - start
+    outcomes = []
+    for name in algorithms if algorithms is not None else list(LEARNERS):
+        params = {"time_limit_s": time_limit_s} if name == "optimum" else None
+        result = solve(instance, name, seed=seed, iterations=iterations, params=params)
+        ev = result.evaluation
+        outcomes.append(
+            AlgorithmOutcome(
+                name=name,
+                total_s=ev.expected_total_service_time_s,
+                ratio=_ratio(ev.expected_total_service_time_s, optimum.objective_s),
+                is_nash=ev.is_nash,
+                nash_gap_s=ev.nash_gap_s,
+                iterations=result.iterations,
+                converged=result.converged,
+                wall_time_s=result.wall_time_s,
+            )
+        )
+    return Analysis(
+        optimum=optimum,
+        bounds=bounds,
+        algorithms=outcomes,
+        optimum_wall_time_s=optimum_wall,
+        bounds_wall_time_s=bounds_wall,
+        seed=seed,
+        num_users=instance.num_users,
+        num_aps=instance.num_aps,
+        num_servers=instance.num_servers,
+    )
