@@ -122,16 +122,19 @@ def test_serial_joblib_and_dask_give_identical_rows(tmp_path: Path) -> None:
     distributed = pytest.importorskip("dask.distributed")
     exps = [e.resized(points=e.points[:2]) for e in select(["fig6"], quick=True, seeds=2, slots=4)]
     tables = {}
-    for runner in ("serial", "joblib", "dask"):
+    for runner in ("serial", "chunked", "joblib", "dask"):
         store = ResultsStore(tmp_path / runner)
         if runner == "dask":
             with distributed.LocalCluster(
                 n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
             ) as cluster:
                 out = run_sweep(exps, store, scheduler=cluster.scheduler_address)
+        elif runner == "chunked":  # one seed per task: same rows as the batch of two
+            out = run_sweep(exps, store, seeds_per_task=1)
         else:
             out = run_sweep(exps, store, jobs=2 if runner == "joblib" else 1)
-        assert out.tasks_run == 2 * 6
+        assert out.tasks_run == 2 * 6 * (2 if runner == "chunked" else 1)
         tables[runner] = store.read(out.rows_needed)
     assert _rows(tables["serial"]) == _rows(tables["joblib"]) == _rows(tables["dask"])
+    assert _rows(tables["serial"]) == _rows(tables["chunked"])
     assert tables["serial"].num_rows == 2 * 6 * 2

@@ -37,6 +37,9 @@ def _positive(value: int | None, flag: str) -> None:
 @click.option("--slots", type=int, help="Slots T per run (default 2000; --quick 300).")
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="joblib workers.")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786.")
+@click.option(
+    "--seeds-per-task", type=int, help="Split each point's seeds into tasks of this many."
+)
 @click.option("--seed", "root_seed", type=int, default=0, show_default=True, help="Root seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary; no progress bar.")
 @click.option(
@@ -49,6 +52,7 @@ def reproduce(
     slots: int | None,
     jobs: int,
     scheduler: str | None,
+    seeds_per_task: int | None,
     root_seed: int,
     as_json: bool,
     output: str,
@@ -68,6 +72,7 @@ def reproduce(
     _positive(seeds, "--seeds")
     _positive(slots, "--slots")
     _positive(jobs, "--jobs")
+    _positive(seeds_per_task, "--seeds-per-task")
     check_seed(root_seed)
     if scheduler is not None and "://" not in scheduler:
         raise InputError(
@@ -84,6 +89,7 @@ def reproduce(
                 root_seed=root_seed,
                 jobs=jobs,
                 scheduler=scheduler,
+                seeds_per_task=seeds_per_task,
                 on_start=bar.start,
                 on_task=bar.advance,
             )

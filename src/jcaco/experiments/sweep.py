@@ -86,8 +86,13 @@ def plan(
     experiments: Sequence[Experiment],
     root_seed: int,
     done: set[tuple[str, int]] | None = None,
+    seeds_per_task: int | None = None,
 ) -> tuple[list[Task], list[tuple[str, int]]]:
-    """The tasks still to run and the identities of every row the run needs."""
+    """The tasks still to run and the identities of every row the run needs.
+
+    A task batches the missing seeds of one (experiment, point, series), or chunks of
+    ``seeds_per_task`` of them (more, smaller tasks for many workers; the rows are the same).
+    """
     done = done or set()
     tasks: list[Task] = []
     needed: list[tuple[str, int]] = []
@@ -99,7 +104,8 @@ def plan(
                 seeds = seeds_of(exp, root_seed)
                 needed.extend((key, s) for s in seeds)
                 missing = tuple(s for s in seeds if (key, s) not in done)
-                if missing:
+                chunk = seeds_per_task or max(1, len(missing))
+                for start in range(0, len(missing), chunk):
                     tasks.append(
                         Task(
                             experiment=exp.name,
@@ -109,7 +115,7 @@ def plan(
                             x_name=exp.x_name,
                             x=exp.points[point],
                             series=series,
-                            seeds=missing,
+                            seeds=missing[start : start + chunk],
                             slots=exp.slots,
                             window=exp.window,
                             config=config,
@@ -262,6 +268,7 @@ def run_sweep(
     on_start: Callable[[int], None] | None = None,
     on_task: Callable[[Task | None], None] | None = None,
     limit: int | None = None,
+    seeds_per_task: int | None = None,
 ) -> SweepOutcome:
     """Run every missing task of ``experiments`` and store its rows as it finishes.
 
@@ -277,8 +284,10 @@ def run_sweep(
         Progress hooks: the number of tasks to run, then once per finished task.
     limit : int, optional
         Stop after this many tasks (as an interrupted run would).
+    seeds_per_task : int, optional
+        Split each (experiment, point, series) into tasks of this many seeds.
     """
-    tasks, needed = plan(experiments, root_seed, store.done())
+    tasks, needed = plan(experiments, root_seed, store.done(), seeds_per_task)
     tasks.sort(key=lambda t: -t.cost)
     if limit is not None:
         tasks = tasks[:limit]
