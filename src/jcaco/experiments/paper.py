@@ -23,6 +23,12 @@ ALGORITHMS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro
 
 #: Fig. 3's learning rates (O4); MODEL.md §7 default 0.05 is used everywhere else.
 LEARNING_RATES: tuple[float, ...] = (0.001, 0.01, 0.05, 0.1)
+#: MASL's b_c = b_o in Figs. 2 and 4–10 (MODEL.md O4), set here rather than taken from the
+#: learner's default so that the figures do not move when that default does.
+MASL_RATE = 0.05
+MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {"learning_rate_ap": MASL_RATE, "learning_rate_server": MASL_RATE}
+)
 
 DEFAULT_SEEDS = 20
 DEFAULT_SLOTS = 2000
@@ -147,7 +153,7 @@ class Experiment:
 
 
 def _every_algorithm() -> tuple[Series, ...]:
-    return tuple(Series(a, a) for a in ALGORITHMS)
+    return tuple(Series(a, a, MASL_PARAMS if a == "masl" else {}) for a in ALGORITHMS)
 
 
 def _sweep(
@@ -179,7 +185,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         x_unit="",
         x_scale=1.0,
         points=(30.0,),
-        series=(Series("masl", "masl"),),
+        series=(Series("masl", "masl", MASL_PARAMS),),
     ),
     "fig3": Experiment(
         name="fig3",
