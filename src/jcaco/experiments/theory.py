@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from jcaco import __version__
 from jcaco.experiments import theory_conditional as conditional
 from jcaco.experiments import theory_ode
 from jcaco.experiments.theory_potential import PAPER_RHO, PotentialCheck, check_potential
@@ -47,9 +48,14 @@ class TheoryReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready numbers of every check that ran (the ODE curves are left out)."""
-        out: dict[str, Any] = {"schema": "jcaco.theory/1"}
+        out: dict[str, Any] = {
+            "schema": "jcaco.theory/1",
+            "version": __version__,
+            "seed": self.seed,
+            "instances": self.instances,
+        }
         for name, value in self.__dict__.items():
-            if name == "ode_traces" or value is None:
+            if name in out or name == "ode_traces" or value is None:
                 continue
             out[name] = asdict(value) if hasattr(value, "__dataclass_fields__") else value
         return out
