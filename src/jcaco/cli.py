@@ -158,7 +158,7 @@ def _print_result(doc: dict[str, Any]) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--algorithm", "-a", default="masl", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--iterations", type=int, help="Slot budget (default 20000; stops at convergence).")
+@click.option("--iterations", type=int, help="Slot budget (default 100000; stops at convergence).")
 @click.option("--learning-rate", type=float, help="MASL: sets both b_c and b_o.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Hyperparameter.")
 @click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")

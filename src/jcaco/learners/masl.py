@@ -57,15 +57,22 @@ def _resource_major(probs: FloatArray) -> FloatArray:
     return np.ascontiguousarray(probs.transpose(0, 2, 1)).transpose(0, 2, 1)
 
 
+#: Default b_c = b_o. Chosen from the measurement in docs/algorithms.md
+#: (``jcaco.experiments.masl_study``): on random 6-user games b = 0.01 ends at a pure equilibrium
+#: about 5x as often as b = 0.1 and 3x as often as b = 0.03, and every run converges within
+#: ``jcaco solve``'s 100,000-slot budget; a smaller b gains little more and often does not converge.
+DEFAULT_LEARNING_RATE = 0.01
+
+
 class MASL(Learner):
     """Multi-agent stochastic learning automata (Alg. 1 + Alg. 2).
 
     Parameters
     ----------
     learning_rate_ap : float
-        b_c of (36), in (0, 1].
+        b_c of (36), in (0, 1] (default :data:`DEFAULT_LEARNING_RATE`).
     learning_rate_server : float
-        b_o of (39), in (0, 1].
+        b_o of (39), in (0, 1] (default :data:`DEFAULT_LEARNING_RATE`).
     reward_signal : {"expected", "measured"}
         Delay fed into the reward: the expected load (O7 (a)) or the realised one (O7 (b)).
     convergence_threshold : float
@@ -78,8 +85,8 @@ class MASL(Learner):
 
     def __init__(
         self,
-        learning_rate_ap: float = 0.1,
-        learning_rate_server: float = 0.1,
+        learning_rate_ap: float = DEFAULT_LEARNING_RATE,
+        learning_rate_server: float = DEFAULT_LEARNING_RATE,
         reward_signal: Literal["expected", "measured"] = "expected",
         convergence_threshold: float = 0.99,
     ):
