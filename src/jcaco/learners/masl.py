@@ -40,6 +40,7 @@ def lri_update(
     step = np.where(update, rate * reward, 0.0)  # [S, N]
     probs *= (1.0 - step)[..., None]
     # the chosen entries (S x N of them) by fancy indexing: no put_along_axis overhead
+    chosen_entry: tuple[np.ndarray, ...]
     if choice.ndim == 2:
         chosen_entry = (np.arange(choice.shape[0])[:, None], np.arange(choice.shape[1]), choice)
     else:
