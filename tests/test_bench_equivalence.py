@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from jcaco.game import resource
+from jcaco.learners import base
 from jcaco.learners.base import sample_from
 from jcaco.learners.masl import _resource_major, lri_update
 
@@ -44,7 +45,9 @@ def random_strategies(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nd
 
 @pytest.mark.parametrize("shape", [(1, 50, 10), (3, 40, 3), (2, 30, 1), (4, 7, 300)])
 @pytest.mark.parametrize("layout", ["c", "resource-major"])
-def test_sample_from_matches_cumsum_reference(shape, layout) -> None:
+@pytest.mark.parametrize("block_rows", [8192, 16])
+def test_sample_from_matches_cumsum_reference(shape, layout, block_rows, monkeypatch) -> None:
+    monkeypatch.setattr(base, "SAMPLE_BLOCK_ROWS", block_rows)  # 16: several blocks per row set
     rng = np.random.default_rng(sum(shape))
     p = random_strategies(rng, shape)
     probs = _resource_major(p) if layout == "resource-major" else p
@@ -57,12 +60,16 @@ def test_sample_from_matches_cumsum_reference(shape, layout) -> None:
         assert (np.take_along_axis(p, got[..., None], axis=-1) > 0).all()
 
 
-@pytest.mark.parametrize("layout", ["c", "resource-major"])
+@pytest.mark.parametrize("layout", ["c", "resource-major", "strided"])
 def test_lri_update_matches_put_along_axis_reference(layout) -> None:
     rng = np.random.default_rng(5)
     s, n, r = 3, 60, 7
     p = random_strategies(rng, (s, n, r))
-    mine = _resource_major(p) if layout == "resource-major" else p.copy()
+    if layout == "strided":  # a view that is not one block: the fancy-index path
+        mine = np.repeat(p, 2, axis=1)[:, ::2]
+        assert not mine.flags.c_contiguous and mine.base is not None
+    else:
+        mine = _resource_major(p) if layout == "resource-major" else p.copy()
     ref = p.copy()
     for _ in range(50):
         choice = rng.integers(0, r, (s, n))

@@ -39,13 +39,38 @@ def lri_update(
     """
     step = np.where(update, rate * reward, 0.0)  # [S, N]
     probs *= (1.0 - step)[..., None]
-    # the chosen entries (S x N of them) by fancy indexing: no put_along_axis overhead
-    chosen_entry: tuple[np.ndarray, ...]
-    if choice.ndim == 2:
-        chosen_entry = (np.arange(choice.shape[0])[:, None], np.arange(choice.shape[1]), choice)
-    else:
-        chosen_entry = (*np.indices(choice.shape, sparse=True), choice)
-    probs[chosen_entry] += step
+    located = _flat_offsets(probs, choice)
+    if located is not None:
+        memory, offset = located
+        memory[offset] += step
+    else:  # the chosen entries by fancy indexing: still no put_along_axis overhead
+        probs[(*np.indices(choice.shape, sparse=True), choice)] += step
+
+
+def _flat_offsets(probs: FloatArray, choice: IntArray) -> tuple[FloatArray, IntArray] | None:
+    """A 1-D view of the memory block behind ``probs`` and the offsets of the chosen entries.
+
+    Gathering and scattering S x N entries through one flat index is about twice as fast as
+    three-array fancy indexing. Returns None unless ``probs`` is an array, or a permuted view
+    of one, that covers exactly one C-ordered block (as the resource-major strategies do).
+    """
+    block = probs if probs.flags.c_contiguous else probs.base
+    if (
+        not isinstance(block, np.ndarray)
+        or not block.flags.c_contiguous
+        or block.size != probs.size
+        or block.dtype != probs.dtype
+        or block.ctypes.data != probs.ctypes.data
+        or min(probs.strides, default=1) <= 0
+    ):
+        return None
+    steps = [stride // probs.itemsize for stride in probs.strides]
+    offset = choice * steps[-1]  # [..., users]
+    for axis, size in enumerate(choice.shape):
+        shape = [1] * choice.ndim
+        shape[axis] = size
+        offset = offset + (np.arange(size) * steps[axis]).reshape(shape)
+    return block.reshape(-1), offset
 
 
 def _resource_major(probs: FloatArray) -> FloatArray:
