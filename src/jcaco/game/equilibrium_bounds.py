@@ -41,6 +41,7 @@ from jcaco.game.optimum import (
     build_social_model,
     count_bounds,
     heuristic_choice,
+    model_choice,
     place_non_players,
     subgame_cost,
 )
@@ -239,9 +240,7 @@ def solve_subgame_equilibrium(
     res = builder.solve(time_limit_s - (time.perf_counter() - start), rel_gap, maximize=worst)
     best, value = fallback, fallback_s
     if res.x is not None:
-        sel = res.x[model.x] > 0.5
-        candidate = np.empty(len(players), dtype=np.int64)
-        candidate[model.pair_user[sel]] = model.pair_res[sel]
+        candidate = model_choice(model, res.x, len(players))
         gap = resource.nash_gaps(w, candidate, np.ones(len(players), dtype=bool))
         cost = float(subgame_cost(t_p, th_p, candidate))
         better = cost > value if worst else cost < value
