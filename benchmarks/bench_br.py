@@ -3,7 +3,10 @@
 Sequential best response (MODEL.md §6) from a random start (the default) and from the greedy
 start, N users, 10 APs, 10 servers, Table III draws, fading at its mean. Timed is the whole
 ``jcaco.sim.solve.solve`` call (the slot loop until nobody moves, then the certificates:
-objective (15), Nash gap, ``is_nash``). Target (issue 2): at most 2 s at N = 10^4.
+objective (15), Nash gap, ``is_nash``), with each engine of the moves: the numba kernel
+(``game.br_compiled``, the default when numba is installed; compiled before timing) and the
+numpy/Python one (``game.dynamics``, what runs without numba). Both give the same profile.
+Target (issue 2): at most 2 s at N = 10^4.
 
 Run ``python benchmarks/bench_br.py [--sizes 10000,100000]``.
 """
@@ -11,9 +14,11 @@ Run ``python benchmarks/bench_br.py [--sizes 10000,100000]``.
 from __future__ import annotations
 
 import argparse
+import os
 
-from _common import machine, markdown_table, median_s
+from _common import load_average, machine, markdown_table, median_s
 from bench_masl import make_game
+from jcaco.game import br_compiled
 from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import SolveResult, solve
 
@@ -25,37 +30,50 @@ def single(game: GameInstance) -> GameInstance:
     return GameInstance(game.activity[0], game.tx_time_s[0], game.compute_time_s[0], game.steps[0])
 
 
+def use_engine(engine: str) -> bool:
+    """Switch ``br`` to ``numba`` or ``numpy`` moves; False if numba is not installed."""
+    os.environ["JCACO_NO_NUMBA"] = "1" if engine == "numpy" else "0"
+    br_compiled.compiled_kernel.cache_clear()
+    return engine == "numpy" or br_compiled.compiled_kernel() is not None
+
+
 def run(sizes: list[int]) -> str:
-    """Measure every size and start; return the markdown report."""
+    """Measure every size, start and engine; return the markdown report."""
     rows = []
-    for n in sizes:
-        game = single(make_game(n))
-        for start in ("random", "greedy"):
-            results: list[SolveResult] = []
+    for engine in ("numba", "numpy"):
+        if not use_engine(engine):
+            continue
+        solve(single(make_game(50)), "br", seed=0)  # compile outside the timing
+        for n in sizes:
+            game = single(make_game(n))
+            for start in ("random", "greedy"):
+                results: list[SolveResult] = []
 
-            def once(game: GameInstance = game, start: str = start, out: list = results) -> None:
-                out.append(solve(game, "br", seed=0, params={"start": start}))
+                def once(
+                    game: GameInstance = game, start: str = start, out: list = results
+                ) -> None:
+                    out.append(solve(game, "br", seed=0, params={"start": start}))
 
-            wall = median_s(once, REPEATS.get(n, 1), warmup=0)
-            last = results[-1]
-            rows.append(
-                [
-                    f"{n:,}",
-                    start,
-                    f"{wall:.2f}",
-                    str(last.iterations),
-                    str(last.converged),
-                    str(last.evaluation.is_nash),
-                    f"{last.evaluation.expected_total_service_time_s:.4g}",
-                ]
-            )
-            print(" | ".join(rows[-1]), flush=True)
-    table = markdown_table(
-        ["N", "start", "solve wall [s]", "slots", "converged", "is Nash", "objective (15) [s]"],
-        rows,
-    )
+                wall = median_s(once, REPEATS.get(n, 1), warmup=0)
+                last = results[-1]
+                rows.append(
+                    [
+                        f"{n:,}",
+                        start,
+                        engine,
+                        f"{wall:.2f}",
+                        str(last.iterations),
+                        str(last.converged),
+                        str(last.evaluation.is_nash),
+                        f"{last.evaluation.expected_total_service_time_s:.4g}",
+                    ]
+                )
+                print(" | ".join(rows[-1]), flush=True)
+    use_engine("numba")
+    header = ["N", "start", "moves engine", "solve wall [s]", "slots", "converged", "is Nash"]
+    table = markdown_table([*header, "objective (15) [s]"], rows)
     title = "br to convergence (10 APs, 10 servers, seed 0), median wall time"
-    return f"{title}\n{machine()}\n\n{table}"
+    return f"{title}\n{machine()}, load average {load_average()}\n\n{table}"
 
 
 def main() -> None:
