@@ -39,8 +39,10 @@ surrogate (θ replaced by its mean, weights kept), polished the same way. A set 
 on resource r costs at least the sum of the c smallest w_j (1 - θ_j) there plus (c smallest
 θ) × (c smallest w); spreading the other players over the other resources costs at least the
 best split of those bounds (a small dynamic programme). A count whose total bound exceeds UB
-is dropped with its y columns. The proven lower bound reported is min(HiGHS's dual bound, UB),
-valid because a dropped count cannot beat UB.
+is dropped with its y columns. The proven lower bound reported is the largest of HiGHS's dual
+bound, the pair-free relaxation's bound (``relaxed=True`` in :func:`build_social_model`, solved
+first for unequal θ) and the count bound, capped at UB; valid because a dropped count cannot
+beat UB.
 
 Solver: HiGHS through :func:`scipy.optimize.milp` (already a dependency). Non-players (θ = 0)
 cost nothing; they are placed on ``keep`` (their previous choice) when that is feasible, else
