@@ -9,9 +9,13 @@ arrays) and every random draw comes from the seed's own named stream through a
 * two algorithms run with the same seeds and networks see the same activity, fading and
   mobility draws (common random numbers; the dynamics never read the learners' actions).
 
-With the dynamics off (``DynamicsConfig(fading="mean", mobility=False)``) the slot's game is
-the network's mean-fading game and only the activity is redrawn: the static stochastic game
-that :func:`jcaco.sim.solve.solve` plays, through the same slot loop.
+With the dynamics off (``DynamicsConfig(fading="mean", mobility=False)``, :data:`STATIC`) the
+slot's game is the network's mean-fading game and only the activity is redrawn: the static
+stochastic game that :func:`jcaco.sim.solve.solve` plays, through the same slot loop and the
+same named streams, so ``masl`` (and every ``own``-information learner) makes the same moves in
+both (``tests/test_sim_simulate.py``). One difference is by design: in a simulation the
+complete-information learners (``br``, ``br-sync``, ``mxfp``) play each slot's *realised* game
+(load weights a(t), (8), (11)), while ``solve`` has them play the expected game (weights θ).
 """
 
 from __future__ import annotations
