@@ -35,7 +35,7 @@ def compiled_kernel() -> Callable[..., Any] | None:
         return None
     try:
         module = importlib.import_module("jcaco.game._br_numba")
-    except ImportError:
+    except Exception:  # noqa: BLE001 - no numba, or no usable cache location: use numpy
         return None
     return module.sequential_best_response_kernel
 
