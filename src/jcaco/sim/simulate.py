@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from jcaco import __version__
 from jcaco.learners.base import Learner
 from jcaco.learners.registry import make_learner
@@ -81,8 +83,9 @@ def simulate(
     Trace
         Per-slot metrics, ``(slots, seeds)`` arrays, and the final recommendation.
     """
-    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+    if isinstance(slots, bool) or not isinstance(slots, int | np.integer) or slots < 1:
         raise ValueError(f"slots must be an integer >= 1, got {slots!r}")
+    slots = int(slots)
     seeds = tuple(check_seed(s) for s in seeds)
     learner = make_learner(algorithm, params)
     env = DynamicEnvironment(networks, seeds, dynamics)
