@@ -22,7 +22,6 @@ import sys
 import time
 
 from _common import machine, markdown_table
-from jcaco.game import br_compiled
 from jcaco.model.build import check_feasible
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, generate_network
@@ -51,12 +50,11 @@ def _time(fn, repeats: int) -> float:
 
 
 def _set_engine(engine: str) -> None:
-    """Select the ``br`` engine: the numba kernel (default) or the numpy reference."""
+    """Use the numba kernels (default) or, with ``JCACO_NO_NUMBA=1``, numpy only."""
     if engine == "numpy":
         os.environ["JCACO_NO_NUMBA"] = "1"
     else:
         os.environ.pop("JCACO_NO_NUMBA", None)
-    br_compiled.compiled_kernel.cache_clear()
 
 
 def main() -> None:
@@ -101,7 +99,7 @@ def main() -> None:
             total_ms += per_slot_ms
         rows.append(
             [
-                name if engine == "numba" else f"{name} (numpy engine, no numba)",
+                name if engine == "numba" else f"{name} without numba (JCACO_NO_NUMBA=1)",
                 f"{per_slot_ms:.3g}",
                 f"{args.slots / batched:.0f}",
                 f"{args.slots * args.seeds / batched:.0f}",

@@ -13,31 +13,22 @@ numba is imported on first use only (``import jcaco`` stays fast); without it, o
 
 from __future__ import annotations
 
-import functools
-import importlib
-import os
 from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
-from jcaco.game import dynamics, resource
+from jcaco.game import dynamics, kernels, resource
 from jcaco.rng import RandomSource
 from jcaco.types import FloatArray, IntArray
 
 Engine = Literal["auto", "numba", "numpy"]
 
 
-@functools.cache
 def compiled_kernel() -> Callable[..., Any] | None:
-    """The numba kernel, or ``None`` when numba is missing or disabled."""
-    if os.environ.get("JCACO_NO_NUMBA", "") not in ("", "0"):
-        return None
-    try:
-        module = importlib.import_module("jcaco.game._br_numba")
-    except Exception:  # noqa: BLE001 - no numba, or no usable cache location: use numpy
-        return None
-    return module.sequential_best_response_kernel
+    """The numba kernel, or ``None`` when numba is missing or disabled (``JCACO_NO_NUMBA``)."""
+    module = kernels.load("jcaco.game._br_numba")
+    return None if module is None else module.sequential_best_response_kernel
 
 
 def sequential_best_response(
