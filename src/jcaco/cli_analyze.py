@@ -59,7 +59,7 @@ def _print(doc: dict[str, Any]) -> None:
 @click.option(
     "--time-limit",
     type=float,
-    default=20.0,
+    default=10.0,
     show_default=True,
     help="Solver time limit per subgame problem [s] (optimum: 2, equilibria: 4).",
 )

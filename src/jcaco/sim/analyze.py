@@ -22,7 +22,7 @@ from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import DEFAULT_ITERATIONS, solve
 
 #: Default HiGHS time limit per subgame problem in an analysis [s].
-DEFAULT_ANALYZE_TIME_LIMIT_S = 20.0
+DEFAULT_ANALYZE_TIME_LIMIT_S = 10.0
 
 
 @dataclass(frozen=True)
