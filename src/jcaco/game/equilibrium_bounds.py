@@ -11,8 +11,10 @@ not gain by moving to any feasible r': L_r ≤ L_{r'} + w[i, r'], where L is the
 
     Σ_j w[j, r] x[j, r] - Σ_j w[j, r'] x[j, r'] + M x[i, r] ≤ w[i, r'] + M - margin,
 
-with M = max(0, Σ_j w[j, r] - w[i, r']) (the left side's largest value when x[i, r] = 0),
-so the row binds only when x[i, r] = 1. The objective is the exact linearisation of
+where M bounds the left side when x[i, r] = 0, so the row binds only when x[i, r] = 1: M =
+D[r, r'] - w[i, r'] + margin when every player able to use r can use r' (then every
+equilibrium has L_r - L_{r'} ≤ D[r, r'] = max_j w[j, r'], a row added as well), else
+Σ_j w[j, r] - w[i, r']. The objective is the exact linearisation of
 :mod:`jcaco.game.optimum` (count indicators, RLT pair variables), exact in both directions,
 so the same model minimised gives the best equilibrium and maximised the worst.
 ``margin`` (default 1e-7 s) keeps HiGHS's feasibility tolerance from admitting a profile
