@@ -25,7 +25,6 @@ from _common import (
     load_average,
     machine,
     markdown_table,
-    median_s,
     median_wall_cpu_s,
     peak_bytes,
 )
@@ -102,20 +101,20 @@ def run(sizes: list[int], naive_max: int) -> str:
         floor = FloorIteration(game)
         repeats = REPEATS.get(n, 5)
         t_vec, cpu_vec = median_wall_cpu_s(vec, repeats, warmup=2)
-        t_floor, cpu_floor = median_wall_cpu_s(floor, repeats, warmup=2)
-        t_naive = None
+        _, cpu_floor = median_wall_cpu_s(floor, repeats, warmup=2)
+        cpu_naive = None
         if n <= naive_max:
-            t_naive = median_s(naive_step(game), NAIVE_REPEATS.get(n, 2), warmup=0)
+            _, cpu_naive = median_wall_cpu_s(naive_step(game), NAIVE_REPEATS.get(n, 2), warmup=0)
         peak = peak_bytes(vec) if n >= 100_000 else None
         rows.append(
             [
                 f"{n:,}",
                 fmt_ms(t_vec),
                 fmt_ms(cpu_vec),
-                fmt_ms(t_floor),
-                f"{t_vec / t_floor:.2f}",
-                "-" if t_naive is None else fmt_ms(t_naive),
-                "-" if t_naive is None else f"{t_naive / t_vec:.0f}",
+                fmt_ms(cpu_floor),
+                f"{cpu_vec / cpu_floor:.1f}",
+                "-" if cpu_naive is None else fmt_ms(cpu_naive),
+                "-" if cpu_naive is None else f"{cpu_naive / cpu_vec:.0f}",
                 "-" if peak is None else f"{peak / 2**20:.1f}",
                 load_average(),
             ]
@@ -124,11 +123,11 @@ def run(sizes: list[int], naive_max: int) -> str:
     table = markdown_table(
         [
             "N",
-            "vectorised [ms]",
+            "vectorised wall [ms]",
             "vectorised CPU [ms]",
-            "floor [ms]",
+            "floor CPU [ms]",
             "vectorised / floor",
-            "naive [ms]",
+            "naive CPU [ms]",
             "naive / vectorised",
             "peak extra memory [MiB]",
             "load avg",
@@ -137,7 +136,8 @@ def run(sizes: list[int], naive_max: int) -> str:
     )
     return (
         f"MASL iteration (act + score + observe, both subgames, {NUM_APS} APs, "
-        f"{NUM_SERVERS} servers, S = 1), median wall time\n{machine()}\n\n{table}"
+        f"{NUM_SERVERS} servers, S = 1): medians of wall time and of this process's CPU time; "
+        f"ratios from CPU times of the same run\n{machine()}\n\n{table}"
     )
 
 

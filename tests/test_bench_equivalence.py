@@ -9,10 +9,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import resource
+from jcaco.game import kernels, resource
 from jcaco.learners import base
 from jcaco.learners.base import sample_from
 from jcaco.learners.masl import _resource_major, lri_update
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run every test with the compiled kernels (when numba is installed) and without."""
+    if request.param == "numba" and kernels.load("jcaco.learners._masl_numba") is None:
+        pytest.skip("numba not installed")
+    monkeypatch.setenv("JCACO_NO_NUMBA", "0" if request.param == "numba" else "1")
+    return str(request.param)
 
 
 def reference_sample_from(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -75,9 +84,11 @@ def test_lri_update_matches_put_along_axis_reference(layout) -> None:
         choice = rng.integers(0, r, (s, n))
         reward = rng.random((s, n))
         update = rng.random((s, n)) < 0.6
-        lri_update(mine, choice, reward, 0.3, update)
+        top = np.full((s, n), np.nan)
+        lri_update(mine, choice, reward, 0.3, update, row_max=top)
         reference_lri_update(ref, choice, reward, 0.3, update)
         np.testing.assert_array_equal(mine, ref)
+        np.testing.assert_array_equal(top, ref.max(axis=-1))
     assert np.abs(ref - p).max() > 0.1  # the rows really moved
 
 

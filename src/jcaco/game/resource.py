@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from jcaco.game import kernels
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 #: Cost improvements smaller than this are not improvements [s]. It keeps float round-off
@@ -109,6 +110,10 @@ def chosen_loads(time: FloatArray, weight: FloatArray, choice: IntArray) -> Floa
         Load of each resource [s].
     """
     weight = np.asarray(weight, dtype=float)
+    compiled = kernels.load("jcaco.game._resource_numba")
+    if compiled is not None and time.ndim == 3 and choice.shape == time.shape[:-1]:
+        if weight.shape == choice.shape:  # one pass, same operations (game.kernels)
+            return np.asarray(compiled.chosen_loads_kernel(time, weight, choice), dtype=float)
     # [..., users]; zeroing first keeps a non-player's inf time from making 0 * inf = nan
     values = np.where(weight > 0, chosen(time, choice), 0.0) * weight
     return _sum_by_resource(values, choice, time.shape[-1])

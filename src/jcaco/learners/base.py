@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from jcaco.game import kernels
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
@@ -179,9 +180,15 @@ def sample_from(probs: FloatArray, rng: RandomSource) -> IntArray:
     resource at a time (the same sequential additions as ``np.cumsum``, so the same bits), in
     blocks of :data:`SAMPLE_BLOCK_ROWS` rows; this is several times faster than ``np.cumsum``
     over a short last axis, and fastest when ``probs`` is a resource-major view (as MASL keeps
-    its strategies).
+    its strategies). With numba (:mod:`jcaco.game.kernels`) a ``(S, N, R)`` batch is sampled by a
+    compiled kernel doing the same operations.
     """
     draw = 1.0 - rng.random(probs.shape[:-1] + (1,))[..., 0]  # [..., rows]
+    compiled = kernels.load("jcaco.learners._masl_numba") if probs.ndim == 3 else None
+    if compiled is not None:  # one pass per row, same operations (game.kernels)
+        out = np.empty(probs.shape[:-1], dtype=np.int64)
+        compiled.sample_kernel(probs, draw, out)
+        return out
     if probs.ndim < 2 or probs.shape[-2] <= SAMPLE_BLOCK_ROWS:
         return _sample_block(probs, draw)
     out = np.empty(probs.shape[:-1], dtype=np.int64)

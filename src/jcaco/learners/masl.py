@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from jcaco.game import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, OwnView, sample_from
 from jcaco.model.instance import GameInstance
@@ -29,15 +30,28 @@ def _normaliser(time: FloatArray, theta: FloatArray) -> FloatArray:
 
 
 def lri_update(
-    probs: FloatArray, choice: IntArray, reward: FloatArray, rate: float, update: BoolArray
+    probs: FloatArray,
+    choice: IntArray,
+    reward: FloatArray,
+    rate: float,
+    update: BoolArray,
+    *,
+    row_max: FloatArray | None = None,
 ) -> None:
     """Linear reward–inaction (34) in place: p <- p + b r (e_choice - p) where ``update``.
 
     ``probs`` is ``(S, N, R)``; ``choice``, ``reward`` and ``update`` are ``(S, N)``. The
     update is ``p <- p (1 - b r)`` followed by ``p[choice] += b r``; a user that does not
-    update gets ``b r = 0``, which leaves its row bit for bit unchanged.
+    update gets ``b r = 0``, which leaves its row bit for bit unchanged. If ``row_max``
+    (``(S, N)``) is given it receives every row's largest entry after the update (the O10
+    convergence test), fused into the same pass when the compiled kernel runs.
     """
     step = np.where(update, rate * reward, 0.0)  # [S, N]
+    compiled = kernels.load("jcaco.learners._masl_numba") if probs.ndim == 3 else None
+    if compiled is not None:  # one pass over the rows, same operations (game.kernels)
+        out = np.empty(step.shape) if row_max is None else row_max
+        compiled.lri_kernel(probs, choice, step, out)
+        return
     probs *= (1.0 - step)[..., None]
     located = _flat_offsets(probs, choice)
     if located is not None:
@@ -45,6 +59,8 @@ def lri_update(
         memory[offset] += step
     else:  # the chosen entries by fancy indexing: still no put_along_axis overhead
         probs[(*np.indices(choice.shape, sparse=True), choice)] += step
+    if row_max is not None:
+        row_max[...] = probs.max(axis=-1)
 
 
 def _flat_offsets(probs: FloatArray, choice: IntArray) -> tuple[FloatArray, IntArray] | None:
@@ -160,15 +176,21 @@ class MASL(Learner):
         reward_ap = np.clip(1.0 - ap_delay / self.max_ap_delay_s_, 0.0, 1.0)
         reward_server = np.clip(1.0 - server_delay / self.max_server_delay_s_, 0.0, 1.0)
         active = feedback.active & self.players_
-        lri_update(self.probs_ap_, profile.ap, reward_ap, self.learning_rate_ap, active)
+        top_ap, top_server = np.empty(active.shape), np.empty(active.shape)  # [S, N]
         lri_update(
-            self.probs_server_, profile.server, reward_server, self.learning_rate_server, active
+            self.probs_ap_, profile.ap, reward_ap, self.learning_rate_ap, active, row_max=top_ap
+        )
+        lri_update(
+            self.probs_server_,
+            profile.server,
+            reward_server,
+            self.learning_rate_server,
+            active,
+            row_max=top_server,
         )
         threshold = self.convergence_threshold
-        done = (self.probs_ap_.max(axis=-1) >= threshold) & (
-            self.probs_server_.max(axis=-1) >= threshold
-        )
-        self.converged_ = (done | ~self.players_).all(axis=-1)
+        done = (top_ap >= threshold) & (top_server >= threshold)
+        self.converged_ = np.asarray((done | ~self.players_).all(axis=-1))
 
     def recommendation(self) -> Profile:
         """x*_i = argmax p^c_i, y*_i = argmax p^o_i (output of Alg. 1 and 2)."""

@@ -1,0 +1,33 @@
+"""Optional compiled kernels: load a numba module lazily, or say it is not there.
+
+Hot loops of one slot (MASL's sampling and L_R-I update, the loads of a profile) have a numba
+kernel next to their numpy form. Each kernel does the same floating-point operations in the same
+order as the numpy form, so both give the same bits (``tests/test_bench_equivalence.py``
+runs both). numba is imported on first use only (``import jcaco`` stays fast); without numba,
+or with ``JCACO_NO_NUMBA=1`` in the environment, the numpy forms run.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from types import ModuleType
+
+
+def enabled() -> bool:
+    """False when ``JCACO_NO_NUMBA`` is set to anything but ``""`` or ``"0"``."""
+    return os.environ.get("JCACO_NO_NUMBA", "") in ("", "0")
+
+
+@functools.cache
+def _load(module: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def load(module: str) -> ModuleType | None:
+    """The kernel module ``module`` (a dotted name), or None without numba or when disabled."""
+    return _load(module) if enabled() else None
