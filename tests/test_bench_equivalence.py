@@ -9,19 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import kernels, resource
+from bench_engines import engine  # noqa: F401 (autouse: with and without numba)
+from jcaco.game import resource
 from jcaco.learners import base
 from jcaco.learners.base import sample_from
 from jcaco.learners.masl import _resource_major, lri_update
-
-
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run every test with the compiled kernels (when numba is installed) and without."""
-    if request.param == "numba" and kernels.load("jcaco.learners._masl_numba") is None:
-        pytest.skip("numba not installed")
-    monkeypatch.setenv("JCACO_NO_NUMBA", "0" if request.param == "numba" else "1")
-    return str(request.param)
 
 
 def reference_sample_from(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jcaco.game import kernels
+from bench_engines import engine  # noqa: F401 (autouse: with and without numba)
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.masl import MASL
@@ -22,15 +22,6 @@ from jcaco.sim.loop import Slot, StaticEnvironment, run_loop
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from naive_masl import NaiveMASL  # noqa: E402
-
-
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run every test with the compiled kernels (when numba is installed) and without."""
-    if request.param == "numba" and kernels.load("jcaco.learners._masl_numba") is None:
-        pytest.skip("numba not installed")
-    monkeypatch.setenv("JCACO_NO_NUMBA", "0" if request.param == "numba" else "1")
-    return str(request.param)
 
 
 def random_game(seed: int, n: int = 40, m: int = 4, k: int = 5) -> GameInstance:

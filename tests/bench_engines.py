@@ -1,0 +1,16 @@
+"""Shared fixture of the test_bench_* files: run a test with and without the numba kernels."""
+
+from __future__ import annotations
+
+import pytest
+
+from jcaco.game import kernels
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run every test with the compiled kernels (when numba is installed) and without."""
+    if request.param == "numba" and kernels.load("jcaco.learners._masl_numba") is None:
+        pytest.skip("numba not installed")
+    monkeypatch.setenv("JCACO_NO_NUMBA", "0" if request.param == "numba" else "1")
+    return str(request.param)
