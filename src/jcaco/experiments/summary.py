@@ -143,11 +143,11 @@ def coarsen(values: np.ndarray, max_points: int | None) -> tuple[np.ndarray, int
         return np.stack([np.nanmean(g, axis=-1) for g in groups], axis=-1), factor
 
 
-def mean_curves(
+def seed_curves(
     table: pa.Table, experiment: str, max_points: int | None = None
-) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per algorithm of ``experiment``: (slot at bin start, mean curve, CI half-width) over seeds
-    of the stored binned total service time (coarsened to ``max_points`` for display)."""
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per algorithm of ``experiment``: (slot at bin start, per-seed binned total service time
+    ``[seeds, bins]``), coarsened to ``max_points`` bins."""
     rows = table.filter(pc.equal(table.column("experiment"), experiment)).to_pydict()
     grouped: dict[str, list[list[float]]] = defaultdict(list)
     width: dict[str, int] = {}
@@ -160,9 +160,28 @@ def mean_curves(
     out = {}
     for alg, curves in grouped.items():
         arr, factor = coarsen(np.array(curves, dtype=float), max_points)  # [seeds, bins]
-        half = np.array([t_half_width(arr[:, b]) for b in range(arr.shape[1])])
-        out[alg] = (np.arange(arr.shape[1]) * width[alg] * factor, arr.mean(axis=0), half)
+        out[alg] = (np.arange(arr.shape[1]) * width[alg] * factor, arr)
     return out
 
 
-__all__ = ["PointStat", "by_series", "coarsen", "mean_curves", "summarise", "write_csv"]
+def mean_curves(
+    table: pa.Table, experiment: str, max_points: int | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per algorithm of ``experiment``: (slot at bin start, mean curve, CI half-width) over seeds
+    of the stored binned total service time (coarsened to ``max_points`` for display)."""
+    out = {}
+    for alg, (slot, arr) in seed_curves(table, experiment, max_points).items():
+        half = np.array([t_half_width(arr[:, b]) for b in range(arr.shape[1])])
+        out[alg] = (slot, arr.mean(axis=0), half)
+    return out
+
+
+__all__ = [
+    "PointStat",
+    "by_series",
+    "coarsen",
+    "mean_curves",
+    "seed_curves",
+    "summarise",
+    "write_csv",
+]
