@@ -128,3 +128,49 @@ def test_report_is_written_from_a_synthetic_store(tmp_path: Path) -> None:
     page = paths["report"].read_text()
     assert "Optimum" in page  # an extra series found in the store is drawn and tabulated
     assert (tmp_path / "fig4.pdf").exists()
+
+
+def _rate_rows(finals: dict[float, float], speed: dict[float, int]) -> list[dict]:
+    """Fig. 3 rows: every rate starts at 400 s and falls linearly to its final value over
+    ``speed[rate]`` of 40 bins, then stays flat (3 seeds, ±1 s)."""
+    rows = []
+    for point, (rate, final) in enumerate(sorted(finals.items())):
+        ramp = [400.0 + (final - 400.0) * min(1.0, b / speed[rate]) for b in range(40)]
+        for seed, wiggle in enumerate((-1.0, 0.0, 1.0)):
+            rows.append(
+                {
+                    "experiment": "fig3",
+                    "x_name": "learning_rate",
+                    "x": rate,
+                    "point": point,
+                    "algorithm": f"masl b={rate:g}",
+                    "seed": seed,
+                    "total_service_time_s": final + wiggle,
+                    "switches": 0.0,
+                    "nash_gap_s": 0.0,
+                    "converged": False,
+                    "curve_bin_slots": 5,
+                    "curve_total_service_time_s": [v + wiggle for v in ramp],
+                    "task_key": f"fig3-{rate}",
+                    **provenance(0),
+                }
+            )
+    return rows
+
+
+def test_learning_rate_claims_follow_the_curves() -> None:
+    speed = {0.001: 1000, 0.01: 20, 0.05: 10, 0.1: 2}
+    paper_like = _verdicts(_rate_rows({0.001: 390, 0.01: 260, 0.05: 250, 0.1: 300}, speed))
+    assert {paper_like[c][0] for c in ("B2", "B3", "B4", "B5", "B6")} == {"held"}
+    assert "b=0.1: 10 slots" in paper_like["B3"][1]
+    large_wins = _verdicts(_rate_rows({0.001: 390, 0.01: 260, 0.05: 250, 0.1: 200}, speed))
+    assert large_wins["B4"][0] == large_wins["B5"][0] == "not held"
+    slow_large = _verdicts(_rate_rows({0.001: 390, 0.01: 260, 0.05: 250, 0.1: 300},
+                                      {0.001: 1000, 0.01: 2, 0.05: 10, 0.1: 30}))  # fmt: skip
+    assert slow_large["B3"][0] == "not held"
+    assert paper_like["B1"][0] == "not evaluated"  # no Fig. 2 rows
+    still_falling = {**speed, 0.01: 39}  # b=0.01 is still dropping in the last quarter
+    assert (
+        _verdicts(_rate_rows({0.001: 390, 0.01: 260, 0.05: 250, 0.1: 300}, still_falling))["B2"][0]
+        == "not held"
+    )
