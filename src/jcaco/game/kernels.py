@@ -24,7 +24,7 @@ def enabled() -> bool:
 def _load(module: str) -> ModuleType | None:
     try:
         return importlib.import_module(module)
-    except ImportError:
+    except Exception:  # noqa: BLE001 - no numba, or a broken install: the numpy forms run
         return None
 
 
