@@ -54,6 +54,8 @@ from jcaco.types import BoolArray, FloatArray, IntArray
 #: Subgames with at most this many profiles are enumerated instead (exact, and much faster
 #: than the MILP for the worst equilibrium, whose LP bound is weak).
 ENUMERATE_LIMIT = 200_000
+#: Random starts of best response that seed the search (the fallback equilibrium).
+RANDOM_STARTS = 15
 #: Strictness of the equilibrium rows [s] (see the module docstring).
 DEFAULT_MARGIN_S = 1e-7
 
@@ -224,11 +226,20 @@ def solve_subgame_equilibrium(
         return SubgameEquilibrium(choice, value, value, True, time.perf_counter() - start)
     w = resource.player_weights(t_p, th_p)
     rng = rng if rng is not None else np.random.default_rng(0)
-    # A known equilibrium: best response from the social heuristic's profile.
-    known = sequential_best_response(w[None], heuristic_choice(t_p, th_p, rng)[None], rng)
-    fallback = known.choice[0]
-    fallback_s = float(subgame_cost(t_p, th_p, fallback))
     feasible = np.isfinite(t_p)
+    # Known equilibria: best response from the social heuristic's profile and from
+    # ``starts`` random profiles (one batch); the best (worst) of them is the fallback.
+    random_starts = np.argmax(rng.random((RANDOM_STARTS, *w.shape)) * feasible, axis=-1)
+    starts = np.concatenate([heuristic_choice(t_p, th_p, rng)[None], random_starts])
+    batch = (len(starts), *w.shape)
+    known = sequential_best_response(np.broadcast_to(w, batch).copy(), starts, rng)
+    costs = subgame_cost(
+        np.broadcast_to(t_p, batch), np.broadcast_to(th_p, starts.shape), known.choice
+    )
+    costs = np.where(known.converged, costs, -np.inf if worst else np.inf)  # [starts]
+    pick = int(np.argmax(costs) if worst else np.argmin(costs))
+    fallback = known.choice[pick]
+    fallback_s = float(costs[pick])
     bound_c = count_bounds(w, th_p, feasible)
     allowed = np.isfinite(bound_c) & equilibrium_counts(w, feasible)
     if not worst:  # a count that cannot beat a known equilibrium cannot be the best one

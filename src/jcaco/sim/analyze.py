@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jcaco import __version__
 from jcaco.game.equilibrium_bounds import EquilibriumBounds, equilibrium_bounds
+from jcaco.game.metrics import Evaluation
 from jcaco.game.optimum import Optimum, solve_optimum
+from jcaco.game.profile import Profile
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import DEFAULT_ITERATIONS, solve
@@ -124,6 +126,17 @@ class Analysis:
         }
 
 
+def _widen(bounds: EquilibriumBounds, profile: Profile, ev: Evaluation) -> EquilibriumBounds:
+    """An algorithm that ends at an equilibrium outside [best, worst] (possible when a MILP
+    stopped at its time limit) improves the reported best or worst equilibrium."""
+    total = ev.expected_total_service_time_s
+    if ev.is_nash and total > bounds.worst_s:
+        bounds = replace(bounds, worst=profile, worst_s=total)
+    if ev.is_nash and total < bounds.best_s:
+        bounds = replace(bounds, best=profile, best_s=total)
+    return bounds
+
+
 def _ratio(value: float, reference: float) -> float:
     return value / reference if reference > 0 else float("nan")
 
@@ -161,6 +174,7 @@ def analyze(
         params = {"time_limit_s": time_limit_s} if name == "optimum" else None
         result = solve(instance, name, seed=seed, iterations=iterations, params=params)
         ev = result.evaluation
+        bounds = _widen(bounds, result.profile, ev)
         outcomes.append(
             AlgorithmOutcome(
                 name=name,
