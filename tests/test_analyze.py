@@ -13,6 +13,10 @@ from jcaco.model.files import load_game
 from jcaco.sim.analyze import analyze
 
 
+def _reject(name: str) -> None:
+    raise AssertionError(f"non-standard JSON constant {name}")
+
+
 @pytest.fixture
 def scenario(tmp_path: Path, jcaco) -> Path:
     path = tmp_path / "scenario.json"
@@ -42,7 +46,7 @@ def test_cli_analyze_json_end_to_end(jcaco, scenario: Path, tmp_path: Path) -> N
     out = tmp_path / "analysis.json"
     result = jcaco("analyze", scenario, "--json", "--seed", "1", "--iterations", "500", "-o", out)
     assert result.code == 0, result.err
-    doc = json.loads(result.out)
+    doc = json.loads(result.out, parse_constant=_reject)  # strict JSON: no Infinity/NaN
     assert doc == json.loads(out.read_text())
     assert doc["schema"] == "jcaco.analysis/1"
     assert [a["algorithm"] for a in doc["algorithms"]] == list(LEARNERS)

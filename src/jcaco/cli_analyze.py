@@ -13,6 +13,10 @@ import click
 from jcaco.errors import InputError, UnknownNameError
 
 
+def _f(value: float | None, spec: str = ".4f") -> str:
+    return "unknown" if value is None else format(value, spec)
+
+
 def _print(doc: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -24,13 +28,13 @@ def _print(doc: dict[str, Any]) -> None:
         f"gap: {opt['gap']:.2e}   proven: {opt['proven']}   wall: {opt['wall_time_s']:.2f} s"
     )
     console.print(
-        f"best equilibrium: {eq['best_s']:.4f} s (bound {eq['best_lower_bound_s']:.4f})   "
-        f"worst equilibrium: {eq['worst_s']:.4f} s (bound {eq['worst_upper_bound_s']:.4f})   "
+        f"best equilibrium: {eq['best_s']:.4f} s (bound {_f(eq['best_lower_bound_s'])})   "
+        f"worst equilibrium: {eq['worst_s']:.4f} s (bound {_f(eq['worst_upper_bound_s'])})   "
         f"proven: {eq['proven']}   wall: {eq['wall_time_s']:.2f} s"
     )
     console.print(
-        f"price of stability: {eq['price_of_stability']:.4f}   "
-        f"price of anarchy: {eq['price_of_anarchy']:.4f}"
+        f"price of stability: {_f(eq['price_of_stability'])}   "
+        f"price of anarchy: {_f(eq['price_of_anarchy'])}"
     )
     table = Table(
         title=f"jcaco analyze: N={doc['num_users']}, M={doc['num_aps']}, "
@@ -39,13 +43,13 @@ def _print(doc: dict[str, Any]) -> None:
     for col in ("algorithm", "E total (15) s", "/ optimum", "is Nash", "iterations", "wall s"):
         table.add_column(col, justify="right")
     table.add_row("OPT (exact)", f"{opt['objective_s']:.3f}", "1.000", "", "", "")
-    table.add_row("best NE", f"{eq['best_s']:.3f}", f"{eq['price_of_stability']:.3f}")
-    table.add_row("worst NE", f"{eq['worst_s']:.3f}", f"{eq['price_of_anarchy']:.3f}")
+    table.add_row("best NE", f"{eq['best_s']:.3f}", _f(eq["price_of_stability"], ".3f"))
+    table.add_row("worst NE", f"{eq['worst_s']:.3f}", _f(eq["price_of_anarchy"], ".3f"))
     for a in doc["algorithms"]:
         table.add_row(
             a["algorithm"],
             f"{a['expected_total_service_time_s']:.3f}",
-            f"{a['ratio_to_optimum']:.3f}",
+            _f(a["ratio_to_optimum"], ".3f"),
             str(a["is_nash"]),
             str(a["iterations"]),
             f"{a['wall_time_s']:.2f}",

@@ -9,6 +9,7 @@ bound and gap, :mod:`jcaco.game.optimum`), the best and the worst pure equilibri
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -100,21 +101,21 @@ class Analysis:
             },
             "equilibria": {
                 "best_s": eq.best_s,
-                "best_lower_bound_s": eq.best_bound_s,
+                "best_lower_bound_s": _finite(eq.best_bound_s),
                 "worst_s": eq.worst_s,
-                "worst_upper_bound_s": eq.worst_bound_s,
+                "worst_upper_bound_s": _finite(eq.worst_bound_s),
                 "proven": eq.proven,
                 "best": {"ap": eq.best.ap.tolist(), "server": eq.best.server.tolist()},
                 "worst": {"ap": eq.worst.ap.tolist(), "server": eq.worst.server.tolist()},
-                "price_of_stability": self.price_of_stability,
-                "price_of_anarchy": self.price_of_anarchy,
+                "price_of_stability": _finite(self.price_of_stability),
+                "price_of_anarchy": _finite(self.price_of_anarchy),
                 "wall_time_s": self.bounds_wall_time_s,
             },
             "algorithms": [
                 {
                     "algorithm": a.name,
                     "expected_total_service_time_s": a.total_s,
-                    "ratio_to_optimum": a.ratio,
+                    "ratio_to_optimum": _finite(a.ratio),
                     "is_nash": a.is_nash,
                     "nash_gap_s": a.nash_gap_s,
                     "iterations": a.iterations,
@@ -135,6 +136,11 @@ def _widen(bounds: EquilibriumBounds, profile: Profile, ev: Evaluation) -> Equil
     if ev.is_nash and total < bounds.best_s:
         bounds = replace(bounds, best=profile, best_s=total)
     return bounds
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no inf/nan: an unknown bound or an undefined ratio is written as null."""
+    return float(value) if math.isfinite(value) else None
 
 
 def _ratio(value: float, reference: float) -> float:
