@@ -7,12 +7,8 @@ import pytest
 
 from jcaco.game import metrics
 from jcaco.game.equilibria import enumerate_profiles
-from jcaco.game.optimum import (
-    count_bounds,
-    solve_optimum,
-    solve_subgame,
-    subgame_cost,
-)
+from jcaco.game.optimum import solve_optimum, solve_subgame
+from jcaco.game.optimum_model import count_bounds, subgame_cost
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import solve

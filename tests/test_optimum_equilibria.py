@@ -8,7 +8,8 @@ import pytest
 from jcaco.game import metrics, resource
 from jcaco.game.equilibria import pure_equilibria, subgame_equilibria
 from jcaco.game.equilibrium_bounds import equilibrium_bounds, solve_subgame_equilibrium
-from jcaco.game.optimum import solve_optimum, subgame_cost
+from jcaco.game.optimum import solve_optimum
+from jcaco.game.optimum_model import subgame_cost
 from test_optimum import random_instance, random_subgame
 
 

@@ -38,13 +38,15 @@ from jcaco.game.equilibria import subgame_equilibria
 from jcaco.game.optimum import (
     DEFAULT_REL_GAP,
     DEFAULT_TIME_LIMIT_S,
+    heuristic_choice,
+    place_non_players,
+)
+from jcaco.game.optimum_model import (
     ModelBuilder,
     SocialModel,
     build_social_model,
     count_bounds,
-    heuristic_choice,
     model_choice,
-    place_non_players,
     subgame_cost,
 )
 from jcaco.game.profile import Profile
