@@ -127,6 +127,7 @@ class ResultsStore:
         self.directory = Path(directory)
         self.parts = self.directory / "parts"
         self.results = self.directory / "results.parquet"
+        self._done: set[tuple[str, int]] | None = None
 
     def _part_files(self) -> list[Path]:
         if not self.parts.is_dir():
@@ -134,12 +135,15 @@ class ResultsStore:
         return sorted(p for p in self.parts.glob("*.parquet") if not p.name.startswith("."))
 
     def done(self) -> set[tuple[str, int]]:
-        """The ``(task_key, seed)`` of every stored row."""
-        out: set[tuple[str, int]] = set()
-        for part in self._part_files():
-            cols = pq.read_table(part, columns=list(KEY_COLUMNS)).to_pydict()
-            out.update(zip(cols["task_key"], cols["seed"], strict=True))
-        return out
+        """The ``(task_key, seed)`` of every stored row (read once, then kept up to date by
+        :meth:`write_part`: this object is the store's only writer)."""
+        if self._done is None:
+            out: set[tuple[str, int]] = set()
+            for part in self._part_files():
+                cols = pq.read_table(part, columns=list(KEY_COLUMNS)).to_pydict()
+                out.update(zip(cols["task_key"], cols["seed"], strict=True))
+            self._done = out
+        return set(self._done)
 
     def write_part(self, rows: Sequence[Mapping[str, Any]]) -> Path | None:
         """Store the rows of one finished task (atomically); rows already stored are dropped."""
@@ -157,6 +161,8 @@ class ResultsStore:
             seeds = f"{fresh[0]['seed']}-{fresh[-1]['seed']}n{len(fresh)}"
         path = self.parts / f"{keys.pop()}-{seeds}.parquet"
         _atomic_write(rows_to_table(fresh), path)
+        if self._done is not None:
+            self._done.update((r["task_key"], r["seed"]) for r in fresh)
         return path
 
     def read(self, keys: Iterable[tuple[str, int]] | None = None) -> pa.Table:
