@@ -269,15 +269,6 @@ def list_() -> None:
             click.echo(f"  {name:<9} {exp.title}")
 
 
-@cli.command()
-@click.option("--seed", type=int, default=0, show_default=True)
-def demo(seed: int) -> None:
-    """Generate the paper's default network and solve it with every algorithm."""
-    from jcaco.sim.demo import run_demo
-
-    run_demo(seed)
-
-
 def _register_optional_commands() -> None:
     """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
     import importlib

@@ -65,9 +65,11 @@ def _print(doc: dict[str, Any]) -> None:
     type=float,
     default=10.0,
     show_default=True,
-    help="Solver time limit per subgame problem [s] (optimum: 2, equilibria: 4).",
+    help="Time limit of each subgame problem [s] (2 for the optimum, 4 for the equilibria).",
 )
-@click.option("--iterations", type=int, help="Slot budget per algorithm (default 20000).")
+@click.option(
+    "--iterations", type=int, help="Slot budget per algorithm (default: as jcaco solve, 100000)."
+)
 @click.option("--algorithms", help="Comma-separated names to run (default: all registered).")
 @click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
 @click.option("--json", "as_json", is_flag=True, help="Print the jcaco.analysis/1 JSON.")
