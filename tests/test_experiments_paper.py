@@ -32,7 +32,7 @@ def test_swept_parameter_is_homogeneous_and_the_rest_iid(name: str) -> None:
     exp = EXPERIMENTS[name]
     field, values = SWEPT[name]
     assert exp.points == pytest.approx(values)
-    assert [s.algorithm for s in exp.series] == list(ALGORITHMS)
+    assert [s.algorithm for s in exp.series] == [*ALGORITHMS, "planner"]  # + reference line
     for point, value in enumerate(values):
         config = exp.config_at(point)
         got = getattr(config, field)
@@ -51,7 +51,7 @@ def test_swept_parameter_is_homogeneous_and_the_rest_iid(name: str) -> None:
 def test_networks_are_common_across_algorithms_and_distinct_across_seeds() -> None:
     exps = select(["fig5", "fig3"], seeds=3, slots=10)
     tasks, needed = plan(exps, 0)
-    assert len(needed) == 3 * (5 * 6 + 4)
+    assert len(needed) == 3 * (5 * 7 + 4)  # six algorithms and the planner, four rates
     fig5 = [t for t in tasks if t.experiment == "fig5" and t.point == 1]
     assert len({(t.config, t.network_point) for t in fig5}) == 1  # one network per seed
     a = draw_network(fig5[0].config, 0, 5, 1)

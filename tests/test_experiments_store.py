@@ -3,6 +3,7 @@ identical rows from the serial, joblib and Dask runners (issue 3 parts 7–8).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,7 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from jcaco.experiments.paper import EXPERIMENTS, Experiment, select
+from jcaco.experiments.paper import ALGORITHMS, EXPERIMENTS, Experiment
+from jcaco.experiments.paper import select as select_all
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.sweep import plan, run_sweep
 
@@ -33,6 +35,15 @@ def stand_in(networks, algorithm, seeds, slots, *, params=None, record_users=Fal
         converged=np.zeros(shape, dtype=bool),
         user_service_time_s=users,
     )
+
+
+def select(*args, **kwargs) -> list[Experiment]:
+    """The experiments without the planner's reference line (it runs real MILPs and ignores
+    the stand-in simulator; its own tests: ``tests/test_experiments_planner.py``)."""
+    return [
+        replace(e, series=tuple(s for s in e.series if s.algorithm in ALGORITHMS))
+        for e in select_all(*args, **kwargs)
+    ]
 
 
 class Interrupt(Exception):

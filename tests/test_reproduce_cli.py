@@ -21,7 +21,7 @@ def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) 
     first = jcaco(*args, "-o", out, "--json")
     assert first.code == 0, first.err
     doc = json.loads(first.out)
-    assert doc["tasks_run"] == 3 * 6 and doc["rows"] == 3 * 6 * 2
+    assert doc["tasks_run"] == 3 * 7 and doc["rows"] == 3 * 7 * 2  # six algorithms + planner
     for name in ("results.parquet", "summary.csv", "report.html", "fig4.png", "fig4.pdf"):
         assert (out / name).stat().st_size > 0, name
     table = pq.read_table(out / "results.parquet")
@@ -30,10 +30,11 @@ def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) 
     )
     assert set(table.column("experiment").to_pylist()) == {"fig4"}
     summary = (out / "summary.csv").read_text().splitlines()
-    assert len(summary) == 1 + 3 * 6
+    assert len(summary) == 1 + 3 * 7
     page = (out / "report.html").read_text()
     assert "data:image/png;base64," in page and "Agreement with the paper" in page
     assert "by up to" in page or "never reduces" in page
+    assert "Price of anarchy" in page and "planner (exact optimum, reference)" in page
     again = jcaco(*args, "-o", out, "--json")
     assert json.loads(again.out)["tasks_run"] == 0
     assert pq.read_table(out / "results.parquet").equals(table)

@@ -2,8 +2,9 @@
 
 Each figure is written as PNG and PDF. Figs. 4–10: mean total service time over seeds against
 the swept parameter, one line per algorithm with its 95% confidence band. Every series found
-in the store is drawn, so a later reference line (e.g. the exact optimum) appears without
-changing this module; known algorithms get fixed colours and markers.
+in the store is drawn; known algorithms get fixed colours and markers, and the central
+planner's reference line (:mod:`jcaco.experiments.planner`) is dashed black, labelled as a
+reference.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ STYLE: dict[str, tuple[str, str, str]] = {
     "selfish": ("Selfish", "tab:purple", "v"),
     "raro": ("RARO", "tab:orange", "P"),
     "optimum": ("Optimum", "black", "*"),
+    "planner": ("planner (exact optimum, reference)", "black", ""),
 }
+#: Reference lines (not competitors): drawn dashed, without a marker.
+REFERENCES = frozenset({"optimum", "planner"})
 
 
 #: Most points drawn along a slot axis (stored curves are averaged down to this).
@@ -49,7 +53,7 @@ def style_of(algorithm: str) -> dict[str, Any]:
     out: dict[str, Any] = {"label": label, "marker": marker}
     if colour is not None:
         out["color"] = colour
-    if algorithm not in STYLE:
+    if algorithm not in STYLE or algorithm in REFERENCES:
         out["linestyle"] = "--"
     return out
 

@@ -30,6 +30,21 @@ MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
     {"learning_rate_ap": MASL_RATE, "learning_rate_server": MASL_RATE}
 )
 
+#: The central planner's reference line of Figs. 4–10 (:mod:`jcaco.experiments.planner`): the
+#: exact optimum of the realised slot game (14) at ``sampled_slots`` slots per seed of the
+#: measurement window, and the expected game's optimum and best/worst equilibria (15) for the
+#: first ``expected_seeds`` seeds of each point, each MILP limited to the stated seconds. Chosen
+#: by measurement so that the full run grows by about 10% (docs/reproduction.md).
+PLANNER_ALGORITHM = "planner"
+PLANNER_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "sampled_slots": 1,
+        "slot_time_limit_s": 10.0,
+        "expected_seeds": 1,
+        "expected_time_limit_s": 0.1,
+    }
+)
+
 DEFAULT_SEEDS = 20
 DEFAULT_SLOTS = 2000
 DEFAULT_WINDOW = 100
@@ -156,6 +171,16 @@ def _every_algorithm() -> tuple[Series, ...]:
     return tuple(Series(a, a, MASL_PARAMS if a == "masl" else {}) for a in ALGORITHMS)
 
 
+#: The planner's series (a reference line, not one of :data:`ALGORITHMS`).
+PLANNER = Series(PLANNER_ALGORITHM, PLANNER_ALGORITHM, PLANNER_PARAMS)
+#: ``--quick``'s planner: shorter expected-game MILPs (the bounds are looser).
+QUICK_PLANNER = Series(
+    PLANNER_ALGORITHM,
+    PLANNER_ALGORITHM,
+    MappingProxyType({**PLANNER_PARAMS, "expected_time_limit_s": 0.05}),
+)
+
+
 def _sweep(
     name: str, title: str, x_name: str, label: str, unit: str, scale: float, values: tuple
 ) -> Experiment:
@@ -168,7 +193,7 @@ def _sweep(
         x_unit=unit,
         x_scale=scale,
         points=tuple(float(v) * scale for v in values),
-        series=_every_algorithm(),
+        series=(*_every_algorithm(), PLANNER),
     )
 
 
@@ -281,6 +306,9 @@ def select(
                 slots=QUICK_SLOTS,
                 points=exp.points if exp.kind == "rates" else _ends_and_middle(exp.points),
             )
+            exp = replace(
+                exp, series=tuple(QUICK_PLANNER if s == PLANNER else s for s in exp.series)
+            )
         if seeds is not None or slots is not None:
             exp = exp.resized(seeds=seeds, slots=slots)
         out.append(exp)
@@ -292,4 +320,4 @@ def is_integer_axis(exp: Experiment) -> bool:
     return all(math.isclose(p, round(p)) for p in exp.points) and exp.x_scale == 1.0
 
 
-__all__ = ["ALGORITHMS", "EXPERIMENTS", "Experiment", "Series", "select"]
+__all__ = ["ALGORITHMS", "EXPERIMENTS", "PLANNER", "Experiment", "Series", "select"]

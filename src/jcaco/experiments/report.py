@@ -2,8 +2,9 @@
 
 The report embeds every figure (base64 PNG), a table of numbers per figure (mean over seeds
 with its 95% confidence interval), the reduction of MASL against each baseline ("by up to
-X%", the paper's phrasing in VII-C) and the "Agreement with the paper" section of
-:mod:`jcaco.experiments.agreement`.
+X%", the paper's phrasing in VII-C), the "Agreement with the paper" section of
+:mod:`jcaco.experiments.agreement`, the price-of-anarchy table and the planner line's caption
+(:mod:`jcaco.experiments.planner`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from jcaco.experiments.agreement import TRENDS, assess, axis_value
+from jcaco.experiments.agreement import PAPER_ALGORITHMS, TRENDS, assess, axis_value
 from jcaco.experiments.figures import STYLE, draw_all
 from jcaco.experiments.paper import EXPERIMENTS
+from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
 
 _CSS = """
@@ -35,7 +37,8 @@ img{max-width:100%} code{background:#f3f3f3;padding:0 0.2rem}
 
 def reductions(stats: list[PointStat]) -> dict[str, tuple[float, str, float]]:
     """Per baseline: the largest relative reduction of MASL's total service time over the
-    points of Figs. 4–10, ``(percent, figure, x)`` (negative: MASL is worse everywhere)."""
+    points of Figs. 4–10, ``(percent, figure, x)`` (negative: MASL is worse everywhere).
+    Only the paper's algorithms count: the planner's reference line is not a baseline."""
     best: dict[str, tuple[float, str, float]] = {}
     for fig in TRENDS:
         series = by_series(stats, fig)
@@ -43,7 +46,7 @@ def reductions(stats: list[PointStat]) -> dict[str, tuple[float, str, float]]:
             continue
         masl = {p.point: p for p in series["masl"]}
         for alg, pts in series.items():
-            if alg == "masl":
+            if alg == "masl" or alg not in PAPER_ALGORITHMS:
                 continue
             for p in pts:
                 if p.point in masl and p.mean_s > 0:
@@ -136,6 +139,53 @@ def _figure_table(stats: list[PointStat], name: str) -> str:
     return f"<table><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
 
 
+def _planner_caption(table: pa.Table) -> str:
+    note = sampling_note(table)
+    if not note:
+        return ""
+    return (
+        "<p><i>Dashed black: the central planner (exact optimum, reference), not a competitor. "
+        "It knows each slot's activity, fading and positions and solves the realised slot "
+        "game (14) exactly; its value is that optimum's realised total service time, scored "
+        f"like the algorithms, at {html.escape(note)}. Mean over seeds with 95% CI.</i></p>"
+    )
+
+
+def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
+    """Per figure point: algorithm / planner, and PoS / PoA of the expected game."""
+    points = price_of_anarchy(stats, table, PAPER_ALGORITHMS)
+    if not points:
+        return "<p>No planner line in the store.</p>"
+    algs = [a for a in PAPER_ALGORITHMS if any(a in p.to_planner for p in points)]
+    head = "".join(f"<th>{html.escape(_name(a))} / planner</th>" for a in algs)
+    body = []
+    for p in points:
+        exp = EXPERIMENTS.get(p.experiment)
+        x = f"{exp.display(p.x):g}" if exp else f"{p.x:g}"
+        cells = "".join(
+            f"<td>{html.escape(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
+            for a in algs
+        )
+        body.append(
+            f"<tr><td class=l>{p.experiment}</td><td>{x}</td>{cells}"
+            f"<td>{p.planner_proven:.2f}</td><td>{p.expected_seeds}</td>"
+            f"<td>{html.escape(p.stability.text())}</td><td>{html.escape(p.anarchy.text())}</td>"
+            "</tr>"
+        )
+    return (
+        "<p>Left: each algorithm's mean realised total service time over the planner's at the "
+        "same point (the planner line of the figures). Right: for the expected game (15) of "
+        "the first seeds of each point (column <i>seeds</i>) at the mean fading and the "
+        "initial positions, the best (PoS) and the worst (PoA) pure equilibrium's expected "
+        "total over the optimum of (15), means over those seeds. A number with ≥ is a proven "
+        "lower bound (a solver stopped at its time limit); the bracket, where finite, a proven "
+        "upper bound.</p><table><tr><th>figure</th><th>x</th>"
+        f"{head}<th>planner proven share</th><th>seeds</th><th>PoS</th><th>PoA</th></tr>"
+        + "".join(body)
+        + "</table>"
+    )
+
+
 def _image(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode()
     return f"<img alt='{path.stem}' src='data:image/png;base64,{data}'>"
@@ -167,11 +217,15 @@ def write_report(
         _headline(stats),
         "<h2>Agreement with the paper</h2>",
         _agreement(stats, table),
+        "<h2>Price of anarchy</h2>",
+        _poa_table(stats, table),
     ]
     for name, paths in figures.items():
         exp = EXPERIMENTS[name]
         parts.append(f"<h2>{name.replace('fig', 'Fig. ')}: {html.escape(exp.title)}</h2>")
         parts.append(_image(paths[0]))
+        if exp.kind == "sweep":
+            parts.append(_planner_caption(table))
         parts.append(_figure_table(stats, name))
     parts.append("</body></html>")
     report = out / "report.html"

@@ -56,6 +56,7 @@ SCHEMA = pa.schema(
         ("curve_bin_slots", pa.int64()),
         ("curve_total_service_time_s", pa.list_(pa.float64())),
         ("curve_user_service_time_s", pa.list_(pa.list_(pa.float64()))),
+        ("details", pa.string()),
         ("task_key", pa.string()),
         ("root_seed", pa.int64()),
         ("version", pa.string()),

@@ -92,12 +92,17 @@ def summarise(table: pa.Table) -> list[PointStat]:
                 std_s=float(total.std(ddof=1)) if total.size > 1 else math.nan,
                 ci_low_s=mean - half,
                 ci_high_s=mean + half,
-                switches=float(np.mean([cols["switches"][i] for i in idx])),
-                nash_gap_s=float(np.mean([cols["nash_gap_s"][i] for i in idx])),
+                switches=_mean(cols["switches"], idx),
+                nash_gap_s=_mean(cols["nash_gap_s"], idx),
                 converged_share=float(np.mean([bool(cols["converged"][i]) for i in idx])),
             )
         )
     return sorted(out, key=lambda s: (_figure_order(s.experiment), s.point, s.algorithm))
+
+
+def _mean(column: list, idx: list[int]) -> float:
+    """Mean of ``column[idx]``; a null (not applicable, e.g. the planner's switches) is NaN."""
+    return float(np.mean([math.nan if column[i] is None else column[i] for i in idx]))
 
 
 def _figure_order(name: str) -> tuple[int, str]:

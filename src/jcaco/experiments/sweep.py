@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.experiments.paper import Experiment, Series
+from jcaco.experiments.paper import PLANNER_ALGORITHM, Experiment, Series
 from jcaco.experiments.store import STORE_FORMAT, ResultsStore, provenance
 from jcaco.model.build import infeasible_users
 from jcaco.rng import stream
@@ -52,11 +52,14 @@ class Task:
     config: GeneratorConfig
     record_users: bool
     key: str
+    root_seed: int = 0
 
     @property
     def cost(self) -> float:
         """Rough relative cost (for scheduling the longest tasks first)."""
         heavy = 4.0 if self.series.algorithm == "br" else 1.0
+        if self.series.algorithm == PLANNER_ALGORITHM:
+            heavy = 1.5  # a replay plus one MILP per sampled slot and seed: about masl's cost
         return heavy * len(self.seeds) * self.slots * self.config.num_users
 
 
@@ -121,6 +124,7 @@ def plan(
                             config=config,
                             record_users=exp.kind == "users",
                             key=key,
+                            root_seed=root_seed,
                         )
                     )
     return tasks, needed
@@ -153,13 +157,38 @@ def _nan_to_none(values: np.ndarray) -> list[Any]:
     return [None if not np.isfinite(v) else float(v) for v in np.ravel(values)]
 
 
+def row_identity(task: Task, seed: int, num_users: int, window: int) -> dict[str, Any]:
+    """The columns of a row that say which run it is (every series' rows start with them)."""
+    return {
+        "experiment": task.experiment,
+        "x_name": task.x_name,
+        "x": float(task.x),
+        "point": task.point,
+        "algorithm": task.series.label,
+        "learner": task.series.algorithm,
+        "params": json.dumps(dict(task.series.params), sort_keys=True),
+        "seed": seed,
+        "num_users": num_users,
+        "slots": task.slots,
+        "window": window,
+    }
+
+
 def run_task(task: Task, simulator: Simulator | None = None) -> list[dict[str, Any]]:
-    """Run one task and return its rows (one per seed, without provenance)."""
+    """Run one task and return its rows (one per seed, without provenance).
+
+    The planner's series (:mod:`jcaco.experiments.planner`) replays the dynamics instead of
+    simulating a learner; ``simulator`` does not apply to it.
+    """
+    networks = [draw_network(task.config, s, task.figure, task.network_point) for s in task.seeds]
+    if task.series.algorithm == PLANNER_ALGORITHM:
+        from jcaco.experiments.planner import planner_rows
+
+        return planner_rows(task, networks)
     if simulator is None:
         from jcaco.sim.simulate import simulate
 
         simulator = simulate
-    networks = [draw_network(task.config, s, task.figure, task.network_point) for s in task.seeds]
     trace = simulator(
         networks,
         task.series.algorithm,
@@ -182,17 +211,7 @@ def run_task(task: Task, simulator: Simulator | None = None) -> list[dict[str, A
         ever = np.flatnonzero(converged[:, j])
         rows.append(
             {
-                "experiment": task.experiment,
-                "x_name": task.x_name,
-                "x": float(task.x),
-                "point": task.point,
-                "algorithm": task.series.label,
-                "learner": task.series.algorithm,
-                "params": json.dumps(dict(task.series.params), sort_keys=True),
-                "seed": int(seed),
-                "num_users": networks[j].num_users,
-                "slots": task.slots,
-                "window": window,
+                **row_identity(task, int(seed), networks[j].num_users, window),
                 "total_service_time_s": float(np.mean(total[tail, j])),
                 "nash_gap_s": float(np.mean(np.asarray(trace.nash_gap_s)[tail, j])),
                 "max_load_s": float(np.mean(np.asarray(trace.max_load_s)[tail, j])),
