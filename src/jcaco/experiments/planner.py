@@ -231,8 +231,9 @@ class PoaPoint:
     x : float
         The swept value (SI).
     to_planner : dict of str to Ratio
-        Each algorithm's mean realised total over the planner's (a lower bound where some
-        sampled slot was not proven optimal: the planner's total is then an upper bound).
+        Each algorithm's mean realised total over the planner's, both over the seeds the
+        planner ran (paired; a lower bound where some sampled slot was not proven optimal: the
+        planner's total is then an upper bound).
     planner_proven : float
         Share of the planner's seeds whose sampled slots were all proven optimal.
     expected_seeds : int
@@ -278,6 +279,18 @@ def _mean_ratio(ratios: list[Ratio]) -> Ratio:
     return Ratio(float(np.mean([r.low for r in ratios])), float(np.mean([r.high for r in ratios])))
 
 
+def _paired_means(
+    table: pa.Table, planner_runs: set[tuple[str, int, int]]
+) -> dict[tuple[str, int, str], float]:
+    """Per (experiment, point, algorithm): the mean total over the seeds the planner ran."""
+    cols = table.select(["experiment", "point", "algorithm", "seed", "total_service_time_s"])
+    values: dict[tuple[str, int, str], list[float]] = defaultdict(list)
+    for r in cols.to_pylist():
+        if (r["experiment"], r["point"], r["seed"]) in planner_runs:
+            values[r["experiment"], r["point"], r["algorithm"]].append(r["total_service_time_s"])
+    return {k: float(np.mean(v)) for k, v in values.items()}
+
+
 def price_of_anarchy(
     stats: Sequence[PointStat], table: pa.Table, algorithms: Sequence[str]
 ) -> list[PoaPoint]:
@@ -289,13 +302,14 @@ def price_of_anarchy(
         if doc:
             expected[row["experiment"], row["point"]].append(_bounds(doc))
     planner = {(s.experiment, s.point): s for s in stats if s.algorithm == PLANNER_ALGORITHM}
+    paired = _paired_means(table, {(r["experiment"], r["point"], r["seed"]) for r in rows})
     out = []
     for (exp, point), ref in planner.items():
         exact = ref.converged_share >= 1.0
         to_planner = {
-            s.algorithm: Ratio(s.mean_s / ref.mean_s, s.mean_s / ref.mean_s if exact else math.inf)
-            for s in stats
-            if s.experiment == exp and s.point == point and s.algorithm in algorithms
+            alg: Ratio(mean / ref.mean_s, mean / ref.mean_s if exact else math.inf)
+            for (e, p, alg), mean in paired.items()
+            if e == exp and p == point and alg in algorithms
         }
         pairs = expected.get((exp, point), [])
         out.append(
@@ -314,10 +328,15 @@ def sampling_note(table: pa.Table) -> str:
         return ""
     details = [json.loads(r["details"] or "{}") for r in rows]
     per_seed = sorted({len(d.get("sampled_slots", [])) for d in details})
+    runs: dict[tuple[str, int], int] = defaultdict(int)
+    for r in rows:
+        runs[r["experiment"], r["point"]] += 1
+    seeds = sorted(set(runs.values()))
     proven = sum(sum(d.get("slot_proven", [])) for d in details)
     solves = sum(len(d.get("slot_proven", [])) for d in details)
     windows = sorted({int(r["window"]) for r in rows})
     return (
+        f"the first {'/'.join(map(str, seeds))} seed(s) of each point, "
         f"{'/'.join(map(str, per_seed))} slot(s) per seed, evenly spaced in the last "
         f"{'/'.join(map(str, windows))} slots (the measurement window), the same slots the "
         f"algorithms saw; {proven} of {solves} slot optima proven"

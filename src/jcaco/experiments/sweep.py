@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.experiments.paper import PLANNER_ALGORITHM, Experiment, Series
+from jcaco.experiments.paper import PLANNER_ALGORITHM, Experiment, Series, seed_count
 from jcaco.experiments.store import STORE_FORMAT, ResultsStore, provenance
 from jcaco.model.build import infeasible_users
 from jcaco.rng import stream
@@ -104,7 +104,7 @@ def plan(
             config = exp.config_at(point)
             for series in exp.series_at(point):
                 key = task_key(exp, point, series)
-                seeds = seeds_of(exp, root_seed)
+                seeds = seeds_of(exp, root_seed)[: seed_count(series, exp.seeds)]
                 needed.extend((key, s) for s in seeds)
                 missing = tuple(s for s in seeds if (key, s) not in done)
                 chunk = seeds_per_task or max(1, len(missing))
