@@ -13,7 +13,8 @@ for the same seeds and networks (common random numbers) without running any lear
 optimum is solved only at ``sampled_slots`` slots per seed, evenly spaced in the measurement
 window (the last W slots; slot ``T - W + floor((j + 1/2) W / K)``, j = 0..K-1). A seed's value
 is the mean over its sampled slots; it estimates the same expectation as the algorithms'
-W-slot tail mean, with more variance.
+W-slot tail mean, with more variance. Only the first ``seeds`` seeds of a point run the
+planner (:func:`jcaco.experiments.paper.seed_count`; cost, docs/reproduction.md).
 
 Expected game. For the first ``expected_seeds`` seeds of a point (seed - root seed <
 ``expected_seeds``) the row also carries the optimum of (15) and the best and worst pure

@@ -174,7 +174,9 @@ def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
         )
     return (
         "<p>Left: each algorithm's mean realised total service time over the planner's at the "
-        "same point (the planner line of the figures). Right: for the expected game (15) of "
+        "same point (the planner line of the figures), both over the seeds the planner ran "
+        "(paired; with one sampled slot per seed, sampling noise can put a ratio below 1). "
+        "Right: for the expected game (15) of "
         "the first seeds of each point (column <i>seeds</i>) at the mean fading and the "
         "initial positions, the best (PoS) and the worst (PoA) pure equilibrium's expected "
         "total over the optimum of (15), means over those seeds. A number with ≥ is a proven "
