@@ -7,6 +7,8 @@ here in exact integer arithmetic; the library computes the loads and the potenti
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from jcaco.game import resource
 
 DELTA_S = 1e-3  # δ, the minimum time scale
+RHO = Fraction(21, 10)  # ρ^δ = 2.1 > 2, eq. (48)
 QUANTUM = 0.01  # Δθ
 
 
@@ -56,7 +59,8 @@ def _check_every_improving_move(ticks: np.ndarray, theta_q: np.ndarray, choice: 
                 new_int = load_int.copy()
                 new_int[choice[i]] -= w_int[i, choice[i]]
                 new_int[r] += w_int[i, r]
-                assert (2.1**new_int).sum() < (2.1**load_int).sum()
+                # exact rational arithmetic: in floats ρ^51 + ρ and ρ^51 + 2 can tie
+                assert _phi(new_int) < _phi(load_int)
     return improving
 
 
@@ -81,3 +85,8 @@ def test_the_property_is_exercised() -> None:
             rng.integers(1, 30, (n, r)), rng.integers(0, 101, n), rng.integers(0, r, n)
         )
     assert moves > 50
+
+
+def _phi(loads_in_ticks: np.ndarray) -> Fraction:
+    """Φ = Σ_r ρ^{L_r} exactly (eq. (21) with loads in ticks)."""
+    return sum((RHO ** int(v) for v in loads_in_ticks), Fraction(0))
