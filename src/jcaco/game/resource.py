@@ -119,6 +119,44 @@ def chosen_loads(time: FloatArray, weight: FloatArray, choice: IntArray) -> Floa
     return _sum_by_resource(values, choice, time.shape[-1])
 
 
+def score_subgame(
+    time: FloatArray, theta: FloatArray, active: FloatArray, choice: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Expected and realised loads of one subgame and each user's delay at its choice.
+
+    Equals ``chosen_loads(time, theta, choice)``, ``chosen_loads(time, active, choice)`` and
+    the loads taken at ``choice`` (same bits), in one pass when the numba kernel is there.
+    Eqs. (8), (11), (25)–(28).
+
+    Parameters
+    ----------
+    time : ndarray, shape (S, N, R)
+    theta, active : ndarray, shape (S, N)
+        θ and the realised activity a(t) as floats.
+    choice : ndarray of int, shape (S, N)
+
+    Returns
+    -------
+    expected_load, realised_load : ndarray, shape (S, R)
+    expected_delay, realised_delay : ndarray, shape (S, N)
+    """
+    compiled = kernels.load("jcaco.game._resource_numba")
+    if (
+        compiled is not None
+        and time.ndim == 3
+        and choice.shape == time.shape[:-1] == theta.shape == active.shape
+    ):
+        return compiled.score_kernel(time, theta, active, choice)
+    expected = chosen_loads(time, theta, choice)
+    realised = chosen_loads(time, active, choice)
+    return (
+        expected,
+        realised,
+        np.take_along_axis(expected, choice, axis=-1),
+        np.take_along_axis(realised, choice, axis=-1),
+    )
+
+
 def payoffs(w: FloatArray, choice: IntArray, load: FloatArray | None = None) -> FloatArray:
     """Cost of every user: the load of the resource it picked, eqs. (9), (12), (25), (26)."""
     if load is None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from jcaco.game import metrics
+from jcaco.game import metrics, resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, FullView, Learner, OwnView
 from jcaco.model.instance import GameInstance
@@ -116,15 +116,17 @@ def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> OwnView
 def score(slot: Slot, profile: Profile) -> Feedback:
     """Each user's expected (25)–(28) and realised (8), (11) delay at its chosen resources."""
     game = slot.game
-    ap_expected, server_expected = slot.expected_loads(profile)
-    ap_real, server_real = metrics.realised_loads(game, profile, slot.active)
-    take = np.take_along_axis
+    theta = np.asarray(game.activity, dtype=float)
+    active = np.asarray(slot.active, dtype=float)
+    ap = resource.score_subgame(game.tx_time_s, theta, active, profile.ap)
+    server = resource.score_subgame(game.compute_time_s, theta, active, profile.server)
+    slot.cache["expected_loads"] = (profile, ap[0], server[0])
     return Feedback(
         active=slot.active,
-        ap_delay_expected_s=take(ap_expected, profile.ap, axis=-1),
-        server_delay_expected_s=take(server_expected, profile.server, axis=-1),
-        ap_delay_measured_s=take(ap_real, profile.ap, axis=-1),
-        server_delay_measured_s=take(server_real, profile.server, axis=-1),
+        ap_delay_expected_s=ap[2],
+        server_delay_expected_s=server[2],
+        ap_delay_measured_s=ap[3],
+        server_delay_measured_s=server[3],
     )
 
 
