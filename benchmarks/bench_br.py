@@ -14,11 +14,10 @@ Run ``python benchmarks/bench_br.py [--sizes 10000,100000]``.
 from __future__ import annotations
 
 import argparse
-import os
 
 from _common import load_average, machine, markdown_table, median_s
 from bench_masl import make_game
-from jcaco.game import br_compiled
+from jcaco.game import br_compiled, kernels
 from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import SolveResult, solve
 
@@ -32,8 +31,7 @@ def single(game: GameInstance) -> GameInstance:
 
 def use_engine(engine: str) -> bool:
     """Switch ``br`` to ``numba`` or ``numpy`` moves; False if numba is not installed."""
-    os.environ["JCACO_NO_NUMBA"] = "1" if engine == "numpy" else "0"
-    br_compiled.compiled_kernel.cache_clear()
+    kernels.set_enabled(engine != "numpy")
     return engine == "numpy" or br_compiled.compiled_kernel() is not None
 
 

@@ -17,11 +17,11 @@ Run ``python benchmarks/bench_sim.py [--seeds 20] [--slots 200] [--repeats 3]``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
 from _common import machine, markdown_table
+from jcaco.game import kernels
 from jcaco.model.build import check_feasible
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, generate_network
@@ -51,10 +51,7 @@ def _time(fn, repeats: int) -> float:
 
 def _set_engine(engine: str) -> None:
     """Use the numba kernels (default) or, with ``JCACO_NO_NUMBA=1``, numpy only."""
-    if engine == "numpy":
-        os.environ["JCACO_NO_NUMBA"] = "1"
-    else:
-        os.environ.pop("JCACO_NO_NUMBA", None)
+    kernels.set_enabled(engine != "numpy")
 
 
 def main() -> None:

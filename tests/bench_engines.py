@@ -12,5 +12,5 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """Run every test with the compiled kernels (when numba is installed) and without."""
     if request.param == "numba" and kernels.load("jcaco.learners._masl_numba") is None:
         pytest.skip("numba not installed")
-    monkeypatch.setenv("JCACO_NO_NUMBA", "0" if request.param == "numba" else "1")
+    monkeypatch.setattr(kernels, "_override", request.param == "numba")
     return str(request.param)
