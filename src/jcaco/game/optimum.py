@@ -16,16 +16,8 @@ With every θ in {0, 1} this is n_r L_r, problem (14); with every θ equal to q 
 exactly c players", which the count-indicator model of :mod:`jcaco.game.optimum_model`
 (derivation, variables and rows there) makes linear.
 
-Pruning. A heuristic profile gives an upper bound UB: best response from the greedy start,
-then a local search on the social cost; for unequal θ also the exact optimum of the equal-θ
-surrogate (θ replaced by its mean, weights kept), polished the same way. A set of c players
-on resource r costs at least the sum of the c smallest w_j (1 - θ_j) there plus (c smallest
-θ) × (c smallest w); spreading the other players over the other resources costs at least the
-best split of those bounds (a small dynamic programme). A count whose total bound exceeds UB
-is dropped with its y columns. The proven lower bound reported is the largest of HiGHS's dual
-bound, the pair-free relaxation's bound (``relaxed=True`` in :func:`build_social_model`, solved
-first for unequal θ) and the count bound, capped at UB; valid because a dropped count cannot
-beat UB.
+Pruning by a heuristic upper bound, and the proven lower bound reported: see
+:mod:`jcaco.game.optimum_model`.
 
 Solver: HiGHS through :func:`scipy.optimize.milp` (already a dependency). Non-players (θ = 0)
 cost nothing; they are placed on ``keep`` (their previous choice) when that is feasible, else
