@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jcaco import __version__
+from jcaco.sim.simulate import git_revision as sim_git_revision
 
 #: Bump when the meaning of a stored row changes (it enters every task key).
 STORE_FORMAT = 1
@@ -72,19 +72,9 @@ SORT_COLUMNS = ("experiment", "point", "algorithm", "seed")
 
 @functools.cache
 def git_revision() -> str:
-    """The git commit of the source tree ``jcaco`` was imported from, or ``unknown``."""
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip() or "unknown"
+    """The git commit (12 hex digits) ``jcaco`` was imported from, or ``unknown``."""
+    revision = sim_git_revision()
+    return revision[:12] if revision else "unknown"
 
 
 def provenance(root_seed: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ complete-information learners (``br``, ``br-sync``, ``mxfp``) play each slot's *
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -97,8 +98,9 @@ def simulate(
     return recorder.trace(algorithm_name(algorithm), seeds, outcome.profile)
 
 
+@functools.cache
 def git_revision(path: str | Path | None = None) -> str | None:
-    """The git commit of the source tree (``None`` when not in a git checkout)."""
+    """The git commit of the source tree (``None`` when not in a git checkout); cached."""
     where = Path(path) if path is not None else Path(__file__).resolve().parent
     try:
         out = subprocess.run(

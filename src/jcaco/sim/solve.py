@@ -17,6 +17,7 @@ from jcaco.learners.registry import make_learner
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import StaticEnvironment, run_loop
+from jcaco.sim.simulate import git_revision
 
 #: Slot budget of ``jcaco solve`` when none is given (MODEL.md O10 uses 2000 for the figures;
 #: a static solve may run longer because it stops as soon as the learner has converged). With
@@ -106,5 +107,5 @@ def solve(
         iterations=outcome.slots,
         converged=bool(outcome.converged[0]),
         wall_time_s=wall,
-        meta={"params": learner.get_params()},
+        meta={"params": learner.get_params(), "git_revision": git_revision()},
     )
