@@ -4,17 +4,9 @@ The objective separates (note after (15)): the expected total service time is th
 the server part, and each part is one resource-selection game (:mod:`jcaco.game.resource`)
 with standalone times ``T[i, r]`` and activities θ. Each part is solved exactly on its own.
 
-Derivation of the closed form. Let S be the players (θ > 0) on resource r, w_j = θ_j T_{j,r}
-their weights, Θ_r = Σ_{j∈S} θ_j and W_r = Σ_{j∈S} w_j (the expected load (27)/(28)). By
-independence (3), E[a_i L_r | x_i = r] = θ_i (T_{i,r} + Σ_{j∈S, j≠i} θ_j T_{j,r}), so
-
-    cost_r(S) = Σ_{i∈S} θ_i T_{i,r} + Σ_{i≠j∈S} θ_i θ_j T_{j,r}
-              = Σ_{j∈S} w_j (1 - θ_j) + Θ_r W_r.
-
-With every θ in {0, 1} this is n_r L_r, problem (14); with every θ equal to q it is
-(1 - q) W_r + q n_r W_r. Both are linear in the product of "user j is on r" and "r holds
-exactly c players", which the count-indicator model of :mod:`jcaco.game.optimum_model`
-(derivation, variables and rows there) makes linear.
+The closed form of one part, cost_r(S) = Σ_{j∈S} w_j (1 - θ_j) + Θ_r W_r (n_r L_r, problem (14),
+when every θ is 0 or 1), its derivation and the count-indicator model that makes it linear are
+in :mod:`jcaco.game.optimum_model`.
 
 Pruning by a heuristic upper bound, and the proven lower bound reported: see
 :mod:`jcaco.game.optimum_model`.
