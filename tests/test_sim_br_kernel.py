@@ -61,3 +61,20 @@ def test_numpy_engine_is_the_reference_function() -> None:
     a = br_compiled.sequential_best_response(w, choice, stream(4, "learner"), engine="numpy")
     b = dynamics.sequential_best_response(w, choice, stream(4, "learner"))
     assert np.array_equal(a.choice, b.choice) and np.array_equal(a.moves, b.moves)
+
+
+def test_order_of_play_is_the_stable_argsort() -> None:
+    """The bucketed order of play equals ``np.argsort(kind="stable")``, ties by index."""
+    from jcaco.game import _br_numba
+
+    rng = stream(7, "scenario")
+    for n in (1, 2, 5, 64, 1000):
+        for priority in (
+            rng.random(n),
+            np.round(rng.random(n), 1),  # many ties, in and across buckets
+            np.full(n, 0.5),
+            np.where(rng.random(n) < 0.5, 0.0, np.nextafter(1.0, 0.0)),  # the extreme draws
+        ):
+            order = np.empty(n, dtype=np.int64)
+            _br_numba.order_of_play(priority, order)
+            np.testing.assert_array_equal(order, np.argsort(priority, kind="stable"))

@@ -31,6 +31,13 @@ def _parse_params(pairs: Sequence[str], flag: str = "--param") -> dict[str, str]
     return out
 
 
+def _echo_json(document: dict[str, Any]) -> None:
+    """Print a document as JSON (indented when small, compact when large)."""
+    from jcaco.scenario.io import dumps_json
+
+    click.echo(dumps_json(document).decode(), nl=False)
+
+
 def _emit(document: dict[str, Any], output: str | None) -> None:
     from jcaco.scenario.io import write_json
 
@@ -38,7 +45,7 @@ def _emit(document: dict[str, Any], output: str | None) -> None:
         write_json(output, document)
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(json.dumps(document, indent=2))
+        _echo_json(document)
 
 
 @click.group(epilog=_EPILOG)
@@ -70,11 +77,15 @@ def generate(
     seed: int,
     output: str | None,
 ) -> None:
-    """Draw a network from the paper's Table III (a jcaco.scenario/1 file)."""
+    """Draw a network from the paper's Table III (a jcaco.scenario/1 file; .parquet: Parquet)."""
+    from dataclasses import replace
+
     from jcaco.errors import UnknownNameError
     from jcaco.rng import stream
     from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
     from jcaco.scenario.network import network_to_dict
+    from jcaco.scenario.parquet_io import is_parquet
+    from jcaco.scenario.scenario_parquet import write_network_parquet
 
     if preset not in PRESETS:
         raise UnknownNameError(
@@ -88,14 +99,18 @@ def generate(
             changes[key] = value
     config = with_overrides(PRESETS[preset], changes)
     net = generate_network(config, stream(seed, "scenario"))
-    doc = network_to_dict(net)
-    doc["meta"] = {
+    meta = {
         "generator": preset,
         "seed": seed,
         "version": __version__,
         "overrides": {k: str(v) for k, v in changes.items()},
     }
-    _emit(doc, output)
+    net = replace(net, meta=meta)
+    if output and is_parquet(output):
+        write_network_parquet(net, output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        _emit(network_to_dict(net), output)
 
 
 @cli.command()
@@ -107,10 +122,12 @@ def generate(
 def instance(
     scenario: str, fading: str, seed: int, drop_infeasible: bool, output: str | None
 ) -> None:
-    """Build the game of a scenario (a jcaco.instance/1 file)."""
+    """Build the game of a scenario (a jcaco.instance/1 file; .parquet: Parquet)."""
     from jcaco.model.build import instance_to_dict
     from jcaco.model.files import load_game
+    from jcaco.model.instance_parquet import write_instance_parquet
     from jcaco.rng import stream
+    from jcaco.scenario.parquet_io import is_parquet
 
     game = load_game(
         scenario,
@@ -119,39 +136,67 @@ def instance(
         drop_infeasible=drop_infeasible,
     )
     meta = {"seed": seed if fading == "sample" else None, "version": __version__}
-    _emit(instance_to_dict(game, meta), output)
+    if output and is_parquet(output):
+        write_instance_parquet(game, output, meta)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        _emit(instance_to_dict(game, meta), output)
 
 
 def _print_result(doc: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']})")
-    for col in ("user", "ap", "server", "steps", "E[U|active] s", "cost s"):
-        table.add_column(col, justify="right")
-    rows = zip(
-        doc["ap"],
-        doc["server"],
-        doc["steps"],
-        doc["expected_service_time_s"],
-        doc["expected_cost_s"],
-        strict=True,
-    )
-    for i, (a, s, st, u, c) in enumerate(rows):
-        if i == _MAX_TABLE_ROWS:
-            table.add_row("...", "", "", "", "", "")
-            break
-        table.add_row(str(i), str(a), str(s), str(st), f"{u:.3f}", f"{c:.3f}")
     console = Console()
-    console.print(table)
-    if len(doc["ap"]) > _MAX_TABLE_ROWS:
-        console.print(f"(first {_MAX_TABLE_ROWS} of {len(doc['ap'])} users; --json for all)")
+    num_users = len(doc["ap"])
+    if num_users > _MAX_TABLE_ROWS:
+        console.print(_summary_table(doc))
+        console.print(f"({num_users} users: a summary; --json or -o FILE for every user)")
+    else:
+        table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']})")
+        for col in ("user", "ap", "server", "steps", "E[U|active] s", "cost s"):
+            table.add_column(col, justify="right")
+        rows = zip(
+            doc["ap"],
+            doc["server"],
+            doc["steps"],
+            doc["expected_service_time_s"],
+            doc["expected_cost_s"],
+            strict=True,
+        )
+        for i, (a, s, st, u, c) in enumerate(rows):
+            table.add_row(str(i), str(a), str(s), str(st), f"{u:.3f}", f"{c:.3f}")
+        console.print(table)
     console.print(
         f"expected total service time (15): {doc['expected_total_service_time_s']:.3f} s   "
         f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}   "
         f"iterations: {doc['iterations']}   converged: {doc['converged']}   "
         f"wall: {doc['wall_time_s']:.3f} s"
     )
+
+
+def _summary_table(doc: dict[str, Any]) -> Any:
+    """Per-user columns of a large result as quantiles, and the users per AP and server."""
+    import numpy as np
+    from rich.table import Table
+
+    table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']}), {len(doc['ap'])} users")
+    quantiles = (0.0, 0.25, 0.5, 0.75, 1.0)
+    table.add_column("per user", justify="left")
+    for name in ("min", "25%", "median", "75%", "max", "mean"):
+        table.add_column(name, justify="right")
+    rows = (
+        ("steps", doc["steps"], "{:.0f}"),
+        ("E[U|active] s", doc["expected_service_time_s"], "{:.3f}"),
+        ("cost s", doc["expected_cost_s"], "{:.3f}"),
+        ("users per AP", np.bincount(np.asarray(doc["ap"])), "{:.0f}"),
+        ("users per server", np.bincount(np.asarray(doc["server"])), "{:.0f}"),
+    )
+    for label, values, fmt in rows:
+        array = np.asarray(values, dtype=float)
+        cells = [fmt.format(q) for q in np.quantile(array, quantiles)]
+        table.add_row(label, *cells, f"{array.mean():.3f}")
+    return table
 
 
 @cli.command()
@@ -179,7 +224,6 @@ def solve(
     from jcaco.learners.registry import make_learner
     from jcaco.model.files import load_game
     from jcaco.rng import check_seed
-    from jcaco.scenario.io import write_json
     from jcaco.sim.solve import DEFAULT_ITERATIONS
     from jcaco.sim.solve import solve as run_solve
 
@@ -208,11 +252,23 @@ def solve(
         raise InputError(str(exc), field="--param") from None
     doc = result.to_dict()
     if output:
-        write_json(output, doc)
+        _write_result(output, doc)
     if as_json:
-        click.echo(json.dumps(doc, indent=2))
+        _echo_json(doc)
     else:
         _print_result(doc)
+
+
+def _write_result(output: str, doc: dict[str, Any]) -> None:
+    """Write a result document as JSON or, by the ``.parquet`` suffix, Parquet."""
+    from jcaco.scenario.io import write_json
+    from jcaco.scenario.parquet_io import is_parquet, write_document_parquet
+    from jcaco.scenario.schema import ResultModel
+
+    if is_parquet(output):
+        write_document_parquet(output, doc, ResultModel)
+    else:
+        write_json(output, doc)
 
 
 @cli.command()
@@ -232,17 +288,30 @@ def evaluate(file: str, assignment: str, as_json: bool) -> None:
         raise exc.with_source(assignment) from None
     doc = result.to_dict()
     if as_json:
-        click.echo(json.dumps(doc, indent=2))
+        _echo_json(doc)
     else:
         _print_result(doc)
 
 
 @cli.command()
 @click.argument("kind", type=click.Choice(["scenario", "instance", "result"]))
-def schema(kind: str) -> None:
-    """Print the JSON Schema of a file kind."""
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["json", "parquet"]),
+    default="json",
+    show_default=True,
+    help="json: the JSON Schema; parquet: the Parquet layout (columns, metadata keys).",
+)
+def schema(kind: str, file_format: str) -> None:
+    """Print the JSON Schema, or the Parquet layout, of a file kind."""
     from jcaco.scenario.schema import SCHEMAS
 
+    if file_format == "parquet":
+        from jcaco.sim.file_layout import parquet_layout
+
+        click.echo(json.dumps(parquet_layout(kind), indent=2))
+        return
     click.echo(json.dumps(SCHEMAS[kind].model_json_schema(by_alias=True), indent=2))
 
 

@@ -14,84 +14,136 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def _refresh(load, w, choice):
-    """load[r] = Σ_{i: choice_i = r} w[i, r], summed in user order (as np.bincount)."""
+def _refresh(load, own, choice):
+    """load[r] = Σ_{i: choice_i = r} w[i, r], summed in user order (as np.bincount).
+
+    ``own[i]`` holds ``w[i, choice_i]``: the same values in the same order as gathering them
+    from ``w``, read sequentially instead of one cache line of ``w`` per user.
+    """
     load[:] = 0.0
-    for i in range(w.shape[0]):
-        load[choice[i]] += w[i, choice[i]]
+    for i in range(own.shape[0]):
+        load[choice[i]] += own[i]
 
 
 @numba.njit(cache=True, nogil=True)
-def _candidates(w, choice, load, atol, out):
-    """out[i]: user i gains more than ``atol`` by its best response; returns how many do.
+def _candidates(w, choice, load, atol, player, by_rank, rank):
+    """by_rank[rank[i]]: user i gains more than ``atol`` by its best response; returns how many.
 
-    ``resource.best_responses``: the deviation cost is ``load[r] + w[i, r]`` off the current
-    resource and ``load[c]`` on it, the first minimum wins, and a user without a positive
-    weight (a non-player) never moves.
+    ``resource.best_responses``: the gain is ``load[c] - min_r cost[r]`` with the deviation
+    cost ``load[r] + w[i, r]`` off the current resource c and ``load[c]`` on it, and a user
+    without a positive weight (``player[i]`` False) never moves. Taking ``load[c] + w[i, c]``
+    (>= ``load[c]``, as w >= 0 and rounding is monotone) in place of ``load[c]`` changes no
+    flag: either some other resource is cheaper than ``load[c]`` and the minimum is the same,
+    or the gain is <= 0 either way. The minimum then runs over one contiguous row without a
+    branch. The flags are stored at each user's rank in the order of play, so the round then
+    walks them sequentially.
     """
     count = 0
+    num_resources = w.shape[1]
     for i in range(w.shape[0]):
-        c = choice[i]
-        player = False
-        for r in range(w.shape[1]):
-            if w[i, r] > 0:
-                player = True
-        current = load[c]
-        best = np.inf
-        first = True
-        for r in range(w.shape[1]):
-            cost = current if r == c else load[r] + w[i, r]
-            if first or cost < best:
-                best = cost
-                first = False
-        out[i] = player and (current - best > atol)
-        if out[i]:
-            count += 1
+        cheapest = np.inf
+        for r in range(num_resources):
+            cheapest = min(cheapest, load[r] + w[i, r])
+        flag = player[i] and load[choice[i]] - cheapest > atol
+        by_rank[rank[i]] = flag
+        count += flag
     return count
 
 
 @numba.njit(cache=True, nogil=True)
+def order_of_play(priority, order):
+    """``order`` = the users sorted by ``priority`` (uniform in [0, 1)), ties by index.
+
+    The same permutation as ``np.argsort(priority, kind="stable")``, in expected O(N): a
+    counting sort into N buckets by ``floor(priority * N)`` (monotone in the priority, so the
+    buckets are in order), then an insertion sort by (priority, index) inside each bucket,
+    which holds one user on average. A comparison sort of 10^6 keys cost more than the
+    dynamics' rounds in a slot.
+    """
+    n = priority.shape[0]
+    start = np.zeros(n + 1, dtype=np.int64)
+    bucket = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        b = min(max(int(priority[i] * n), 0), n - 1)
+        bucket[i] = b
+        start[b + 1] += 1
+    for b in range(n):
+        start[b + 1] += start[b]
+    for i in range(n):  # users in index order: a bucket holds them by index
+        order[start[bucket[i]]] = i
+        start[bucket[i]] += 1
+    lo = 0
+    for b in range(n):
+        hi = start[b]  # the end of bucket b after the fill
+        for p in range(lo + 1, hi):
+            user = order[p]
+            key = priority[user]
+            q = p - 1
+            while q >= lo and priority[order[q]] > key:
+                order[q + 1] = order[q]
+                q -= 1
+            order[q + 1] = user
+        lo = hi
+
+
+@numba.njit(cache=True, nogil=True)
 def sequential_best_response_kernel(w, choice, priority, max_rounds, atol):
-    """Run the dynamics in place on ``choice`` ``(S, N)``; return (rounds, moves, converged)."""
+    """Run the dynamics in place on ``choice`` ``(S, N)``; return (rounds, moves, converged).
+
+    Per game the order of play (by priority, ties by index) is found once per call; a round
+    then costs one sequential pass over ``w`` to find the candidates, the moves, and a refresh
+    of the loads, with no per-round sort (which made a round O(N log N) at N = 10^6).
+    """
     num_seeds, num_users, num_resources = w.shape
     rounds = np.zeros(num_seeds, dtype=np.int64)
     moves = np.zeros(num_seeds, dtype=np.int64)
     converged = np.zeros(num_seeds, dtype=np.bool_)
     load = np.empty(num_resources)
     cost = np.empty(num_resources)
-    candidate = np.zeros(num_users, dtype=np.bool_)
-    keys = np.empty(num_users)
+    by_rank = np.zeros(num_users, dtype=np.bool_)
+    rank = np.empty(num_users, dtype=np.int64)
+    player = np.zeros(num_users, dtype=np.bool_)
+    own = np.empty(num_users)
+    order = np.empty(num_users, dtype=np.int64)
     for s in range(num_seeds):
         ws, cs = w[s], choice[s]
-        _refresh(load, ws, cs)
+        order_of_play(priority[s], order)
+        for p in range(num_users):
+            rank[order[p]] = p
+        for i in range(num_users):
+            player[i] = False
+            for r in range(num_resources):
+                if ws[i, r] > 0:
+                    player[i] = True
+            own[i] = ws[i, cs[i]]
+        _refresh(load, own, cs)
         done = False
         for _ in range(max_rounds):
-            count = _candidates(ws, cs, load, atol, candidate)
-            if count == 0:
+            if _candidates(ws, cs, load, atol, player, by_rank, rank) == 0:
                 done = True
                 break
             rounds[s] += 1
-            for i in range(num_users):
-                keys[i] = priority[s, i] if candidate[i] else np.inf
-            order = np.argsort(keys)
-            for p in range(count):
+            for p in range(num_users):
+                if not by_rank[p]:
+                    continue
                 i = order[p]
                 c = cs[i]
-                own = ws[i, c]
+                own_c = ws[i, c]
                 for r in range(num_resources):
                     cost[r] = load[r] + ws[i, r]
-                cost[c] = (load[c] + own) - own
+                cost[c] = (load[c] + own_c) - own_c
                 best = 0
                 for r in range(1, num_resources):
                     if cost[r] < cost[best]:
                         best = r
                 if cost[c] - cost[best] > atol:
-                    load[c] -= own
+                    load[c] -= own_c
                     load[best] += ws[i, best]
                     cs[i] = best
+                    own[i] = ws[i, best]
                     moves[s] += 1
-            _refresh(load, ws, cs)
+            _refresh(load, own, cs)
         if not done:
-            done = _candidates(ws, cs, load, atol, candidate) == 0
+            done = _candidates(ws, cs, load, atol, player, by_rank, rank) == 0
         converged[s] = done
     return rounds, moves, converged

@@ -68,6 +68,15 @@ def _play_in_order(
     return moves
 
 
+def _round_order(candidates: BoolArray, order: IntArray) -> list[int]:
+    """The candidates of one game in the order of play ``order`` (all users, sorted once).
+
+    Filtering the once-sorted order costs O(N) per round; sorting the candidates' keys every
+    round cost O(N log N), which dominated the many late rounds of a large game.
+    """
+    return order[candidates[order]].tolist()
+
+
 def sequential_best_response(
     w: FloatArray,
     choice: IntArray,
@@ -102,6 +111,7 @@ def sequential_best_response(
     # One random priority per user and call, drawn for every seed whatever it needs, so a
     # seed draws the same numbers in a batch as alone (its rounds reuse this random order).
     priority = rng.random((num_seeds, w.shape[1]))  # [seeds, users]
+    order = np.argsort(priority, axis=1, kind="stable")  # order of play, ties by index
     for _ in range(max_rounds):
         _, gain = resource.best_responses(w, choice, load, atol)
         candidates = gain > 0  # [seeds, users]
@@ -109,12 +119,8 @@ def sequential_best_response(
         if converged.all():
             break
         rounds += ~converged
-        # Random order of the candidates, per seed, padded with -1: sort random keys.
-        keys = np.where(candidates, priority, np.inf)
-        order = np.argsort(keys, axis=1)
-        count = candidates.sum(axis=1)
         for s in range(num_seeds):  # the games of the batch are independent
-            users = order[s, : count[s]].tolist()
+            users = _round_order(candidates[s], order[s])
             moves[s] += _play_in_order(w[s], choice[s], load[s], users, atol)
         # Float drift in the incremental loads: refresh once per round.
         load = resource.loads(w, choice)

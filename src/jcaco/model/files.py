@@ -1,4 +1,8 @@
-"""Load a scenario or instance file as a game (what ``jcaco solve`` and friends accept)."""
+"""Load a scenario or instance file as a game (what ``jcaco solve`` and friends accept).
+
+JSON or TOML files go through their pydantic models; ``.parquet`` files through the columnar
+readers (:mod:`jcaco.scenario.scenario_parquet`, :mod:`jcaco.model.instance_parquet`).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,18 @@ import numpy as np
 from jcaco.errors import InputError
 from jcaco.model.build import FadingMode, build_instance, check_feasible, instance_from_model
 from jcaco.model.instance import GameInstance
+from jcaco.model.instance_parquet import read_instance_parquet
+from jcaco.scenario import parquet_io
 from jcaco.scenario.io import load_document
 from jcaco.scenario.network import Network, network_from_model
-from jcaco.scenario.schema import InstanceModel, ScenarioModel
+from jcaco.scenario.scenario_parquet import read_network_parquet
+from jcaco.scenario.schema import INSTANCE_SCHEMA, SCENARIO_SCHEMA, InstanceModel, ScenarioModel
 
 
 def load_network(path: str | Path) -> Network:
-    """Read a ``jcaco.scenario/1`` file (JSON or TOML)."""
+    """Read a ``jcaco.scenario/1`` file (JSON, TOML or Parquet)."""
+    if parquet_io.is_parquet(path):
+        return read_network_parquet(path)
     kind, model = load_document(path)
     if not isinstance(model, ScenarioModel):
         raise InputError(
@@ -36,24 +45,49 @@ def load_game(
     A scenario user that no server can serve raises :class:`jcaco.errors.InfeasibleError`
     naming the file and the user, unless ``drop_infeasible``.
     """
+    if parquet_io.is_parquet(path):
+        tag = parquet_io.parquet_tag(path)
+        if tag == INSTANCE_SCHEMA:
+            return _checked_instance(read_instance_parquet(path), path)
+        if tag == SCENARIO_SCHEMA:
+            return _scenario_game(read_network_parquet(path), path, fading, rng, drop_infeasible)
+        allowed = f'"{SCENARIO_SCHEMA}", "{INSTANCE_SCHEMA}"'
+        raise InputError(
+            f"must be one of {allowed} (got {tag!r})", source=str(path), field="schema"
+        )
     kind, model = load_document(path)
     if isinstance(model, InstanceModel):
-        instance = instance_from_model(model)
-        bad = np.flatnonzero(~instance.feasible.any(axis=1))
-        if bad.size:
-            raise InputError(
-                "no server is feasible for this user (every entry is null); allowed: at least "
-                "one non-null step count",
-                source=str(path),
-                field=f"steps[{bad[0]}]",
-            )
-        return instance
+        return _checked_instance(instance_from_model(model), path)
     if isinstance(model, ScenarioModel):
-        try:
-            net, dropped = check_feasible(network_from_model(model), drop_infeasible)
-        except InputError as exc:
-            raise exc.with_source(str(path)) from None
-        instance = build_instance(net, fading, rng)
-        meta = {"source": str(path), "fading": fading, "dropped_users": dropped.tolist()}
-        return GameInstance(**{**instance.__dict__, "meta": meta})
+        return _scenario_game(network_from_model(model), path, fading, rng, drop_infeasible)
     raise InputError(f"cannot solve a {kind} file", source=str(path), field="schema")
+
+
+def _checked_instance(instance: GameInstance, path: str | Path) -> GameInstance:
+    """``instance``, or an error naming the first user that no server can serve."""
+    bad = np.flatnonzero(~instance.feasible.any(axis=1))
+    if bad.size:
+        raise InputError(
+            "no server is feasible for this user (every entry is null); allowed: at least "
+            "one non-null step count",
+            source=str(path),
+            field=f"steps[{bad[0]}]",
+        )
+    return instance
+
+
+def _scenario_game(
+    net: Network,
+    path: str | Path,
+    fading: FadingMode,
+    rng: np.random.Generator | None,
+    drop_infeasible: bool,
+) -> GameInstance:
+    """The game of a scenario's network (infeasible users refused or dropped)."""
+    try:
+        net, dropped = check_feasible(net, drop_infeasible)
+    except InputError as exc:
+        raise exc.with_source(str(path)) from None
+    instance = build_instance(net, fading, rng)
+    meta = {"source": str(path), "fading": fading, "dropped_users": dropped.tolist()}
+    return GameInstance(**{**instance.__dict__, "meta": meta})

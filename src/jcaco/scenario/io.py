@@ -1,7 +1,11 @@
 """Reading and writing jcaco files (JSON or TOML in, JSON out) with one-line errors.
 
 Every failure raises :class:`jcaco.errors.InputError` whose message names the file, the field
-(with the entity index, e.g. ``aps[2].bandwidth_hz``) and what is allowed.
+(with the entity index, e.g. ``aps[2].bandwidth_hz``) and what is allowed. JSON is parsed and
+written by orjson (compiled); NaN and infinity, which JSON cannot hold, are rejected on
+writing by numpy over the numeric arrays and lists of a document, and on reading by orjson's
+parser (the standard library's then names the field). Parquet files of the same kinds live in
+:mod:`jcaco.scenario.parquet_io`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
+import numpy as np
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from jcaco.errors import InputError
@@ -22,17 +28,59 @@ from jcaco.scenario.schema import SCHEMAS, AssignmentModel, _FieldError
 M = TypeVar("M", bound=BaseModel)
 
 
-def _non_finite_path(value: Any, path: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:
-    """Path of the first NaN or infinity in a parsed document (None if all are finite)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path
-    items: list[tuple[int | str, Any]] = []
+#: A document whose compact JSON is larger than this is written without indentation [bytes].
+INDENT_LIMIT_BYTES = 1 << 20
+
+Path_ = tuple[int | str, ...]
+
+
+def _array_non_finite(array: np.ndarray, path: Path_) -> Path_ | None:
+    """Path of the first NaN or infinity of a numeric array (None if all are finite)."""
+    if array.dtype.kind not in "fc":
+        return None
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    return (*path, *(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape)))
+
+
+def _non_finite_path(value: Any, path: Path_ = ()) -> Path_ | None:
+    """Path of the first NaN or infinity in a document (None if all are finite).
+
+    Arrays, and lists that numpy reads as one numeric array, are checked by numpy at once;
+    a list of records with the same keys is checked column by column; the rest (nested
+    settings, ``meta``) item by item.
+    """
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, np.ndarray):
+        return _array_non_finite(value, path)
     if isinstance(value, dict):
-        items = list(value.items())
-    elif isinstance(value, list):
-        items = list(enumerate(value))
-    for key, item in items:
-        found = _non_finite_path(item, (*path, key))
+        for key, item in value.items():
+            found = _non_finite_path(item, (*path, key))
+            if found is not None:
+                return found
+        return None
+    if not isinstance(value, list | tuple) or not value:
+        return None
+    first = value[0]
+    if isinstance(first, dict):
+        keys = first.keys()
+        if all(isinstance(v, dict) and v.keys() == keys for v in value):
+            for key in keys:  # [records]: one column at a time
+                found = _non_finite_path([v[key] for v in value], path)
+                if found is not None:
+                    return (*found[: len(path) + 1], key, *found[len(path) + 1 :])
+            return None
+    elif isinstance(first, float | int | list) and not isinstance(first, bool):
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):  # ragged, or holds None or strings: item by item
+            pass
+        else:
+            return _array_non_finite(array, path)
+    for index, item in enumerate(value):
+        found = _non_finite_path(item, (*path, index))
         if found is not None:
             return found
     return None
@@ -42,11 +90,24 @@ def read_document(path: str | Path) -> dict[str, Any]:
     """Parse a JSON or TOML file into a dict (TOML by the ``.toml`` suffix)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", source=str(path)) from None
+    if path.suffix.lower() != ".toml":
+        try:
+            data = orjson.loads(raw)  # rejects NaN and infinity: never walked on success
+        except orjson.JSONDecodeError:
+            pass  # the standard parser below names the line, or the non-finite field
+        else:
+            if not isinstance(data, dict):
+                raise InputError("the top level must be an object", source=str(path))
+            return data
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("cannot read file (UnicodeDecodeError)", source=str(path)) from None
     try:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
@@ -160,19 +221,41 @@ def load_assignment(path: str | Path) -> AssignmentModel:
     return parse_model(AssignmentModel, read_document(path), source=str(path))
 
 
+def dumps_json(document: dict[str, Any], *, indent: bool | None = None) -> bytes:
+    """Serialise ``document`` to JSON bytes (with a final newline); numpy arrays allowed.
+
+    Raises ``ValueError`` naming the field of a NaN or infinity (JSON cannot hold them) and
+    ``TypeError`` for a value JSON cannot represent. ``indent``: two-space indentation
+    (default: only when the compact form is at most :data:`INDENT_LIMIT_BYTES`).
+    """
+    bad = _non_finite_path(document)
+    if bad is not None:
+        raise ValueError(f"{_field_path(bad)}: NaN or infinity cannot be written to JSON")
+    options = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE
+    try:
+        text = orjson.dumps(document, option=options)
+        if indent or (indent is None and len(text) <= INDENT_LIMIT_BYTES):
+            text = orjson.dumps(document, option=options | orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError as exc:
+        raise TypeError(str(exc)) from None
+    return text
+
+
 def write_json(path: str | Path, document: dict[str, Any]) -> None:
     """Write ``document`` atomically: a temporary file in the same folder, then a rename.
 
     An existing file is only replaced once the new one is complete, so an interrupted write
-    never leaves a half-written or emptied file behind.
+    never leaves a half-written or emptied file behind. Indented when small, compact when
+    large (:func:`dumps_json`).
     """
+    text = dumps_json(document)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, allow_nan=False)
-            handle.write("\n")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
