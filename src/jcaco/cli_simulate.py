@@ -11,6 +11,10 @@ from jcaco.errors import InputError, UnknownNameError
 #: The paper's iteration budget (MODEL.md O10).
 DEFAULT_SLOTS = 2000
 
+#: ``--record auto`` records every user's time when N x T is at most this (80 MB of floats,
+#: streamed to users.parquet); above it only the per-slot totals and metrics.
+AUTO_RECORD_USER_SLOTS = 10_000_000
+
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
@@ -31,6 +35,14 @@ DEFAULT_SLOTS = 2000
 @click.option("--step-radius-m", type=float, default=5.0, show_default=True)
 @click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
 @click.option(
+    "--record",
+    type=click.Choice(["auto", "users", "totals"]),
+    default="auto",
+    show_default=True,
+    help="users: also stream every user's time per slot to users.parquet; totals: only the "
+    f"per-slot totals and metrics; auto: users when users x slots <= {AUTO_RECORD_USER_SLOTS:.0e}.",
+)
+@click.option(
     "-o",
     "--output",
     "out_dir",
@@ -50,9 +62,14 @@ def simulate(
     activity: bool,
     step_radius_m: float,
     drop_infeasible: bool,
+    record: str,
     out_dir: str,
 ) -> None:
-    """Simulate ALGORITHM on SCENARIO over time slots; write the trace and a plot."""
+    """Simulate ALGORITHM on SCENARIO over time slots; write the trace and a plot.
+
+    The trace (trace.parquet) has the per-slot totals and metrics; with per-user recording
+    on, users.parquet has every user's realised service time per slot, streamed in row groups.
+    """
     from pathlib import Path
 
     from jcaco.cli import _parse_params
@@ -64,6 +81,7 @@ def simulate(
     from jcaco.sim.outputs import plot_convergence, write_trace
     from jcaco.sim.simulate import provenance
     from jcaco.sim.simulate import simulate as run_simulate
+    from jcaco.sim.user_times import UserTimesWriter
 
     try:
         check_seed(seed)
@@ -83,12 +101,7 @@ def simulate(
     except InputError as exc:
         raise exc if exc.source else exc.with_source(scenario) from None
     dynamics = DynamicsConfig(activity, fading, mobility, step_radius_m)  # type: ignore[arg-type]
-    try:
-        trace = run_simulate(
-            [net], algorithm, [seed], slots, params=hyper, dynamics=dynamics, record_users=True
-        )
-    except ValueError as exc:  # a hyperparameter outside its range
-        raise InputError(str(exc), field="--param") from None
+    out = Path(out_dir)
     meta = {
         **provenance([seed]),
         "scenario": str(scenario),
@@ -101,7 +114,24 @@ def simulate(
             "step_radius_m": step_radius_m,
         },
     }
-    out = Path(out_dir)
+    users = record == "users" or (
+        record == "auto" and net.num_users * slots <= AUTO_RECORD_USER_SLOTS
+    )
+    writer = (
+        UserTimesWriter(out / "users.parquet", algorithm, [seed], net.num_users, meta)
+        if users
+        else None
+    )
+    try:
+        trace = run_simulate(
+            [net], algorithm, [seed], slots, params=hyper, dynamics=dynamics, user_sink=writer
+        )
+    except BaseException as exc:
+        if writer is not None:
+            writer.abort()
+        if isinstance(exc, ValueError):  # a hyperparameter outside its range
+            raise InputError(str(exc), field="--param") from None
+        raise
     trace_path = write_trace(trace, out / "trace.parquet", meta)
     plot_path = plot_convergence(trace, out / "convergence.png")
     window = min(100, slots)
@@ -111,6 +141,8 @@ def simulate(
         f"{trace.nash_gap_s[-1, 0]:.3g} s, converged {bool(trace.converged[-1, 0])}"
     )
     click.echo(f"wrote {trace_path}")
+    if writer is not None:
+        click.echo(f"wrote {writer.close()}")
     click.echo(f"wrote {plot_path}")
 
 

@@ -44,12 +44,15 @@ beat UB.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import optimize, sparse
 
 from jcaco.game import resource
 from jcaco.types import BoolArray, FloatArray, IntArray
+
+if TYPE_CHECKING:  # scipy is imported where a MILP is solved: the registry imports this module
+    from scipy import optimize
 
 
 def subgame_cost(time_s: FloatArray, weight: FloatArray, choice: IntArray) -> FloatArray:
@@ -122,6 +125,8 @@ class ModelBuilder:
         row = np.concatenate([e[0] for e in self.entries])
         col = np.concatenate([e[1] for e in self.entries])
         val = np.concatenate([e[2] for e in self.entries]).astype(float)
+        from scipy import optimize, sparse
+
         matrix = sparse.csr_array((val, (row, col)), shape=(self.rows, self.size))
         cost = np.concatenate(self.cost)
         return optimize.milp(

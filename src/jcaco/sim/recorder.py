@@ -9,6 +9,7 @@ learner's own convergence flag; optionally each user's realised U_i (Fig. 2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -149,9 +150,20 @@ class TraceRecorder:
         Sizes of the arrays to fill.
     record_users : bool
         Also keep each user's realised service time (``(T, S, N)`` floats).
+    user_sink : callable, optional
+        ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times instead of (or
+        as well as) the in-memory array: :class:`jcaco.sim.user_times.UserTimesWriter`
+        streams them to Parquet with memory independent of T.
     """
 
-    def __init__(self, num_slots: int, num_seeds: int, num_users: int, record_users: bool):
+    def __init__(
+        self,
+        num_slots: int,
+        num_seeds: int,
+        num_users: int,
+        record_users: bool,
+        user_sink: Callable[[int, FloatArray], None] | None = None,
+    ):
         shape = (num_slots, num_seeds)
         self.total_service_time_s = np.zeros(shape)
         self.num_active = np.zeros(shape, dtype=np.int64)
@@ -162,6 +174,7 @@ class TraceRecorder:
         self.user_service_time_s = (
             np.full((num_slots, num_seeds, num_users), np.nan) if record_users else None
         )
+        self.user_sink = user_sink
         self._previous: Profile | None = None
         self._server_cache: tuple[FloatArray, FloatArray] | None = None
         self.slots_recorded = 0
@@ -183,8 +196,12 @@ class TraceRecorder:
         realised = feedback.ap_delay_measured_s + feedback.server_delay_measured_s
         self.total_service_time_s[t] = np.where(active, realised, 0.0).sum(axis=-1)
         self.num_active[t] = active.sum(axis=-1)
-        if self.user_service_time_s is not None:
-            self.user_service_time_s[t] = np.where(active, realised, np.nan)
+        if self.user_service_time_s is not None or self.user_sink is not None:
+            times = np.where(active, realised, np.nan)  # [S, N]
+            if self.user_service_time_s is not None:
+                self.user_service_time_s[t] = times
+            if self.user_sink is not None:
+                self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
         players = game.players
         # θ T is finite (θ = 0 gives 0): no player_weights masking needed for the APs

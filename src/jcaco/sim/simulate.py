@@ -37,6 +37,7 @@ from jcaco.sim.dynamics import STATIC, DynamicsConfig
 from jcaco.sim.environment import DynamicEnvironment
 from jcaco.sim.loop import run_loop
 from jcaco.sim.recorder import METRICS, Trace, TraceRecorder
+from jcaco.types import FloatArray
 
 
 def algorithm_name(algorithm: str | Callable[..., Learner]) -> str:
@@ -55,6 +56,7 @@ def simulate(
     params: Mapping[str, Any] | None = None,
     dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
     record_users: bool = False,
+    user_sink: Callable[[int, FloatArray], None] | None = None,
 ) -> Trace:
     """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch.
 
@@ -77,7 +79,11 @@ def simulate(
     dynamics : DynamicsConfig
         Which dynamics run; :data:`jcaco.sim.dynamics.STATIC` turns fading and mobility off.
     record_users : bool
-        Also record each user's realised service time (Fig. 2).
+        Also record each user's realised service time (Fig. 2) in the trace, ``(T, S, N)``.
+    user_sink : callable, optional
+        ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times (NaN:
+        inactive), e.g. :class:`jcaco.sim.user_times.UserTimesWriter`, which streams them
+        to Parquet in bounded memory.
 
     Returns
     -------
@@ -91,7 +97,7 @@ def simulate(
     learner = make_learner(algorithm, params)
     env = DynamicEnvironment(networks, seeds, dynamics)
     game = env.initial()
-    recorder = TraceRecorder(slots, len(seeds), game.num_users, record_users)
+    recorder = TraceRecorder(slots, len(seeds), game.num_users, record_users, user_sink)
     outcome = run_loop(
         env, learner, SeedBatch.from_seeds(list(seeds), "learner"), slots, callback=recorder
     )
