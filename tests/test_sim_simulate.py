@@ -186,3 +186,10 @@ def test_recorder_nash_gaps_equal_the_game_function() -> None:
         choice = np.argmin(np.where(np.isfinite(w), rng.random(w.shape), 2.0), axis=-1)
         expected = resource.nash_gaps(w, choice, players)
         assert np.array_equal(nash_gaps(w, resource.loads(w, choice), choice, players), expected)
+        # from θ and the times: the same products as player_weights, so the same gaps
+        theta = np.where(players, rng.integers(1, 100, players.shape) / 100, 0.0)
+        time = np.where(np.isfinite(w), rng.exponential(1.0, w.shape), np.inf)
+        w = resource.player_weights(time, theta)
+        load = resource.loads(w, choice)
+        expected = resource.nash_gaps(w, choice, players)
+        assert np.array_equal(nash_gaps(time, load, choice, players, theta), expected)

@@ -59,10 +59,16 @@ def batched_distances_m(
 
     ``user_xy_m`` is ``(S, N, 2)``, ``ap_xy_m`` ``(S, M, 2)``; returns ``(S, N, M)`` [m].
     """
-    # [S, N, M] per coordinate (a sum over a length-2 last axis is slow in numpy)
+    # [S, N, M] per coordinate (a sum over a length-2 last axis is slow in numpy); in place,
+    # so a slot of 10^6 users holds two such arrays, not five
     dx = user_xy_m[:, :, None, 0] - ap_xy_m[:, None, :, 0]
     dy = user_xy_m[:, :, None, 1] - ap_xy_m[:, None, :, 1]
-    return np.maximum(np.sqrt(dx * dx + dy * dy), min_distance_m)
+    np.multiply(dx, dx, out=dx)
+    np.multiply(dy, dy, out=dy)
+    np.add(dx, dy, out=dx)
+    del dy
+    np.sqrt(dx, out=dx)
+    return np.maximum(dx, min_distance_m, out=dx)
 
 
 class DynamicEnvironment(Environment):

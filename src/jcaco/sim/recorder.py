@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
-from jcaco.model.instance import GameInstance
 from jcaco.sim.loop import Slot
 from jcaco.types import BoolArray, FloatArray, IntArray
 
@@ -115,28 +113,45 @@ class Trace:
         return pa.table(columns).replace_schema_metadata({"jcaco": json.dumps(meta)})
 
 
-def nash_gaps(w: FloatArray, load: FloatArray, choice: IntArray, players: BoolArray) -> FloatArray:
+def nash_gaps(
+    w: FloatArray,
+    load: FloatArray,
+    choice: IntArray,
+    players: BoolArray,
+    weight: FloatArray | None = None,
+) -> FloatArray:
     """Each player's largest gain from a unilateral move, :func:`jcaco.game.resource.nash_gaps`.
 
     The same numbers, given the loads: ``max(0, L_{x_i} - min_r (L_r + w_{i,r}))``. Including
     ``r = x_i`` in the minimum changes nothing (``L_{x_i} + w_{i,x_i} >= L_{x_i}``), and the
     minimum over the few resources is taken column by column (a reduction over a short last
-    axis is slow in numpy).
+    axis is slow in numpy), so no ``(S, N, R)`` temporary is made.
 
     Parameters
     ----------
     w : ndarray, shape (S, N, R)
-        Player weights [s] (``inf``: infeasible).
+        Player weights [s] (``inf``: infeasible), or, with ``weight``, standalone times.
     load : ndarray, shape (S, R)
         Loads of ``choice`` [s].
     choice : ndarray of int, shape (S, N)
     players : ndarray of bool, shape (S, N)
+    weight : ndarray, shape (S, N), optional
+        θ: the player weights are then ``weight * w`` (the products of
+        :func:`jcaco.game.resource.player_weights`, formed one column at a time).
     """
-    # [S, N, R]: cost of moving to r (staying costs at least the current load)
-    cost = load[:, None, :] + w
-    best = cost[..., 0].copy()  # [S, N]
-    for r in range(1, w.shape[-1]):
-        np.minimum(best, cost[..., r], out=best)
+    best = np.empty(choice.shape)  # [S, N]
+    column = np.empty(choice.shape)
+    with np.errstate(invalid="ignore"):  # 0 * inf of a non-player: masked below
+        for r in range(w.shape[-1]):
+            if weight is None:
+                np.add(load[:, r, None], w[..., r], out=column)
+            else:
+                np.multiply(weight, w[..., r], out=column)
+                np.add(load[:, r, None], column, out=column)
+            if r == 0:
+                best[...] = column
+            else:
+                np.minimum(best, column, out=best)
     current = np.take_along_axis(load, choice, axis=-1)
     return np.where(players, np.maximum(current - best, 0.0), 0.0)
 
@@ -176,16 +191,7 @@ class TraceRecorder:
         )
         self.user_sink = user_sink
         self._previous: Profile | None = None
-        self._server_cache: tuple[FloatArray, FloatArray] | None = None
         self.slots_recorded = 0
-
-    def _server_weights(self, game: GameInstance) -> FloatArray:
-        """θ C (28), rebuilt only when the computation times change (they rarely do)."""
-        cached = self._server_cache
-        if cached is None or cached[0] is not game.compute_time_s:
-            weights = resource.player_weights(game.compute_time_s, game.activity)
-            cached = self._server_cache = (game.compute_time_s, weights)
-        return cached[1]
 
     def __call__(self, slot: Slot, profile: Profile, feedback: Feedback, learner: Learner) -> None:
         """Record slot ``slot.index`` (the loop calls this after the learner has observed)."""
@@ -204,10 +210,9 @@ class TraceRecorder:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
         players = game.players
-        # θ T is finite (θ = 0 gives 0): no player_weights masking needed for the APs
-        w_ap = game.activity[..., None] * game.tx_time_s  # [S, N, M], (27)
-        gap = nash_gaps(w_ap, ap_load, profile.ap, players) + nash_gaps(
-            self._server_weights(game), server_load, profile.server, players
+        theta = game.activity  # the weights θ T (27) and θ C (28), one column at a time
+        gap = nash_gaps(game.tx_time_s, ap_load, profile.ap, players, theta) + nash_gaps(
+            game.compute_time_s, server_load, profile.server, players, theta
         )
         self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
         self.max_load_s[t] = ap_load.max(axis=-1) + server_load.max(axis=-1)
