@@ -13,10 +13,11 @@ from jcaco import __version__
 from jcaco.game import metrics
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
+from jcaco.learners.masl_fused import fused_applies, run_fused
 from jcaco.learners.registry import make_learner
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
-from jcaco.sim.loop import StaticEnvironment, run_loop
+from jcaco.sim.loop import LoopOutcome, StaticEnvironment, run_loop
 from jcaco.sim.simulate import git_revision
 
 #: Slot budget of ``jcaco solve`` when none is given (MODEL.md O10 uses 2000 for the figures;
@@ -74,7 +75,9 @@ def solve(
 
     The learner runs in the slot loop over a :class:`StaticEnvironment` (activity redrawn
     from θ each slot; fading at its mean) until it has converged or ``iterations`` slots have
-    passed. Its recommendation is scored on the expected game (24)–(28).
+    passed. Its recommendation is scored on the expected game (24)–(28). MASL with its
+    default options runs as one fused pass per iteration (:mod:`jcaco.learners.masl_fused`:
+    the same draws and the same strategies, to the bit, as the loop).
 
     Parameters
     ----------
@@ -95,7 +98,15 @@ def solve(
     batched = add_batch_axis(instance)
     env = StaticEnvironment(batched, stream(seed, "activity"))
     start = time.perf_counter()
-    outcome = run_loop(env, learner, stream(seed, "learner"), iterations, stop_when_converged=True)
+    if fused_applies(learner):
+        slots, converged, recommendation = run_fused(
+            learner, batched, env.rng, stream(seed, "learner"), iterations, stop_when_converged=True
+        )
+        outcome = LoopOutcome(slots, converged, recommendation)
+    else:
+        outcome = run_loop(
+            env, learner, stream(seed, "learner"), iterations, stop_when_converged=True
+        )
     wall = time.perf_counter() - start
     profile = outcome.profile[0]
     name = algorithm if isinstance(algorithm, str) else getattr(algorithm, "name", str(algorithm))
