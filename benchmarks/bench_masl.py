@@ -5,7 +5,10 @@ draws a(t) (1), MASL acts (every user samples an AP and a server, O8), the slot 
 (expected (27), (28) and realised (8), (11) loads of both subgames) and MASL observes (rewards
 (35), (38), L_R-I (36), (39), convergence test O10). N users, 10 APs, 10 servers, one seed.
 
-* ``vectorised``: ``MASL`` + ``StaticEnvironment`` + ``score``, as ``jcaco solve`` runs them;
+* ``vectorised``: ``MASL`` + ``StaticEnvironment`` + ``score`` through the learner protocol
+  (act, score, observe), as ``run_loop`` runs them;
+* ``fused``: the same iteration as one fused compiled pass (``learners/masl_fused.py``), as
+  ``jcaco solve`` runs MASL (same draws, same strategies to the bit);
 * ``naive``: ``benchmarks/naive_masl.py``, a Python loop per user (same numbers);
 * ``floor``: the iteration's random numbers (3 N uniforms) and one in-place pass over both
   strategy arrays in numpy: what no implementation of this iteration can avoid.
@@ -29,6 +32,7 @@ from _common import (
     peak_bytes,
 )
 from jcaco.learners.masl import MASL
+from jcaco.learners.masl_fused import FusedPass
 from jcaco.model.build import build_instance
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
@@ -62,6 +66,11 @@ class VectorisedIteration:
         profile = self.learner.act(make_view(self.learner, slot, None))
         self.learner.observe(profile, score(slot, profile))
         self.t += 1
+
+
+def fused_iteration(game: GameInstance, seed: int = 0) -> Callable[[], None]:
+    """One iteration of :class:`jcaco.learners.masl_fused.FusedPass` (same streams)."""
+    return FusedPass(MASL(), game, stream(seed, "activity"), stream(seed, "learner")).step
 
 
 class FloorIteration:
@@ -98,9 +107,11 @@ def run(sizes: list[int], naive_max: int) -> str:
     for n in sizes:
         game = make_game(n)
         vec = VectorisedIteration(game)
+        fused = fused_iteration(game)
         floor = FloorIteration(game)
         repeats = REPEATS.get(n, 5)
         t_vec, cpu_vec = median_wall_cpu_s(vec, repeats, warmup=2)
+        t_fused, cpu_fused = median_wall_cpu_s(fused, repeats, warmup=2)
         _, cpu_floor = median_wall_cpu_s(floor, repeats, warmup=2)
         cpu_naive = None
         if n <= naive_max:
@@ -113,8 +124,12 @@ def run(sizes: list[int], naive_max: int) -> str:
                 fmt_ms(cpu_vec),
                 fmt_ms(cpu_floor),
                 f"{cpu_vec / cpu_floor:.1f}",
+                fmt_ms(t_fused),
+                fmt_ms(cpu_fused),
+                f"{cpu_fused / cpu_floor:.1f}",
                 "-" if cpu_naive is None else fmt_ms(cpu_naive),
                 "-" if cpu_naive is None else f"{cpu_naive / cpu_vec:.0f}",
+                "-" if cpu_naive is None else f"{cpu_naive / cpu_fused:.0f}",
                 "-" if peak is None else f"{peak / 2**20:.1f}",
                 load_average(),
             ]
@@ -127,8 +142,12 @@ def run(sizes: list[int], naive_max: int) -> str:
             "vectorised CPU [ms]",
             "floor CPU [ms]",
             "vectorised / floor",
+            "fused wall [ms]",
+            "fused CPU [ms]",
+            "fused / floor",
             "naive CPU [ms]",
             "naive / vectorised",
+            "naive / fused",
             "peak extra memory [MiB]",
             "load avg",
         ],

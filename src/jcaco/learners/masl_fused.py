@@ -55,13 +55,114 @@ def fused_applies(learner: Learner) -> bool:
     return True
 
 
-def _uniforms(rng: RandomSource, shape: tuple[int, int]) -> np.ndarray:
-    """The learner's U draws of one ``sample_from`` call, ``(S, N)`` (the same numbers)."""
+def _uniforms(rng: RandomSource, out: np.ndarray) -> np.ndarray:
+    """U draws of shape ``(S, N)``: the numbers of ``rng.random((S, N))`` and of
+    ``rng.random((S, N, 1))`` (one ``sample_from`` call), which are the same; into ``out``
+    for one generator (no fresh pages to fault in every slot)."""
     if isinstance(rng, np.random.Generator):
-        out = np.empty(shape)
-        rng.random(out=out)  # the numbers of rng.random((S, N, 1)), without the allocation
+        rng.random(out=out)
         return out
-    return rng.random((*shape, 1))[..., 0]
+    return rng.random((*out.shape, 1))[..., 0]
+
+
+class FusedPass:
+    """MASL's state on a static game and its fused iteration (:meth:`step`).
+
+    Parameters
+    ----------
+    learner : MASL
+        Reset here on ``game`` with ``learner_rng``; its strategies are updated in place.
+    game : GameInstance
+        The static game, batched ``(S, ...)``.
+    activity_rng, learner_rng : RandomSource
+        The ``activity`` stream (drawn as :class:`jcaco.sim.loop.StaticEnvironment` draws
+        a(t)) and the ``learner`` stream (drawn as :meth:`MASL.act` draws).
+    """
+
+    def __init__(
+        self,
+        learner: MASL,
+        game: GameInstance,
+        activity_rng: RandomSource,
+        learner_rng: RandomSource,
+    ):
+        kernel = kernels.load("jcaco.learners._masl_fused_numba")
+        if kernel is None:
+            raise RuntimeError("the fused MASL pass needs numba (see fused_applies)")
+        self.kernel = kernel.fused_iteration_kernel
+        row_totals = kernel.row_totals
+        learner.reset(game, learner_rng)
+        missing = [name for name in STATE if not hasattr(learner, name)]
+        if missing:
+            raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
+        self.learner = learner
+        self.activity_rng = activity_rng
+        # resource-major (S, R, N): MASL's own layout, so these are its arrays, not copies
+        self.probs_ap = np.ascontiguousarray(learner.probs_ap_.transpose(0, 2, 1))
+        self.probs_server = np.ascontiguousarray(learner.probs_server_.transpose(0, 2, 1))
+        self.theta = np.ascontiguousarray(game.activity, dtype=float)  # [S, N]
+        self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
+        self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]
+        self.measured = learner.reward_signal == "measured"
+        self.converged = np.zeros(self.theta.shape[0], dtype=bool)
+        # buffers reused every slot: the draws, the actions, the kernel's scratch
+        self.uniforms = np.empty((3, *self.theta.shape))
+        self.ap = np.empty(self.theta.shape, dtype=np.int64)
+        self.server = np.empty(self.theta.shape, dtype=np.int64)
+        self.work = np.empty((6, self.theta.shape[1]))
+        self.count = np.empty(self.theta.shape[1], dtype=np.int64)
+        # every row's total, as sampling sums it; the kernel keeps them for the next slot
+        self.total_ap = np.empty(self.theta.shape)
+        self.total_server = np.empty(self.theta.shape)
+        row_totals(self.probs_ap, self.total_ap)
+        row_totals(self.probs_server, self.total_server)
+        self.slots = 0
+
+    def step(self) -> None:
+        """One iteration: a(t), both samples, the loads, the rewards and L_R-I (fused)."""
+        learner = self.learner
+        uniform_active = _uniforms(self.activity_rng, self.uniforms[0])  # a(t) = [U < θ]
+        uniform_ap = _uniforms(learner.rng_, self.uniforms[1])
+        uniform_server = _uniforms(learner.rng_, self.uniforms[2])
+        self.kernel(
+            self.probs_ap,
+            self.probs_server,
+            self.tx_time_s,
+            self.compute_time_s,
+            self.theta,
+            uniform_active,
+            learner.players_,
+            uniform_ap,
+            uniform_server,
+            float(learner.learning_rate_ap),
+            float(learner.learning_rate_server),
+            learner.max_ap_delay_s_,
+            learner.max_server_delay_s_,
+            self.measured,
+            float(learner.convergence_threshold),
+            self.ap,
+            self.server,
+            self.converged,
+            self.total_ap,
+            self.total_server,
+            self.work,
+            self.count,
+        )
+        self.slots += 1
+
+    def finish(self) -> Profile:
+        """Hand the strategies (if MASL's layout made them copies), the last actions and the
+        convergence flags to the learner; return its recommendation."""
+        for mine, theirs in (
+            (self.probs_ap, self.learner.probs_ap_),
+            (self.probs_server, self.learner.probs_server_),
+        ):
+            if not np.shares_memory(mine, theirs):
+                theirs[...] = mine.transpose(0, 2, 1)
+        if self.slots:  # the last slot's actions (else the learner's own)
+            self.learner.last_ = Profile(self.ap.copy(), self.server.copy())
+        self.learner.converged_ = self.converged.copy()
+        return self.learner.recommendation()
 
 
 def run_fused(
@@ -75,9 +176,6 @@ def run_fused(
 ) -> tuple[int, BoolArray, Profile]:
     """Run MASL on the static game ``game`` (batched) as ``run_loop`` would, fused.
 
-    The activity a(t) is drawn from ``activity_rng`` as :class:`jcaco.sim.loop.
-    StaticEnvironment` draws it, the actions from ``learner_rng`` as :meth:`MASL.act`.
-
     Returns
     -------
     slots : int
@@ -86,53 +184,15 @@ def run_fused(
     recommendation : Profile
         ``learner.recommendation()`` after the last slot.
     """
-    kernel = kernels.load("jcaco.learners._masl_fused_numba")
-    if kernel is None:
-        raise RuntimeError("the fused MASL pass needs numba (see fused_applies)")
-    learner.reset(game, learner_rng)
-    missing = [name for name in STATE if not hasattr(learner, name)]
-    if missing:
-        raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
-    shape = game.activity.shape
-    theta = np.ascontiguousarray(game.activity, dtype=float)
-    tx = np.ascontiguousarray(game.tx_time_s, dtype=float)
-    compute = np.ascontiguousarray(game.compute_time_s, dtype=float)
-    ap = np.empty(shape, dtype=np.int64)
-    server = np.empty(shape, dtype=np.int64)
-    converged = np.zeros(shape[0], dtype=bool)
-    measured = learner.reward_signal == "measured"
+    fused = FusedPass(learner, game, activity_rng, learner_rng)
     slots = 0
     while slots < num_slots:
         slots += 1
-        active = (activity_rng.random(shape) < game.activity).astype(float)
-        uniform_ap = _uniforms(learner.rng_, shape)
-        uniform_server = _uniforms(learner.rng_, shape)
-        ap, server = np.empty_like(ap), np.empty_like(server)  # the slot's own profile
-        kernel.fused_iteration_kernel(
-            learner.probs_ap_,
-            learner.probs_server_,
-            tx,
-            compute,
-            theta,
-            active,
-            learner.players_,
-            uniform_ap,
-            uniform_server,
-            float(learner.learning_rate_ap),
-            float(learner.learning_rate_server),
-            learner.max_ap_delay_s_,
-            learner.max_server_delay_s_,
-            measured,
-            float(learner.convergence_threshold),
-            ap,
-            server,
-            converged,
-        )
-        if stop_when_converged and bool(converged.all()):
+        fused.step()
+        if stop_when_converged and bool(fused.converged.all()):
             break
-    learner.last_ = Profile(ap, server)
-    learner.converged_ = converged.copy()
-    return slots, learner.converged, learner.recommendation()
+    recommendation = fused.finish()
+    return slots, learner.converged, recommendation
 
 
-__all__ = ["fused_applies", "run_fused", "SUPPORTED"]
+__all__ = ["fused_applies", "run_fused", "FusedPass", "SUPPORTED"]
