@@ -19,7 +19,7 @@ numba available. Otherwise :func:`jcaco.sim.solve.solve` runs the protocol path.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -43,7 +43,7 @@ SUPPORTED: dict[str, tuple[Any, ...] | None] = {
 STATE = ("probs_ap_", "probs_server_", "max_ap_delay_s_", "max_server_delay_s_", "players_")
 
 
-def fused_applies(learner: Learner) -> bool:
+def fused_applies(learner: Learner) -> TypeGuard[MASL]:
     """Whether :func:`run_fused` reproduces ``learner`` on the static game, bit for bit."""
     if type(learner) is not MASL or kernels.load("jcaco.learners._masl_fused_numba") is None:
         return False

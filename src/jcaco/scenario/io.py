@@ -74,11 +74,12 @@ def _non_finite_path(value: Any, path: Path_ = ()) -> Path_ | None:
             return None
     elif isinstance(first, float | int | list) and not isinstance(first, bool):
         try:
-            array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):  # ragged, or holds None or strings: item by item
+            array = np.asarray(value)  # no dtype: a None must not become NaN
+        except (TypeError, ValueError):  # ragged: item by item
             pass
         else:
-            return _array_non_finite(array, path)
+            if array.dtype.kind in "biuf":
+                return _array_non_finite(array, path)
     for index, item in enumerate(value):
         found = _non_finite_path(item, (*path, index))
         if found is not None:

@@ -45,9 +45,9 @@ def _user_columns(net: Network) -> dict[str, np.ndarray]:
     return columns
 
 
-def _user_arrays(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _user_arrays(columns: dict[str, np.ndarray]) -> dict[str, Any]:
     """The network's per-user attributes from the columns, as :func:`network_from_model`."""
-    arrays = {
+    arrays: dict[str, Any] = {
         "user_xy_m": np.stack([columns["x_m"], columns["y_m"]], axis=1),
         "content_bits": columns["content_bytes"] * 8.0,
     }
