@@ -64,11 +64,7 @@ def _specs() -> dict[str, tuple[pio.ColumnSpec, bool]]:
 def read_instance_parquet(path: str | Path) -> GameInstance:
     """A :class:`GameInstance` from a ``jcaco.instance/1`` Parquet file, checked."""
     source = str(path)
-    tag, header, table = pio.read_parquet(path)
-    if tag != INSTANCE_SCHEMA:
-        raise InputError(
-            f'must be "{INSTANCE_SCHEMA}" here (got {tag!r})', source=source, field="schema"
-        )
+    tag, header, table = pio.read_parquet(path, INSTANCE_SCHEMA)
     unknown = sorted(set(header) - {"meta"})
     if unknown:
         raise InputError("is not a known field; allowed: meta", source=source, field=unknown[0])

@@ -331,11 +331,18 @@ def parquet_tag(path: str | Path) -> str:
     return metadata[SCHEMA_KEY].decode(errors="replace")
 
 
-def read_parquet(path: str | Path) -> tuple[str, dict[str, Any], pa.Table]:
-    """The schema tag, the header (JSON fields) and the table of a jcaco Parquet file."""
+def read_parquet(
+    path: str | Path, expected: str | None = None
+) -> tuple[str, dict[str, Any], pa.Table]:
+    """The schema tag, the header (JSON fields) and the table of a jcaco Parquet file
+    (whose tag must be ``expected`` if given)."""
     import pyarrow.parquet as pq
 
     tag = parquet_tag(path)
+    if expected is not None and tag != expected:
+        raise InputError(
+            f'must be "{expected}" here (got {tag!r})', source=str(path), field="schema"
+        )
     try:
         table = pq.read_table(path)
     except (OSError, ValueError) as exc:

@@ -78,11 +78,7 @@ def _first_record(columns: dict[str, tuple[np.ndarray, np.ndarray | None]]) -> d
 def read_network_parquet(path: str | Path) -> Network:
     """A :class:`Network` from a ``jcaco.scenario/1`` Parquet file, checked field by field."""
     source = str(path)
-    tag, header, table = pio.read_parquet(path)
-    if tag != SCENARIO_SCHEMA:
-        raise InputError(
-            f'must be "{SCENARIO_SCHEMA}" here (got {tag!r})', source=source, field="schema"
-        )
+    tag, header, table = pio.read_parquet(path, SCENARIO_SCHEMA)
     if "users" in header:
         raise InputError(
             "must be the file's rows, not a header field", source=source, field="users"
