@@ -27,6 +27,13 @@ from jcaco.types import BoolArray, FloatArray, IntArray
 
 Information = Literal["full", "own"]
 
+#: What a series is in a comparison: the paper's algorithms and learners beyond it are
+#: ``competitor``; an algorithm given more information than the paper allows is a
+#: ``reference`` (dashed, never part of a "lowest" claim); ``variant`` marks another reading
+#: of a paper baseline that is shown beside it but is not the paper's.
+Role = Literal["competitor", "variant", "reference"]
+ROLES: tuple[str, ...] = ("competitor", "variant", "reference")
+
 
 @dataclass(frozen=True)
 class OwnView:
@@ -100,6 +107,7 @@ class Learner:
 
     name: ClassVar[str] = ""
     information: ClassVar[Information] = "own"
+    role: ClassVar[Role] = "competitor"
 
     def reset(self, game: GameInstance, rng: RandomSource) -> None:
         """Create the state for a batch of games ``game`` (leading seed axis)."""

@@ -33,6 +33,7 @@ class Optimum(Learner):
 
     name = "optimum"
     information = "full"
+    role = "reference"
 
     def __init__(self, time_limit_s: float = 10.0, rel_gap: float = DEFAULT_REL_GAP):
         self.time_limit_s = time_limit_s

@@ -27,6 +27,14 @@ LEARNERS: dict[str, type[Learner]] = {
 }
 
 
+def role_of(name: str) -> str:
+    """The role (``competitor``, ``variant`` or ``reference``) of a registered learner."""
+    if name not in LEARNERS:
+        valid = ", ".join(sorted(LEARNERS))
+        raise UnknownNameError(f"unknown algorithm {name!r}; allowed: {valid}", field="algorithm")
+    return LEARNERS[name].role
+
+
 def register(name: str, cls: type[Learner]) -> None:
     """Add a learner class under ``name`` (e.g. the ``optimum`` planner or a user's own)."""
     LEARNERS[name] = cls
