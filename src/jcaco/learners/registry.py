@@ -16,6 +16,16 @@ from jcaco.learners.optimum import Optimum
 from jcaco.learners.random_assignment import RandomAssignment
 from jcaco.learners.selfish import Selfish
 
+class _BestResponseOracle(BestResponse):  # interim: replaced by learners/best_response_oracle.py
+    name = "br-oracle"
+    role = "reference"
+
+
+class _EmpiricalFictitiousPlay(FictitiousPlay):  # interim: replaced by learners/fp_empirical.py
+    name = "fp-empirical"
+    role = "variant"
+
+
 LEARNERS: dict[str, type[Learner]] = {
     "masl": MASL,
     "br": BestResponse,
@@ -24,6 +34,8 @@ LEARNERS: dict[str, type[Learner]] = {
     "selfish": Selfish,
     "raro": RandomAssignment,
     "optimum": Optimum,
+    "br-oracle": _BestResponseOracle,
+    "fp-empirical": _EmpiricalFictitiousPlay,
 }
 
 
