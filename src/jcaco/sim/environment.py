@@ -129,14 +129,11 @@ class DynamicEnvironment(Environment):
             game = self._initial
         else:
             game = self._build(state.user_xy_m, state.fading_gain)
-        return Slot(index, game, state.active, state.active.astype(float), game.distance_m)
+        mean_tx = None if config.fading == "mean" else self._mean_tx_time_s
+        return Slot(index, game, state.active, state.active.astype(float), game.distance_m, mean_tx)
 
-    def _build(self, user_xy_m: FloatArray, fading_gain: FloatArray) -> GameInstance:
-        """The slot's game: new transmission times (6)–(7), everything else kept."""
-        if self.config.mobility:
-            self._distance_m = batched_distances_m(
-                user_xy_m, self._ap_xy_m, self._radio["min_distance_m"]
-            )
+    def _tx_time_s(self, fading_gain: FloatArray | float) -> FloatArray:
+        """Standalone transmission times (6)–(7) at the current distances, ``(S, N, M)`` [s]."""
         rate = rates_bps(
             self._distance_m,
             self._bandwidth_hz,
@@ -145,10 +142,25 @@ class DynamicEnvironment(Environment):
             noise_dbm_per_hz=self._radio["noise_dbm_per_hz"],
             path_loss_exponent=self._radio["path_loss_exponent"],
         )
+        return tx_times_s(self._content_bits, rate)
+
+    def _mean_tx_time_s(self) -> FloatArray:
+        """The times at the mean fading g = 1 and the current positions (what a learner that
+        declares ``channel="mean"`` sees); without mobility, those of :meth:`initial`."""
+        if not self.config.mobility:
+            return self._initial.tx_time_s
+        return self._tx_time_s(1.0)
+
+    def _build(self, user_xy_m: FloatArray, fading_gain: FloatArray) -> GameInstance:
+        """The slot's game: new transmission times (6)–(7), everything else kept."""
+        if self.config.mobility:
+            self._distance_m = batched_distances_m(
+                user_xy_m, self._ap_xy_m, self._radio["min_distance_m"]
+            )
         init = self._initial
         return GameInstance(
             activity=init.activity,
-            tx_time_s=tx_times_s(self._content_bits, rate),
+            tx_time_s=self._tx_time_s(fading_gain),
             compute_time_s=init.compute_time_s,
             steps=init.steps,
             distance_m=self._distance_m,
