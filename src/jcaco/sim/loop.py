@@ -3,8 +3,9 @@
 Per slot: the environment advances its dynamics and builds the slot's game; the learner acts
 on the view its declared information allows (:mod:`jcaco.learners.views`: the set-up of
 ``reset`` and each slot's view are built from the declaration alone); the slot is scored;
-the learner observes its feedback; metrics are recorded. The static game of ``jcaco solve`` is this loop over a
-:class:`StaticEnvironment` (fading at its mean, no mobility), not a second code path.
+the learner observes its feedback; metrics are recorded. The static game of ``jcaco solve``
+is this loop over a :class:`StaticEnvironment` (fading at its mean, no mobility), not a
+second code path.
 """
 
 from __future__ import annotations
