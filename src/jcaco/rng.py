@@ -18,6 +18,7 @@ STREAMS: dict[str, int] = {
     "learner": 4,
     "start": 5,
     "sample": 6,
+    "env": 7,
 }
 
 
