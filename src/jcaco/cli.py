@@ -337,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+            code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except InputError as exc:
         click.echo(f"jcaco: error: {exc.one_line()}", err=True)
         return 2
@@ -354,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("jcaco: interrupted", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from jcaco.errors import InputError
@@ -31,7 +29,7 @@ def check_learner(learner: str, seed: int, slots: int) -> None:
         info = cls().declares()
     except Exception as exc:  # the user's __init__ or declares() failed
         click.echo(f"{learner}: FAILED: {cls.__name__}() raised {type(exc).__name__}: {exc}")
-        sys.exit(1)
+        click.get_current_context().exit(1)
     params = ", ".join(cls.param_names()) or "-"
     click.echo(f"{learner}: {cls.__module__}.{cls.__qualname__}")
     click.echo(f"  information: {info}   role: {cls.role}   params: {params}")
@@ -39,10 +37,10 @@ def check_learner(learner: str, seed: int, slots: int) -> None:
         run_check(cls, seed=seed, num_slots=slots)
     except AssertionError as exc:
         click.echo(f"{learner}: FAILED: {exc}")
-        sys.exit(1)
+        click.get_current_context().exit(1)
     except Exception as exc:  # the learner itself raised while being driven
         click.echo(f"{learner}: FAILED: raised {type(exc).__name__}: {exc}")
-        sys.exit(1)
+        click.get_current_context().exit(1)
     click.echo(
         f"{learner}: PASSED (__init__ stores only hyperparameters; valid profiles on feasible "
         "servers from the declared view; inactive users' state unchanged; same seed, same "
