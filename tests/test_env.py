@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -243,3 +244,11 @@ def test_without_pettingzoo_one_line_says_what_to_install() -> None:
     assert out.stdout.strip() == (
         "jcaco.env needs PettingZoo and Gymnasium: pip install 'jcaco[env]'"
     )
+
+
+def test_example_runs(tmp_path) -> None:
+    script = Path(__file__).resolve().parents[1] / "examples" / "independent_learners.py"
+    args = [sys.executable, str(script), "--slots", "12", "--seeds", "1", "-o", str(tmp_path)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True)
+    assert "epsilon-greedy" in out.stdout and "UCB1" in out.stdout
+    assert (tmp_path / "independent_learners.png").stat().st_size > 0
