@@ -13,7 +13,8 @@ on, MASL deciding in both:
 * ``ratio``: env step over simulate slot, measured in the same run (target: at most 2 at 30
   users). ``per agent`` is the difference divided by N.
 
-CPU time of this process (the machine is shared). Run
+CPU time of this process (the machine is shared), the least of ``--repeats`` interleaved runs
+after a warm-up. Run
 ``python benchmarks/bench_env.py [--slots 400] [--large-slots 20] [--repeats 3]``.
 """
 
@@ -35,14 +36,11 @@ from jcaco.sim.simulate import simulate
 SEED = 1
 
 
-def _best_cpu_s(fn: Callable[[], None], repeats: int) -> float:
-    """Least CPU time of ``fn()`` over ``repeats`` runs [s]."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
+def _cpu_s(fn: Callable[[], None]) -> float:
+    """CPU time of one call of ``fn()`` [s]."""
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
 def _network(users: int) -> Network:
@@ -66,13 +64,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slots", type=int, default=400, help="Slots at 30 users.")
     parser.add_argument("--large-slots", type=int, default=20, help="Slots at 10^4 users.")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     rows = []
     for users, slots in ((30, args.slots), (10_000, args.large_slots)):
         net = _network(users)
-        sim_s = _best_cpu_s(lambda: simulate([net], "masl", [SEED], slots), args.repeats)  # noqa: B023
-        env_s = _best_cpu_s(lambda: _through_env(net, slots), args.repeats)  # noqa: B023
+        simulate([net], "masl", [SEED], 3)  # warm up (numba kernels, caches)
+        _through_env(net, 3)
+        sim_runs, env_runs = [], []
+        for _ in range(args.repeats):  # interleaved, so that both see the same load
+            sim_runs.append(_cpu_s(lambda: simulate([net], "masl", [SEED], slots)))  # noqa: B023
+            env_runs.append(_cpu_s(lambda: _through_env(net, slots)))  # noqa: B023
+        sim_s, env_s = min(sim_runs), min(env_runs)
         per_slot, per_step = sim_s / slots, env_s / slots
         rows.append(
             [
