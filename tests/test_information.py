@@ -19,7 +19,7 @@ from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.checks import random_game
 from jcaco.learners.fictitious_play import FictitiousPlay
 from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
-from jcaco.learners.information import AXES, Information
+from jcaco.learners.information import AXES, NOTHING, Information
 from jcaco.learners.registry import LEARNERS
 from jcaco.learners.views import Setup, View, build_setup, build_view
 from jcaco.rng import SeedBatch, stream
@@ -35,7 +35,7 @@ class Probe(Learner):
 
     name = "probe"
 
-    def __init__(self, declared: Information = Information("theta", "mean", "none")):
+    def __init__(self, declared: Information = NOTHING):
         self.declared = declared
 
     def declares(self) -> Information:
