@@ -32,8 +32,12 @@ from jcaco.env.render import slot_table
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.information import Information
+from jcaco.learners.registry import LEARNERS
 from jcaco.learners.views import Setup, View, build_setup
+from jcaco.model.build import check_feasible
+from jcaco.model.files import load_network
 from jcaco.rng import check_seed, fresh_seed, stream
+from jcaco.scenario.generator import PRESETS, generate_network
 from jcaco.scenario.network import Network
 from jcaco.sim.dynamics import DynamicsConfig
 from jcaco.sim.environment import DynamicEnvironment
@@ -55,8 +59,6 @@ def information_of(information: Information | str) -> Information:
         return information
     if information in LEVELS:
         return LEVELS[information]
-    from jcaco.learners.registry import LEARNERS
-
     if information in LEARNERS:
         return LEARNERS[information]().declares()
     allowed = ", ".join([*LEVELS, *sorted(LEARNERS)])
@@ -66,16 +68,10 @@ def information_of(information: Information | str) -> Information:
 def network_of(scenario: Network | str | Path | None) -> Network:
     """The network of ``scenario``: a file, a :class:`Network`, or None for the paper's
     preset drawn with seed 0 (what ``jcaco generate`` writes)."""
-    from jcaco.model.build import check_feasible
-
     if scenario is None:
-        from jcaco.scenario.generator import PRESETS, generate_network
-
         return generate_network(PRESETS["paper"], stream(0, "scenario"))
     if isinstance(scenario, Network):
         return check_feasible(scenario)[0]
-    from jcaco.model.files import load_network
-
     return check_feasible(load_network(scenario))[0]
 
 
