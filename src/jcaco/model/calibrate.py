@@ -143,9 +143,11 @@ def fit_aec(steps: FloatArray, error: FloatArray, form: AecForm) -> Fit:
         if best is None or result.cost < best.cost:
             best = result
     assert best is not None
-    res = residual(best.x)
+    # A floor pinned at its lower bound is 0 up to the solver's round-off.
+    theta = np.where(np.abs(best.x) < 1e-12, 0.0, best.x)
+    res = residual(theta)
     return Fit(
-        params={k: float(v) for k, v in zip(names, best.x, strict=True)},
+        params={k: float(v) for k, v in zip(names, theta, strict=True)},
         stderr=_stderr(best.jac, res, names),
         rmse=float(math.sqrt(np.mean(res**2))),
         points=int(steps.size),
@@ -182,10 +184,10 @@ def fit_latency(steps: FloatArray, latency_s: FloatArray, step_latency_s: FloatA
     if per_step.size:
         t_step = float(per_step.mean())
         t_fixed = max(0.0, float(np.mean(lat - s * t_step))) if s.size else 0.0
-        method = "per-step and request latency" if s.size else "per-step latency; t_fixed 0"
+        method = "per-step and request" if s.size else "per-step only, t_fixed 0"
     elif s.size:
         t_step, t_fixed = float(np.mean(lat / s)), 0.0
-        method = "one step count: t_step = latency/steps, t_fixed 0"
+        method = "one step count, t_fixed 0"
     else:
         raise ValueError("no latency")
     rmse = float(math.sqrt(np.mean((t_fixed + s * t_step - lat) ** 2))) if s.size else None

@@ -7,6 +7,7 @@ steps-quality curves with published latencies this way; docs/catalog.md says whi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from jcaco.errors import InputError
@@ -14,6 +15,7 @@ from jcaco.model.calibrate import ModelCalibration, calibrate, calibration_docum
 from jcaco.model.measurements import read_measurements, shipped_catalog_path
 from jcaco.model.service import AecForm
 from jcaco.scenario.catalog import CatalogServer, load_servers_file, select_models
+from jcaco.scenario.generator import GeneratorConfig
 
 
 def servers_from_calibration(fits: list[ModelCalibration]) -> tuple[CatalogServer, ...]:
@@ -74,3 +76,15 @@ def catalog_servers(
             source=source,
         )
     return form_read, select_models(servers, models, source)
+
+
+def catalog_config(
+    config: GeneratorConfig, path: str | Path | None, models: list[str] | None
+) -> GeneratorConfig:
+    """``config`` with its servers drawn from the catalog (``jcaco generate --catalog``): the
+    servers of ``path`` (None: the shipped catalog), restricted to ``models``, and their form
+    (a measurement CSV is calibrated with ``power_floor``; a ``jcaco.servers/1`` file keeps
+    the form it was calibrated with).
+    """
+    form, servers = catalog_servers(path, models)
+    return replace(config, catalog=servers, aec_form=form)  # type: ignore[arg-type]
