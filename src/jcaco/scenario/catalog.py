@@ -124,7 +124,7 @@ class ServersFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
 
-    schema_: Literal["jcaco.servers/1"] = Field(SERVERS_SCHEMA, alias="schema")
+    schema_: Literal["jcaco.servers/1"] = Field("jcaco.servers/1", alias="schema")
     form: Literal["exponential", "power", "power_floor"]
     servers: list[_ServerItem] = Field(min_length=1)
     calibration: dict[str, Any] = Field(default_factory=dict)
