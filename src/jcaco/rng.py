@@ -18,6 +18,8 @@ STREAMS: dict[str, int] = {
     "learner": 4,
     "start": 5,
     "sample": 6,
+    # networks of studies that choose defaults; disjoint from the figures' "scenario" draws
+    "sensitivity": 20,
 }
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from jcaco.errors import InputError, UnknownNameError
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import BestResponse
+from jcaco.learners.best_response_oracle import BestResponseOracle
 from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.fictitious_play import FictitiousPlay
+from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
 from jcaco.learners.masl import MASL
 from jcaco.learners.optimum import Optimum
 from jcaco.learners.random_assignment import RandomAssignment
@@ -23,8 +25,18 @@ LEARNERS: dict[str, type[Learner]] = {
     "mxfp": FictitiousPlay,
     "selfish": Selfish,
     "raro": RandomAssignment,
+    "br-oracle": BestResponseOracle,
+    "fp-empirical": EmpiricalFictitiousPlay,
     "optimum": Optimum,
 }
+
+
+def role_of(name: str) -> str:
+    """The role (``competitor``, ``variant`` or ``reference``) of a registered learner."""
+    if name not in LEARNERS:
+        valid = ", ".join(sorted(LEARNERS))
+        raise UnknownNameError(f"unknown algorithm {name!r}; allowed: {valid}", field="algorithm")
+    return LEARNERS[name].role
 
 
 def register(name: str, cls: type[Learner]) -> None:
