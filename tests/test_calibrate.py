@@ -136,3 +136,8 @@ def test_generate_from_the_shipped_catalog(jcaco, tmp_path) -> None:
     assert all((s["min_steps"], s["max_steps"]) == (2, 8) for s in unipc)  # LCM-LoRA's range
     bad = jcaco("generate", "--catalog", "--models", "nope")
     assert bad.code == 2 and "--models" in bad.err and "ddim-cifar10" in bad.err
+
+
+def test_reproduce_offers_the_catalog_group(jcaco) -> None:
+    result = jcaco("reproduce", "--only", "nope")
+    assert result.code == 2 and "catalog4" in result.err and "catalog" in result.err.split()[-1]

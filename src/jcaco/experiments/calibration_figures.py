@@ -19,8 +19,8 @@ def _safe(name: str) -> str:
 
 def plot_calibration(fits: list[ModelCalibration], out_dir: str | Path) -> list[Path]:
     """Write ``aec-<model>.png`` per model with a quality fit (points and fitted curve, log
-    steps axis) and ``latency-<model>.png`` per model with latency (t_fixed + s·t_step per
-    GPU, measured requests as points). Returns the paths written."""
+    steps axis) and ``latency-<model>.png`` per model with latency (the fitted
+    t_fixed + s·t_step of each GPU). Returns the paths written."""
     import matplotlib
 
     matplotlib.use("Agg")
