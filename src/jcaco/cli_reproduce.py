@@ -11,15 +11,16 @@ from jcaco.errors import InputError, UnknownNameError
 
 
 def _names(only: str | None) -> list[str] | None:
-    from jcaco.experiments.paper import EXPERIMENTS
+    from jcaco.experiments.paper import EXPERIMENTS, GROUPS
 
     if not only:
         return None
     names = [n.strip() for n in only.split(",") if n.strip()]
     for name in names:
-        if name not in EXPERIMENTS:
+        if name not in EXPERIMENTS and name not in GROUPS:
+            allowed = ", ".join([*EXPERIMENTS, *GROUPS])
             raise UnknownNameError(
-                f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}", field="--only"
+                f"unknown experiment {name!r}; allowed: {allowed}", field="--only"
             )
     return names
 
@@ -48,7 +49,11 @@ def _positive(value: int | None, flag: str) -> None:
 
 @click.command()
 @click.option("--quick", is_flag=True, help="A smaller run of every figure (a first look).")
-@click.option("--only", metavar="fig4,fig6", help="Comma-separated experiments (jcaco list).")
+@click.option(
+    "--only",
+    metavar="fig4,fig6",
+    help="Comma-separated experiments or groups (jcaco list; 'catalog': catalog4,6,9).",
+)
 @click.option("--seeds", type=int, help="Seeds R per point (default 20; --quick 3).")
 @click.option("--slots", type=int, help="Slots T per run (default 2000; --quick 300).")
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="joblib workers.")
