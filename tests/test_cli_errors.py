@@ -112,7 +112,7 @@ SCENARIO_CASES = [
     ("outside-area", _set("users.0.x_m", 400.0), ["users[0].x_m", "[0, area_m=300]"]),
     ("no-aps", _set("aps", []), ["aps", "at least 1"]),
     ("string-number", _set("area_m", "big"), ["area_m", "number"]),
-    ("bad-aec-form", _set("aec", {"form": "linear"}), ["aec.form", "'exponential' or 'power'"]),
+    ("bad-aec-form", _set("aec", {"form": "linear"}), ["aec.form", "'power' or 'power_floor'"]),
 ]
 
 
@@ -210,7 +210,7 @@ def test_nonexistent_file(jcaco, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["-a", "nope"], ["algorithm", "'nope'", "allowed: br, br-sync", "masl"]),
+        (["-a", "nope"], ["algorithm", "'nope'", "allowed: br, br-oracle, br-sync", "masl"]),
         (["-a", "masl", "--param", "foo=1"], ["param", "'foo'", "allowed: learning_rate_ap"]),
         (["-a", "masl", "--param", "learning_rate_ap=5"], ["learning_rate_ap", "(0, 1]"]),
         (["-a", "masl", "--param", "learning_rate_ap=abc"], ["learning_rate_ap", "'abc'"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.experiments.paper import ALGORITHMS, EXPERIMENTS, select
+from jcaco.experiments.paper import ALGORITHMS, DEFAULT_RUN, EXPERIMENTS, select
 from jcaco.experiments.sweep import draw_network, plan
 
 SWEPT = {
@@ -20,7 +20,8 @@ SWEPT = {
 
 
 def test_every_figure_of_section_vii_is_there() -> None:
-    assert list(EXPERIMENTS) == ["fig2", "fig3", *SWEPT]
+    assert list(DEFAULT_RUN) == ["fig2", "fig3", *SWEPT]
+    assert set(EXPERIMENTS) == {*DEFAULT_RUN, "catalog4", "catalog6", "catalog9"}
     for exp in EXPERIMENTS.values():
         assert (exp.seeds, exp.slots, exp.window) == (20, 2000, 100)
     assert EXPERIMENTS["fig3"].points == (0.001, 0.01, 0.05, 0.1)
@@ -66,9 +67,23 @@ def test_networks_are_common_across_algorithms_and_distinct_across_seeds() -> No
 
 def test_quick_is_smaller_and_explicit_flags_win() -> None:
     quick = select(quick=True)
-    assert [e.name for e in quick] == list(EXPERIMENTS)
+    assert [e.name for e in quick] == list(DEFAULT_RUN)  # the catalog ones only when named
     assert all(e.seeds < 20 and e.slots < 2000 for e in quick)
     assert all(len(e.points) <= 3 for e in quick if e.kind == "sweep")
     assert select(["fig4"], quick=True, seeds=5, slots=40)[0].seeds == 5
     short = select(["fig4"], slots=40)[0]
     assert short.window == 10  # the tail window stays inside a short run
+
+
+def test_catalog_figures_run_only_when_named_and_share_users_with_the_paper() -> None:
+    names = [e.name for e in select(["catalog"], seeds=2, slots=10)]
+    assert names == ["catalog4", "catalog6", "catalog9"]
+    paper, catalog = EXPERIMENTS["fig4"], EXPERIMENTS["catalog4"]
+    assert catalog.number == paper.number and catalog.points == paper.points
+    config = catalog.config_at(1)
+    assert config.aec_form == "power_floor" and config.num_aps == 4
+    assert {c.model for c in config.catalog} == set(catalog.catalog_models)
+    net = draw_network(config, 0, catalog.number, 1)
+    twin = draw_network(paper.config_at(1), 0, paper.number, 1)
+    assert np.array_equal(net.user_xy_m, twin.user_xy_m)  # common random numbers
+    assert net.error_floor is not None and all("@" in n for n in net.server_names)

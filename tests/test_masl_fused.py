@@ -28,10 +28,20 @@ def _state(learner: MASL) -> list[bytes]:
     ]
 
 
-@pytest.mark.parametrize("reward_signal", ["expected", "measured"])
+@pytest.mark.parametrize(
+    ("reward_signal", "sampling"),
+    [("expected", "active"), ("measured", "active"), ("expected", "all")],
+)
 @pytest.mark.parametrize(("slots", "stop"), [(1, False), (40, False), (3000, True)])
-def test_fused_equals_the_loop(tiny_games, reward_signal: str, slots: int, stop: bool) -> None:
-    params = {"learning_rate_ap": 0.2, "learning_rate_server": 0.1, "reward_signal": reward_signal}
+def test_fused_equals_the_loop(
+    tiny_games, reward_signal: str, sampling: str, slots: int, stop: bool
+) -> None:
+    params = {
+        "learning_rate_ap": 0.2,
+        "learning_rate_server": 0.1,
+        "reward_signal": reward_signal,
+        "sampling": sampling,
+    }
     shapes: dict[tuple[int, int, int], list] = {}
     for game in tiny_games:  # batches of games of one shape (θ = 0 users, infeasible servers)
         shapes.setdefault(game.tx_time_s.shape + (game.num_servers,), []).append(game)
@@ -77,6 +87,7 @@ def test_solve_gives_the_loops_result(tiny_games, monkeypatch) -> None:
 def test_fused_applies_only_to_what_it_implements() -> None:
     masl = make_learner("masl", {"reward_signal": "measured", "convergence_threshold": 0.9})
     assert fused_applies(masl)
+    assert not fused_applies(make_learner("masl", {"normaliser": "per-user"}))
     assert not fused_applies(make_learner("br", {}))
     kernels.set_enabled(False)  # no compiled kernel: the loop runs
     try:

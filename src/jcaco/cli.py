@@ -67,6 +67,16 @@ def cli() -> None:
     help="Override a generator parameter; a range as lo,hi (e.g. bandwidth_hz=2e6,1e7).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--catalog",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Servers from real models: the shipped catalog, a measurements CSV or a "
+    "jcaco.servers/1 file (docs/catalog.md).",
+)
+@click.option("--models", metavar="A,B", help="With --catalog: the models to draw from.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (else stdout).")
 def generate(
     preset: str,
@@ -75,6 +85,8 @@ def generate(
     servers: int | None,
     overrides: tuple[str, ...],
     seed: int,
+    catalog: str | None,
+    models: str | None,
     output: str | None,
 ) -> None:
     """Draw a network from the paper's Table III (a jcaco.scenario/1 file; .parquet: Parquet)."""
@@ -98,6 +110,13 @@ def generate(
         if value is not None:
             changes[key] = value
     config = with_overrides(PRESETS[preset], changes)
+    if catalog is not None:
+        from jcaco.model.catalog_servers import catalog_config
+
+        names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+        config = catalog_config(config, catalog or None, names)
+    elif models:
+        raise InputError("needs --catalog", field="--models")
     net = generate_network(config, stream(seed, "scenario"))
     meta = {
         "generator": preset,
@@ -105,6 +124,8 @@ def generate(
         "version": __version__,
         "overrides": {k: str(v) for k, v in changes.items()},
     }
+    if catalog is not None:
+        meta["catalog"] = {"file": catalog or "shipped", "models": models or "all"}
     net = replace(net, meta=meta)
     if output and is_parquet(output):
         write_network_parquet(net, output)
@@ -201,7 +222,13 @@ def _summary_table(doc: dict[str, Any]) -> Any:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--algorithm", "-a", default="masl", show_default=True)
+@click.option(
+    "--algorithm",
+    "-a",
+    default="masl",
+    show_default=True,
+    help="Algorithm name (see `jcaco list`) or package.module:ClassName.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--iterations", type=int, help="Slot budget (default 100000; stops at convergence).")
 @click.option("--learning-rate", type=float, help="MASL: sets both b_c and b_o.")
@@ -315,34 +342,68 @@ def schema(kind: str, file_format: str) -> None:
     click.echo(json.dumps(SCHEMAS[kind].model_json_schema(by_alias=True), indent=2))
 
 
-@cli.command(name="list")
-def list_() -> None:
-    """List the algorithms, presets and experiments."""
-    from jcaco.learners.registry import LEARNERS
+def _catalogue() -> dict[str, Any]:
+    """Algorithms (with their declared information, role and parameters), presets, experiments."""
+    from jcaco.learners.registry import available
     from jcaco.scenario.generator import PRESETS
 
-    click.echo("algorithms:")
-    for name, cls in LEARNERS.items():
-        params = ", ".join(cls.param_names()) or "-"
-        click.echo(f"  {name:<9} information={cls.information:<5} params: {params}")
-    click.echo("presets:")
-    for name, cfg in PRESETS.items():
-        click.echo(f"  {name:<9} N={cfg.num_users} M={cfg.num_aps} K={cfg.num_servers}")
     try:
         from jcaco.experiments.paper import EXPERIMENTS
     except ImportError:
         EXPERIMENTS = {}
-    if EXPERIMENTS:
+    return {
+        "algorithms": [
+            {
+                "name": name,
+                "information": cls().declares().as_dict(),
+                "role": cls.role,
+                "params": cls.param_names(),
+            }
+            for name, cls in available().items()
+        ],
+        "presets": [
+            {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
+            for name, c in PRESETS.items()
+        ],
+        "experiments": [{"name": name, "title": exp.title} for name, exp in EXPERIMENTS.items()],
+    }
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def list_(as_json: bool) -> None:
+    """List the algorithms (what each sees, its role, its parameters), presets, experiments."""
+    catalogue = _catalogue()
+    if as_json:
+        click.echo(json.dumps(catalogue, indent=2))
+        return
+    click.echo("algorithms (information: activity / channel / others; role):")
+    for algo in catalogue["algorithms"]:
+        info = algo["information"]
+        seen = f"{info['activity']} / {info['channel']} / {info['others']}"
+        params = ", ".join(algo["params"]) or "-"
+        click.echo(f"  {algo['name']:<13} {seen:<26} {algo['role']:<10} params: {params}")
+    click.echo("presets:")
+    for p in catalogue["presets"]:
+        click.echo(f"  {p['name']:<13} N={p['users']} M={p['aps']} K={p['servers']}")
+    if catalogue["experiments"]:
         click.echo("experiments:")
-        for name, exp in EXPERIMENTS.items():
-            click.echo(f"  {name:<9} {exp.title}")
+        for exp in catalogue["experiments"]:
+            click.echo(f"  {exp['name']:<13} {exp['title']}")
 
 
 def _register_optional_commands() -> None:
     """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
     import importlib
 
-    for name in ("cli_simulate", "cli_reproduce", "cli_analyze", "cli_theory"):
+    for name in (
+        "cli_simulate",
+        "cli_reproduce",
+        "cli_analyze",
+        "cli_theory",
+        "cli_calibrate",
+        "cli_learners",
+    ):
         try:
             module = importlib.import_module(f"jcaco.{name}")
         except ModuleNotFoundError as exc:
@@ -373,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+            code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except InputError as exc:
         click.echo(f"jcaco: error: {exc.one_line()}", err=True)
         return 2
@@ -390,7 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("jcaco: interrupted", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,10 @@ STREAMS: dict[str, int] = {
     "learner": 4,
     "start": 5,
     "sample": 6,
+    # the PettingZoo environment's episode seeds and action-space seeds (jcaco.env)
+    "env": 7,
+    # networks of studies that choose defaults; disjoint from the figures' "scenario" draws
+    "sensitivity": 20,
 }
 
 

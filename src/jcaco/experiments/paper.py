@@ -5,10 +5,15 @@ hyperparameter for Fig. 3), at which points, which algorithms run (:class:`Serie
 long. The swept generator parameter is homogeneous at each point; every other parameter is
 drawn i.i.d. per seed from its Table III range (MODEL.md §7, O6). Values are SI; ``x_scale``
 converts them to the unit the paper's axis uses (MHz, TFLOP/s, ...).
+
+Beside the paper's figures, ``catalog4``, ``catalog6`` and ``catalog9`` rerun Figs. 4, 6 and 9
+with servers drawn from the shipped catalog of real diffusion models (docs/catalog.md) instead
+of Table III's ranges; they run only when named (``--only catalog``), not in the default run.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -96,6 +101,12 @@ class Experiment:
         Seeds R, slots T per run, and the tail window W averaged for a point's value.
     base : GeneratorConfig
         The Table III configuration the points modify.
+    figure : int
+        The paper's figure number when the name does not end in it (``catalog4`` is 4: its
+        users and APs are those of Fig. 4's draws, common random numbers).
+    catalog_models : tuple of str
+        Draw the servers from these models of the shipped catalog (docs/catalog.md) instead
+        of Table III's server ranges (empty: Table III).
     """
 
     name: str
@@ -111,20 +122,23 @@ class Experiment:
     slots: int = DEFAULT_SLOTS
     window: int = DEFAULT_WINDOW
     base: GeneratorConfig = PRESETS["paper"]
+    figure: int = 0
+    catalog_models: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:
         """The figure number (part of the scenario stream key)."""
-        return int(self.name.removeprefix("fig"))
+        return self.figure or int(self.name.removeprefix("fig"))
 
     def config_at(self, point: int) -> GeneratorConfig:
         """The generator configuration at point ``point`` (the swept value homogeneous, O6)."""
+        base = _catalog_base(self.base, self.catalog_models) if self.catalog_models else self.base
         if self.kind == "rates":
-            return self.base
+            return base
         value = self.points[point]
         if self.x_name in ("num_users", "num_aps", "num_servers"):
             value = int(round(value))
-        return with_overrides(self.base, {self.x_name: value})
+        return with_overrides(base, {self.x_name: value})
 
     def network_point(self, point: int) -> int:
         """Index in the scenario stream key: Fig. 3's rates share one network per seed."""
@@ -198,6 +212,30 @@ def _sweep(
         x_scale=scale,
         points=tuple(float(v) * scale for v in values),
         series=(*_every_algorithm(), PLANNER),
+    )
+
+
+@functools.cache
+def _catalog_base(base: GeneratorConfig, models: tuple[str, ...]) -> GeneratorConfig:
+    """``base`` with servers from the shipped catalog (fitted once per process, on first use)."""
+    from jcaco.model.catalog_servers import catalog_config
+
+    return catalog_config(base, None, list(models))
+
+
+#: The catalog experiments' models: two with a quality floor on SD 1.5's GPUs, one floorless
+#: few-step solver on SDXL's, and one on LCM-LoRA SDXL's with its 2-8 step range (the pairing
+#: of published curves with published latencies is the catalog's; docs/catalog.md).
+CATALOG_MODELS = ("ddim-cifar10", "ddpm-cifar10", "dpmpp3m-cifar10", "unipc3-cifar10")
+
+
+def _on_catalog(exp: Experiment) -> Experiment:
+    return replace(
+        exp,
+        name=exp.name.replace("fig", "catalog"),
+        title=f"{exp.title} (catalog servers)",
+        figure=exp.number,
+        catalog_models=CATALOG_MODELS,
     )
 
 
@@ -280,6 +318,23 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),  # fmt: skip
 }
 
+for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart (report order)
+    _at = list(EXPERIMENTS).index(_name) + 1
+    _items = list(EXPERIMENTS.items())
+    _items.insert(_at, (_name.replace("fig", "catalog"), _on_catalog(EXPERIMENTS[_name])))
+    EXPERIMENTS = dict(_items)
+
+#: Named groups of experiments for ``--only`` (``--only catalog``).
+GROUPS: dict[str, tuple[str, ...]] = {"catalog": ("catalog4", "catalog6", "catalog9")}
+#: What a run without ``--only`` runs (the paper's figures; the catalog ones only when named).
+DEFAULT_RUN: tuple[str, ...] = tuple(n for n in EXPERIMENTS if n.startswith("fig"))
+
+
+def expand(names: list[str]) -> list[str]:
+    """Replace group names (:data:`GROUPS`) by their experiments, keeping the order."""
+    return [n for name in names for n in GROUPS.get(name, (name,))]
+
+
 #: ``--quick``: every figure, smaller (first look in about a minute; not for conclusions).
 QUICK_SEEDS = 3
 QUICK_SLOTS = 300
@@ -299,8 +354,8 @@ def select(
     slots: int | None = None,
 ) -> list[Experiment]:
     """The experiments to run, in figure order, resized for ``--quick`` / ``--seeds`` /
-    ``--slots`` (explicit values win over ``quick``'s)."""
-    names = list(EXPERIMENTS) if not only else only
+    ``--slots`` (explicit values win over ``quick``'s); ``only`` may name groups."""
+    names = list(DEFAULT_RUN) if not only else expand(only)
     out = []
     for name in names:
         exp = EXPERIMENTS[name]
@@ -316,9 +371,41 @@ def select(
     return out
 
 
+def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> list[Experiment]:
+    """The comparison figures (``kind="sweep"``: Figs. 4-10, and the catalog ones when
+    selected) with the series of ``algorithms``.
+
+    A name a figure already has keeps its series (with its parameters); the figure's other
+    algorithms are dropped, except the planner's reference line; a name it lacks (a user's own
+    ``package.module:ClassName``, an installed plug-in, a registered learner) is added as a
+    series with its default hyperparameters, labelled by the name, so its task keys carry the
+    name and it resumes and caches like the others. Figs. 2 and 3 (MASL studies) are kept.
+    """
+    wanted = list(dict.fromkeys(algorithms))
+    out = []
+    for exp in experiments:
+        if exp.kind != "sweep":
+            out.append(exp)
+            continue
+        kept = [s for s in exp.series if s.algorithm in wanted or s.algorithm == PLANNER_ALGORITHM]
+        have = {s.algorithm for s in kept}
+        added = [Series(name, name) for name in wanted if name not in have]
+        out.append(replace(exp, series=tuple(kept + added)))
+    return out
+
+
 def is_integer_axis(exp: Experiment) -> bool:
     """Whether the x axis counts entities (ticks at integers)."""
     return all(math.isclose(p, round(p)) for p in exp.points) and exp.x_scale == 1.0
 
 
-__all__ = ["ALGORITHMS", "EXPERIMENTS", "PLANNER", "Experiment", "Series", "select"]
+__all__ = [
+    "ALGORITHMS",
+    "EXPERIMENTS",
+    "GROUPS",
+    "PLANNER",
+    "Experiment",
+    "Series",
+    "select",
+    "with_algorithms",
+]

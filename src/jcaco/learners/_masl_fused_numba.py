@@ -33,8 +33,11 @@ def row_totals(probs, total):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _sample_columns(probs, s, uniform, total, out, point, running, count):  # pragma: no cover
-    """``sample_kernel`` for every user of seed s, given the row totals.
+def _sample_columns(
+    probs, s, uniform, total, out, point, running, count, keep
+):  # pragma: no cover - compiled
+    """``sample_kernel`` for every user of seed s, given the row totals; users with
+    ``keep[i]`` keep ``out[s, i]`` (MASL's ``sampling="active"``: the inactive ones).
 
     Resource by resource over the users: the running sums are the kernel's additions in its
     order, and the index is the number of them below ``(1 - U) total``.
@@ -49,7 +52,8 @@ def _sample_columns(probs, s, uniform, total, out, point, running, count):  # pr
             running[i] += probs[s, r, i]
             count[i] += running[i] < point[i]
     for i in range(num_users):
-        out[s, i] = min(count[i], num - 1)
+        if not keep[i]:
+            out[s, i] = min(count[i], num - 1)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -93,6 +97,7 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     max_ap_delay_s,
     max_server_delay_s,
     measured,
+    sample_all,
     threshold,
     ap,
     server,
@@ -106,7 +111,9 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
 
     ``probs_*`` are resource-major ``(S, R, N)``; ``uniform_active`` are the environment's U
     draws (S, N), a_i(t) = [U < θ_i] (1); ``uniform_ap``, ``uniform_server`` the learner's;
-    ``max_*_delay_s`` the O9 normalisers (S, 1); ``measured`` selects O7 (b); ``total_*``
+    ``max_*_delay_s`` the O9 normalisers (S, 1); ``measured`` selects O7 (b);
+    ``sample_all`` makes every user sample (else an inactive user keeps its action in
+    ``ap``, ``server``, which hold the last slot's on entry); ``total_*``
     (S, N) hold every row's total (:func:`row_totals`) and are updated for the next
     iteration; ``work`` (6, N) and ``count`` (N, integers) are scratch.
     """
@@ -114,6 +121,7 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     num_servers = compute_time_s.shape[2]
     step_ap, step_server, top_ap, top_server = work[0], work[1], work[2], work[3]
     point, running = work[4], work[5]
+    keep = np.empty(num_users, dtype=np.bool_)
     per_ap = np.empty(num_aps)
     per_server = np.empty(num_servers)
     for s in range(num_seeds):
@@ -121,9 +129,11 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
         realised_ap = np.zeros(num_aps)
         expected_server = np.zeros(num_servers)
         realised_server = np.zeros(num_servers)
-        _sample_columns(probs_ap, s, uniform_ap, total_ap, ap, point, running, count)
+        for i in range(num_users):  # who keeps its last action
+            keep[i] = not sample_all and not uniform_active[s, i] < theta[s, i]
+        _sample_columns(probs_ap, s, uniform_ap, total_ap, ap, point, running, count, keep)
         _sample_columns(
-            probs_server, s, uniform_server, total_server, server, point, running, count
+            probs_server, s, uniform_server, total_server, server, point, running, count, keep
         )
         for i in range(num_users):  # the loads, summed in user order
             c = ap[s, i]

@@ -4,7 +4,8 @@ The slot loop (:func:`jcaco.sim.loop.run_loop`) keeps act, score and observe apa
 learner protocol requires (DESIGN.md §4.3); each is a few passes over the users, so an
 iteration reads and writes the strategies and the time matrices several times. On the static
 stochastic game nothing else happens in a slot, and MASL's whole iteration is: draw a(t) (1),
-sample an AP and a server per user (O8), sum the expected and realised loads (8), (11), (27),
+sample an AP and a server per user (O8; with ``sampling="active"`` an inactive user keeps
+its last action), sum the expected and realised loads (8), (11), (27),
 (28), and update each active user by L_R-I (34)–(39) with the O10 test. :func:`run_fused`
 does exactly that in two compiled passes over the users per seed
 (:mod:`jcaco.learners._masl_fused_numba`), drawing the same random numbers from the same
@@ -27,6 +28,7 @@ from jcaco.game import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.masl import MASL
+from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray
@@ -37,6 +39,8 @@ SUPPORTED: dict[str, tuple[Any, ...] | None] = {
     "learning_rate_server": None,
     "reward_signal": ("expected", "measured"),
     "convergence_threshold": None,
+    "sampling": ("active", "all"),
+    "normaliser": ("o9",),  # one constant per seed; "per-user" scales each user's reward
 }
 
 #: The learner state the fused pass reads and updates (set by ``MASL.reset``).
@@ -91,7 +95,7 @@ class FusedPass:
             raise RuntimeError("the fused MASL pass needs numba (see fused_applies)")
         self.kernel = kernel.fused_iteration_kernel
         row_totals = kernel.row_totals
-        learner.reset(game, learner_rng)
+        learner.reset(build_setup(learner.declares(), game), learner_rng)
         missing = [name for name in STATE if not hasattr(learner, name)]
         if missing:
             raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
@@ -104,11 +108,15 @@ class FusedPass:
         self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
         self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]
         self.measured = learner.reward_signal == "measured"
+        self.sample_all = learner.sampling == "all"
         self.converged = np.zeros(self.theta.shape[0], dtype=bool)
         # buffers reused every slot: the draws, the actions, the kernel's scratch
         self.uniforms = np.empty((3, *self.theta.shape))
-        self.ap = np.empty(self.theta.shape, dtype=np.int64)
-        self.server = np.empty(self.theta.shape, dtype=np.int64)
+        # the actions: an inactive user keeps its last one (sampling="active")
+        self.ap = np.array(np.broadcast_to(learner.last_.ap, self.theta.shape), dtype=np.int64)
+        self.server = np.array(
+            np.broadcast_to(learner.last_.server, self.theta.shape), dtype=np.int64
+        )
         self.work = np.empty((6, self.theta.shape[1]))
         self.count = np.empty(self.theta.shape[1], dtype=np.int64)
         # every row's total, as sampling sums it; the kernel keeps them for the next slot
@@ -139,6 +147,7 @@ class FusedPass:
             learner.max_ap_delay_s_,
             learner.max_server_delay_s_,
             self.measured,
+            self.sample_all,
             float(learner.convergence_threshold),
             self.ap,
             self.server,
