@@ -5,7 +5,8 @@ For each N (default 10^4, 10^5, 10^6 users; 10 APs, 10 servers) this runs, as a 
 * ``jcaco generate --users N --aps 10 --servers 10 -o net.parquet``
 * ``jcaco instance net.parquet -o game.parquet``
 * ``jcaco solve game.parquet -a masl --iterations 20 -o masl.parquet``
-* ``jcaco solve game.parquet -a br -o br.parquet`` (to an equilibrium)
+* ``jcaco solve game.parquet -a br-oracle -o br.parquet`` (sequential best response to an
+  equilibrium, ``game/br_compiled.py``)
 * ``jcaco simulate net.parquet -a masl --slots T --record totals``
 
 each under ``/usr/bin/time -v`` (wall time, peak resident memory), with the machine's load
@@ -60,7 +61,7 @@ def steps(n: int, suffix: str, sim_slots: int, skip: set[str]) -> list[tuple[str
         ),
     ]
     if "br" not in skip:
-        out.append(("solve -a br", ["solve", game, "-a", "br", "-o", f"br.{suffix}"]))
+        out.append(("solve -a br-oracle", ["solve", game, "-a", "br-oracle", "-o", f"br.{suffix}"]))
     if "simulate" not in skip and suffix == "parquet":
         args = ["simulate", net, "-a", "masl", "--slots", str(sim_slots), "--record", "totals"]
         out.append((f"simulate --slots {sim_slots} --record totals", [*args, "-o", "sim"]))
