@@ -90,6 +90,8 @@ def read_instance_parquet(path: str | Path) -> GameInstance:
             field=f"compute_time_s[{row}][{col}]",
         )
     distance = columns.get("distance_m", (None, None))[0]
+    del table
+    pio.release_arrow_memory()
     capacity = meta.get("capacity_flops")
     return GameInstance(
         activity=columns["activity"][0],

@@ -218,9 +218,8 @@ def read_column(
             raise InputError("is required (null)", source=source, field=field)
         column = column.fill_null("" if spec.kind == "str" else 0)
     dtype = {"float": np.float64, "int": np.int64, "bool": np.bool_}.get(spec.kind)
-    values = column.to_numpy(zero_copy_only=False)
-    if dtype is not None:
-        values = values.astype(dtype, copy=False)
+    # numpy's own copy: no view keeps Arrow's buffers (and its allocator's pages) alive
+    values = np.array(column.to_numpy(zero_copy_only=False), dtype=dtype, copy=True)
     if columns is not None:
         values = values.reshape(-1, columns)
         valid = None if valid is None else valid.reshape(-1, columns)
@@ -307,6 +306,14 @@ def write_parquet(
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def release_arrow_memory() -> None:
+    """Hand the memory Arrow's allocator keeps after a read back to the system (at 10^6 users
+    it held some 300 MB once the columns had been copied out)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def parquet_tag(path: str | Path) -> str:

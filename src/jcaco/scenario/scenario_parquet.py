@@ -100,6 +100,8 @@ def read_network_parquet(path: str | Path) -> Network:
             first = getattr(model.users[0], name)
             values[name] = np.full(table.num_rows, first)
     _check_users(values, model, source)
+    del table, columns
+    pio.release_arrow_memory()
     net = network_from_model(model)
     return replace(net, **_user_arrays(values))
 
