@@ -102,29 +102,42 @@ def sequential_best_response_kernel(w, choice, priority, max_rounds, atol):  # p
     converged = np.zeros(num_seeds, dtype=np.bool_)
     load = np.empty(num_resources)
     cost = np.empty(num_resources)
-    flag = np.zeros(num_users, dtype=np.bool_)
-    player = np.zeros(num_users, dtype=np.bool_)
+    flag = np.zeros(num_users, dtype=np.bool_)  # by position in the order of play
+    player = np.zeros(num_users, dtype=np.bool_)  # by position
+    is_player = np.zeros(num_users, dtype=np.bool_)  # user order
     own = np.empty(num_users)  # [users], user order: w[i, choice_i]
     order = np.empty(num_users, dtype=np.int64)
     played = np.empty((num_users, num_resources))  # [position in the order of play, r]
     chose = np.empty(num_users, dtype=np.int64)  # choices by position
+    by_position = np.empty(num_users, dtype=np.bool_)
     for s in range(num_seeds):
         ws, cs = w[s], choice[s]
+        for i in range(num_users):
+            is_player[i] = False
+            for r in range(num_resources):
+                if ws[i, r] > 0:
+                    is_player[i] = True
+            own[i] = ws[i, cs[i]]
+        _refresh(load, own, cs)
+        # the first round's candidates, in user order: none (an equilibrium already, as in
+        # most slots of a long run) means no order of play to set up
+        if _candidates(ws, cs, load, atol, is_player, flag) == 0:
+            converged[s] = True
+            continue
         order_of_play(priority[s], order)
         for p in range(num_users):
             i = order[p]
-            player[p] = False
             for r in range(num_resources):
                 played[p, r] = ws[i, r]
-                if ws[i, r] > 0:
-                    player[p] = True
             chose[p] = cs[i]
-        for i in range(num_users):
-            own[i] = ws[i, cs[i]]
-        _refresh(load, own, cs)
+            player[p] = is_player[i]
         done = False
-        for _ in range(max_rounds):
-            if _candidates(played, chose, load, atol, player, flag) == 0:
+        for round_ in range(max_rounds):
+            if round_ == 0:  # the flags found above, by position
+                for p in range(num_users):
+                    by_position[p] = flag[order[p]]
+                flag[:] = by_position
+            elif _candidates(played, chose, load, atol, player, flag) == 0:
                 done = True
                 break
             rounds[s] += 1
