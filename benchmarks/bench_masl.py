@@ -98,7 +98,9 @@ def naive_step(game: GameInstance, seed: int = 0) -> Callable[[], object]:
         game.activity[0], game.tx_time_s[0], game.compute_time_s[0], game.steps[0]
     )
     masl = MASL()
-    naive = NaiveMASL(single, masl.learning_rate_ap, masl.learning_rate_server, masl.sampling)
+    naive = NaiveMASL(
+        single, masl.learning_rate_ap, masl.learning_rate_server, sampling=masl.sampling
+    )
     activity_rng, learner_rng = stream(seed, "activity"), stream(seed, "learner")
     if masl.sampling == "active":
         naive.first_actions(learner_rng)
