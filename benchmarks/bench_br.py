@@ -1,4 +1,6 @@
-"""``br`` to convergence on the static game: ``jcaco solve --algorithm br`` at large N.
+"""Sequential best response to convergence on the static game: ``jcaco solve --algorithm
+br-oracle`` at large N (the per-slot exact-equilibrium dynamics; ``br`` makes a bounded
+number of moves per slot since the learner rework).
 
 Sequential best response (MODEL.md §6) from a random start (the default) and from the greedy
 start, N users, 10 APs, 10 servers, Table III draws, fading at its mean. Timed is the whole
@@ -41,7 +43,7 @@ def run(sizes: list[int]) -> str:
     for engine in ("numba", "numpy"):
         if not use_engine(engine):
             continue
-        solve(single(make_game(50)), "br", seed=0)  # compile outside the timing
+        solve(single(make_game(50)), "br-oracle", seed=0)  # compile outside the timing
         for n in sizes:
             game = single(make_game(n))
             for start in ("random", "greedy"):
@@ -50,7 +52,7 @@ def run(sizes: list[int]) -> str:
                 def once(
                     game: GameInstance = game, start: str = start, out: list = results
                 ) -> None:
-                    out.append(solve(game, "br", seed=0, params={"start": start}))
+                    out.append(solve(game, "br-oracle", seed=0, params={"start": start}))
 
                 wall = median_s(once, REPEATS.get(n, 1), warmup=0)
                 last = results[-1]
@@ -70,13 +72,13 @@ def run(sizes: list[int]) -> str:
     use_engine("numba")
     header = ["N", "start", "moves engine", "solve wall [s]", "slots", "converged", "is Nash"]
     table = markdown_table([*header, "objective (15) [s]"], rows)
-    title = "br to convergence (10 APs, 10 servers, seed 0), median wall time"
+    title = "br-oracle to convergence (10 APs, 10 servers, seed 0), median wall time"
     return f"{title}\n{machine()}, load average {load_average()}\n\n{table}"
 
 
 def main() -> None:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description="br to convergence at large N")
+    parser = argparse.ArgumentParser(description="br-oracle to convergence at large N")
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()
     print(run([int(n) for n in args.sizes.split(",")]))
