@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
+from jcaco.experiments.series import Series, learner_series
 from jcaco.scenario.generator import PRESETS, GeneratorConfig, with_overrides
 
-#: Every algorithm of the comparison (VII-A); ``br`` and ``br-sync`` are the two BR readings
-#: of MODEL.md O11.
-ALGORITHMS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
+#: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
+#: paper gives each (MODEL.md §6); ``br`` and ``br-sync`` are the two BR readings of O11.
+COMPETITORS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
+#: Former name of :data:`COMPETITORS`.
+ALGORITHMS = COMPETITORS
+#: Readings beyond the paper's, listed beside the competitors (O12).
+VARIANTS: tuple[str, ...] = ("fp-empirical",)
+#: Learners given more than the paper allows (O11): reference lines.
+ORACLES: tuple[str, ...] = ("br-oracle",)
+#: Relative cost per (run, slot, user) of the learners that cost more than MASL (scheduling
+#: only: the longest tasks start first).
+COSTS: Mapping[str, float] = MappingProxyType({"br-oracle": 4.0, "planner": 1.5})
 
 #: Fig. 3's learning rates (O4); MODEL.md §7 default 0.05 is used everywhere else.
 LEARNING_RATES: tuple[float, ...] = (0.001, 0.01, 0.05, 0.1)
@@ -32,14 +42,15 @@ MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
 
 #: The central planner's reference line of Figs. 4–10 (:mod:`jcaco.experiments.planner`): the
 #: exact optimum of the realised slot game (14) at ``sampled_slots`` slots per seed of the
-#: measurement window, for the first ``seeds`` seeds of each point; and the expected game's
-#: optimum and best/worst equilibria (15) for the first ``expected_seeds`` seeds, each MILP
-#: limited to the stated seconds. Chosen by measurement so that the full run grows by about
-#: 10% (docs/reproduction.md; with every seed the planner cost 31% of the learners' CPU).
+#: measurement window, for the first :data:`PLANNER_SEEDS` runs of each point; and the
+#: expected game's optimum and best/worst equilibria (15) for the first ``expected_seeds``
+#: runs, each MILP limited to the stated seconds. Chosen by measurement so that the full run
+#: grows by about 10% (docs/reproduction.md; with every seed the planner cost 31% of the
+#: learners' CPU).
 PLANNER_ALGORITHM = "planner"
+PLANNER_SEEDS = 4
 PLANNER_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
-        "seeds": 4,
         "sampled_slots": 1,
         "slot_time_limit_s": 10.0,
         "expected_seeds": 1,
@@ -53,35 +64,17 @@ DEFAULT_WINDOW = 100
 
 
 @dataclass(frozen=True)
-class Series:
-    """One line of a figure: an algorithm with its hyperparameters.
-
-    Attributes
-    ----------
-    label : str
-        The legend entry and the ``algorithm`` column of the store.
-    algorithm : str
-        Registered learner name (``jcaco list``).
-    params : mapping
-        Learner hyperparameters.
-    """
-
-    label: str
-    algorithm: str
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
 class Experiment:
-    """One figure of the paper.
+    """One figure of the paper (or a study beside it, such as ``horizon``).
 
     Attributes
     ----------
     name, title : str
         ``fig4`` and the caption.
-    kind : {"sweep", "users", "rates"}
+    kind : {"sweep", "users", "rates", "horizon"}
         ``sweep``: total service time against ``x`` (Figs. 4–10); ``users``: per-user service
-        time over slots (Fig. 2); ``rates``: total over slots per learning rate (Fig. 3).
+        time over slots (Fig. 2); ``rates``: total over slots per learning rate (Fig. 3);
+        ``horizon``: total over slots at chosen points of other figures, each its own panel.
     x_name : str
         The swept quantity: a :class:`GeneratorConfig` field, or ``learning_rate``.
     x_label, x_unit : str
@@ -96,11 +89,19 @@ class Experiment:
         Seeds R, slots T per run, and the tail window W averaged for a point's value.
     base : GeneratorConfig
         The Table III configuration the points modify.
+    in_default : bool
+        Part of a run without ``--only`` (and of ``--quick``).
+    point_x_names, point_labels : tuple of str
+        Per point, when the points come from different figures (``horizon``): the swept
+        quantity and a caption (``Fig. 4, 2 APs``); empty: ``x_name`` everywhere.
+    point_networks : tuple of (int, int)
+        Per point, the (figure, point) whose networks it runs on (the scenario stream key);
+        empty: (this figure's number, :meth:`network_point`).
     """
 
     name: str
     title: str
-    kind: Literal["sweep", "users", "rates"]
+    kind: Literal["sweep", "users", "rates", "horizon"]
     x_name: str
     x_label: str
     x_unit: str
@@ -111,24 +112,41 @@ class Experiment:
     slots: int = DEFAULT_SLOTS
     window: int = DEFAULT_WINDOW
     base: GeneratorConfig = PRESETS["paper"]
+    in_default: bool = True
+    point_x_names: tuple[str, ...] = ()
+    point_labels: tuple[str, ...] = ()
+    point_networks: tuple[tuple[int, int], ...] = ()
 
     @property
     def number(self) -> int:
         """The figure number (part of the scenario stream key)."""
-        return int(self.name.removeprefix("fig"))
+        digits = "".join(ch for ch in self.name if ch.isdigit())
+        if not digits:
+            raise ValueError(f"experiment {self.name!r} has no figure number")
+        return int(digits)
+
+    def x_name_at(self, point: int) -> str:
+        """The quantity swept at ``point``."""
+        return self.point_x_names[point] if self.point_x_names else self.x_name
 
     def config_at(self, point: int) -> GeneratorConfig:
         """The generator configuration at point ``point`` (the swept value homogeneous, O6)."""
         if self.kind == "rates":
             return self.base
-        value = self.points[point]
-        if self.x_name in ("num_users", "num_aps", "num_servers"):
+        name, value = self.x_name_at(point), self.points[point]
+        if name in ("num_users", "num_aps", "num_servers"):
             value = int(round(value))
-        return with_overrides(self.base, {self.x_name: value})
+        return with_overrides(self.base, {name: value})
 
     def network_point(self, point: int) -> int:
         """Index in the scenario stream key: Fig. 3's rates share one network per seed."""
         return 0 if self.kind == "rates" else point
+
+    def network_key(self, point: int) -> tuple[int, int]:
+        """(figure, point) of the scenario stream key of ``point``'s networks."""
+        if self.point_networks:
+            return self.point_networks[point]
+        return self.number, self.network_point(point)
 
     def series_at(self, point: int) -> tuple[Series, ...]:
         """The series run at ``point``."""
@@ -136,10 +154,10 @@ class Experiment:
             return self.series
         rate = self.points[point]
         return tuple(
-            Series(
-                f"{s.label} b={rate:g}",
-                s.algorithm,
-                MappingProxyType(
+            replace(
+                s,
+                label=f"{s.label} b={rate:g}",
+                params=MappingProxyType(
                     {**s.params, "learning_rate_ap": rate, "learning_rate_server": rate}
                 ),
             )
@@ -150,6 +168,13 @@ class Experiment:
         """``x`` in the axis unit."""
         return x / self.x_scale
 
+    def point_label(self, point: int) -> str:
+        """``6 MHz``, or the point's own caption (``Fig. 4, 2 APs``)."""
+        if self.point_labels:
+            return self.point_labels[point]
+        unit = f" {self.x_unit}" if self.x_unit else ""
+        return f"{self.display(self.points[point]):g}{unit}"
+
     def resized(
         self,
         *,
@@ -158,8 +183,10 @@ class Experiment:
         points: tuple[float, ...] | None = None,
     ) -> Experiment:
         """A copy with other seeds / slots / points; the window shrinks to a quarter of short
-        runs so that it stays inside the run."""
+        runs so that it stays inside the run. ``points`` applies to sweeps only."""
         slots = self.slots if slots is None else slots
+        if points is not None and self.kind != "sweep":
+            raise ValueError(f"the points of a {self.kind!r} experiment are fixed")
         return replace(
             self,
             seeds=self.seeds if seeds is None else seeds,
@@ -169,20 +196,32 @@ class Experiment:
         )
 
 
+#: MASL at the figures' rate, the competitors, the variants and the references of Figs. 4–10.
+MASL = learner_series("masl", MASL_PARAMS)
+#: The planner's series: a reference line, run by the ``planner`` runner.
+PLANNER = Series(
+    PLANNER_ALGORITHM,
+    PLANNER_ALGORITHM,
+    PLANNER_PARAMS,
+    role="reference",
+    runner="planner",
+    max_seeds=PLANNER_SEEDS,
+    cost=COSTS[PLANNER_ALGORITHM],
+)
+
+
+def _learner(name: str) -> Series:
+    return MASL if name == "masl" else learner_series(name, cost=COSTS.get(name, 1.0))
+
+
 def _every_algorithm() -> tuple[Series, ...]:
-    return tuple(Series(a, a, MASL_PARAMS if a == "masl" else {}) for a in ALGORITHMS)
-
-
-#: The planner's series (a reference line, not one of :data:`ALGORITHMS`).
-PLANNER = Series(PLANNER_ALGORITHM, PLANNER_ALGORITHM, PLANNER_PARAMS)
+    """The series of Figs. 4–10: competitors, then variants, then references."""
+    return (*(_learner(a) for a in (*COMPETITORS, *VARIANTS, *ORACLES)), PLANNER)
 
 
 def seed_count(series: Series, seeds: int) -> int:
-    """How many of a point's ``seeds`` a series runs: all, but the planner only its first
-    ``params["seeds"]`` (its exact solves cost more per seed than a learner's run)."""
-    if series.algorithm != PLANNER_ALGORITHM:
-        return seeds
-    return min(seeds, int(series.params.get("seeds", seeds)))
+    """How many of a point's ``seeds`` runs a series runs (:meth:`Series.seed_count`)."""
+    return series.seed_count(seeds)
 
 
 def _sweep(
@@ -197,12 +236,11 @@ def _sweep(
         x_unit=unit,
         x_scale=scale,
         points=tuple(float(v) * scale for v in values),
-        series=(*_every_algorithm(), PLANNER),
+        series=_every_algorithm(),
     )
 
 
 _RANGE = (2, 4, 6, 8, 10)
-_TENTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
 
 EXPERIMENTS: dict[str, Experiment] = {
     "fig2": Experiment(
@@ -214,7 +252,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         x_unit="",
         x_scale=1.0,
         points=(30.0,),
-        series=(Series("masl", "masl", MASL_PARAMS),),
+        series=(MASL,),
     ),
     "fig3": Experiment(
         name="fig3",
@@ -225,7 +263,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         x_unit="",
         x_scale=1.0,
         points=LEARNING_RATES,
-        series=(Series("masl", "masl"),),
+        series=(learner_series("masl"),),
     ),
     "fig4": _sweep(
         "fig4", "Total service time vs number of APs", "num_aps", "Number of APs", "", 1.0, _RANGE
@@ -280,7 +318,56 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),  # fmt: skip
 }
 
-#: ``--quick``: every figure, smaller (first look in about a minute; not for conclusions).
+#: The long run (issue 7): where each competitor ends when MASL has time to converge.
+HORIZON_SLOTS = 20_000
+HORIZON_SEEDS = 20
+#: MASL's second rate in the long run (Fig. 3's moderate rates: 0.05 ends best at T = 2000,
+#: 0.01 is slower but may end lower given time).
+HORIZON_RATES: tuple[float, ...] = (MASL_RATE, 0.01)
+
+
+def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
+    """The end points ``origins`` ((figure, point) pairs) at :data:`HORIZON_SLOTS` slots, on
+    the same networks as there, with MASL at :data:`HORIZON_RATES` against the competitors
+    and the planner's reference line."""
+    masl = tuple(
+        MASL
+        if rate == MASL_RATE
+        else learner_series(
+            "masl",
+            {"learning_rate_ap": rate, "learning_rate_server": rate},
+            label=f"masl b={rate:g}",
+        )
+        for rate in HORIZON_RATES
+    )
+    rivals = tuple(_learner(a) for a in COMPETITORS if a != "masl")
+    figs = [EXPERIMENTS[f] for f, _ in origins]
+    return Experiment(
+        name="horizon",
+        title=f"The end points of Figs. 4 and 9 at T = {HORIZON_SLOTS:,} slots",
+        kind="horizon",
+        x_name="point",
+        x_label="End point",
+        x_unit="",
+        x_scale=1.0,
+        points=tuple(e.points[p] for e, (_, p) in zip(figs, origins, strict=True)),
+        series=(*masl, *rivals, PLANNER),
+        seeds=HORIZON_SEEDS,
+        slots=HORIZON_SLOTS,
+        in_default=False,
+        point_x_names=tuple(e.x_name for e in figs),
+        point_labels=tuple(
+            f"Fig. {e.number}, {e.x_label} = {e.point_label(p)}"
+            for e, (_, p) in zip(figs, origins, strict=True)
+        ),
+        point_networks=tuple(e.network_key(p) for e, (_, p) in zip(figs, origins, strict=True)),
+    )
+
+
+EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
+
+#: ``--quick``: every default figure, smaller (first look in about a minute; not for
+#: conclusions).
 QUICK_SEEDS = 3
 QUICK_SLOTS = 300
 
@@ -299,8 +386,9 @@ def select(
     slots: int | None = None,
 ) -> list[Experiment]:
     """The experiments to run, in figure order, resized for ``--quick`` / ``--seeds`` /
-    ``--slots`` (explicit values win over ``quick``'s)."""
-    names = list(EXPERIMENTS) if not only else only
+    ``--slots`` (explicit values win over ``quick``'s). Without ``only``: every experiment
+    that is ``in_default`` (not ``horizon``)."""
+    names = [n for n, e in EXPERIMENTS.items() if e.in_default] if not only else only
     out = []
     for name in names:
         exp = EXPERIMENTS[name]
@@ -308,7 +396,7 @@ def select(
             exp = exp.resized(
                 seeds=QUICK_SEEDS,
                 slots=QUICK_SLOTS,
-                points=exp.points if exp.kind == "rates" else _ends_and_middle(exp.points),
+                points=_ends_and_middle(exp.points) if exp.kind == "sweep" else None,
             )
         if seeds is not None or slots is not None:
             exp = exp.resized(seeds=seeds, slots=slots)
@@ -321,4 +409,12 @@ def is_integer_axis(exp: Experiment) -> bool:
     return all(math.isclose(p, round(p)) for p in exp.points) and exp.x_scale == 1.0
 
 
-__all__ = ["ALGORITHMS", "EXPERIMENTS", "PLANNER", "Experiment", "Series", "select"]
+__all__ = [
+    "ALGORITHMS",
+    "COMPETITORS",
+    "EXPERIMENTS",
+    "PLANNER",
+    "Experiment",
+    "Series",
+    "select",
+]
