@@ -76,8 +76,15 @@ def _claims() -> list[Claim]:
     ]  # fmt: skip
     for i, (fig, (direction, what)) in enumerate(TRENDS.items(), start=1):
         name = fig.replace("fig", "Fig. ")
-        out.append(Claim(f"C{i}a", f"VII-C{i}", f"{name}: the total service time of every "
-                         f"algorithm {direction} as the {what} grows.", trend(fig, direction)))
+        out.append(
+            Claim(
+                f"C{i}a",
+                f"VII-C{i}",
+                f"{name}: the total service time of every "
+                f"algorithm {direction} as the {what} grows.",
+                trend(fig, direction),
+            )
+        )
         out.append(Claim(f"C{i}b", f"VII-C{i}", f"{name}: MASL achieves the lowest total "
                          "service time at every point.", lowest(fig)))  # fmt: skip
     out += [
