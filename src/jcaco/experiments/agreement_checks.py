@@ -207,7 +207,7 @@ def trend(fig: str, direction: str) -> Check:
             return NO_DATA
         values = seed_values(table)
         outcomes, parts = [], []
-        per = f" s/{exp.x_unit}" if exp.x_unit else " s per unit"
+        per = f" s per {exp.x_unit}" if exp.x_unit else " s per unit"
         for alg, pts in series.items():
             ys = [np.array(list(values.get((fig, p.point, alg), {}).values())) for p in pts]
             xs = [np.full(y.size, exp.display(p.x)) for p, y in zip(pts, ys, strict=True)]
@@ -216,9 +216,9 @@ def trend(fig: str, direction: str) -> Check:
             against = fit.sign == -sign or -sign in steps
             outcomes.append(-1 if against else (1 if fit.sign == sign else 0))
             parts.append(
-                f"{alg} {_fmt(pts[0].mean_s)}→{_fmt(pts[-1].mean_s)} s, slope "
-                f"{fit.text(per)}, steps {steps.count(sign)}/{len(steps)} significantly "
-                f"with, {steps.count(-sign)} against"
+                f"{alg} {_fmt(pts[0].mean_s)}→{_fmt(pts[-1].mean_s)} s (slope {fit.text(per)}; "
+                f"of {len(steps)} steps {steps.count(sign)} significantly with, "
+                f"{steps.count(-sign)} against)"
             )
         status = decide(outcomes)
         bad = [a for a, o in zip(series, outcomes, strict=True) if o < 0]

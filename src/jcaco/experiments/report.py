@@ -66,6 +66,12 @@ def _name(alg: str) -> str:
     return STYLE.get(alg, (alg, "", ""))[0]
 
 
+def _role_name(alg: str, role: str) -> str:
+    """``BR-oracle (reference)``: the legend name, with the role unless it is a competitor."""
+    name = _name(alg)
+    return name if role == "competitor" or role in name else f"{name} ({role})"
+
+
 def _headline(stats: list[PointStat]) -> str:
     items = []
     for alg, (gain, fig, x) in reductions(stats).items():
@@ -158,8 +164,7 @@ def _figure_table(stats: list[PointStat], name: str) -> str:
     algs = ordered(series)
     points = sorted({p.point: p.x for pts in series.values() for p in pts}.items())
     head = "".join(
-        f"<th class={series[a][0].role}>{html.escape(_name(a))}"
-        f"{'' if series[a][0].role == 'competitor' else '<br>' + series[a][0].role}</th>"
+        f"<th class={series[a][0].role}>{html.escape(_role_name(a, series[a][0].role))}</th>"
         for a in algs
     )
     label = html.escape(exp.x_label + (f" ({exp.x_unit})" if exp.x_unit else ""))
@@ -189,7 +194,9 @@ def _planner_caption(table: pa.Table) -> str:
     if not note:
         return ""
     return (
-        "<p><i>Dashed black: the central planner (exact optimum, reference), not a competitor. "
+        "<p><i>Solid lines: the competitors; dash-dotted: variants; dashed: references, "
+        "which are given more than the paper allows and never enter a claim. "
+        "Dashed black: the central planner (exact optimum, reference). "
         "It knows each slot's activity, fading and positions and solves the realised slot "
         "game (14) exactly; its value is that optimum's realised total service time, scored "
         f"like the algorithms, at {html.escape(note)}. Mean over seeds with 95% CI.</i></p>"
