@@ -116,6 +116,7 @@ def test_horizon_is_selectable_and_in_neither_quick_nor_the_default_run() -> Non
         theirs.config, theirs.figure, theirs.network_point, theirs.seeds
     )  # fmt: skip
     assert select(["horizon"], quick=True)[0].slots < HORIZON_SLOTS  # asked for: resized
+    assert [e.name for e in select(["all"])] == list(EXPERIMENTS)
 
 
 def test_replications_of_two_root_seeds_share_no_run_seed() -> None:

@@ -124,22 +124,7 @@ def test_agreement_marks_a_failing_claim_not_held() -> None:
     assert best["br"][0] == pytest.approx(100.0 * (12 - 10) / 12)
 
 
-def test_agreement_holds_when_the_data_agree_and_flips_with_the_data() -> None:
-    good = {
-        "masl": [5.0, 4.0, 3.0],
-        "br": [6.0, 5.0, 4.0],
-        "br-sync": [6.5, 5.5, 4.5],
-        "mxfp": [7.0, 6.0, 5.0],
-        "selfish": [9.0, 8.0, 7.0],
-        "raro": [8.0, 7.0, 6.0],
-    }
-    v = _verdicts(_synthetic(good))
-    assert all(v[c][0] == "held" for c in ("C1a", "C1b", "C8a", "C8b", "C8c", "C8d", "C8h"))
-    rising = {alg: means[::-1] for alg, means in good.items()}
-    assert _verdicts(_synthetic(rising))["C1a"][0] == "not held"
-    assert _verdicts(_synthetic(rising, fig="fig9"))["C6a"][0] == "held"
-
-
+#: MASL lowest everywhere, every curve decreasing in x.
 GOOD = {
     "masl": [5.0, 4.0, 3.0],
     "br": [6.0, 5.0, 4.0],
@@ -148,6 +133,14 @@ GOOD = {
     "selfish": [9.0, 8.0, 7.0],
     "raro": [8.0, 7.0, 6.0],
 }
+
+
+def test_agreement_holds_when_the_data_agree_and_flips_with_the_data() -> None:
+    v = _verdicts(_synthetic(GOOD))
+    assert all(v[c][0] == "held" for c in ("C1a", "C1b", "C8a", "C8b", "C8c", "C8d", "C8h"))
+    rising = {alg: means[::-1] for alg, means in GOOD.items()}
+    assert _verdicts(_synthetic(rising))["C1a"][0] == "not held"
+    assert _verdicts(_synthetic(rising, fig="fig9"))["C6a"][0] == "held"
 
 
 def test_masl_lowest_is_judged_against_competitors_only() -> None:

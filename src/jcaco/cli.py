@@ -266,7 +266,8 @@ def list_() -> None:
     if EXPERIMENTS:
         click.echo("experiments:")
         for name, exp in EXPERIMENTS.items():
-            click.echo(f"  {name:<9} {exp.title}")
+            extra = "" if exp.in_default else "  (only with --only)"
+            click.echo(f"  {name:<9} {exp.title}{extra}")
 
 
 def _register_optional_commands() -> None:

@@ -219,11 +219,6 @@ def _every_algorithm() -> tuple[Series, ...]:
     return (*(_learner(a) for a in (*COMPETITORS, *VARIANTS, *ORACLES)), PLANNER)
 
 
-def seed_count(series: Series, seeds: int) -> int:
-    """How many of a point's ``seeds`` runs a series runs (:meth:`Series.seed_count`)."""
-    return series.seed_count(seeds)
-
-
 def _sweep(
     name: str, title: str, x_name: str, label: str, unit: str, scale: float, values: tuple
 ) -> Experiment:
@@ -366,6 +361,9 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
 
 EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
 
+#: ``--only all``: every experiment, the ones outside the default run included.
+ALL = "all"
+
 #: ``--quick``: every default figure, smaller (first look in about a minute; not for
 #: conclusions).
 QUICK_SEEDS = 3
@@ -387,7 +385,9 @@ def select(
 ) -> list[Experiment]:
     """The experiments to run, in figure order, resized for ``--quick`` / ``--seeds`` /
     ``--slots`` (explicit values win over ``quick``'s). Without ``only``: every experiment
-    that is ``in_default`` (not ``horizon``)."""
+    that is ``in_default`` (not ``horizon``); ``all`` in ``only``: every experiment."""
+    if only and ALL in only:
+        only = list(EXPERIMENTS)
     names = [n for n, e in EXPERIMENTS.items() if e.in_default] if not only else only
     out = []
     for name in names:

@@ -16,6 +16,7 @@ from jcaco.learners.optimum import Optimum
 from jcaco.learners.random_assignment import RandomAssignment
 from jcaco.learners.selfish import Selfish
 
+
 class _BestResponseOracle(BestResponse):  # interim: replaced by learners/best_response_oracle.py
     name = "br-oracle"
     role = "reference"
