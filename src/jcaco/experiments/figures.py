@@ -11,6 +11,7 @@ as references. ``horizon``: one panel per end point, the mean total over slots o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jcaco.experiments.paper import EXPERIMENTS, Experiment, is_integer_axis
+from jcaco.experiments.series import ROLES
 from jcaco.experiments.summary import PointStat, by_series, coarsen, mean_curves
 
 #: Legend name, colour and marker of the known series (paper's names, VII-A).
@@ -69,10 +71,15 @@ def axis_label(exp: Experiment) -> str:
     return f"{exp.x_label} ({exp.x_unit})" if exp.x_unit else exp.x_label
 
 
+def ordered(series: Mapping[str, list[PointStat]]) -> list[str]:
+    """Series names by role (competitors, variants, references), known names first."""
+    known = [a for a in STYLE if a in series] + sorted(a for a in series if a not in STYLE)
+    return sorted(known, key=lambda a: ROLES.index(series[a][0].role))
+
+
 def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
     series = by_series(stats, exp.name)
-    order = [a for a in STYLE if a in series] + sorted(a for a in series if a not in STYLE)
-    for alg in order:
+    for alg in ordered(series):
         pts = series[alg]
         x = np.array([exp.display(p.x) for p in pts])
         y = np.array([p.mean_s for p in pts])
@@ -132,25 +139,23 @@ def _users(ax: Any, exp: Experiment, table: pa.Table) -> None:
 
 
 def _horizon(axes: Any, exp: Experiment, stats: list[PointStat], table: pa.Table) -> None:
-    """One panel per point: each series' mean total over slots with its 95% band; a series
-    without a stored curve (the planner) as a level at its mean."""
+    """One panel per point: each series' mean total over slots (no bands: eight series; the
+    intervals of the end values are in the report's table); a series without a stored curve
+    (the planner) as a level at its mean."""
     series = by_series(stats, exp.name)
     for point, ax in enumerate(np.ravel(axes)[: len(exp.points)]):
         rows = table.filter(pc.equal(table.column("point"), point))
         curves = mean_curves(rows, exp.name, DISPLAY_POINTS)
-        for alg, pts in series.items():
-            hit = [p for p in pts if p.point == point]
+        for alg in ordered(series):
+            hit = [p for p in series[alg] if p.point == point]
             if not hit:
                 continue
-            style = {**style_of(alg, hit[0].role), "marker": ""}
+            style = {**style_of(alg, hit[0].role), "marker": "", "linewidth": 1.2}
             if alg in curves:
-                slot, mean, half = curves[alg]
-                line = ax.plot(slot, mean, **style)[0]
-                if np.isfinite(half).any():
-                    ax.fill_between(slot, mean - half, mean + half, color=line.get_color(),
-                                    alpha=0.12, linewidth=0)  # fmt: skip
+                ax.plot(curves[alg][0], curves[alg][1], **style)
             else:
                 ax.axhline(hit[0].mean_s, **style)
+        ax.set_ylim(bottom=0)
         ax.set_title(exp.point_label(point), fontsize="small")
         ax.set_xlabel("Iteration (slot)")
         ax.set_ylabel("Total service time (s)")
@@ -207,4 +212,4 @@ def draw_all(
     }
 
 
-__all__ = ["LINESTYLE", "STYLE", "draw", "draw_all", "figure_of", "style_of"]
+__all__ = ["LINESTYLE", "STYLE", "draw", "draw_all", "figure_of", "ordered", "style_of"]

@@ -23,10 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jcaco.experiments.agreement import STATUSES, TRENDS, assess, axis_value
-from jcaco.experiments.figures import STYLE, draw_all
+from jcaco.experiments.figures import STYLE, draw_all, ordered
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
-from jcaco.experiments.series import ROLES
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
 
 _CSS = """
@@ -134,12 +133,6 @@ def _rates_table(stats: list[PointStat], name: str) -> str:
     )
 
 
-def ordered(series: Mapping[str, list[PointStat]]) -> list[str]:
-    """Series names by role (competitors, variants, references), known names first."""
-    known = [a for a in STYLE if a in series] + sorted(a for a in series if a not in STYLE)
-    return sorted(known, key=lambda a: ROLES.index(series[a][0].role))
-
-
 def _origin(stats: list[PointStat], exp_name: str, point: int, alg: str) -> PointStat | None:
     """For a point with its own network key (``horizon``): the same series at the same value
     of the figure it comes from, if that figure is in the store."""
@@ -231,7 +224,11 @@ def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
     body = []
     for p in points:
         exp = EXPERIMENTS.get(p.experiment)
-        x = f"{exp.display(p.x):g}" if exp else f"{p.x:g}"
+        x = (
+            html.escape(exp.point_label(p.point))
+            if exp and exp.point_labels
+            else (f"{exp.display(p.x):g}" if exp else f"{p.x:g}")
+        )
         cells = "".join(
             f"<td>{html.escape(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
             for a in algs
