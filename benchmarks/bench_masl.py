@@ -29,6 +29,7 @@ from _common import (
     peak_bytes,
 )
 from jcaco.learners.masl import MASL
+from jcaco.learners.views import build_setup
 from jcaco.model.build import build_instance
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
@@ -54,7 +55,8 @@ class VectorisedIteration:
     def __init__(self, game: GameInstance, seed: int = 0):
         self.env = StaticEnvironment(game, stream(seed, "activity"))
         self.learner = MASL()
-        self.learner.reset(game, stream(seed, "learner"))
+        setup = build_setup(self.learner.declares(), game)
+        self.learner.reset(setup, stream(seed, "learner"))
         self.t = 0
 
     def __call__(self) -> None:
@@ -87,8 +89,10 @@ def naive_step(game: GameInstance, seed: int = 0) -> Callable[[], object]:
         game.activity[0], game.tx_time_s[0], game.compute_time_s[0], game.steps[0]
     )
     masl = MASL()
-    naive = NaiveMASL(single, masl.learning_rate_ap, masl.learning_rate_server)
+    naive = NaiveMASL(single, masl.learning_rate_ap, masl.learning_rate_server, masl.sampling)
     activity_rng, learner_rng = stream(seed, "activity"), stream(seed, "learner")
+    if masl.sampling == "active":
+        naive.first_actions(learner_rng)
     return lambda: naive.iteration(activity_rng, learner_rng)
 
 

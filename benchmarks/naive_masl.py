@@ -2,7 +2,8 @@
 
 This is what ``jcaco.learners.masl.MASL`` plus ``jcaco.sim.loop`` compute in one slot of the
 static game, written the obvious way with the state in Python lists: draw the activity
-a(t) ~ Bernoulli(θ) (1); every user samples an AP and a server from its mixed strategies (O8);
+a(t) ~ Bernoulli(θ) (1); every user draws an AP and a server from its mixed strategies, and
+with ``sampling="active"`` (O8, the default) an inactive user keeps its last action instead;
 the expected loads (27), (28) and the realised loads (8), (11) are accumulated user by user;
 every active user gets the rewards (35), (38) and updates by L_R-I (34), (36), (39); the
 convergence test O10 is applied. Floating-point operations are done in the same order as the
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jcaco.learners.masl import _normaliser
-from jcaco.model.instance import GameInstance
+from jcaco.learners.views import Announcements
+from jcaco.model.instance import GameInstance, add_batch_axis
 
 
 def _sample(row: list[float], r: float) -> int:
@@ -52,6 +53,9 @@ class NaiveMASL:
         b_c and b_o.
     convergence_threshold : float
         O10 threshold.
+    sampling : {"active", "all"}
+        O8; with ``"active"`` :meth:`first_actions` must be called once before the first
+        iteration (as ``MASL.reset`` draws the first actions).
     """
 
     def __init__(
@@ -60,6 +64,7 @@ class NaiveMASL:
         learning_rate_ap: float,
         learning_rate_server: float,
         convergence_threshold: float = 0.99,
+        sampling: str = "active",
     ):
         self.theta = game.activity.tolist()
         self.tx_time_s = game.tx_time_s.tolist()
@@ -72,11 +77,21 @@ class NaiveMASL:
         feasible = np.isfinite(game.compute_time_s)
         self.probs_server = (feasible / feasible.sum(axis=-1, keepdims=True)).tolist()
         # O9 normalisers: set once at reset, not part of the iteration
-        self.max_ap_delay_s = float(_normaliser(game.tx_time_s[None], game.activity[None])[0, 0])
-        self.max_server_delay_s = float(
-            _normaliser(game.compute_time_s[None], game.activity[None])[0, 0]
-        )
+        announced = Announcements.of(add_batch_axis(game))
+        self.max_ap_delay_s = float(announced.expected_max_ap_load_s[0, 0])
+        self.max_server_delay_s = float(announced.expected_max_server_load_s[0, 0])
         self.converged = False
+        self.sampling = sampling
+        self.ap: list[int] = []
+        self.server: list[int] = []
+
+    def first_actions(self, learner_rng: np.random.Generator) -> None:
+        """Every user's first action (``sampling="active"``), drawn from the uniform strategies."""
+        n = len(self.theta)
+        u_ap = learner_rng.random(n).tolist()
+        u_server = learner_rng.random(n).tolist()
+        self.ap = [_sample(self.probs_ap[i], u_ap[i]) for i in range(n)]
+        self.server = [_sample(self.probs_server[i], u_server[i]) for i in range(n)]
 
     def iteration(
         self, activity_rng: np.random.Generator, learner_rng: np.random.Generator
@@ -89,6 +104,10 @@ class NaiveMASL:
         active = [u < th for u, th in zip(u_active, self.theta, strict=True)]
         ap = [_sample(self.probs_ap[i], u_ap[i]) for i in range(n)]
         server = [_sample(self.probs_server[i], u_server[i]) for i in range(n)]
+        if self.sampling == "active":  # inactive users keep their last action
+            ap = [ap[i] if active[i] else self.ap[i] for i in range(n)]
+            server = [server[i] if active[i] else self.server[i] for i in range(n)]
+            self.ap, self.server = ap, server
         # loads, user by user: expected (27), (28) and realised (8), (11)
         ap_expected = [0.0] * len(self.probs_ap[0])
         server_expected = [0.0] * len(self.probs_server[0])

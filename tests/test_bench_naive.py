@@ -36,13 +36,17 @@ def random_game(seed: int, n: int = 40, m: int = 4, k: int = 5) -> GameInstance:
     return GameInstance(theta, rng.uniform(0.1, 3.0, (n, m)), compute, steps)
 
 
+@pytest.mark.parametrize("sampling", ["active", "all"])
 @pytest.mark.parametrize("rate", [0.05, 0.5, 1.0])
-def test_naive_and_vectorised_masl_agree_bit_for_bit(rate: float) -> None:
+def test_naive_and_vectorised_masl_agree_bit_for_bit(rate: float, sampling: str) -> None:
     seeds = [3, 11, 12]
     games = [random_game(s) for s in seeds]
-    naive = [NaiveMASL(g, rate, rate / 2) for g in games]
+    naive = [NaiveMASL(g, rate, rate / 2, sampling=sampling) for g in games]
     activity_rngs = [stream(s, "activity") for s in seeds]
     learner_rngs = [stream(s, "learner") for s in seeds]
+    if sampling == "active":
+        for ref, rng in zip(naive, learner_rngs, strict=True):
+            ref.first_actions(rng)
     compared = []
 
     def check(slot: Slot, profile: Profile, feedback: Feedback, learner: Learner) -> None:
@@ -57,7 +61,7 @@ def test_naive_and_vectorised_masl_agree_bit_for_bit(rate: float) -> None:
         compared.append(slot.index)
 
     env = StaticEnvironment(stack_instances(games), SeedBatch.from_seeds(seeds, "activity"))
-    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate / 2)
+    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate / 2, sampling=sampling)
     run_loop(env, learner, SeedBatch.from_seeds(seeds, "learner"), 300, callback=check)
     assert len(compared) == 300
     # the strategies really moved (the comparison is not between two untouched uniforms)

@@ -11,6 +11,7 @@ from jcaco.experiments.theory_ode import check_ode, ode_game, subgames
 from jcaco.game import ode, resource
 from jcaco.game.equilibria import enumerate_profiles, subgame_equilibria
 from jcaco.learners.masl import MASL
+from jcaco.learners.views import build_setup
 from jcaco.model.instance import stack_instances
 from jcaco.sim.loop import StaticEnvironment, make_view, score
 
@@ -70,8 +71,8 @@ def test_one_masl_step_has_mean_b_times_the_drift() -> None:
     paths, rate = 20_000, 0.5
     batch = stack_instances([game] * paths)
     rng = np.random.default_rng(11)
-    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate)
-    learner.reset(batch, rng)
+    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate, sampling="all")
+    learner.reset(build_setup(learner.declares(), batch), rng)
     start = np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]])
     learner.probs_ap_[...] = start
     slot = StaticEnvironment(batch, rng).slot(0)

@@ -246,28 +246,58 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(SCHEMAS[kind].model_json_schema(by_alias=True), indent=2))
 
 
-@cli.command(name="list")
-def list_() -> None:
-    """List the algorithms, presets and experiments."""
+def _catalogue() -> dict[str, Any]:
+    """Algorithms (with their declared information, role and parameters), presets, experiments."""
     from jcaco.learners.registry import LEARNERS
     from jcaco.scenario.generator import PRESETS
 
-    click.echo("algorithms:")
-    for name, cls in LEARNERS.items():
-        params = ", ".join(cls.param_names()) or "-"
-        click.echo(f"  {name:<9} information={cls.information:<5} params: {params}")
-    click.echo("presets:")
-    for name, cfg in PRESETS.items():
-        click.echo(f"  {name:<9} N={cfg.num_users} M={cfg.num_aps} K={cfg.num_servers}")
     try:
         from jcaco.experiments.paper import EXPERIMENTS
     except ImportError:
         EXPERIMENTS = {}
-    if EXPERIMENTS:
+    return {
+        "algorithms": [
+            {
+                "name": name,
+                "information": cls().declares().as_dict(),
+                "role": cls.role,
+                "params": cls.param_names(),
+            }
+            for name, cls in LEARNERS.items()
+        ],
+        "presets": [
+            {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
+            for name, c in PRESETS.items()
+        ],
+        "experiments": [
+            {"name": name, "title": exp.title, "default": exp.in_default}
+            for name, exp in EXPERIMENTS.items()
+        ],
+    }
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def list_(as_json: bool) -> None:
+    """List the algorithms (what each sees, its role, its parameters), presets, experiments."""
+    catalogue = _catalogue()
+    if as_json:
+        click.echo(json.dumps(catalogue, indent=2))
+        return
+    click.echo("algorithms (information: activity / channel / others; role):")
+    for algo in catalogue["algorithms"]:
+        info = algo["information"]
+        seen = f"{info['activity']} / {info['channel']} / {info['others']}"
+        params = ", ".join(algo["params"]) or "-"
+        click.echo(f"  {algo['name']:<13} {seen:<26} {algo['role']:<10} params: {params}")
+    click.echo("presets:")
+    for p in catalogue["presets"]:
+        click.echo(f"  {p['name']:<13} N={p['users']} M={p['aps']} K={p['servers']}")
+    if catalogue["experiments"]:
         click.echo("experiments:")
-        for name, exp in EXPERIMENTS.items():
-            extra = "" if exp.in_default else "  (only with --only)"
-            click.echo(f"  {name:<9} {exp.title}{extra}")
+        for exp in catalogue["experiments"]:
+            extra = "" if exp["default"] else "  (only with --only)"
+            click.echo(f"  {exp['name']:<13} {exp['title']}{extra}")
 
 
 def _register_optional_commands() -> None:

@@ -19,6 +19,8 @@ STREAMS: dict[str, int] = {
     "start": 5,
     "sample": 6,
     "replication": 7,
+    # networks of studies that choose defaults; disjoint from the figures' "scenario" draws
+    "sensitivity": 20,
 }
 
 

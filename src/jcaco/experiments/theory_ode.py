@@ -24,6 +24,7 @@ from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.masl import MASL
+from jcaco.learners.views import Announcements
 from jcaco.model.instance import GameInstance, add_batch_axis, stack_instances
 from jcaco.rng import SeedBatch, stream
 from jcaco.sim.loop import Slot, StaticEnvironment, run_loop
@@ -61,13 +62,12 @@ class Subgame:
 
 def subgames(game: GameInstance) -> tuple[Subgame, Subgame]:
     """The AP and server subgames with MASL's own normalisers (O9, read after a reset)."""
-    probe = MASL()
-    probe.reset(add_batch_axis(game), stream(0, "learner"))
+    announced = Announcements.of(add_batch_axis(game))
     return (
         Subgame("ap", metrics.ap_weights(game), np.isfinite(game.tx_time_s),
-                float(probe.max_ap_delay_s_[0, 0])),
+                float(announced.expected_max_ap_load_s[0, 0])),
         Subgame("server", metrics.server_weights(game), game.feasible,
-                float(probe.max_server_delay_s_[0, 0])),
+                float(announced.expected_max_server_load_s[0, 0])),
     )  # fmt: skip
 
 
@@ -153,7 +153,8 @@ def _sample_paths(
     batch = stack_instances([game] * paths)
     activity = SeedBatch([stream(seed, "activity", index, k) for k in range(paths)])
     learner_rng = SeedBatch([stream(seed, "learner", index, k) for k in range(paths)])
-    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate)
+    # the ODE (40) is derived for fresh samples by every user each slot (MODEL.md Alg. 1)
+    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate, sampling="all")
     means = [np.stack([part.uniform() for part in parts])]
     errors = [np.zeros_like(means[0])]
 

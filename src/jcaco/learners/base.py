@@ -5,10 +5,14 @@ work); :meth:`Learner.reset` creates state (trailing underscore); :meth:`Learner
 a profile; :meth:`Learner.observe` takes the outcome. Every array carries a leading seed axis
 ``S`` (a single run has ``S = 1``), so one code path serves single runs and batches.
 
-The class attribute ``information`` says what a learner may see, and the slot loop hands it
-only that: ``"own"`` learners get an :class:`OwnView` (each user's own activity bit and own
-standalone times) and their own delays; ``"full"`` learners get a :class:`FullView` that adds
-the others' actions and the load weights of the game being played.
+The class attribute ``information`` (an :class:`~jcaco.learners.information.Information`)
+declares what a learner may see on three axes; a learner whose declaration depends on its
+hyperparameters overrides :meth:`Learner.declares`. The slot loop hands it only that:
+:meth:`Learner.reset` gets a :class:`~jcaco.learners.views.Setup` and :meth:`Learner.act` a
+:class:`~jcaco.learners.views.View`, both built from the declaration
+(:mod:`jcaco.learners.views`). ``role`` says whether it is one of the compared algorithms
+(``competitor``), another reading of one (``variant``) or a ``reference`` given more than the
+paper allows.
 """
 
 from __future__ import annotations
@@ -21,11 +25,10 @@ import numpy as np
 
 from jcaco.game import kernels
 from jcaco.game.profile import Profile
-from jcaco.model.instance import GameInstance
+from jcaco.learners.information import NOTHING, Information
+from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
-
-Information = Literal["full", "own"]
 
 #: What a series is in a comparison: the paper's algorithms and learners beyond it are
 #: ``competitor``; an algorithm given more information than the paper allows is a
@@ -33,52 +36,6 @@ Information = Literal["full", "own"]
 #: of a paper baseline that is shown beside it but is not the paper's.
 Role = Literal["competitor", "variant", "reference"]
 ROLES: tuple[str, ...] = ("competitor", "variant", "reference")
-
-
-@dataclass(frozen=True)
-class OwnView:
-    """What a user knows about itself at the start of a slot.
-
-    Attributes
-    ----------
-    slot : int
-        Slot (iteration) index t.
-    active : ndarray of bool, shape (S, N)
-        Each user's own activity a_i(t).
-    tx_time_s : ndarray, shape (S, N, M)
-        Each user's own standalone transmission times this slot, eq. (7) [s].
-    compute_time_s : ndarray, shape (S, N, K)
-        Each user's own standalone computation times, eq. (10) [s] (``inf``: infeasible).
-    distance_m : ndarray, shape (S, N, M) or None
-        Each user's own distances to the APs, when the geometry is known [m].
-    """
-
-    slot: int
-    active: BoolArray
-    tx_time_s: FloatArray
-    compute_time_s: FloatArray
-    distance_m: FloatArray | None
-
-
-@dataclass(frozen=True)
-class FullView(OwnView):
-    """Complete information: adds the game's load weights and the others' current actions.
-
-    Attributes
-    ----------
-    weight : ndarray, shape (S, N)
-        Load weight of every user in the game being played: the realised activity a(t) in a
-        time-slotted simulation (complete information, (8), (11)), or θ for the static
-        stochastic game (27), (28).
-    activity : ndarray, shape (S, N)
-        θ of every user.
-    profile : Profile or None
-        Everybody's actions in the previous slot (None before the first).
-    """
-
-    weight: FloatArray
-    activity: FloatArray
-    profile: Profile | None
 
 
 @dataclass(frozen=True)
@@ -103,17 +60,21 @@ class Feedback:
 
 
 class Learner:
-    """Base class of every algorithm. Subclasses set ``name`` and ``information``."""
+    """Base class of every algorithm. Subclasses set ``name``, ``information`` and ``role``."""
 
     name: ClassVar[str] = ""
-    information: ClassVar[Information] = "own"
+    information: ClassVar[Information] = NOTHING
     role: ClassVar[Role] = "competitor"
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
-        """Create the state for a batch of games ``game`` (leading seed axis)."""
+    def declares(self) -> Information:
+        """The information this instance sees (default: the class's ``information``)."""
+        return self.information
+
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
+        """Create the state for a batch of games (leading seed axis) from ``setup``."""
         raise NotImplementedError
 
-    def act(self, view: OwnView) -> Profile:
+    def act(self, view: View) -> Profile:
         """Return every user's action for this slot, shape ``(S, N)`` each."""
         raise NotImplementedError
 

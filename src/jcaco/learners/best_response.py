@@ -1,11 +1,26 @@
-"""``br``: sequential best-response dynamics to an equilibrium, every slot (MODEL.md §6, O11).
+"""``br``: best-response dynamics whose moves advance with the slots (the paper's BR [45]).
 
-Complete information: each slot the learner knows the game's load weights (the realised active
-set, or θ in the static game) and everybody's current actions. Starting from the previous
-slot's profile (a seeded random profile, or the greedy profile, at the start), users that can
-improve take turns in a random order, each moving to its best response, until nobody can
-(at most ``max_rounds`` rounds; ``cap_hit_`` reports where the cap bound). The AP and server
-subgames are independent (MODEL.md §4.2, item 5), so each runs its own dynamics.
+The paper: "In the BR algorithm, each active UE adjusts its strategy to optimize its payoff,
+considering the strategies of other UEs. The BR algorithm iterates this process, with UEs
+updating their strategies until no UE can improve its payoff by unilaterally changing its
+strategy" (VII-A), and "the BR algorithm requires UEs to know the number of active UEs and the
+strategies chosen by those UEs". Sec. V says such schemes "assume a static environment, i.e.,
+fixed player set, time-invariant payoff functions, and no stochastic system dynamics during the
+convergence process". Here that assumption is tested, not granted (MODEL.md §6, O11): the
+iterations of the dynamics advance with the slots while activity, fading and positions change.
+Each slot, from the previous slot's profile, ``moves_per_slot`` improving moves are made (the
+classic decentralised update: one move by a random active user that can improve), each to the
+user's best response (AP and server) against the slot's loads. On a static instance
+(``jcaco solve``) the moves go on, slot after slot, until no user can improve: an equilibrium.
+
+Reading (docs/algorithms.md, written before measuring): to best-respond, a user needs the
+load of every resource under the current actions of the active users, i.e. the actions, the
+activity and the standalone times of the others; the paper is silent on the channel, and the
+default reads its complete-information game (16) literally (the slot's realised times,
+``channel="all"``). The other readings are options: ``channel="mean"`` (loads at the mean
+fading) and ``activity="own"`` (a user knows only its own activity bit, so it plays the
+expected game (23) with θ weights, the game MASL learns).
+The per-slot exact-equilibrium learner is ``br-oracle``, a reference.
 """
 
 from __future__ import annotations
@@ -15,71 +30,111 @@ from typing import Literal
 import numpy as np
 
 from jcaco.game import resource
-from jcaco.game.br_compiled import sequential_best_response  # numba kernel when installed
 from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
-from jcaco.learners.base import FullView, Learner, uniform_choice
-from jcaco.model.instance import GameInstance
+from jcaco.learners.base import Learner, uniform_choice
+from jcaco.learners.information import Information
+from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
-from jcaco.types import FloatArray, IntArray
 
 
-def start_profile(game: GameInstance, start: str, rng: RandomSource) -> Profile:
-    """A random profile (uniform AP, uniform feasible server) or the greedy one (θ weights)."""
-    s, n, m = game.tx_time_s.shape
+def start_profile(setup: Setup, start: str, rng: RandomSource) -> Profile:
+    """A random profile (uniform AP, uniform feasible server) or the greedy one (θ weights).
+
+    The greedy start places users one by one at their best response to those already placed,
+    so it needs everybody's θ and times (``others="actions"``).
+    """
+    s, n, m, _ = setup.shape
     if start == "random":
         return Profile(
-            uniform_choice(np.ones((s, n, m), dtype=bool), rng), uniform_choice(game.feasible, rng)
+            uniform_choice(np.ones((s, n, m), dtype=bool), rng), uniform_choice(setup.feasible, rng)
         )
     if start == "greedy":
+        if setup.others is None:
+            raise ValueError("start='greedy' needs the others' times (others='actions')")
         order = np.argsort(rng.random((s, n)), axis=1)
-        w_ap = resource.player_weights(game.tx_time_s, game.activity)
-        w_server = resource.player_weights(game.compute_time_s, game.activity)
+        w_ap = resource.player_weights(setup.others.tx_time_s, setup.others.theta)
+        w_server = resource.player_weights(setup.others.compute_time_s, setup.others.theta)
         return Profile(
             greedy_profile(w_ap, order, np.ones((s, n, m), dtype=bool)),
-            greedy_profile(w_server, order, game.feasible),
+            greedy_profile(w_server, order, setup.feasible),
         )
     raise ValueError(f"start must be 'random' or 'greedy', got {start!r}")
 
 
 class BestResponse(Learner):
-    """Sequential best response (``br``).
+    """Best-response dynamics, a bounded number of improving moves per slot (``br``).
 
     Parameters
     ----------
     start : {"random", "greedy"}
-        Initial profile: uniform random from the seed, or users placed one by one at their
-        best response to those already placed.
-    max_rounds : int
-        Cap on the rounds of play per slot (R_max = 50).
+        Initial profile (:func:`start_profile`).
+    moves_per_slot : int
+        Improving moves per slot (>= 1), each by one user drawn uniformly among the active
+        users that can improve.
+    activity : {"all", "own"}
+        Loads of the realised player set a(t) (the paper's "number of active UEs"), or, knowing
+        only its own activity bit, of the expected game (θ weights).
+    channel : {"all", "mean"}
+        Loads from the slot's realised times, or from the times at the mean fading.
     """
 
     name = "br"
-    information = "full"
+    information = Information("all", "all", "actions")
 
-    def __init__(self, start: Literal["random", "greedy"] = "random", max_rounds: int = 50):
+    def __init__(
+        self,
+        start: Literal["random", "greedy"] = "random",
+        moves_per_slot: int = 1,
+        activity: Literal["all", "own"] = "all",
+        channel: Literal["all", "mean"] = "all",
+    ):
         self.start = start
-        self.max_rounds = max_rounds
+        self.moves_per_slot = moves_per_slot
+        self.activity = activity
+        self.channel = channel
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
-        """Draw the starting profile."""
+    def declares(self) -> Information:
+        """The others' actions and times, at the activity and channel levels chosen."""
+        return Information(self.activity, self.channel, "actions")
+
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
+        """Check the options and draw the starting profile."""
+        if int(self.moves_per_slot) != self.moves_per_slot or self.moves_per_slot < 1:
+            raise ValueError(f"moves_per_slot must be an integer >= 1, got {self.moves_per_slot}")
+        for name, allowed in (("activity", ("all", "own")), ("channel", ("all", "mean"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         self.rng_ = rng
-        self.last_ = start_profile(game, self.start, rng)
-        self.converged_ = np.zeros(game.tx_time_s.shape[0], dtype=bool)
-        self.cap_hit_ = np.zeros_like(self.converged_)
-        self.moves_ = np.zeros(game.tx_time_s.shape[0], dtype=np.int64)
+        self.last_ = start_profile(setup, self.start, rng)
+        self.converged_ = np.zeros(setup.shape[0], dtype=bool)
+        self.moves_ = np.zeros(setup.shape[0], dtype=np.int64)
 
-    def _play(self, time: FloatArray, weight: FloatArray, choice: IntArray) -> tuple:
-        w = resource.player_weights(time, weight)
-        out = sequential_best_response(w, choice, self.rng_, max_rounds=self.max_rounds)
-        return out.choice, out.converged, out.moves
-
-    def act(self, view: FullView) -> Profile:  # type: ignore[override]
-        """Best-response dynamics on this slot's game from the current profile."""
-        ap, ok_ap, moves_ap = self._play(view.tx_time_s, view.weight, self.last_.ap)
-        server, ok_sv, moves_sv = self._play(view.compute_time_s, view.weight, self.last_.server)
-        self.cap_hit_ = ~(ok_ap & ok_sv)
-        self.moves_ = moves_ap + moves_sv
-        self.converged_ = (self.moves_ == 0) & ~self.cap_hit_
+    def act(self, view: View) -> Profile:
+        """``moves_per_slot`` improving moves on this slot's game from the current profile."""
+        assert view.others is not None  # declared: others="actions"
+        game = view.others
+        w_ap = resource.player_weights(game.tx_time_s, game.weight)  # [S, N, M]
+        w_server = resource.player_weights(game.compute_time_s, game.weight)  # [S, N, K]
+        players = game.weight > 0  # [S, N]
+        assert view.active is not None  # declared: activity "own" or "all"
+        movers = players & view.active  # only an active user moves
+        ap, server = self.last_.ap.copy(), self.last_.server.copy()
+        seeds = np.arange(ap.shape[0])
+        self.moves_ = np.zeros(ap.shape[0], dtype=np.int64)
+        for _ in range(int(self.moves_per_slot)):
+            best_ap, gain_ap = resource.best_responses(w_ap, ap)
+            best_server, gain_server = resource.best_responses(w_server, server)
+            can = movers & ((gain_ap > 0) | (gain_server > 0))  # [S, N]
+            # one draw per seed and move, whether or not it moves (same stream batched or alone)
+            user = uniform_choice(can | ~can.any(axis=-1, keepdims=True), self.rng_)  # [S]
+            moving = can[seeds, user]
+            ap[seeds, user] = np.where(moving, best_ap[seeds, user], ap[seeds, user])
+            server[seeds, user] = np.where(moving, best_server[seeds, user], server[seeds, user])
+            self.moves_ += moving
+        _, gain_ap = resource.best_responses(w_ap, ap)
+        _, gain_server = resource.best_responses(w_server, server)
+        improvable = players & ((gain_ap > 0) | (gain_server > 0))
+        self.converged_ = np.asarray(~improvable.any(axis=-1))
         self.last_ = Profile(ap, server)
         return self.last_

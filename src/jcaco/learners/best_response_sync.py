@@ -13,9 +13,10 @@ import numpy as np
 
 from jcaco.game import resource
 from jcaco.game.profile import Profile
-from jcaco.learners.base import FullView, Learner
+from jcaco.learners.base import Learner
 from jcaco.learners.best_response import start_profile
-from jcaco.model.instance import GameInstance
+from jcaco.learners.information import EVERYTHING
+from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 
 
@@ -29,20 +30,22 @@ class BestResponseSync(Learner):
     """
 
     name = "br-sync"
-    information = "full"
+    information = EVERYTHING
 
     def __init__(self, start: Literal["random", "greedy"] = "random"):
         self.start = start
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Draw the starting profile."""
-        self.last_ = start_profile(game, self.start, rng)
-        self.converged_ = np.zeros(game.tx_time_s.shape[0], dtype=bool)
+        self.last_ = start_profile(setup, self.start, rng)
+        self.converged_ = np.zeros(setup.shape[0], dtype=bool)
 
-    def act(self, view: FullView) -> Profile:  # type: ignore[override]
+    def act(self, view: View) -> Profile:
         """All players move to their best response to the previous profile at once."""
-        w_ap = resource.player_weights(view.tx_time_s, view.weight)
-        w_server = resource.player_weights(view.compute_time_s, view.weight)
+        assert view.others is not None  # declared: others="actions"
+        game = view.others
+        w_ap = resource.player_weights(game.tx_time_s, game.weight)
+        w_server = resource.player_weights(game.compute_time_s, game.weight)
         ap, _ = resource.best_responses(w_ap, self.last_.ap)
         server, _ = resource.best_responses(w_server, self.last_.server)
         changed = (ap != self.last_.ap) | (server != self.last_.server)

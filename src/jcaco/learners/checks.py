@@ -6,8 +6,9 @@
 simulation) and raises :class:`AssertionError` with a clear message at the first breach:
 
 * ``__init__`` only stores its hyperparameters (no work, no trailing-underscore attribute);
-* ``information`` is ``"full"`` or ``"own"``; an ``"own"`` learner gets a bare
-  :class:`OwnView` (no ``weight``, no ``profile``) and must act on it;
+* ``declares()`` returns an :class:`Information` and ``role`` is a known role; the learner
+  gets the set-up and views its declaration allows (:mod:`jcaco.learners.views`, the same
+  builder as the slot loop) and must act on them;
 * ``act`` returns a :class:`Profile` of shape ``(S, N)`` with valid AP indices and only
   feasible servers, and does not modify the view;
 * ``observe`` leaves the per-user state (every ``(S, N, ...)`` array attribute ending in
@@ -27,8 +28,10 @@ import numpy as np
 
 from jcaco.game import metrics
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, FullView, Learner, OwnView
+from jcaco.learners.base import ROLES, Feedback, Learner
+from jcaco.learners.information import Information
 from jcaco.learners.registry import LEARNERS
+from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource, SeedBatch, stream
 
@@ -93,11 +96,34 @@ def _slots(
         yield replace(game, tx_time_s=game.tx_time_s / gain), active
 
 
-def _view(learner: Learner, t: int, game: GameInstance, active: np.ndarray, prev: Profile | None):
-    own = (t, active, game.tx_time_s, game.compute_time_s, game.distance_m)
-    if learner.information == "own":
-        return OwnView(*own)
-    return FullView(*own, weight=active.astype(float), activity=game.activity, profile=prev)
+def _view(
+    learner: Learner,
+    t: int,
+    game: GameInstance,
+    mean: GameInstance,
+    active: np.ndarray,
+    prev: Profile | None,
+) -> View:
+    return build_view(
+        learner.declares(),
+        slot=t,
+        game=game,
+        mean_tx_time_s=lambda: mean.tx_time_s,
+        active=active,
+        weight=active.astype(float),
+        previous=prev,
+    )
+
+
+def _arrays(view: object, prefix: str = "") -> dict[str, np.ndarray]:
+    """Copies of every array in a view, nested ``others`` included (profile aside)."""
+    out: dict[str, np.ndarray] = {}
+    for key, value in vars(view).items():
+        if isinstance(value, np.ndarray):
+            out[prefix + key] = np.array(value, copy=True)
+        elif key == "others" and value is not None:
+            out.update(_arrays(value, "others."))
+    return out
 
 
 def _feedback(game: GameInstance, profile: Profile, active: np.ndarray) -> Feedback:
@@ -158,24 +184,25 @@ def _run(
 
     s, n = game.activity.shape
     for learner in learners:
-        learner.reset(game, source("learner"))
+        learner.reset(build_setup(learner.declares(), game), source("learner"))
     actions: list[Profile] = []
     prev: Profile | None = None
     slots = _slots(game, source("activity"), source("fading"), num_slots)
     for t, (slot_game, active) in enumerate(slots):
         acted = []
         for learner in learners:
-            view = _view(learner, t, slot_game, active, prev)
-            before = {k: np.array(v, copy=True) for k, v in vars(view).items() if k != "profile"}
+            view = _view(learner, t, slot_game, game, active, prev)
+            before = _arrays(view)
             try:
                 profile = _check_profile(label, learner.act(view), slot_game)
             except AttributeError as exc:
                 raise AssertionError(
                     f"{label}: act() read something its view does not have "
-                    f"(information={learner.information!r}): {exc}"
+                    f"({learner.declares()}): {exc}"
                 ) from exc
+            after = _arrays(view)
             for key, value in before.items():
-                assert np.array_equal(value, getattr(view, key), equal_nan=True), (
+                assert np.array_equal(value, after[key], equal_nan=True), (
                     f"{label}: act() modified view.{key}"
                 )
             acted.append(profile.copy())
@@ -200,9 +227,10 @@ def _run(
 def _check_init(label: str, factory: LearnerFactory) -> Learner:
     learner = factory()
     assert isinstance(learner, Learner), f"{label}: the factory must build a Learner"
-    assert learner.information in ("full", "own"), (
-        f"{label}: information must be 'full' or 'own', got {learner.information!r}"
+    assert isinstance(learner.declares(), Information), (
+        f"{label}: declares() must return an Information, got {learner.declares()!r}"
     )
+    assert learner.role in ROLES, f"{label}: role must be one of {ROLES}, got {learner.role!r}"
     fitted = sorted(k for k in vars(learner) if k.endswith("_") and not k.startswith("__"))
     assert not fitted, f"{label}: __init__ created state {fitted}; create it in reset()"
     extra = sorted(set(vars(learner)) - set(learner.param_names()))

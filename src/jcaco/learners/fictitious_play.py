@@ -1,78 +1,62 @@
-"""``mxfp``: fictitious play against estimated mixed strategies, with inertia (MODEL.md §6, O12).
+"""``mxfp``: fictitious play against uniform mixed strategies, with inertia (the paper's [47]).
 
-Every user believes each other user j plays its empirical action frequencies q_j (uniform
-prior of weight ``prior_weight``; only actions of active users are observed). Its expected
-cost of AP m is ĉ_i(m) = T_{i,m}(t) + Σ_{j≠i} θ_j q_j(m) T_{j,m}(t) (likewise for servers);
-it picks the argmin, but keeps its previous action with probability ``inertia``. The
-``beliefs="uniform"`` option (mxFP-min, "only knows N") keeps the beliefs uniform and replaces
-the others' times by its own, so it picks its fastest standalone resource.
+The paper: "Each UE updates its strategy by responding to the estimated mixed strategies of the
+other UEs, assuming these strategies are uniformly distributed across the available actions"
+(VII-A), and "the mxFP algorithm only requires knowledge of the total number of UEs in the
+system". So a user knows N, its own θ_i, activity bit and realised standalone times, and
+nothing of the others (MODEL.md §6, O12).
+
+Reading (docs/algorithms.md, written before measuring). Under uniform beliefs user j is on
+resource r with probability 1/R_j; the user does not know j's θ_j or times, so it must stand
+in for them. Two stand-ins are natural: its own θ_i and time T_{i,r} (the others are like me),
+or its own θ_i and its own mean time T̄_i (the others are average users). The believed cost of
+resource r is then
+
+    ĉ_i(r) = T_{i,r} (1 + (N - 1) θ_i / R)     or     ĉ_i(r) = T_{i,r} + (N - 1) θ_i T̄_i / R,
+
+with R the number of APs (servers): all actions are "available" to a user it knows nothing
+about. Both are increasing in T_{i,r} alone, so both readings choose the same resource, the
+user's fastest standalone one: the readings cannot differ in any measurement, and the first is
+computed here. The user then keeps its previous action with probability ``inertia`` (the
+"with inertia" of [47]); only active users move. The empirical-belief learner that sees
+everybody's actions and realised times is the variant ``fp-empirical``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, FullView, Learner
-from jcaco.model.instance import GameInstance
+from jcaco.learners.base import Learner
+from jcaco.learners.information import Information
+from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 
-def _expected_costs(time: FloatArray, theta: FloatArray, counts: FloatArray) -> FloatArray:
-    """ĉ[i, r] = time[i, r] + Σ_{j≠i} θ_j q_j(r) time[j, r], shape ``(S, N, R)``."""
-    q = counts / counts.sum(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        contrib = np.where(q > 0, theta[..., None] * q * time, 0.0)  # [S, N, R]
-    return time + contrib.sum(axis=-2, keepdims=True) - contrib
-
-
-class FictitiousPlay(Learner):
-    """Mixed-strategy fictitious play with inertia (``mxfp``).
+class InertialResponse(Learner):
+    """Shared machinery of the fictitious-play learners: argmin with inertia, convergence.
 
     Parameters
     ----------
     inertia : float
         Probability of keeping the previous action, in [0, 1).
-    prior_weight : float
-        Weight of the uniform prior in the empirical beliefs (> 0).
-    beliefs : {"empirical", "uniform"}
-        ``uniform`` is the mxFP-min option.
     patience : int
         Converged once no user changed its action for this many slots.
     """
 
-    name = "mxfp"
-    information = "full"
-
-    def __init__(
-        self,
-        inertia: float = 0.3,
-        prior_weight: float = 1.0,
-        beliefs: Literal["empirical", "uniform"] = "empirical",
-        patience: int = 20,
-    ):
+    def __init__(self, inertia: float = 0.3, patience: int = 20):
         self.inertia = inertia
-        self.prior_weight = prior_weight
-        self.beliefs = beliefs
         self.patience = patience
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
-        """Uniform beliefs (prior weight spread over the feasible actions)."""
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
+        """Check the options; no action yet."""
         if not 0 <= self.inertia < 1:
             raise ValueError(f"inertia must be in [0, 1), got {self.inertia!r}")
-        if self.beliefs not in ("empirical", "uniform"):
-            raise ValueError(f"beliefs must be 'empirical' or 'uniform', got {self.beliefs!r}")
-        s, n, m = game.tx_time_s.shape
-        feasible = game.feasible
         self.rng_ = rng
-        self.counts_ap_ = np.full((s, n, m), self.prior_weight / m)
-        self.counts_server_ = self.prior_weight * feasible / feasible.sum(-1, keepdims=True)
         self.last_: Profile | None = None  # type: ignore[assignment]
-        self.stable_slots_ = np.zeros(s, dtype=np.int64)
-        self.converged_ = np.zeros(s, dtype=bool)
+        self.stable_slots_ = np.zeros(setup.shape[0], dtype=np.int64)
+        self.converged_ = np.zeros(setup.shape[0], dtype=bool)
 
     def _choose(self, cost: FloatArray, previous: IntArray | None, movers: BoolArray) -> IntArray:
         best = np.argmin(cost, axis=-1)
@@ -81,14 +65,8 @@ class FictitiousPlay(Learner):
         keep = (self.rng_.random(best.shape) < self.inertia) | ~movers
         return np.where(keep, previous, best)
 
-    def act(self, view: FullView) -> Profile:  # type: ignore[override]
-        """Best response to the believed mixed strategies, with inertia."""
-        if self.beliefs == "uniform":
-            cost_ap, cost_server = view.tx_time_s, view.compute_time_s
-        else:
-            cost_ap = _expected_costs(view.tx_time_s, view.activity, self.counts_ap_)
-            cost_server = _expected_costs(view.compute_time_s, view.activity, self.counts_server_)
-        movers = view.weight > 0
+    def respond(self, cost_ap: FloatArray, cost_server: FloatArray, movers: BoolArray) -> Profile:
+        """The argmin of each believed cost, kept with probability ``inertia``."""
         prev = self.last_
         ap = self._choose(cost_ap, None if prev is None else prev.ap, movers)
         server = self._choose(cost_server, None if prev is None else prev.server, movers)
@@ -99,9 +77,34 @@ class FictitiousPlay(Learner):
         self.last_ = Profile(ap, server)
         return self.last_
 
-    def observe(self, profile: Profile, feedback: Feedback) -> None:
-        """Count the actions of the active (observed) users."""
-        seen = feedback.active[..., None]
-        m, k = self.counts_ap_.shape[-1], self.counts_server_.shape[-1]
-        self.counts_ap_ += seen * (profile.ap[..., None] == np.arange(m))
-        self.counts_server_ += seen * (profile.server[..., None] == np.arange(k))
+
+def uniform_belief_cost(time: FloatArray, theta: FloatArray, num_users: int) -> FloatArray:
+    """ĉ_i(r) = T_{i,r} (1 + (N - 1) θ_i / R): the others like user i, uniform over R actions.
+
+    ``time`` is ``(S, N, R)`` (``inf`` where infeasible), ``theta`` ``(S, N)``; returns
+    ``(S, N, R)`` [s].
+    """
+    num_resources = time.shape[-1]
+    return time * (1.0 + (num_users - 1) * theta[..., None] / num_resources)
+
+
+class FictitiousPlay(InertialResponse):
+    """Fictitious play with uniform beliefs and inertia (``mxfp``).
+
+    Parameters
+    ----------
+    inertia : float
+        Probability of keeping the previous action, in [0, 1).
+    patience : int
+        Converged once no user changed its action for this many slots.
+    """
+
+    name = "mxfp"
+    information = Information("own", "own", "count")
+
+    def act(self, view: View) -> Profile:
+        """Best response to uniform beliefs about the others, with inertia."""
+        assert view.num_users is not None and view.active is not None  # declared
+        cost_ap = uniform_belief_cost(view.tx_time_s, view.theta, view.num_users)
+        cost_server = uniform_belief_cost(view.compute_time_s, view.theta, view.num_users)
+        return self.respond(cost_ap, cost_server, view.active)

@@ -1,12 +1,29 @@
 """MASL: Multi-Agent Stochastic Learning, Alg. 1 (AP) and Alg. 2 (server) in lock-step.
 
 Each user keeps a mixed strategy over APs p^c_i and over its feasible servers p^o_i, uniform
-at the start (33). Every slot every user samples an action (O8); each *active* user then
-updates by linear reward–inaction (34), (36), (39) with the normalised reward (35), (38)
-``r = clip(1 - delay / T̄max, 0, 1)``, where the delay is the expected load of the chosen
-resource under the sampled profile (O7 (a), default) or the realised load (O7 (b)). The
-normalisers follow O9: T̄max_cp = Σ_j θ_j max_k C_{j,k} and T̄max_tr = Σ_j θ_j max_m T_{j,m}
-at the mean fading. A user sees nothing but its own delay (``information = "own"``).
+at the start (33). Each slot the active users sample an action (O8; "each active UE selects"),
+and each *active* user then updates by linear reward–inaction (34), (36), (39) with the
+normalised reward (35), (38) ``r = clip(1 - delay / T̄max, 0, 1)``, where the delay is the
+expected load of the chosen resource under the sampled profile (O7 (a), default) or the
+realised load (O7 (b)).
+
+What it sees, in the paper's words: "each UE updates its strategy based on local feedback
+(i.e., the reward signal) alone" (VII-A), and "the strategy updates depend solely on each UE's
+local action-reward feedback, and there is no need for any global knowledge of other UEs'
+strategies or states" (VI-D). So it declares its own activity bit, the mean channel (it reads
+no times at all) and nothing of the others; its normaliser is a public constant announced at
+set-up (:class:`~jcaco.learners.views.Announcements`).
+
+Options where the seed is explicit or silent (docs/algorithms.md):
+
+* ``sampling``: ``"active"`` (the seed: "each active UE selects"; an inactive user keeps its
+  last action, which enters only the expected loads) or ``"all"`` (every user samples every
+  slot, Alg. 1 as MODEL.md writes it).
+* ``normaliser``: ``"o9"`` (T̄max_tr = Σ_j θ_j max_m T_{j,m} at the mean fading and T̄max_cp
+  = Σ_j θ_j max_k C_{j,k}, MODEL.md O9) or ``"per-user"`` (an a-priori scale per user: N
+  times its own largest standalone time, which needs N and its own times only). The seed asks
+  for "a fixed constant" that "does not depend on future observations or online updates";
+  both are; an adaptive normaliser would be a variant beyond the paper.
 """
 
 from __future__ import annotations
@@ -17,16 +34,20 @@ import numpy as np
 
 from jcaco.game import kernels
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, Learner, OwnView, sample_from
-from jcaco.model.instance import GameInstance
+from jcaco.learners.base import Feedback, Learner, sample_from
+from jcaco.learners.information import Information
+from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
+SAMPLINGS = ("active", "all")
+NORMALISERS = ("o9", "per-user")
 
-def _normaliser(time: FloatArray, theta: FloatArray) -> FloatArray:
-    """O9: Σ_j θ_j max_r time[j, r] over feasible r, shape ``(S, 1)``."""
+
+def _per_user_scale(time: FloatArray, num_users: int) -> FloatArray:
+    """N times each user's own largest feasible standalone time, shape ``(S, N)`` [s]."""
     worst = np.where(np.isfinite(time), time, 0.0).max(axis=-1)  # [S, N]
-    return np.maximum((theta * worst).sum(axis=-1, keepdims=True), 1e-300)
+    return np.maximum(num_users * worst, 1e-300)
 
 
 def lri_update(
@@ -120,10 +141,14 @@ class MASL(Learner):
     convergence_threshold : float
         O10: converged when every player's largest probability is at least this, in both
         subgames.
+    sampling : {"active", "all"}
+        Who samples an action each slot (O8): the active users (the seed) or every user.
+    normaliser : {"o9", "per-user"}
+        T̄max of (35), (38): the O9 constants or a per-user a-priori scale (module docstring).
     """
 
     name = "masl"
-    information = "own"
+    information = Information("own", "mean", "none")
 
     def __init__(
         self,
@@ -131,40 +156,78 @@ class MASL(Learner):
         learning_rate_server: float = DEFAULT_LEARNING_RATE,
         reward_signal: Literal["expected", "measured"] = "expected",
         convergence_threshold: float = 0.99,
+        sampling: Literal["active", "all"] = "active",
+        normaliser: Literal["o9", "per-user"] = "o9",
     ):
         self.learning_rate_ap = learning_rate_ap
         self.learning_rate_server = learning_rate_server
         self.reward_signal = reward_signal
         self.convergence_threshold = convergence_threshold
+        self.sampling = sampling
+        self.normaliser = normaliser
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
-        """Uniform strategies (33) and the O9 normalisers."""
+    def declares(self) -> Information:
+        """Own activity and no channel; the per-user normaliser also needs N."""
+        if self.normaliser == "per-user":
+            return Information("own", "mean", "count")
+        return Information("own", "mean", "none")
+
+    def _check_params(self) -> None:
         for name in ("learning_rate_ap", "learning_rate_server"):
             value = getattr(self, name)
             if not 0 < value <= 1:
                 raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-        if self.reward_signal not in ("expected", "measured"):
-            raise ValueError(
-                f"reward_signal must be 'expected' or 'measured', got {self.reward_signal!r}"
-            )
-        feasible = game.feasible
-        s, n, m = game.tx_time_s.shape
+        for name, allowed in (
+            ("reward_signal", ("expected", "measured")),
+            ("sampling", SAMPLINGS),
+            ("normaliser", NORMALISERS),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
+        """Uniform strategies (33) and the normalisers; with ``sampling="active"`` a first
+        action drawn for every user (an inactive user holds it until it is next active)."""
+        self._check_params()
+        feasible = setup.feasible
+        s, n, m, _ = setup.shape
         self.rng_ = rng
-        self.players_ = game.players
+        self.players_ = setup.players
         # [S, N, R] views of resource-major arrays (see _resource_major)
         self.probs_ap_ = _resource_major(np.full((s, n, m), 1.0 / m))
         self.probs_server_ = _resource_major(feasible / feasible.sum(axis=-1, keepdims=True))
-        theta = game.activity if self.reward_signal == "expected" else game.players.astype(float)
-        self.max_ap_delay_s_ = _normaliser(game.tx_time_s, theta)
-        self.max_server_delay_s_ = _normaliser(game.compute_time_s, theta)
+        if self.normaliser == "per-user":
+            assert setup.num_users is not None  # declared: others="count"
+            self.max_ap_delay_s_ = _per_user_scale(setup.tx_time_s, setup.num_users)
+            self.max_server_delay_s_ = _per_user_scale(setup.compute_time_s, setup.num_users)
+        elif self.reward_signal == "expected":
+            self.max_ap_delay_s_ = setup.announcements.expected_max_ap_load_s
+            self.max_server_delay_s_ = setup.announcements.expected_max_server_load_s
+        else:
+            self.max_ap_delay_s_ = setup.announcements.max_ap_load_s
+            self.max_server_delay_s_ = setup.announcements.max_server_load_s
         self.converged_ = np.zeros(s, dtype=bool)
         self.last_ = self.recommendation()
+        if self.sampling == "active":
+            self.last_ = self._sample()
 
-    def act(self, view: OwnView) -> Profile:
-        """Every user samples an AP and a server from its mixed strategies (O8)."""
-        self.last_ = Profile(
+    def _sample(self) -> Profile:
+        return Profile(
             sample_from(self.probs_ap_, self.rng_), sample_from(self.probs_server_, self.rng_)
         )
+
+    def act(self, view: View) -> Profile:
+        """Users sample an AP and a server from their mixed strategies (O8): the active ones
+        (``sampling="active"``; the others keep their last action) or all."""
+        sampled = self._sample()
+        if self.sampling == "active":
+            assert view.active is not None  # declared: activity="own"
+            keep = ~view.active
+            sampled = Profile(
+                np.where(keep, self.last_.ap, sampled.ap),
+                np.where(keep, self.last_.server, sampled.server),
+            )
+        self.last_ = sampled
         return self.last_
 
     def observe(self, profile: Profile, feedback: Feedback) -> None:

@@ -1,7 +1,7 @@
 """``optimum``: a central planner that plays the exact social optimum every slot.
 
 Not a competitor: it is the reference the algorithms are measured against. Each slot it sees
-the game the view describes (complete information: ``view.weight`` is the realised activity
+the game the view describes (complete information: ``view.others.weight`` is the realised activity
 a(t) in a simulation, problem (14), or θ in the static game of ``jcaco solve``, problem (15))
 and plays the profile that minimises the expected total service time of that game
 (:func:`jcaco.game.optimum.solve_optimum`). Users that are not players of the slot's game
@@ -14,7 +14,9 @@ import numpy as np
 
 from jcaco.game.optimum import DEFAULT_REL_GAP, place_non_players, solve_optimum
 from jcaco.game.profile import Profile
-from jcaco.learners.base import FullView, Learner
+from jcaco.learners.base import Learner
+from jcaco.learners.information import EVERYTHING
+from jcaco.learners.views import Setup, View
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
 
@@ -32,23 +34,23 @@ class Optimum(Learner):
     """
 
     name = "optimum"
-    information = "full"
+    information = EVERYTHING
     role = "reference"
 
     def __init__(self, time_limit_s: float = 10.0, rel_gap: float = DEFAULT_REL_GAP):
         self.time_limit_s = time_limit_s
         self.rel_gap = rel_gap
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Start every user on its fastest AP and fastest feasible server (no randomness)."""
         if not self.time_limit_s > 0:
             raise ValueError(f"time_limit_s must be > 0, got {self.time_limit_s}")
         if not 0 <= self.rel_gap < 1:
             raise ValueError(f"rel_gap must be in [0, 1), got {self.rel_gap}")
-        s = game.tx_time_s.shape[0]
+        s = setup.shape[0]
         self.last_ = Profile(
-            np.stack([place_non_players(game.tx_time_s[i], None) for i in range(s)]),
-            np.stack([place_non_players(game.compute_time_s[i], None) for i in range(s)]),
+            np.stack([place_non_players(setup.tx_time_s[i], None) for i in range(s)]),
+            np.stack([place_non_players(setup.compute_time_s[i], None) for i in range(s)]),
         )
         self.converged_ = np.zeros(s, dtype=bool)
         self.proven_ = np.zeros(s, dtype=bool)
@@ -56,27 +58,29 @@ class Optimum(Learner):
         self.lower_bound_s_ = np.full(s, np.nan)
         self.solved_: list[tuple[np.ndarray, ...] | None] = [None] * s
 
-    def act(self, view: FullView) -> Profile:  # type: ignore[override]
+    def act(self, view: View) -> Profile:
         """Solve the slot's game of every seed (reusing the last answer if it is unchanged)."""
+        assert view.others is not None  # declared: others="actions"
+        slot = view.others
         ap, server = self.last_.ap.copy(), self.last_.server.copy()
-        for s in range(view.weight.shape[0]):
-            key = (view.weight[s], view.tx_time_s[s], view.compute_time_s[s])
+        for s in range(slot.weight.shape[0]):
+            key = (slot.weight[s], slot.tx_time_s[s], slot.compute_time_s[s])
             previous = self.solved_[s]
             if previous is not None and all(
                 np.array_equal(a, b) for a, b in zip(previous, key, strict=True)
             ):
                 continue
             game = GameInstance(
-                activity=view.activity[s],
-                tx_time_s=view.tx_time_s[s],
-                compute_time_s=view.compute_time_s[s],
-                steps=np.zeros(view.compute_time_s[s].shape, dtype=np.int64),
+                activity=slot.theta[s],
+                tx_time_s=slot.tx_time_s[s],
+                compute_time_s=slot.compute_time_s[s],
+                steps=np.zeros(slot.compute_time_s[s].shape, dtype=np.int64),
             )
             best = solve_optimum(
                 game,
                 time_limit_s=self.time_limit_s,
                 rel_gap=self.rel_gap,
-                weight=view.weight[s],
+                weight=slot.weight[s],
                 keep=self.last_[s],
             )
             ap[s], server[s] = best.profile.ap, best.profile.server

@@ -1,6 +1,8 @@
 """``raro``: random AP and random feasible server (MODEL.md §6).
 
-Uniform over the APs and over the user's feasible servers, redrawn each slot (or drawn once
+The paper: "UEs make random associations with APs and randomly select an ES, without
+considering any system information" (VII-A). Uniform over the APs and over the user's feasible
+servers, redrawn each slot (or drawn once
 and kept with ``redraw=False``).
 """
 
@@ -9,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Learner, OwnView, uniform_choice
-from jcaco.model.instance import GameInstance
+from jcaco.learners.base import Learner, uniform_choice
+from jcaco.learners.information import NOTHING
+from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 
 
@@ -24,17 +27,17 @@ class RandomAssignment(Learner):
     """
 
     name = "raro"
-    information = "own"
+    information = NOTHING
 
     def __init__(self, redraw: bool = True):
         self.redraw = redraw
 
-    def reset(self, game: GameInstance, rng: RandomSource) -> None:
+    def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Draw the first profile."""
         self.rng_ = rng
-        self.last_ = self._draw(game.tx_time_s, game.compute_time_s)
+        self.last_ = self._draw(setup.tx_time_s, setup.compute_time_s)
         self.fresh_ = True
-        self.converged_ = np.zeros(game.activity.shape[0], dtype=bool)
+        self.converged_ = np.zeros(setup.shape[0], dtype=bool)
 
     def _draw(self, tx_time_s: np.ndarray, compute_time_s: np.ndarray) -> Profile:
         return Profile(
@@ -42,10 +45,10 @@ class RandomAssignment(Learner):
             uniform_choice(np.isfinite(compute_time_s), self.rng_),
         )
 
-    def act(self, view: OwnView) -> Profile:
+    def act(self, view: View) -> Profile:
         """A fresh uniform draw (or the kept one)."""
         if self.redraw and not self.fresh_:
             self.last_ = self._draw(view.tx_time_s, view.compute_time_s)
         self.fresh_ = False
-        self.converged_ = np.ones(view.active.shape[0], dtype=bool)
+        self.converged_ = np.ones(view.theta.shape[0], dtype=bool)
         return self.last_

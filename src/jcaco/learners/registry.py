@@ -9,23 +9,14 @@ from typing import Any
 from jcaco.errors import InputError, UnknownNameError
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import BestResponse
+from jcaco.learners.best_response_oracle import BestResponseOracle
 from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.fictitious_play import FictitiousPlay
+from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
 from jcaco.learners.masl import MASL
 from jcaco.learners.optimum import Optimum
 from jcaco.learners.random_assignment import RandomAssignment
 from jcaco.learners.selfish import Selfish
-
-
-class _BestResponseOracle(BestResponse):  # interim: replaced by learners/best_response_oracle.py
-    name = "br-oracle"
-    role = "reference"
-
-
-class _EmpiricalFictitiousPlay(FictitiousPlay):  # interim: replaced by learners/fp_empirical.py
-    name = "fp-empirical"
-    role = "variant"
-
 
 LEARNERS: dict[str, type[Learner]] = {
     "masl": MASL,
@@ -34,9 +25,9 @@ LEARNERS: dict[str, type[Learner]] = {
     "mxfp": FictitiousPlay,
     "selfish": Selfish,
     "raro": RandomAssignment,
+    "br-oracle": BestResponseOracle,
+    "fp-empirical": EmpiricalFictitiousPlay,
     "optimum": Optimum,
-    "br-oracle": _BestResponseOracle,
-    "fp-empirical": _EmpiricalFictitiousPlay,
 }
 
 

@@ -1,9 +1,11 @@
 """The slot loop: the only place that orders one slot (MODEL.md Alg. 1, DESIGN.md §3).
 
 Per slot: the environment advances its dynamics and builds the slot's game; the learner acts
-on the view its ``information`` tag allows; the slot is scored; the learner observes its
-feedback; metrics are recorded. The static game of ``jcaco solve`` is this loop over a
-:class:`StaticEnvironment` (fading at its mean, no mobility), not a second code path.
+on the view its declared information allows (:mod:`jcaco.learners.views`: the set-up of
+``reset`` and each slot's view are built from the declaration alone); the slot is scored;
+the learner observes its feedback; metrics are recorded. The static game of ``jcaco solve``
+is this loop over a :class:`StaticEnvironment` (fading at its mean, no mobility), not a
+second code path.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import numpy as np
 
 from jcaco.game import metrics, resource
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, FullView, Learner, OwnView
+from jcaco.learners.base import Feedback, Learner
+from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray
@@ -37,6 +40,9 @@ class Slot:
         Load weights that complete-information learners play against: a(t) in a dynamic
         simulation, θ in the static stochastic game.
     distance_m : ndarray, shape (S, N, M) or None
+    mean_tx : callable, optional
+        Returns the slot's standalone transmission times at the mean fading (current
+        positions), ``(S, N, M)`` [s]; None when the slot's times already are the mean ones.
     cache : dict
         Work shared by the slot's consumers (:func:`score` leaves the expected loads of the
         profile it scored there for the metrics recorder, so they are computed once).
@@ -47,7 +53,17 @@ class Slot:
     active: BoolArray
     weight: FloatArray
     distance_m: FloatArray | None
+    mean_tx: Callable[[], FloatArray] | None = field(default=None, repr=False, compare=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def mean_tx_time_s(self) -> FloatArray:
+        """The slot's standalone transmission times at the mean fading (computed once)."""
+        if self.mean_tx is None:
+            return self.game.tx_time_s
+        cached = self.cache.get("mean_tx_time_s")
+        if cached is None:
+            cached = self.cache["mean_tx_time_s"] = self.mean_tx()
+        return cached
 
     def expected_loads(self, profile: Profile) -> tuple[FloatArray, FloatArray]:
         """Expected AP and server loads (27), (28) of ``profile`` in this slot's game.
@@ -96,21 +112,17 @@ class StaticEnvironment(Environment):
         return Slot(index, self.game, active, self.game.activity, self.game.distance_m)
 
 
-def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> OwnView:
-    """The view a learner's ``information`` tag allows (fair comparisons by construction)."""
-    game = slot.game
-    if learner.information == "full":
-        return FullView(
-            slot.index,
-            slot.active,
-            game.tx_time_s,
-            game.compute_time_s,
-            slot.distance_m,
-            weight=slot.weight,
-            activity=game.activity,
-            profile=previous,
-        )
-    return OwnView(slot.index, slot.active, game.tx_time_s, game.compute_time_s, slot.distance_m)
+def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> View:
+    """The view the learner's declared information allows (fair comparisons by construction)."""
+    return build_view(
+        learner.declares(),
+        slot=slot.index,
+        game=slot.game,
+        mean_tx_time_s=slot.mean_tx_time_s,
+        active=slot.active,
+        weight=slot.weight,
+        previous=previous,
+    )
 
 
 def score(slot: Slot, profile: Profile) -> Feedback:
@@ -152,7 +164,7 @@ def run_loop(
     callback: SlotCallback | None = None,
 ) -> LoopOutcome:
     """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged)."""
-    learner.reset(env.initial(), learner_rng)
+    learner.reset(build_setup(learner.declares(), env.initial()), learner_rng)
     previous: Profile | None = None
     t = 0
     for t in range(num_slots):

@@ -1,0 +1,75 @@
+"""What a learner may see, as data (DESIGN.md §4.3, MODEL.md §6).
+
+Every learner declares an :class:`Information` on three axes, following the paper's sentence
+for each baseline; the slot loop builds the learner's view from that declaration alone (in
+``reset`` as in ``act``, :mod:`jcaco.learners.views`), so a learner cannot read more than it
+declares and comparisons are fair by construction.
+
+* **activity**: ``theta`` (θ only: the user's own activity probability), ``own`` (also its own
+  activity bit a_i(t) each slot), ``all`` (everybody's a(t): the slot's realised player set);
+* **channel**: ``mean`` (standalone link times at the mean fading, at the current positions),
+  ``own`` (its own realised times of the slot), ``all`` (everybody's realised times);
+* **others**: ``none`` (nothing about the other users), ``count`` (the number of users N),
+  ``active-count`` (N and the number of active users), ``actions`` (everybody's actions, θ
+  and standalone times: what computing the loads of every resource needs).
+
+Computation times (10) carry no fading, so every learner sees its own; server capacities and
+the named constants of :class:`jcaco.learners.views.Announcements` are public.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+ActivityLevel = Literal["theta", "own", "all"]
+ChannelLevel = Literal["mean", "own", "all"]
+OthersLevel = Literal["none", "count", "active-count", "actions"]
+
+#: The levels of each axis, from least to most informed.
+AXES: dict[str, tuple[str, ...]] = {
+    "activity": ("theta", "own", "all"),
+    "channel": ("mean", "own", "all"),
+    "others": ("none", "count", "active-count", "actions"),
+}
+
+
+@dataclass(frozen=True)
+class Information:
+    """A learner's declared information on the three axes (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        If a level is not one of :data:`AXES`.
+    """
+
+    activity: ActivityLevel
+    channel: ChannelLevel
+    others: OthersLevel
+
+    def __post_init__(self) -> None:
+        for axis, levels in AXES.items():
+            value = getattr(self, axis)
+            if value not in levels:
+                raise ValueError(f"information.{axis} must be one of {levels}, got {value!r}")
+
+    def at_least(self, axis: str, level: str) -> bool:
+        """Whether this declaration reaches ``level`` on ``axis`` (``others``, ``count``...)."""
+        levels = AXES[axis]
+        return levels.index(getattr(self, axis)) >= levels.index(level)
+
+    def as_dict(self) -> dict[str, str]:
+        """``{"activity": ..., "channel": ..., "others": ...}`` (``jcaco list --json``)."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"activity={self.activity} channel={self.channel} others={self.others}"
+
+
+#: The least a learner can know: its θ, its mean-fading times, nothing about the others.
+NOTHING = Information("theta", "mean", "none")
+#: Everything of the slot's realised game (the references' information).
+EVERYTHING = Information("all", "all", "actions")
+
+__all__ = ["AXES", "EVERYTHING", "NOTHING", "Information"]
