@@ -8,6 +8,7 @@ import pytest
 
 from jcaco.experiments.paper import (
     COMPETITORS,
+    DEFAULT_RUN,
     EXPERIMENTS,
     HORIZON_SLOTS,
     ORACLES,
@@ -29,7 +30,9 @@ SWEPT = {
 
 
 def test_every_figure_of_section_vii_is_there() -> None:
-    assert [n for n, e in EXPERIMENTS.items() if e.in_default] == ["fig2", "fig3", *SWEPT]
+    assert list(DEFAULT_RUN) == ["fig2", "fig3", *SWEPT]
+    assert [n for n, e in EXPERIMENTS.items() if e.in_default] == list(DEFAULT_RUN)
+    assert set(EXPERIMENTS) == {*DEFAULT_RUN, "catalog4", "catalog6", "catalog9", "horizon"}
     for exp in EXPERIMENTS.values():
         assert (exp.seeds, exp.window) == (20, 100)
         assert exp.slots == (HORIZON_SLOTS if exp.name == "horizon" else 2000)
@@ -85,7 +88,7 @@ def test_networks_are_common_across_algorithms_and_distinct_across_seeds() -> No
 
 def test_quick_is_smaller_and_explicit_flags_win() -> None:
     quick = select(quick=True)
-    assert [e.name for e in quick] == [n for n in EXPERIMENTS if n != "horizon"]
+    assert [e.name for e in quick] == list(DEFAULT_RUN)  # the others only when named
     assert all(e.seeds < 20 and e.slots < 2000 for e in quick)
     assert all(len(e.points) <= 3 for e in quick if e.kind == "sweep")
     assert select(["fig4"], quick=True, seeds=5, slots=40)[0].seeds == 5
@@ -130,3 +133,17 @@ def test_replications_of_two_root_seeds_share_no_run_seed() -> None:
     tasks1, needed1 = plan(select(["fig4"], quick=True), 1)
     assert not {s for _, s in needed0} & {s for _, s in needed1}
     assert {t.runs for t in tasks0 if t.series.max_seeds is None} == {(0, 1, 2)}
+
+
+def test_catalog_figures_run_only_when_named_and_share_users_with_the_paper() -> None:
+    names = [e.name for e in select(["catalog"], seeds=2, slots=10)]
+    assert names == ["catalog4", "catalog6", "catalog9"]
+    paper, catalog = EXPERIMENTS["fig4"], EXPERIMENTS["catalog4"]
+    assert catalog.number == paper.number and catalog.points == paper.points
+    config = catalog.config_at(1)
+    assert config.aec_form == "power_floor" and config.num_aps == 4
+    assert {c.model for c in config.catalog} == set(catalog.catalog_models)
+    net = draw_network(config, 0, catalog.number, 1)
+    twin = draw_network(paper.config_at(1), 0, paper.number, 1)
+    assert np.array_equal(net.user_xy_m, twin.user_xy_m)  # common random numbers
+    assert net.error_floor is not None and all("@" in n for n in net.server_names)

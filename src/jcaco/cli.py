@@ -60,6 +60,16 @@ def cli() -> None:
     help="Override a generator parameter; a range as lo,hi (e.g. bandwidth_hz=2e6,1e7).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--catalog",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Servers from real models: the shipped catalog, a measurements CSV or a "
+    "jcaco.servers/1 file (docs/catalog.md).",
+)
+@click.option("--models", metavar="A,B", help="With --catalog: the models to draw from.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (else stdout).")
 def generate(
     preset: str,
@@ -68,6 +78,8 @@ def generate(
     servers: int | None,
     overrides: tuple[str, ...],
     seed: int,
+    catalog: str | None,
+    models: str | None,
     output: str | None,
 ) -> None:
     """Draw a network from the paper's Table III (a jcaco.scenario/1 file)."""
@@ -87,6 +99,13 @@ def generate(
         if value is not None:
             changes[key] = value
     config = with_overrides(PRESETS[preset], changes)
+    if catalog is not None:
+        from jcaco.model.catalog_servers import catalog_config
+
+        names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+        config = catalog_config(config, catalog or None, names)
+    elif models:
+        raise InputError("needs --catalog", field="--models")
     net = generate_network(config, stream(seed, "scenario"))
     doc = network_to_dict(net)
     doc["meta"] = {
@@ -95,6 +114,8 @@ def generate(
         "version": __version__,
         "overrides": {k: str(v) for k, v in changes.items()},
     }
+    if catalog is not None:
+        doc["meta"]["catalog"] = {"file": catalog or "shipped", "models": models or "all"}
     _emit(doc, output)
 
 
@@ -304,7 +325,7 @@ def _register_optional_commands() -> None:
     """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
     import importlib
 
-    for name in ("cli_simulate", "cli_reproduce", "cli_analyze", "cli_theory"):
+    for name in ("cli_simulate", "cli_reproduce", "cli_analyze", "cli_theory", "cli_calibrate"):
         try:
             module = importlib.import_module(f"jcaco.{name}")
         except ModuleNotFoundError as exc:

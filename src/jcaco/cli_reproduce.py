@@ -12,14 +12,14 @@ from jcaco.errors import InputError, UnknownNameError
 
 
 def _names(only: str | None) -> list[str] | None:
-    from jcaco.experiments.paper import ALL, EXPERIMENTS
+    from jcaco.experiments.paper import EXPERIMENTS, GROUPS
 
     if not only:
         return None
     names = [n.strip() for n in only.split(",") if n.strip()]
     for name in names:
-        if name not in EXPERIMENTS and name != ALL:
-            allowed = ", ".join([*EXPERIMENTS, ALL])
+        if name not in EXPERIMENTS and name not in GROUPS:
+            allowed = ", ".join([*EXPERIMENTS, *GROUPS])
             raise UnknownNameError(
                 f"unknown experiment {name!r}; allowed: {allowed}", field="--only"
             )
@@ -36,8 +36,8 @@ def _positive(value: int | None, flag: str) -> None:
 @click.option(
     "--only",
     metavar="fig4,fig6",
-    help="Comma-separated experiments (jcaco list); 'horizon' (the long run) runs only if "
-    "named; 'all': every experiment.",
+    help="Comma-separated experiments or groups (jcaco list; 'catalog': catalog4,6,9; "
+    "'all': every experiment). 'horizon' (the long run) and the catalog ones run only if named.",
 )
 @click.option("--seeds", type=int, help="Seeds R per point (default 20; --quick 3).")
 @click.option("--slots", type=int, help="Slots T per run (default 2000; --quick 300).")

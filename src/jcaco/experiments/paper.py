@@ -5,10 +5,15 @@ hyperparameter for Fig. 3), at which points, which algorithms run (:class:`Serie
 long. The swept generator parameter is homogeneous at each point; every other parameter is
 drawn i.i.d. per seed from its Table III range (MODEL.md §7, O6). Values are SI; ``x_scale``
 converts them to the unit the paper's axis uses (MHz, TFLOP/s, ...).
+
+Beside the paper's figures, ``catalog4``, ``catalog6`` and ``catalog9`` rerun Figs. 4, 6 and 9
+with servers drawn from the shipped catalog of real diffusion models (docs/catalog.md) instead
+of Table III's ranges; they run only when named (``--only catalog``), not in the default run.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -98,6 +103,12 @@ class Experiment:
     point_networks : tuple of (int, int)
         Per point, the (figure, point) whose networks it runs on (the scenario stream key);
         empty: (this figure's number, :meth:`network_point`).
+    figure : int
+        The paper's figure number when the name does not end in it (``catalog4`` is 4: its
+        users and APs are those of Fig. 4's draws, common random numbers).
+    catalog_models : tuple of str
+        Draw the servers from these models of the shipped catalog (docs/catalog.md) instead
+        of Table III's server ranges (empty: Table III).
     """
 
     name: str
@@ -117,10 +128,14 @@ class Experiment:
     point_x_names: tuple[str, ...] = ()
     point_labels: tuple[str, ...] = ()
     point_networks: tuple[tuple[int, int], ...] = ()
+    figure: int = 0
+    catalog_models: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:
         """The figure number (part of the scenario stream key)."""
+        if self.figure:
+            return self.figure
         digits = "".join(ch for ch in self.name if ch.isdigit())
         if not digits:
             raise ValueError(f"experiment {self.name!r} has no figure number")
@@ -132,12 +147,13 @@ class Experiment:
 
     def config_at(self, point: int) -> GeneratorConfig:
         """The generator configuration at point ``point`` (the swept value homogeneous, O6)."""
+        base = _catalog_base(self.base, self.catalog_models) if self.catalog_models else self.base
         if self.kind == "rates":
-            return self.base
+            return base
         name, value = self.x_name_at(point), self.points[point]
         if name in ("num_users", "num_aps", "num_servers"):
             value = int(round(value))
-        return with_overrides(self.base, {name: value})
+        return with_overrides(base, {name: value})
 
     def network_point(self, point: int) -> int:
         """Index in the scenario stream key: Fig. 3's rates share one network per seed."""
@@ -233,6 +249,31 @@ def _sweep(
         x_scale=scale,
         points=tuple(float(v) * scale for v in values),
         series=_every_algorithm(),
+    )
+
+
+@functools.cache
+def _catalog_base(base: GeneratorConfig, models: tuple[str, ...]) -> GeneratorConfig:
+    """``base`` with servers from the shipped catalog (fitted once per process, on first use)."""
+    from jcaco.model.catalog_servers import catalog_config
+
+    return catalog_config(base, None, list(models))
+
+
+#: The catalog experiments' models: two with a quality floor on SD 1.5's GPUs, one floorless
+#: few-step solver on SDXL's, and one on LCM-LoRA SDXL's with its 2-8 step range (the pairing
+#: of published curves with published latencies is the catalog's; docs/catalog.md).
+CATALOG_MODELS = ("ddim-cifar10", "ddpm-cifar10", "dpmpp3m-cifar10", "unipc3-cifar10")
+
+
+def _on_catalog(exp: Experiment) -> Experiment:
+    return replace(
+        exp,
+        name=exp.name.replace("fig", "catalog"),
+        title=f"{exp.title} (catalog servers)",
+        figure=exp.number,
+        catalog_models=CATALOG_MODELS,
+        in_default=False,
     )
 
 
@@ -360,10 +401,29 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
     )
 
 
+for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart (report order)
+    _at = list(EXPERIMENTS).index(_name) + 1
+    _items = list(EXPERIMENTS.items())
+    _items.insert(_at, (_name.replace("fig", "catalog"), _on_catalog(EXPERIMENTS[_name])))
+    EXPERIMENTS = dict(_items)
+
 EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
 
-#: ``--only all``: every experiment, the ones outside the default run included.
-ALL = "all"
+#: Named groups of experiments for ``--only`` (``--only catalog``; ``--only all``: every
+#: experiment, the ones outside the default run included).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "catalog": ("catalog4", "catalog6", "catalog9"),
+    "all": tuple(EXPERIMENTS),
+}
+#: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run
+#: only when named).
+DEFAULT_RUN: tuple[str, ...] = tuple(n for n, e in EXPERIMENTS.items() if e.in_default)
+
+
+def expand(names: list[str]) -> list[str]:
+    """Replace group names (:data:`GROUPS`) by their experiments, keeping the order."""
+    return [n for name in names for n in GROUPS.get(name, (name,))]
+
 
 #: ``--quick``: every default figure, smaller (first look in about a minute; not for
 #: conclusions).
@@ -385,11 +445,9 @@ def select(
     slots: int | None = None,
 ) -> list[Experiment]:
     """The experiments to run, in figure order, resized for ``--quick`` / ``--seeds`` /
-    ``--slots`` (explicit values win over ``quick``'s). Without ``only``: every experiment
-    that is ``in_default`` (not ``horizon``); ``all`` in ``only``: every experiment."""
-    if only and ALL in only:
-        only = list(EXPERIMENTS)
-    names = [n for n, e in EXPERIMENTS.items() if e.in_default] if not only else only
+    ``--slots`` (explicit values win over ``quick``'s). Without ``only``: :data:`DEFAULT_RUN`
+    (not ``horizon`` nor the catalog ones); ``only`` may name groups (:data:`GROUPS`)."""
+    names = list(DEFAULT_RUN) if not only else expand(only)
     out = []
     for name in names:
         exp = EXPERIMENTS[name]
@@ -414,6 +472,7 @@ __all__ = [
     "ALGORITHMS",
     "COMPETITORS",
     "EXPERIMENTS",
+    "GROUPS",
     "PLANNER",
     "Experiment",
     "Series",
