@@ -412,8 +412,8 @@ EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9
 #: Named groups of experiments for ``--only`` (``--only catalog``; ``--only all``: every
 #: experiment, the ones outside the default run included).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "catalog": ("catalog4", "catalog6", "catalog9"),
     "all": tuple(EXPERIMENTS),
+    "catalog": ("catalog4", "catalog6", "catalog9"),
 }
 #: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run
 #: only when named).
