@@ -177,7 +177,13 @@ def _print_result(doc: dict[str, Any]) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--algorithm", "-a", default="masl", show_default=True)
+@click.option(
+    "--algorithm",
+    "-a",
+    default="masl",
+    show_default=True,
+    help="Algorithm name (see `jcaco list`) or package.module:ClassName.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--iterations", type=int, help="Slot budget (default 100000; stops at convergence).")
 @click.option("--learning-rate", type=float, help="MASL: sets both b_c and b_o.")
@@ -269,7 +275,7 @@ def schema(kind: str) -> None:
 
 def _catalogue() -> dict[str, Any]:
     """Algorithms (with their declared information, role and parameters), presets, experiments."""
-    from jcaco.learners.registry import LEARNERS
+    from jcaco.learners.registry import available
     from jcaco.scenario.generator import PRESETS
 
     try:
@@ -284,7 +290,7 @@ def _catalogue() -> dict[str, Any]:
                 "role": cls.role,
                 "params": cls.param_names(),
             }
-            for name, cls in LEARNERS.items()
+            for name, cls in available().items()
         ],
         "presets": [
             {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
@@ -325,7 +331,14 @@ def _register_optional_commands() -> None:
     """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
     import importlib
 
-    for name in ("cli_simulate", "cli_reproduce", "cli_analyze", "cli_theory", "cli_calibrate"):
+    for name in (
+        "cli_simulate",
+        "cli_reproduce",
+        "cli_analyze",
+        "cli_theory",
+        "cli_calibrate",
+        "cli_learners",
+    ):
         try:
             module = importlib.import_module(f"jcaco.{name}")
         except ModuleNotFoundError as exc:
@@ -356,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+            code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except InputError as exc:
         click.echo(f"jcaco: error: {exc.one_line()}", err=True)
         return 2
@@ -373,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("jcaco: interrupted", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

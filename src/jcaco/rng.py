@@ -18,7 +18,10 @@ STREAMS: dict[str, int] = {
     "learner": 4,
     "start": 5,
     "sample": 6,
-    "replication": 7,
+    # the PettingZoo environment's episode seeds and action-space seeds (jcaco.env)
+    "env": 7,
+    # run j of a point under a root seed (jcaco.experiments.tasks): replications
+    "replication": 8,
     # networks of studies that choose defaults; disjoint from the figures' "scenario" draws
     "sensitivity": 20,
 }

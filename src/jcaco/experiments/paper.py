@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from jcaco.experiments.series import Series, learner_series
+from jcaco.learners.registry import resolve
 from jcaco.scenario.generator import PRESETS, GeneratorConfig, with_overrides
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
@@ -463,6 +464,29 @@ def select(
     return out
 
 
+def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> list[Experiment]:
+    """The comparison figures (``kind="sweep"``: Figs. 4-10, and the catalog ones when
+    selected) with the series of ``algorithms``.
+
+    A name a figure already has keeps its series (with its parameters); the figure's other
+    algorithms are dropped, except the planner's reference line; a name it lacks (a user's own
+    ``package.module:ClassName``, an installed plug-in, a registered learner) is added as a
+    series with its default hyperparameters, labelled by the name, so its task keys carry the
+    name and it resumes and caches like the others. Figs. 2 and 3 (MASL studies) are kept.
+    """
+    wanted = list(dict.fromkeys(algorithms))
+    out = []
+    for exp in experiments:
+        if exp.kind != "sweep":
+            out.append(exp)
+            continue
+        kept = [s for s in exp.series if s.algorithm in wanted or s.algorithm == PLANNER_ALGORITHM]
+        have = {s.algorithm for s in kept}
+        added = [Series(name, name, role=resolve(name).role) for name in wanted if name not in have]
+        out.append(replace(exp, series=tuple(kept + added)))
+    return out
+
+
 def is_integer_axis(exp: Experiment) -> bool:
     """Whether the x axis counts entities (ticks at integers)."""
     return all(math.isclose(p, round(p)) for p in exp.points) and exp.x_scale == 1.0
@@ -477,4 +501,5 @@ __all__ = [
     "Experiment",
     "Series",
     "select",
+    "with_algorithms",
 ]
