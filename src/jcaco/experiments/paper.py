@@ -208,10 +208,26 @@ HORIZON_SEEDS = 20
 HORIZON_RATES: tuple[float, ...] = (MASL_RATE, 0.01)
 
 
+#: What information buys BR (docs/reproduction.md): ``br`` with less than the paper's
+#: information, between the per-slot oracle and MASL. ``br`` knows a(t) and the realised
+#: fading; the first rung drops the fading (mean-fading times), the second the others'
+#: activity too (the expected game with θ weights, which MASL learns). Variants: listed
+#: beside the competitors, never part of a claim.
+BR_LADDER: tuple[Series, ...] = (
+    Series("br a(t), mean fading", "br", MappingProxyType({"channel": "mean"}), role="variant"),
+    Series(
+        "br expected game",
+        "br",
+        MappingProxyType({"activity": "own", "channel": "mean"}),
+        role="variant",
+    ),
+)
+
+
 def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
     """The end points ``origins`` ((figure, point) pairs) at :data:`HORIZON_SLOTS` slots, on
-    the same networks as there, with MASL at :data:`HORIZON_RATES` against the competitors
-    and the planner's reference line."""
+    the same networks as there, with MASL at :data:`HORIZON_RATES` against the competitors,
+    the BR information ladder (:data:`BR_LADDER`, ``br-oracle``) and the planner's line."""
     masl = tuple(
         MASL
         if rate == MASL_RATE
@@ -223,6 +239,7 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
         for rate in HORIZON_RATES
     )
     rivals = tuple(_learner(a) for a in COMPETITORS if a != "masl")
+    ladder = (*BR_LADDER, _learner("br-oracle"))
     figs = [EXPERIMENTS[f] for f, _ in origins]
     return Experiment(
         name="horizon",
@@ -233,7 +250,7 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
         x_unit="",
         x_scale=1.0,
         points=tuple(e.points[p] for e, (_, p) in zip(figs, origins, strict=True)),
-        series=(*masl, *rivals, PLANNER),
+        series=(*masl, *rivals, *ladder, PLANNER),
         seeds=HORIZON_SEEDS,
         slots=HORIZON_SLOTS,
         in_default=False,

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from jcaco.experiments.agreement import STATUSES, TRENDS, assess, axis_value
 from jcaco.experiments.figures import STYLE, draw_all, ordered
+from jcaco.experiments.ladder import ladder_html
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
@@ -298,6 +299,8 @@ def write_report(
         if exp.kind == "horizon":
             parts.append(_horizon_caption(exp.name, table))
         parts.append(_figure_table(stats, name))
+        if exp.kind == "horizon":
+            parts.append(ladder_html(table))
     parts.append("</body></html>")
     report = out / "report.html"
     tmp = out / ".tmp-report.html"
