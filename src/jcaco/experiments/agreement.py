@@ -90,7 +90,8 @@ def _claims() -> list[Claim]:
     out += [
         Claim("C8a", "VII-C8", "RARO outperforms Selfish (Selfish herds onto the nearest AP "
               "and the strongest ES).", lower("raro", "selfish", _COMPARISON)),
-        Claim("C8b", "VII-C8", "BR outperforms mxFP (BR as best-response dynamics, `br`).",
+        Claim("C8b", "VII-C8", "BR outperforms mxFP (`br`: best-response moves that advance with "
+              "the slots, one per slot).",
               lower("br", "mxfp", _COMPARISON)),
         Claim("C8c", "VII-C8", "BR outperforms mxFP (BR as simultaneous best response, "
               "`br-sync`).", lower("br-sync", "mxfp", _COMPARISON)),
