@@ -365,7 +365,10 @@ def _catalogue() -> dict[str, Any]:
             {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
             for name, c in PRESETS.items()
         ],
-        "experiments": [{"name": name, "title": exp.title} for name, exp in EXPERIMENTS.items()],
+        "experiments": [
+            {"name": name, "title": exp.title, "default": exp.in_default}
+            for name, exp in EXPERIMENTS.items()
+        ],
     }
 
 
@@ -389,7 +392,8 @@ def list_(as_json: bool) -> None:
     if catalogue["experiments"]:
         click.echo("experiments:")
         for exp in catalogue["experiments"]:
-            click.echo(f"  {exp['name']:<13} {exp['title']}")
+            extra = "" if exp["default"] else "  (only with --only)"
+            click.echo(f"  {exp['name']:<13} {exp['title']}{extra}")
 
 
 def _register_optional_commands() -> None:
