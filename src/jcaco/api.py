@@ -40,7 +40,8 @@ def load(path: str | Path, *, drop_infeasible: bool = False) -> GameInstance:
     Parameters
     ----------
     path : str or Path
-        A ``jcaco.scenario/1`` (JSON or TOML) or ``jcaco.instance/1`` file.
+        A ``jcaco.scenario/1`` (JSON, TOML or Parquet) or ``jcaco.instance/1`` (JSON or
+        Parquet) file.
     drop_infeasible : bool
         Drop the users no server can serve (else :class:`jcaco.errors.InfeasibleError`).
 
