@@ -34,23 +34,22 @@ from typing import Literal
 import numpy as np
 
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, Learner, measured_costs, uniform_choice
+from jcaco.learners.base import Feedback, Learner, measured_costs, sample_from, uniform_choice
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
-from jcaco.types import BoolArray, FloatArray, IntArray
+from jcaco.types import FloatArray
 
 SIGNALS = ("expected", "measured")
+PROPOSALS = ("uniform", "own-time")
 
 
-class _Part:
-    """Baseline, baseline cost and trial of one subgame for every user, shape ``(S, N)``."""
-
-    def __init__(self, baseline: IntArray):
-        self.baseline = baseline
-        self.cost = np.full(baseline.shape, np.inf)
-        self.trying = np.zeros(baseline.shape, dtype=bool)
-        self.played = baseline.copy()
+def _own_time_proposal(time: FloatArray) -> FloatArray:
+    """Trial probabilities ∝ T^-2 over the feasible resources, shape ``(S, N, R)``."""
+    finite = np.isfinite(time)
+    fastest = np.where(finite, time, np.inf).min(axis=-1, keepdims=True)
+    score = np.where(finite, (fastest / np.where(finite, time, 1.0)) ** 2, 0.0)
+    return score / score.sum(axis=-1, keepdims=True)
 
 
 class LogLinear(Learner):
@@ -76,6 +75,11 @@ class LogLinear(Learner):
         Learn on the marginal-cost price instead of the delay (module docstring).
     patience : int
         Converged when no user changed a baseline for this many slots.
+    proposal : {"uniform", "own-time"}
+        How a trial is drawn: uniformly, or with probability ∝ T[i, r]^-2 from the user's own
+        standalone times (near APs and fast servers first). The acceptance is then corrected
+        by the proposal ratio (Barker's rule with a Hastings factor), so the stationary law at
+        fixed τ stays the Gibbs distribution.
     """
 
     name = "loglinear"
@@ -91,6 +95,7 @@ class LogLinear(Learner):
         reward_signal: Literal["expected", "measured"] = "expected",
         price: bool = False,
         patience: int = 500,
+        proposal: Literal["uniform", "own-time"] = "uniform",
     ):
         self.exploration = exploration
         self.exploration_min = exploration_min
@@ -100,6 +105,7 @@ class LogLinear(Learner):
         self.reward_signal = reward_signal
         self.price = price
         self.patience = patience
+        self.proposal = proposal
 
     def declares(self) -> Information:
         """Own activity; with a price the broadcast counts, and own realised times if measured."""
@@ -119,31 +125,42 @@ class LogLinear(Learner):
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
         if self.reward_signal not in SIGNALS:
             raise ValueError(f"reward_signal must be one of {SIGNALS}, got {self.reward_signal!r}")
+        if self.proposal not in PROPOSALS:
+            raise ValueError(f"proposal must be one of {PROPOSALS}, got {self.proposal!r}")
         if int(self.patience) != self.patience or self.patience < 1:
             raise ValueError(f"patience must be an integer >= 1, got {self.patience!r}")
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
-        """Uniform random baselines; the delay scales (public O9 constants)."""
+        """Uniform random baselines; the delay scales (public O9 constants).
+
+        The state of both subgames is stacked on a last axis (0: AP, 1: server): baselines
+        ``baseline_``, baseline costs ``base_cost_`` [s], whether the user's last play was a
+        trial ``trying_`` and what it played ``played_``, all ``(S, N, 2)``.
+        """
         self._check_params()
         s, n, m, _ = setup.shape
         self.rng_ = rng
         self.players_ = setup.players
-        self.feasible_ = setup.feasible
-        self.ap_ = _Part(uniform_choice(np.ones((s, n, m), dtype=bool), rng))
-        self.server_ = _Part(uniform_choice(setup.feasible, rng))
+        self.allowed_ = (np.ones((s, n, m), dtype=bool), setup.feasible)
+        self.baseline_ = np.stack(
+            [uniform_choice(self.allowed_[0], rng), uniform_choice(self.allowed_[1], rng)], -1
+        )
+        self.base_cost_ = np.full((s, n, 2), np.inf)
+        self.trying_ = np.zeros((s, n, 2), dtype=bool)
+        self.played_ = self.baseline_.copy()
         notes = setup.announcements
         if self.reward_signal == "expected":
             scales = (notes.expected_max_ap_load_s, notes.expected_max_server_load_s)
         else:
             scales = (notes.max_ap_load_s, notes.max_server_load_s)
-        self.scale_ap_s_, self.scale_server_s_ = scales
+        self.scale_s_ = np.stack(scales, -1)  # [S, 1, 2]
         self.theta_ = setup.theta
-        self.tx_time_s_ = setup.tx_time_s
-        self.compute_time_s_ = setup.compute_time_s
+        self.own_times_ = (setup.tx_time_s, setup.compute_time_s)
+        self.log_proposal_: tuple[FloatArray, FloatArray] | None = None
         self.quiet_ = np.zeros(s, dtype=np.int64)
         self.slot_ = 0
         self.converged_ = np.zeros(s, dtype=bool)
-        self.last_ = Profile(self.ap_.baseline.copy(), self.server_.baseline.copy())
+        self.last_ = self.recommendation()
 
     def temperature_at(self, slot: int) -> float:
         """τ(t) = max(τ_min, τ_0 / (1 + t / t_c))."""
@@ -153,63 +170,71 @@ class LogLinear(Learner):
         """ε(t) = max(ε_min, ε_0 / (1 + t / t_c))."""
         return max(self.exploration_min, self.exploration / (1.0 + slot / self.cooling_slots))
 
-    def _propose(self, part: _Part, allowed: BoolArray, active: BoolArray) -> IntArray:
-        """Active users that did not experiment when they last played try another action
-        w.p. ε (a uniform draw that lands on the baseline is no trial)."""
-        draw = self.rng_.random(part.baseline.shape)  # [S, N]
-        trial = uniform_choice(allowed, self.rng_)  # [S, N]
-        rate = self.exploration_at(self.slot_)
-        tries = active & ~part.trying & (draw < rate) & (trial != part.baseline)
-        part.trying = np.where(active, tries, part.trying)  # an idle user keeps its flag
-        part.played = np.where(tries, trial, part.baseline)
-        return part.played
-
     def act(self, view: View) -> Profile:
-        """Baselines, and a trial for the users that explore this slot."""
+        """Baselines; a trial of another action, w.p. ε(t), for each active user that did not
+        try one when it last played (a uniform draw that lands on the baseline is no trial)."""
         assert view.active is not None  # declared: activity="own"
-        active = view.active & self.players_
+        active = (view.active & self.players_)[..., None]  # [S, N, 1]
         self.slot_ = view.slot
-        if self.price:  # own times at the declared channel level (mean, or own realised)
-            self.tx_time_s_ = view.tx_time_s
-            self.compute_time_s_ = view.compute_time_s
-        s, n, m = view.tx_time_s.shape
-        ap = self._propose(self.ap_, np.ones((s, n, m), dtype=bool), active)
-        server = self._propose(self.server_, self.feasible_, active)
-        self.last_ = Profile(ap, server)
+        if self.price or self.proposal == "own-time":  # own times at the declared level
+            self.own_times_ = (view.tx_time_s, view.compute_time_s)
+        draw = self.rng_.random(self.baseline_.shape)  # [S, N, 2]
+        if self.proposal == "uniform":
+            trial = np.stack([uniform_choice(a, self.rng_) for a in self.allowed_], -1)
+        else:
+            probs = [_own_time_proposal(t) for t in self.own_times_]
+            trial = np.stack([sample_from(p, self.rng_) for p in probs], -1)
+            with np.errstate(divide="ignore"):
+                self.log_proposal_ = (np.log(probs[0]), np.log(probs[1]))
+        rate = self.exploration_at(self.slot_)
+        tries = active & ~self.trying_ & (draw < rate) & (trial != self.baseline_)
+        self.trying_ = np.where(active, tries, self.trying_)  # an idle user keeps its flag
+        self.played_ = np.where(tries, trial, self.baseline_)
+        self.last_ = Profile(self.played_[..., 0], self.played_[..., 1])
         return self.last_
 
-    def _settle(
-        self, part: _Part, cost: FloatArray, scale: FloatArray, active: BoolArray
-    ) -> BoolArray:
-        """Logit choice between trial and baseline; baseline costs refreshed. Who moved."""
+    def observe(self, profile: Profile, feedback: Feedback) -> None:
+        """Logit choice between trial and baseline for the active users that tried; the
+        others refresh their baseline cost."""
+        active = (feedback.active & self.players_)[..., None]  # [S, N, 1]
+        cost = np.stack(
+            measured_costs(
+                feedback,
+                profile,
+                self.reward_signal,
+                price=self.price,
+                theta=self.theta_,
+                own_times=self.own_times_,
+            ),
+            -1,
+        )  # [S, N, 2]
         tau = self.temperature_at(self.slot_)
         with np.errstate(over="ignore", invalid="ignore"):
-            odds = np.exp(np.clip((cost - part.cost) / (tau * scale), -700.0, 700.0))
-        keep = 1.0 / (1.0 + odds)  # [S, N]; an unknown baseline cost (inf) gives 1
+            excess = (cost - self.base_cost_) / (tau * self.scale_s_)
+        if self.log_proposal_ is not None:  # Hastings factor q(trial) / q(baseline)
+            excess = excess + self._log_ratio()
+        excess = np.clip(np.nan_to_num(excess, nan=-700.0), -700.0, 700.0)
+        keep = 1.0 / (1.0 + np.exp(excess))  # an unknown baseline cost (inf) gives 1
         draw = self.rng_.random(cost.shape)
-        trying = part.trying & active
-        moved = trying & (draw < keep)
-        refresh = (active & ~part.trying) | moved
-        part.baseline = np.where(moved, part.played, part.baseline)
-        part.cost = np.where(refresh, cost, part.cost)
-        return moved
-
-    def observe(self, profile: Profile, feedback: Feedback) -> None:
-        """Settle the trials of the active users; refresh the others' baseline costs."""
-        active = feedback.active & self.players_
-        cost_ap, cost_server = measured_costs(
-            feedback,
-            profile,
-            self.reward_signal,
-            price=self.price,
-            theta=self.theta_,
-            own_times=(self.tx_time_s_, self.compute_time_s_),
-        )
-        moved = self._settle(self.ap_, cost_ap, self.scale_ap_s_, active)
-        moved |= self._settle(self.server_, cost_server, self.scale_server_s_, active)
-        self.quiet_ = np.where(moved.any(axis=-1), 0, self.quiet_ + 1)
+        moved = active & self.trying_ & (draw < keep)
+        refresh = (active & ~self.trying_) | moved
+        self.baseline_ = np.where(moved, self.played_, self.baseline_)
+        self.base_cost_ = np.where(refresh, cost, self.base_cost_)
+        self.quiet_ = np.where(moved.any(axis=(-2, -1)), 0, self.quiet_ + 1)
         self.converged_ = self.quiet_ >= self.patience
+
+    def _log_ratio(self) -> FloatArray:
+        """log q(played) - log q(baseline) per subgame, shape ``(S, N, 2)`` (0 off trials)."""
+        assert self.log_proposal_ is not None
+        out = []
+        for part, logq in enumerate(self.log_proposal_):
+            played = np.take_along_axis(logq, self.played_[..., part, None], axis=-1)[..., 0]
+            base = np.take_along_axis(logq, self.baseline_[..., part, None], axis=-1)[..., 0]
+            out.append(
+                np.where(self.played_[..., part] != self.baseline_[..., part], played - base, 0.0)
+            )
+        return np.stack(out, -1)
 
     def recommendation(self) -> Profile:
         """The baselines."""
-        return Profile(self.ap_.baseline.copy(), self.server_.baseline.copy())
+        return Profile(self.baseline_[..., 0].copy(), self.baseline_[..., 1].copy())
