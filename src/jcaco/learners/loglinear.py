@@ -34,11 +34,11 @@ from typing import Literal
 import numpy as np
 
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, Learner, measured_costs, sample_from, uniform_choice
+from jcaco.learners.base import Feedback, Learner, measured_costs, uniform_choice
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
-from jcaco.types import FloatArray
+from jcaco.types import FloatArray, IntArray
 
 SIGNALS = ("expected", "measured")
 PROPOSALS = ("uniform", "own-time")
@@ -156,7 +156,7 @@ class LogLinear(Learner):
         self.scale_s_ = np.stack(scales, -1)  # [S, 1, 2]
         self.theta_ = setup.theta
         self.own_times_ = (setup.tx_time_s, setup.compute_time_s)
-        self.log_proposal_: tuple[FloatArray, FloatArray] | None = None
+        self.log_ratio_ = np.zeros((s, n, 2))
         self.quiet_ = np.zeros(s, dtype=np.int64)
         self.slot_ = 0
         self.converged_ = np.zeros(s, dtype=bool)
@@ -178,16 +178,19 @@ class LogLinear(Learner):
         self.slot_ = view.slot
         if self.price or self.proposal == "own-time":  # own times at the declared level
             self.own_times_ = (view.tx_time_s, view.compute_time_s)
-        draw = self.rng_.random(self.baseline_.shape)  # [S, N, 2]
-        if self.proposal == "uniform":
-            trial = np.stack([uniform_choice(a, self.rng_) for a in self.allowed_], -1)
-        else:
-            probs = [_own_time_proposal(t) for t in self.own_times_]
-            trial = np.stack([sample_from(p, self.rng_) for p in probs], -1)
-            with np.errstate(divide="ignore"):
-                self.log_proposal_ = (np.log(probs[0]), np.log(probs[1]))
+        # [S, N, 2, 2]: per subgame, whether to explore and which action to try
+        draw = self.rng_.random((*self.baseline_.shape, 2))
         rate = self.exploration_at(self.slot_)
-        tries = active & ~self.trying_ & (draw < rate) & (trial != self.baseline_)
+        explore = active & ~self.trying_ & (draw[..., 0] < rate)  # [S, N, 2]
+        trial = self.baseline_.copy()
+        self.log_ratio_ = np.zeros(self.baseline_.shape)
+        for part in (0, 1):
+            # only the explorers' rows: a few percent of the users
+            rows = np.nonzero(explore[..., part])
+            trial[(*rows, part)], self.log_ratio_[(*rows, part)] = self._draw_trials(
+                part, rows, draw[(*rows, part, 1)]
+            )
+        tries = explore & (trial != self.baseline_)
         self.trying_ = np.where(active, tries, self.trying_)  # an idle user keeps its flag
         self.played_ = np.where(tries, trial, self.baseline_)
         self.last_ = Profile(self.played_[..., 0], self.played_[..., 1])
@@ -211,8 +214,7 @@ class LogLinear(Learner):
         tau = self.temperature_at(self.slot_)
         with np.errstate(over="ignore", invalid="ignore"):
             excess = (cost - self.base_cost_) / (tau * self.scale_s_)
-        if self.log_proposal_ is not None:  # Hastings factor q(trial) / q(baseline)
-            excess = excess + self._log_ratio()
+        excess = excess + self.log_ratio_  # Hastings factor q(trial) / q(baseline)
         excess = np.clip(np.nan_to_num(excess, nan=-700.0), -700.0, 700.0)
         keep = 1.0 / (1.0 + np.exp(excess))  # an unknown baseline cost (inf) gives 1
         draw = self.rng_.random(cost.shape)
@@ -223,17 +225,24 @@ class LogLinear(Learner):
         self.quiet_ = np.where(moved.any(axis=(-2, -1)), 0, self.quiet_ + 1)
         self.converged_ = self.quiet_ >= self.patience
 
-    def _log_ratio(self) -> FloatArray:
-        """log q(played) - log q(baseline) per subgame, shape ``(S, N, 2)`` (0 off trials)."""
-        assert self.log_proposal_ is not None
-        out = []
-        for part, logq in enumerate(self.log_proposal_):
-            played = np.take_along_axis(logq, self.played_[..., part, None], axis=-1)[..., 0]
-            base = np.take_along_axis(logq, self.baseline_[..., part, None], axis=-1)[..., 0]
-            out.append(
-                np.where(self.played_[..., part] != self.baseline_[..., part], played - base, 0.0)
-            )
-        return np.stack(out, -1)
+    def _draw_trials(
+        self, part: int, rows: tuple[IntArray, ...], draw: FloatArray
+    ) -> tuple[IntArray, FloatArray]:
+        """Trials of the users at ``rows`` (index arrays into ``(S, N)``) in subgame ``part``
+        from one uniform ``draw`` each (inverse CDF), and log q(trial) - log q(baseline)."""
+        allowed = self.allowed_[part][rows]  # [rows, R]
+        if self.proposal == "uniform":
+            probs = allowed / allowed.sum(axis=-1, keepdims=True)
+        else:
+            probs = _own_time_proposal(self.own_times_[part][rows])
+        cdf = np.cumsum(probs, axis=-1)
+        below = cdf < ((1.0 - draw) * cdf[..., -1])[..., None]  # (0, total]: no p = 0 pick
+        trial = np.minimum(below.sum(axis=-1), probs.shape[-1] - 1)
+        with np.errstate(divide="ignore"):
+            logq = np.log(probs)
+        base = self.baseline_[(*rows, part)]
+        ratio = logq[np.arange(len(trial)), trial] - logq[np.arange(len(trial)), base]
+        return trial, np.nan_to_num(ratio)
 
     def recommendation(self) -> Profile:
         """The baselines."""
