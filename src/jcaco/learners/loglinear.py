@@ -95,7 +95,7 @@ class LogLinear(Learner):
         reward_signal: Literal["expected", "measured"] = "expected",
         price: bool = False,
         patience: int = 500,
-        proposal: Literal["uniform", "own-time"] = "uniform",
+        proposal: Literal["uniform", "own-time"] = "own-time",
     ):
         self.exploration = exploration
         self.exploration_min = exploration_min
