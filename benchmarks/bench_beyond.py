@@ -32,8 +32,8 @@ LEARNERS: list[tuple[str, Callable[[], Learner]]] = [
     ("masl", MASL),
     ("masl price=true", lambda: MASL(price=True)),
     ("loglinear", LogLinear),
+    ("loglinear proposal=uniform", lambda: LogLinear(proposal="uniform")),
     ("loglinear price=true", lambda: LogLinear(price=True)),
-    ("loglinear price=true proposal=own-time", lambda: LogLinear(price=True, proposal="own-time")),
     ("br", BestResponse),
     ("br price=true", lambda: BestResponse(price=True)),
 ]
