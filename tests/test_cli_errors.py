@@ -112,7 +112,7 @@ SCENARIO_CASES = [
     ("outside-area", _set("users.0.x_m", 400.0), ["users[0].x_m", "[0, area_m=300]"]),
     ("no-aps", _set("aps", []), ["aps", "at least 1"]),
     ("string-number", _set("area_m", "big"), ["area_m", "number"]),
-    ("bad-aec-form", _set("aec", {"form": "linear"}), ["aec.form", "'exponential' or 'power'"]),
+    ("bad-aec-form", _set("aec", {"form": "linear"}), ["aec.form", "'power' or 'power_floor'"]),
 ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jcaco.experiments.paper import ALGORITHMS, PLANNER, Experiment, select
+from jcaco.experiments.paper import ALGORITHMS, PLANNER, PLANNER_SEEDS, Experiment, select
 from jcaco.experiments.planner import (
     Ratio,
     _bounds,
@@ -22,6 +22,7 @@ from jcaco.experiments.report import reductions, write_report
 from jcaco.experiments.store import ResultsStore, provenance, rows_to_table
 from jcaco.experiments.summary import summarise
 from jcaco.experiments.sweep import draw_network, plan, run_sweep
+from jcaco.experiments.tasks import run_seeds
 from jcaco.game.metrics import realised_service_time
 from jcaco.scenario.generator import PRESETS
 from jcaco.sim.environment import DynamicEnvironment
@@ -103,8 +104,9 @@ def test_planner_rows_resume_and_are_identical_serial_joblib_and_dask(tmp_path: 
         details = r["details"]
         assert details["sampled_slots"] == [SLOTS - r["window"] + r["window"] // 2]
         assert r["converged"] and all(details["slot_proven"])
-        # the expected game only for the first seed of the point (expected_seeds = 1)
-        assert details["expected"] == (r["seed"] == 5)
+        # the expected game only for the first run of the point (expected_seeds = 1)
+        assert details["expected"] == (r["run"] == 0)
+        assert r["role"] == "reference" and r["root_seed"] == 5
         assert r["total_service_time_s"] == pytest.approx(np.mean(details["slot_totals_s"]))
 
     resumed = ResultsStore(tmp_path / "resumed")
@@ -168,6 +170,9 @@ def _synthetic_rows() -> list[dict]:
                     "learner": alg,
                     "params": "{}",
                     "seed": seed,
+                    "root_seed": 0,
+                    "run": seed,
+                    "role": "reference" if alg == "planner" else "competitor",
                     "slots": 10,
                     "window": 5,
                     "total_service_time_s": value + 0.1 * seed,
@@ -175,7 +180,7 @@ def _synthetic_rows() -> list[dict]:
                     "switches": 0.0,
                     "converged": True,
                     "task_key": f"{alg}-{point}",
-                    **provenance(0),
+                    **provenance(),
                 }
                 if alg == "planner":
                     expected = _expected(point == 0) if seed == 0 else None
@@ -213,7 +218,10 @@ def test_planner_runs_only_its_first_seeds() -> None:
     exp = select(["fig4"], seeds=6, slots=20)[0]
     tasks, needed = plan([exp], 10)
     planner = [t for t in tasks if t.series.algorithm == "planner"]
-    limit = int(PLANNER.params["seeds"])
-    assert {t.seeds for t in planner} == {tuple(range(10, 10 + limit))}
+    limit = PLANNER_SEEDS
+    assert PLANNER.max_seeds == limit == 4
+    assert {t.runs for t in planner} == {tuple(range(limit))}
+    assert {t.seeds for t in planner} == {run_seeds(10, limit)}
     assert all(t.root_seed == 10 for t in planner)
-    assert len(needed) == len(exp.points) * (6 * len(ALGORITHMS) + limit)
+    learners = sum(s.runner == "learner" for s in exp.series)
+    assert len(needed) == len(exp.points) * (6 * learners + limit)

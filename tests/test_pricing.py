@@ -154,7 +154,7 @@ def test_priced_best_response_ends_at_a_local_optimum() -> None:
             compute_time_s=rng.uniform(0.1, 3.0, (n, k)),
             steps=np.full((n, k), 10),
         )
-        result = solve(game, "br", params={"price": True, "activity": "theta"}, iterations=500)
+        result = solve(game, "br", params={"price": True, "activity": "own"}, iterations=500)
         assert result.converged
         for times, choice in (
             (game.tx_time_s, result.profile.ap),

@@ -1,5 +1,5 @@
 """``jcaco reproduce`` end to end, and the "Agreement with the paper" section computed from a
-store (issue 3 parts 6, 9)."""
+store (issue 3 parts 6, 9; issue 7 parts 3, 5, 6: roles, the long run, paired verdicts)."""
 
 from __future__ import annotations
 
@@ -21,16 +21,20 @@ def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) 
     first = jcaco(*args, "-o", out, "--json")
     assert first.code == 0, first.err
     doc = json.loads(first.out)
-    assert doc["tasks_run"] == 3 * 7 and doc["rows"] == 3 * 7 * 2  # six algorithms + planner
+    # six competitors, fp-empirical (variant), br-oracle and the planner (references)
+    assert doc["tasks_run"] == 3 * 9 and doc["rows"] == 3 * 9 * 2
     for name in ("results.parquet", "summary.csv", "report.html", "fig4.png", "fig4.pdf"):
         assert (out / name).stat().st_size > 0, name
     table = pq.read_table(out / "results.parquet")
     assert {"experiment", "x_name", "x", "algorithm", "seed", "total_service_time_s"} <= set(
         table.column_names
     )
+    assert {"role", "root_seed", "run"} <= set(table.column_names)
     assert set(table.column("experiment").to_pylist()) == {"fig4"}
     summary = (out / "summary.csv").read_text().splitlines()
-    assert len(summary) == 1 + 3 * 7
+    assert len(summary) == 1 + 3 * 9
+    assert "role" in summary[0].split(",")
+    assert any(",br-oracle,br-oracle,reference," in line for line in summary)
     page = (out / "report.html").read_text()
     assert "data:image/png;base64," in page and "Agreement with the paper" in page
     assert "by up to" in page or "never reduces" in page
@@ -42,19 +46,27 @@ def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) 
 
 def test_bad_flags_are_one_line_errors(tmp_path: Path, jcaco) -> None:
     bad = jcaco("reproduce", "--only", "fig99", "-o", tmp_path)
-    assert bad.code == 2 and "--only" in bad.err and "fig4" in bad.err
+    assert bad.code == 2 and "--only" in bad.err and "fig4" in bad.err and "horizon" in bad.err
     assert bad.err.count("\n") == 1
     assert jcaco("reproduce", "--seeds", "0", "-o", tmp_path).code == 2
     nope = jcaco("reproduce", "--scheduler", "localhost", "-o", tmp_path)
     assert nope.code == 2 and "--scheduler" in nope.err
 
 
-def _synthetic(values: dict[str, list[float]], fig: str = "fig4") -> list[dict]:
+ROLES = {"fp-empirical": "variant", "br-oracle": "reference", "planner": "reference"}
+#: Per-seed offsets: the same for every algorithm (common random numbers: paired differences
+#: are exact), unless a test gives one its own.
+WIGGLE = (-1.0, 0.0, 1.0)
+
+
+def _synthetic(
+    values: dict[str, list[float]], fig: str = "fig4", wiggles: dict | None = None
+) -> list[dict]:
     """Rows of a hand-made store: algorithm -> mean total at each point (3 seeds, ±1 s)."""
     rows = []
     for alg, means in values.items():
         for point, mean in enumerate(means):
-            for seed, wiggle in enumerate((-1.0, 0.0, 1.0)):
+            for seed, wiggle in enumerate((wiggles or {}).get(alg, WIGGLE)):
                 rows.append(
                     {
                         "experiment": fig,
@@ -63,7 +75,10 @@ def _synthetic(values: dict[str, list[float]], fig: str = "fig4") -> list[dict]:
                         "point": point,
                         "algorithm": alg,
                         "learner": alg,
+                        "role": ROLES.get(alg, "competitor"),
                         "params": "{}",
+                        "root_seed": 0,
+                        "run": seed,
                         "seed": seed,
                         "slots": 10,
                         "window": 5,
@@ -74,7 +89,7 @@ def _synthetic(values: dict[str, list[float]], fig: str = "fig4") -> list[dict]:
                         "curve_bin_slots": 1,
                         "curve_total_service_time_s": [mean + 5, mean],
                         "task_key": f"{fig}-{alg}-{point}",
-                        **provenance(0),
+                        **provenance(),
                     }
                 )
     return rows
@@ -97,30 +112,75 @@ def test_agreement_marks_a_failing_claim_not_held() -> None:
     }
     v = _verdicts(_synthetic(values))
     assert v["C1a"][0] == "held"  # every curve decreases with the number of APs
-    assert v["C1b"][0] == "not held" and "x=6: br 6 s vs masl 7 s" in v["C1b"][1]
-    assert v["C8d"][0] == "not held" and "2/3 points" in v["C8d"][1]
+    assert v["C1b"][0] == "not held" and "beaten at fig4 x=6 by br +1 s" in v["C1b"][1]
+    assert v["C8d"][0] == "not held" and "lower at 2, higher at 1, undecided at 0" in v["C8d"][1]
     assert v["C8a"][0] == "not held"  # raro above selfish at x=4
-    assert v["C8b"][0] == "held" and v["C8e"][0] == "held" and v["C8f"][0] == "held"
-    assert v["C2a"][0] == v["B3"][0] == "not evaluated"  # no Fig. 5 or Fig. 3 in the store
+    assert v["C8b"][0] == "held" and v["C8e"][0] == "held"
+    assert v["C8g"][0] == "held"  # fewer switches than br-sync at every point
+    assert v["C8f"][0] == "inconclusive"  # as many switches as br: the difference is zero
+    assert v["C2a"][0] == v["B3"][0] == v["H1"][0] == "not evaluated"  # not in the store
     best = reductions(summarise(rows_to_table(_synthetic(values))))
     assert best["selfish"][0] == pytest.approx(100.0 * (30 - 10) / 30)
     assert best["br"][0] == pytest.approx(100.0 * (12 - 10) / 12)
 
 
+#: MASL lowest everywhere, every curve decreasing in x.
+GOOD = {
+    "masl": [5.0, 4.0, 3.0],
+    "br": [6.0, 5.0, 4.0],
+    "br-sync": [6.5, 5.5, 4.5],
+    "mxfp": [7.0, 6.0, 5.0],
+    "selfish": [9.0, 8.0, 7.0],
+    "raro": [8.0, 7.0, 6.0],
+}
+
+
 def test_agreement_holds_when_the_data_agree_and_flips_with_the_data() -> None:
-    good = {
-        "masl": [5.0, 4.0, 3.0],
-        "br": [6.0, 5.0, 4.0],
-        "br-sync": [6.5, 5.5, 4.5],
-        "mxfp": [7.0, 6.0, 5.0],
-        "selfish": [9.0, 8.0, 7.0],
-        "raro": [8.0, 7.0, 6.0],
-    }
-    v = _verdicts(_synthetic(good))
-    assert all(v[c][0] == "held" for c in ("C1a", "C1b", "C8a", "C8b", "C8c", "C8d", "C8g"))
-    rising = {alg: means[::-1] for alg, means in good.items()}
+    v = _verdicts(_synthetic(GOOD))
+    assert all(v[c][0] == "held" for c in ("C1a", "C1b", "C8a", "C8b", "C8c", "C8d", "C8h"))
+    rising = {alg: means[::-1] for alg, means in GOOD.items()}
     assert _verdicts(_synthetic(rising))["C1a"][0] == "not held"
     assert _verdicts(_synthetic(rising, fig="fig9"))["C6a"][0] == "held"
+
+
+def test_masl_lowest_is_judged_against_competitors_only() -> None:
+    """The oracle, the planner and a variant below MASL everywhere do not change "MASL
+    lowest: held" when MASL beats every competitor; they are listed for information."""
+    below = {"br-oracle": [3.0, 2.0, 1.0], "planner": [2.0, 1.0, 0.5], "fp-empirical": [4, 3, 2]}
+    rows = _synthetic({**GOOD, **below})
+    v = _verdicts(rows)
+    assert v["C1b"][0] == v["C8h"][0] == "held"
+    assert "br-oracle (reference) below masl at 3/3" in v["C1b"][1]
+    assert "fp-empirical (variant) below masl at 3/3" in v["C1b"][1]
+    assert "planner (reference) below masl at 3/3" in v["C1b"][1]
+    table = rows_to_table(rows)
+    assert set(reductions(summarise(table))) == {"br", "br-sync", "mxfp", "selfish", "raro"}
+    # the same store with br just below MASL at one point: now not held
+    worse = {**GOOD, "br": [6.0, 3.5, 4.0], **below}
+    assert _verdicts(_synthetic(worse))["C1b"][0] == "not held"
+
+
+def test_overlapping_intervals_are_inconclusive() -> None:
+    """MASL's mean below BR's, but the paired differences over seeds straddle zero: neither
+    held nor not held."""
+    close = {**GOOD, "br": [5.5, 4.5, 3.5]}
+    noisy = _synthetic(close, wiggles={"br": (1.0, 0.0, -1.0)})  # masl − br: -2.5, -0.5, 1.5
+    v = _verdicts(noisy)
+    assert v["C8d"][0] == "inconclusive" and "undecided at 3 of 3" in v["C8d"][1]
+    assert v["C1b"][0] == "inconclusive" and "undecided at fig4 x=2: br -0.5 s" in v["C1b"][1]
+    assert v["C8h"][0] == "inconclusive"
+    exact = _verdicts(_synthetic(close))  # the same means, common offsets: decided
+    assert exact["C8d"][0] == exact["C1b"][0] == "held"
+
+
+def test_trend_uses_every_point_not_only_the_ends() -> None:
+    """Ends in the claimed direction but a significant step against it in between."""
+    bump = {alg: [m[0], m[0] + 3.0, m[2]] for alg, m in GOOD.items()}
+    v = _verdicts(_synthetic(bump))
+    assert v["C1a"][0] == "not held" and "1 against" in v["C1a"][1]
+    flat = {alg: [m[1], m[1], m[1] - 0.01] for alg, m in GOOD.items()}
+    noisy = _synthetic(flat, wiggles={a: (-3.0, 0.0, 3.0) for a in flat})
+    assert _verdicts(noisy)["C1a"][0] == "inconclusive"
 
 
 def test_report_is_written_from_a_synthetic_store(tmp_path: Path) -> None:
@@ -145,6 +205,10 @@ def _rate_rows(finals: dict[float, float], speed: dict[float, int]) -> list[dict
                     "x": rate,
                     "point": point,
                     "algorithm": f"masl b={rate:g}",
+                    "learner": "masl",
+                    "role": "competitor",
+                    "root_seed": 0,
+                    "run": seed,
                     "seed": seed,
                     "total_service_time_s": final + wiggle,
                     "switches": 0.0,
@@ -153,7 +217,7 @@ def _rate_rows(finals: dict[float, float], speed: dict[float, int]) -> list[dict
                     "curve_bin_slots": 5,
                     "curve_total_service_time_s": [v + wiggle for v in ramp],
                     "task_key": f"fig3-{rate}",
-                    **provenance(0),
+                    **provenance(),
                 }
             )
     return rows
@@ -175,3 +239,64 @@ def test_learning_rate_claims_follow_the_curves() -> None:
         _verdicts(_rate_rows({0.001: 390, 0.01: 260, 0.05: 250, 0.1: 300}, still_falling))["B2"][0]
         == "not held"
     )
+
+
+def test_figures_draw_references_dashed_and_variants_dash_dotted() -> None:
+    from jcaco.experiments.figures import figure_of
+    from jcaco.experiments.paper import EXPERIMENTS
+
+    extra = {"br-oracle": [3.0, 2.0, 1.0], "planner": [2.0, 1.0, 0.5], "fp-empirical": [4, 3, 2]}
+    table = rows_to_table(_synthetic({**GOOD, **extra}))
+    fig = figure_of(EXPERIMENTS["fig4"], summarise(table), table)
+    styles = {line.get_label(): line.get_linestyle() for line in fig.axes[0].get_lines()}
+    assert styles["BR-oracle (reference)"] == styles["planner (exact optimum, reference)"] == "--"
+    assert styles["FP-empirical (variant)"] == "-."
+    assert {styles[n] for n in ("MASL", "BR", "BR-sync", "mxFP", "Selfish", "RARO")} == {"-"}
+
+
+def _horizon_rows() -> list[dict]:
+    """The long run at its four end points (MASL at both rates, two competitors, the planner)
+    and Fig. 4's own run at the first two."""
+    means = {"masl": 4.0, "masl b=0.01": 3.0, "br": 5.0, "mxfp": 6.0, "planner": 2.0}
+    rows = []
+    for alg, mean in means.items():
+        for point in range(4):
+            for seed, wiggle in enumerate(WIGGLE):
+                rows.append(
+                    {
+                        "experiment": "horizon",
+                        "x_name": "num_aps" if point < 2 else "num_users",
+                        "x": (2.0, 10.0, 10.0, 30.0)[point],
+                        "point": point,
+                        "algorithm": alg,
+                        "learner": alg.split()[0],
+                        "role": ROLES.get(alg, "competitor"),
+                        "params": "{}",
+                        "root_seed": 0,
+                        "run": seed,
+                        "seed": seed,
+                        "slots": 20,
+                        "window": 5,
+                        "total_service_time_s": mean + point + wiggle,
+                        "switches": 0.1,
+                        "converged": alg == "masl b=0.01",
+                        "curve_bin_slots": 10,
+                        "curve_total_service_time_s": None
+                        if alg == "planner"
+                        else [mean + 9.0, mean + point + wiggle],
+                        "task_key": f"h-{alg}-{point}",
+                        **provenance(),
+                    }
+                )
+    return rows + _synthetic({"masl": [7.0, 6.0, 5.0], "br": [6.0, 5.5, 4.5]})
+
+
+def test_horizon_report_shows_each_end_point_beside_the_figures_run(tmp_path: Path) -> None:
+    table = rows_to_table(_horizon_rows())
+    v = {c.id: v for c, v in assess(summarise(table), table)}
+    assert v["H1"].status == v["H2"].status == "held"
+    assert "planner (reference) below masl at 4/4" in v["H1"].evidence
+    assert "masl b=0.01's learner converged on 100% of runs" in v["H2"].evidence
+    page = write_report(table, tmp_path, {"run": "synthetic"})["report"].read_text()
+    assert "Fig. 9, Number of UEs = 30" in page and "Fig. 4's run: 7.000" in page
+    assert "converged 100%" in page and (tmp_path / "horizon.png").stat().st_size > 0

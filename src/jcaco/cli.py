@@ -60,6 +60,16 @@ def cli() -> None:
     help="Override a generator parameter; a range as lo,hi (e.g. bandwidth_hz=2e6,1e7).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--catalog",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Servers from real models: the shipped catalog, a measurements CSV or a "
+    "jcaco.servers/1 file (docs/catalog.md).",
+)
+@click.option("--models", metavar="A,B", help="With --catalog: the models to draw from.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (else stdout).")
 def generate(
     preset: str,
@@ -68,6 +78,8 @@ def generate(
     servers: int | None,
     overrides: tuple[str, ...],
     seed: int,
+    catalog: str | None,
+    models: str | None,
     output: str | None,
 ) -> None:
     """Draw a network from the paper's Table III (a jcaco.scenario/1 file)."""
@@ -87,6 +99,13 @@ def generate(
         if value is not None:
             changes[key] = value
     config = with_overrides(PRESETS[preset], changes)
+    if catalog is not None:
+        from jcaco.model.catalog_servers import catalog_config
+
+        names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+        config = catalog_config(config, catalog or None, names)
+    elif models:
+        raise InputError("needs --catalog", field="--models")
     net = generate_network(config, stream(seed, "scenario"))
     doc = network_to_dict(net)
     doc["meta"] = {
@@ -95,6 +114,8 @@ def generate(
         "version": __version__,
         "overrides": {k: str(v) for k, v in changes.items()},
     }
+    if catalog is not None:
+        doc["meta"]["catalog"] = {"file": catalog or "shipped", "models": models or "all"}
     _emit(doc, output)
 
 
@@ -156,7 +177,13 @@ def _print_result(doc: dict[str, Any]) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--algorithm", "-a", default="masl", show_default=True)
+@click.option(
+    "--algorithm",
+    "-a",
+    default="masl",
+    show_default=True,
+    help="Algorithm name (see `jcaco list`) or package.module:ClassName.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--iterations", type=int, help="Slot budget (default 100000; stops at convergence).")
 @click.option("--learning-rate", type=float, help="MASL: sets both b_c and b_o.")
@@ -248,7 +275,7 @@ def schema(kind: str) -> None:
 
 def _catalogue() -> dict[str, Any]:
     """Algorithms (with their declared information, role and parameters), presets, experiments."""
-    from jcaco.learners.registry import LEARNERS
+    from jcaco.learners.registry import available
     from jcaco.scenario.generator import PRESETS
 
     try:
@@ -263,13 +290,16 @@ def _catalogue() -> dict[str, Any]:
                 "role": cls.role,
                 "params": cls.param_names(),
             }
-            for name, cls in LEARNERS.items()
+            for name, cls in available().items()
         ],
         "presets": [
             {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
             for name, c in PRESETS.items()
         ],
-        "experiments": [{"name": name, "title": exp.title} for name, exp in EXPERIMENTS.items()],
+        "experiments": [
+            {"name": name, "title": exp.title, "default": exp.in_default}
+            for name, exp in EXPERIMENTS.items()
+        ],
     }
 
 
@@ -293,14 +323,22 @@ def list_(as_json: bool) -> None:
     if catalogue["experiments"]:
         click.echo("experiments:")
         for exp in catalogue["experiments"]:
-            click.echo(f"  {exp['name']:<13} {exp['title']}")
+            extra = "" if exp["default"] else "  (only with --only)"
+            click.echo(f"  {exp['name']:<13} {exp['title']}{extra}")
 
 
 def _register_optional_commands() -> None:
     """Add the commands that live in their own modules (``jcaco/cli_*.py``)."""
     import importlib
 
-    for name in ("cli_simulate", "cli_reproduce", "cli_analyze", "cli_theory"):
+    for name in (
+        "cli_simulate",
+        "cli_reproduce",
+        "cli_analyze",
+        "cli_theory",
+        "cli_calibrate",
+        "cli_learners",
+    ):
         try:
             module = importlib.import_module(f"jcaco.{name}")
         except ModuleNotFoundError as exc:
@@ -331,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+            code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except InputError as exc:
         click.echo(f"jcaco: error: {exc.one_line()}", err=True)
         return 2
@@ -348,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("jcaco: interrupted", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,7 +70,10 @@ def _print(doc: dict[str, Any]) -> None:
 @click.option(
     "--iterations", type=int, help="Slot budget per algorithm (default: as jcaco solve, 100000)."
 )
-@click.option("--algorithms", help="Comma-separated names to run (default: all registered).")
+@click.option(
+    "--algorithms",
+    help="Comma-separated names or package.module:Class paths to run (default: all registered).",
+)
 @click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
 @click.option("--json", "as_json", is_flag=True, help="Print the jcaco.analysis/1 JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
@@ -85,7 +88,7 @@ def analyze(
     output: str | None,
 ) -> None:
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
-    from jcaco.learners.registry import LEARNERS
+    from jcaco.learners.registry import resolve
     from jcaco.model.files import load_game
     from jcaco.rng import check_seed
     from jcaco.scenario.io import write_json
@@ -103,12 +106,13 @@ def analyze(
     names = None
     if algorithms is not None:
         names = [n.strip() for n in algorithms.split(",") if n.strip()]
-        unknown = [n for n in names if n not in LEARNERS] or ([] if names else [algorithms])
-        if unknown:
-            raise UnknownNameError(
-                f"unknown algorithm {unknown[0]!r}; allowed: {', '.join(sorted(LEARNERS))}",
-                field="--algorithms",
-            )
+        if not names:
+            raise UnknownNameError(f"no algorithm in {algorithms!r}", field="--algorithms")
+        for name in names:  # a registered name, an installed plug-in or package.module:Class
+            try:
+                resolve(name)
+            except InputError as exc:
+                raise InputError(exc.message, field="--algorithms") from None
     game = load_game(file, drop_infeasible=drop_infeasible)
     result = run_analyze(
         game,

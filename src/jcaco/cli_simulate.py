@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from jcaco.errors import InputError, UnknownNameError
+from jcaco.errors import InputError
 
 #: The paper's iteration budget (MODEL.md O10).
 DEFAULT_SLOTS = 2000
@@ -14,7 +14,12 @@ DEFAULT_SLOTS = 2000
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--algorithm", "-a", required=True, help="Algorithm name (see `jcaco list`).")
+@click.option(
+    "--algorithm",
+    "-a",
+    required=True,
+    help="Algorithm name (see `jcaco list`) or package.module:ClassName.",
+)
 @click.option("--slots", type=int, default=DEFAULT_SLOTS, show_default=True, help="Slots T.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Root seed.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Hyperparameter.")
@@ -74,10 +79,12 @@ def simulate(
     if not step_radius_m >= 0:
         raise InputError(f"must be >= 0, got {step_radius_m}", field="--step-radius-m")
     hyper: dict[str, Any] = _parse_params(params)
-    try:  # validate the name and parameters before loading
+    try:  # validate the name (or package.module:Class) and parameters before loading
         make_learner(algorithm, hyper)
-    except UnknownNameError as exc:
-        raise UnknownNameError(exc.message, field="--algorithm") from None
+    except InputError as exc:
+        raise InputError(
+            exc.message, field="--algorithm" if exc.field == "algorithm" else exc.field
+        ) from None
     try:
         net, _ = check_feasible(load_network(scenario), drop_infeasible)
     except InputError as exc:

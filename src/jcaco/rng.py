@@ -18,6 +18,12 @@ STREAMS: dict[str, int] = {
     "learner": 4,
     "start": 5,
     "sample": 6,
+    # the PettingZoo environment's episode seeds and action-space seeds (jcaco.env)
+    "env": 7,
+    # run j of a point under a root seed (jcaco.experiments.tasks): replications
+    "replication": 8,
+    # networks of studies that choose defaults; disjoint from the figures' "scenario" draws
+    "sensitivity": 20,
 }
 
 
@@ -53,6 +59,36 @@ def stream(seed: int, name: str, *extra: int) -> np.random.Generator:
     return np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(check_seed(seed), spawn_key=key))
     )
+
+
+def replication_seed(root: int, run: int) -> int:
+    """The seed of run ``run`` of a point under root seed ``root`` (DESIGN.md §5).
+
+    Spawned from the root, ``SeedSequence(root, spawn_key=(replication, run))``, never
+    ``root + run``: the runs of two root seeds are independent and share no seed (with
+    ``root + run``, root 1 would repeat runs 1..R-1 of root 0).
+
+    Parameters
+    ----------
+    root : int
+        The root seed of the study (``jcaco reproduce --seed``), non-negative.
+    run : int
+        The run index at a point (0, 1, ..., R-1), non-negative.
+
+    Returns
+    -------
+    int
+        A 63-bit non-negative seed, used as the run's own root for :func:`stream`.
+
+    Examples
+    --------
+    >>> replication_seed(0, 1) == replication_seed(0, 1) != replication_seed(1, 0)
+    True
+    """
+    sequence = np.random.SeedSequence(
+        check_seed(root), spawn_key=(STREAMS["replication"], check_seed(run))
+    )
+    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def fresh_seed() -> int:

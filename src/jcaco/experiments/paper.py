@@ -1,25 +1,43 @@
 """The paper's experiments (Sec. VII, Figs. 2–10) as data.
 
-An :class:`Experiment` says what is swept (a Table III generator parameter, or a learner
-hyperparameter for Fig. 3), at which points, which algorithms run (:class:`Series`), and how
-long. The swept generator parameter is homogeneous at each point; every other parameter is
-drawn i.i.d. per seed from its Table III range (MODEL.md §7, O6). Values are SI; ``x_scale``
-converts them to the unit the paper's axis uses (MHz, TFLOP/s, ...).
+An :class:`Experiment` (:mod:`jcaco.experiments.experiment`) says what is swept (a Table III
+generator parameter, or a learner hyperparameter for Fig. 3), at which points, which series
+run (:mod:`jcaco.experiments.series`: competitors, variants and references), and how long.
+
+Beside the paper's figures, ``catalog4``, ``catalog6`` and ``catalog9`` rerun Figs. 4, 6 and 9
+with servers drawn from the shipped catalog of real diffusion models (docs/catalog.md) instead
+of Table III's ranges; they run only when named (``--only catalog``), not in the default run.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
-from jcaco.scenario.generator import PRESETS, GeneratorConfig, with_overrides
+from jcaco.experiments.experiment import (
+    DEFAULT_SEEDS,
+    DEFAULT_SLOTS,
+    Experiment,
+)
+from jcaco.experiments.series import Series, learner_series
+from jcaco.learners.registry import resolve
 
-#: Every algorithm of the comparison (VII-A); ``br`` and ``br-sync`` are the two BR readings
-#: of MODEL.md O11.
-ALGORITHMS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
+#: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
+#: paper gives each (MODEL.md §6); ``br`` and ``br-sync`` are the two BR readings of O11.
+COMPETITORS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
+#: Former name of :data:`COMPETITORS`.
+ALGORITHMS = COMPETITORS
+#: Readings beyond the paper's, listed beside the competitors (O12).
+VARIANTS: tuple[str, ...] = ("fp-empirical",)
+#: Learners given more than the paper allows (O11): reference lines.
+ORACLES: tuple[str, ...] = ("br-oracle",)
+#: Relative cost per (run, slot, user) of the series that cost more than a learner's run
+#: (scheduling only: the longest tasks start first). Measured at Fig. 4, M = 6, 20 seeds x 500
+#: slots: every learner within 0.2-0.6 s CPU (br-oracle 0.3 s), the planner 0.8 s.
+COSTS: Mapping[str, float] = MappingProxyType({"planner": 1.5})
 
 #: Fig. 3's learning rates (O4); MODEL.md §7 default 0.05 is used everywhere else.
 LEARNING_RATES: tuple[float, ...] = (0.001, 0.01, 0.05, 0.1)
@@ -32,14 +50,15 @@ MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
 
 #: The central planner's reference line of Figs. 4–10 (:mod:`jcaco.experiments.planner`): the
 #: exact optimum of the realised slot game (14) at ``sampled_slots`` slots per seed of the
-#: measurement window, for the first ``seeds`` seeds of each point; and the expected game's
-#: optimum and best/worst equilibria (15) for the first ``expected_seeds`` seeds, each MILP
-#: limited to the stated seconds. Chosen by measurement so that the full run grows by about
-#: 10% (docs/reproduction.md; with every seed the planner cost 31% of the learners' CPU).
+#: measurement window, for the first :data:`PLANNER_SEEDS` runs of each point; and the
+#: expected game's optimum and best/worst equilibria (15) for the first ``expected_seeds``
+#: runs, each MILP limited to the stated seconds. Chosen by measurement so that the full run
+#: grows by about 10% (docs/reproduction.md; with every seed the planner cost 31% of the
+#: learners' CPU).
 PLANNER_ALGORITHM = "planner"
+PLANNER_SEEDS = 4
 PLANNER_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
-        "seeds": 4,
         "sampled_slots": 1,
         "slot_time_limit_s": 10.0,
         "expected_seeds": 1,
@@ -47,142 +66,27 @@ PLANNER_PARAMS: Mapping[str, Any] = MappingProxyType(
     }
 )
 
-DEFAULT_SEEDS = 20
-DEFAULT_SLOTS = 2000
-DEFAULT_WINDOW = 100
+#: MASL at the figures' rate, the competitors, the variants and the references of Figs. 4–10.
+MASL = learner_series("masl", MASL_PARAMS)
+#: The planner's series: a reference line, run by the ``planner`` runner.
+PLANNER = Series(
+    PLANNER_ALGORITHM,
+    PLANNER_ALGORITHM,
+    PLANNER_PARAMS,
+    role="reference",
+    runner="planner",
+    max_seeds=PLANNER_SEEDS,
+    cost=COSTS[PLANNER_ALGORITHM],
+)
 
 
-@dataclass(frozen=True)
-class Series:
-    """One line of a figure: an algorithm with its hyperparameters.
-
-    Attributes
-    ----------
-    label : str
-        The legend entry and the ``algorithm`` column of the store.
-    algorithm : str
-        Registered learner name (``jcaco list``).
-    params : mapping
-        Learner hyperparameters.
-    """
-
-    label: str
-    algorithm: str
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """One figure of the paper.
-
-    Attributes
-    ----------
-    name, title : str
-        ``fig4`` and the caption.
-    kind : {"sweep", "users", "rates"}
-        ``sweep``: total service time against ``x`` (Figs. 4–10); ``users``: per-user service
-        time over slots (Fig. 2); ``rates``: total over slots per learning rate (Fig. 3).
-    x_name : str
-        The swept quantity: a :class:`GeneratorConfig` field, or ``learning_rate``.
-    x_label, x_unit : str
-        Axis label and the unit after ``x_scale`` (e.g. ``MHz``).
-    x_scale : float
-        Display value = SI value / ``x_scale``.
-    points : tuple of float
-        The swept values (SI).
-    series : tuple of Series
-        The lines (for ``rates`` one per point is built by :meth:`series_at`).
-    seeds, slots, window : int
-        Seeds R, slots T per run, and the tail window W averaged for a point's value.
-    base : GeneratorConfig
-        The Table III configuration the points modify.
-    """
-
-    name: str
-    title: str
-    kind: Literal["sweep", "users", "rates"]
-    x_name: str
-    x_label: str
-    x_unit: str
-    x_scale: float
-    points: tuple[float, ...]
-    series: tuple[Series, ...]
-    seeds: int = DEFAULT_SEEDS
-    slots: int = DEFAULT_SLOTS
-    window: int = DEFAULT_WINDOW
-    base: GeneratorConfig = PRESETS["paper"]
-
-    @property
-    def number(self) -> int:
-        """The figure number (part of the scenario stream key)."""
-        return int(self.name.removeprefix("fig"))
-
-    def config_at(self, point: int) -> GeneratorConfig:
-        """The generator configuration at point ``point`` (the swept value homogeneous, O6)."""
-        if self.kind == "rates":
-            return self.base
-        value = self.points[point]
-        if self.x_name in ("num_users", "num_aps", "num_servers"):
-            value = int(round(value))
-        return with_overrides(self.base, {self.x_name: value})
-
-    def network_point(self, point: int) -> int:
-        """Index in the scenario stream key: Fig. 3's rates share one network per seed."""
-        return 0 if self.kind == "rates" else point
-
-    def series_at(self, point: int) -> tuple[Series, ...]:
-        """The series run at ``point``."""
-        if self.kind != "rates":
-            return self.series
-        rate = self.points[point]
-        return tuple(
-            Series(
-                f"{s.label} b={rate:g}",
-                s.algorithm,
-                MappingProxyType(
-                    {**s.params, "learning_rate_ap": rate, "learning_rate_server": rate}
-                ),
-            )
-            for s in self.series
-        )
-
-    def display(self, x: float) -> float:
-        """``x`` in the axis unit."""
-        return x / self.x_scale
-
-    def resized(
-        self,
-        *,
-        seeds: int | None = None,
-        slots: int | None = None,
-        points: tuple[float, ...] | None = None,
-    ) -> Experiment:
-        """A copy with other seeds / slots / points; the window shrinks to a quarter of short
-        runs so that it stays inside the run."""
-        slots = self.slots if slots is None else slots
-        return replace(
-            self,
-            seeds=self.seeds if seeds is None else seeds,
-            slots=slots,
-            window=max(1, min(DEFAULT_WINDOW, slots // 4)),
-            points=self.points if points is None else points,
-        )
+def _learner(name: str) -> Series:
+    return MASL if name == "masl" else learner_series(name, cost=COSTS.get(name, 1.0))
 
 
 def _every_algorithm() -> tuple[Series, ...]:
-    return tuple(Series(a, a, MASL_PARAMS if a == "masl" else {}) for a in ALGORITHMS)
-
-
-#: The planner's series (a reference line, not one of :data:`ALGORITHMS`).
-PLANNER = Series(PLANNER_ALGORITHM, PLANNER_ALGORITHM, PLANNER_PARAMS)
-
-
-def seed_count(series: Series, seeds: int) -> int:
-    """How many of a point's ``seeds`` a series runs: all, but the planner only its first
-    ``params["seeds"]`` (its exact solves cost more per seed than a learner's run)."""
-    if series.algorithm != PLANNER_ALGORITHM:
-        return seeds
-    return min(seeds, int(series.params.get("seeds", seeds)))
+    """The series of Figs. 4–10: competitors, then variants, then references."""
+    return (*(_learner(a) for a in (*COMPETITORS, *VARIANTS, *ORACLES)), PLANNER)
 
 
 def _sweep(
@@ -197,12 +101,28 @@ def _sweep(
         x_unit=unit,
         x_scale=scale,
         points=tuple(float(v) * scale for v in values),
-        series=(*_every_algorithm(), PLANNER),
+        series=_every_algorithm(),
+    )
+
+
+#: The catalog experiments' models: two with a quality floor on SD 1.5's GPUs, one floorless
+#: few-step solver on SDXL's, and one on LCM-LoRA SDXL's with its 2-8 step range (the pairing
+#: of published curves with published latencies is the catalog's; docs/catalog.md).
+CATALOG_MODELS = ("ddim-cifar10", "ddpm-cifar10", "dpmpp3m-cifar10", "unipc3-cifar10")
+
+
+def _on_catalog(exp: Experiment) -> Experiment:
+    return replace(
+        exp,
+        name=exp.name.replace("fig", "catalog"),
+        title=f"{exp.title} (catalog servers)",
+        figure=exp.number,
+        catalog_models=CATALOG_MODELS,
+        in_default=False,
     )
 
 
 _RANGE = (2, 4, 6, 8, 10)
-_TENTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
 
 EXPERIMENTS: dict[str, Experiment] = {
     "fig2": Experiment(
@@ -214,7 +134,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         x_unit="",
         x_scale=1.0,
         points=(30.0,),
-        series=(Series("masl", "masl", MASL_PARAMS),),
+        series=(MASL,),
     ),
     "fig3": Experiment(
         name="fig3",
@@ -225,7 +145,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         x_unit="",
         x_scale=1.0,
         points=LEARNING_RATES,
-        series=(Series("masl", "masl"),),
+        series=(learner_series("masl"),),
     ),
     "fig4": _sweep(
         "fig4", "Total service time vs number of APs", "num_aps", "Number of APs", "", 1.0, _RANGE
@@ -280,7 +200,95 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),  # fmt: skip
 }
 
-#: ``--quick``: every figure, smaller (first look in about a minute; not for conclusions).
+#: The long run (issue 7): where each competitor ends when MASL has time to converge.
+HORIZON_SLOTS = 20_000
+HORIZON_SEEDS = 20
+#: MASL's second rate in the long run (Fig. 3's moderate rates: 0.05 ends best at T = 2000,
+#: 0.01 is slower but may end lower given time).
+HORIZON_RATES: tuple[float, ...] = (MASL_RATE, 0.01)
+
+
+#: What information buys BR (docs/reproduction.md): ``br`` with less than the paper's
+#: information, between the per-slot oracle and MASL. ``br`` knows a(t) and the realised
+#: fading; the first rung drops the fading (mean-fading times), the second the others'
+#: activity too (the expected game with θ weights, which MASL learns). Variants: listed
+#: beside the competitors, never part of a claim.
+BR_LADDER: tuple[Series, ...] = (
+    Series("br a(t), mean fading", "br", MappingProxyType({"channel": "mean"}), role="variant"),
+    Series(
+        "br expected game",
+        "br",
+        MappingProxyType({"activity": "own", "channel": "mean"}),
+        role="variant",
+    ),
+)
+
+
+def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
+    """The end points ``origins`` ((figure, point) pairs) at :data:`HORIZON_SLOTS` slots, on
+    the same networks as there, with MASL at :data:`HORIZON_RATES` against the competitors,
+    the BR information ladder (:data:`BR_LADDER`, ``br-oracle``) and the planner's line."""
+    masl = tuple(
+        MASL
+        if rate == MASL_RATE
+        else learner_series(
+            "masl",
+            {"learning_rate_ap": rate, "learning_rate_server": rate},
+            label=f"masl b={rate:g}",
+        )
+        for rate in HORIZON_RATES
+    )
+    rivals = tuple(_learner(a) for a in COMPETITORS if a != "masl")
+    ladder = (*BR_LADDER, _learner("br-oracle"))
+    figs = [EXPERIMENTS[f] for f, _ in origins]
+    return Experiment(
+        name="horizon",
+        title=f"The end points of Figs. 4 and 9 at T = {HORIZON_SLOTS:,} slots",
+        kind="horizon",
+        x_name="point",
+        x_label="End point",
+        x_unit="",
+        x_scale=1.0,
+        points=tuple(e.points[p] for e, (_, p) in zip(figs, origins, strict=True)),
+        series=(*masl, *rivals, *ladder, PLANNER),
+        seeds=HORIZON_SEEDS,
+        slots=HORIZON_SLOTS,
+        in_default=False,
+        point_x_names=tuple(e.x_name for e in figs),
+        point_labels=tuple(
+            f"Fig. {e.number}, {e.x_label} = {e.point_label(p)}"
+            for e, (_, p) in zip(figs, origins, strict=True)
+        ),
+        point_networks=tuple(e.network_key(p) for e, (_, p) in zip(figs, origins, strict=True)),
+    )
+
+
+for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart (report order)
+    _at = list(EXPERIMENTS).index(_name) + 1
+    _items = list(EXPERIMENTS.items())
+    _items.insert(_at, (_name.replace("fig", "catalog"), _on_catalog(EXPERIMENTS[_name])))
+    EXPERIMENTS = dict(_items)
+
+EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
+
+#: Named groups of experiments for ``--only`` (``--only catalog``; ``--only all``: every
+#: experiment, the ones outside the default run included).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "all": tuple(EXPERIMENTS),
+    "catalog": ("catalog4", "catalog6", "catalog9"),
+}
+#: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run
+#: only when named).
+DEFAULT_RUN: tuple[str, ...] = tuple(n for n, e in EXPERIMENTS.items() if e.in_default)
+
+
+def expand(names: list[str]) -> list[str]:
+    """Replace group names (:data:`GROUPS`) by their experiments, keeping the order."""
+    return [n for name in names for n in GROUPS.get(name, (name,))]
+
+
+#: ``--quick``: every default figure, smaller (first look in about a minute; not for
+#: conclusions).
 QUICK_SEEDS = 3
 QUICK_SLOTS = 300
 
@@ -299,8 +307,9 @@ def select(
     slots: int | None = None,
 ) -> list[Experiment]:
     """The experiments to run, in figure order, resized for ``--quick`` / ``--seeds`` /
-    ``--slots`` (explicit values win over ``quick``'s)."""
-    names = list(EXPERIMENTS) if not only else only
+    ``--slots`` (explicit values win over ``quick``'s). Without ``only``: :data:`DEFAULT_RUN`
+    (not ``horizon`` nor the catalog ones); ``only`` may name groups (:data:`GROUPS`)."""
+    names = list(DEFAULT_RUN) if not only else expand(only)
     out = []
     for name in names:
         exp = EXPERIMENTS[name]
@@ -308,11 +317,34 @@ def select(
             exp = exp.resized(
                 seeds=QUICK_SEEDS,
                 slots=QUICK_SLOTS,
-                points=exp.points if exp.kind == "rates" else _ends_and_middle(exp.points),
+                points=_ends_and_middle(exp.points) if exp.kind == "sweep" else None,
             )
         if seeds is not None or slots is not None:
             exp = exp.resized(seeds=seeds, slots=slots)
         out.append(exp)
+    return out
+
+
+def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> list[Experiment]:
+    """The comparison figures (``kind="sweep"``: Figs. 4-10, and the catalog ones when
+    selected) with the series of ``algorithms``.
+
+    A name a figure already has keeps its series (with its parameters); the figure's other
+    algorithms are dropped, except the planner's reference line; a name it lacks (a user's own
+    ``package.module:ClassName``, an installed plug-in, a registered learner) is added as a
+    series with its default hyperparameters, labelled by the name, so its task keys carry the
+    name and it resumes and caches like the others. Figs. 2 and 3 (MASL studies) are kept.
+    """
+    wanted = list(dict.fromkeys(algorithms))
+    out = []
+    for exp in experiments:
+        if exp.kind != "sweep":
+            out.append(exp)
+            continue
+        kept = [s for s in exp.series if s.algorithm in wanted or s.algorithm == PLANNER_ALGORITHM]
+        have = {s.algorithm for s in kept}
+        added = [Series(name, name, role=resolve(name).role) for name in wanted if name not in have]
+        out.append(replace(exp, series=tuple(kept + added)))
     return out
 
 
@@ -321,4 +353,16 @@ def is_integer_axis(exp: Experiment) -> bool:
     return all(math.isclose(p, round(p)) for p in exp.points) and exp.x_scale == 1.0
 
 
-__all__ = ["ALGORITHMS", "EXPERIMENTS", "PLANNER", "Experiment", "Series", "select"]
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_SEEDS",
+    "DEFAULT_SLOTS",
+    "COMPETITORS",
+    "EXPERIMENTS",
+    "GROUPS",
+    "PLANNER",
+    "Experiment",
+    "Series",
+    "select",
+    "with_algorithms",
+]

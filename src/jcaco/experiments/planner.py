@@ -13,10 +13,11 @@ for the same seeds and networks (common random numbers) without running any lear
 optimum is solved only at ``sampled_slots`` slots per seed, evenly spaced in the measurement
 window (the last W slots; slot ``T - W + floor((j + 1/2) W / K)``, j = 0..K-1). A seed's value
 is the mean over its sampled slots; it estimates the same expectation as the algorithms'
-W-slot tail mean, with more variance. Only the first ``seeds`` seeds of a point run the
-planner (:func:`jcaco.experiments.paper.seed_count`; cost, docs/reproduction.md).
+W-slot tail mean, with more variance. Only the first runs of a point run the planner
+(``max_seeds`` of its series, :data:`jcaco.experiments.paper.PLANNER_SEEDS`; cost,
+docs/reproduction.md).
 
-Expected game. For the first ``expected_seeds`` seeds of a point (seed - root seed <
+Expected game. For the first ``expected_seeds`` runs of a point (run index <
 ``expected_seeds``) the row also carries the optimum of (15) and the best and worst pure
 equilibria (:func:`jcaco.game.equilibrium_bounds.equilibrium_bounds`) of that seed's expected
 game at the mean fading and the initial positions, each MILP with ``expected_time_limit_s``;
@@ -49,6 +50,7 @@ import pyarrow.compute as pc
 
 from jcaco.experiments.paper import PLANNER_ALGORITHM
 from jcaco.experiments.summary import PointStat
+from jcaco.experiments.tasks import Task, row_identity
 from jcaco.game.equilibrium_bounds import equilibrium_bounds
 from jcaco.game.optimum import Optimum, solve_optimum
 from jcaco.model.build import build_instance
@@ -57,7 +59,7 @@ from jcaco.scenario.network import Network
 from jcaco.sim.environment import DynamicEnvironment
 
 if TYPE_CHECKING:
-    from jcaco.experiments.sweep import Task
+    from collections.abc import Callable
 
 __all__ = [
     "PLANNER_ALGORITHM",
@@ -148,9 +150,11 @@ def expected_game(network: Network, time_limit_s: float) -> dict[str, Any]:
     }
 
 
-def planner_rows(task: Task, networks: Sequence[Network]) -> list[dict[str, Any]]:
-    """The planner's rows of one task (one per seed), in the sweep's row shape."""
-    from jcaco.experiments.sweep import row_identity  # sweep imports this module lazily
+def planner_rows(
+    task: Task, networks: Sequence[Network], simulator: Callable[..., Any] | None = None
+) -> list[dict[str, Any]]:
+    """The ``planner`` runner (:class:`jcaco.experiments.sweep.SeriesRunner`): the planner's
+    rows of one task, one per run. It simulates no learner, so ``simulator`` is not used."""
 
     params = task.series.params
     window = min(task.window, task.slots)
@@ -159,11 +163,11 @@ def planner_rows(task: Task, networks: Sequence[Network]) -> list[dict[str, Any]
         networks, task.seeds, sampled, time_limit_s=float(params["slot_time_limit_s"])
     )
     rows = []
-    for j, seed in enumerate(task.seeds):
+    for j in range(len(task.seeds)):
         optima = [per_slot[j] for per_slot in solved]
         totals = [o.objective_s for o, _ in optima]
         expected = None
-        if seed - task.root_seed < int(params["expected_seeds"]):
+        if task.runs[j] < int(params["expected_seeds"]):
             expected = expected_game(networks[j], float(params["expected_time_limit_s"]))
         proven = [bool(o.proven) for o, _ in optima]
         details = {
@@ -175,7 +179,7 @@ def planner_rows(task: Task, networks: Sequence[Network]) -> list[dict[str, Any]
         }
         rows.append(
             {
-                **row_identity(task, int(seed), networks[j].num_users, window),
+                **row_identity(task, j, networks[j].num_users, window),
                 "total_service_time_s": float(np.mean(totals)),
                 "nash_gap_s": None,
                 "max_load_s": None,
@@ -187,7 +191,6 @@ def planner_rows(task: Task, networks: Sequence[Network]) -> list[dict[str, Any]
                 "curve_total_service_time_s": None,
                 "curve_user_service_time_s": None,
                 "details": json.dumps(details, sort_keys=True),
-                "task_key": task.key,
             }
         )
     return rows

@@ -1,10 +1,12 @@
 """``summary.csv`` and a self-contained ``report.html``, computed from the results store only.
 
 The report embeds every figure (base64 PNG), a table of numbers per figure (mean over seeds
-with its 95% confidence interval), the reduction of MASL against each baseline ("by up to
-X%", the paper's phrasing in VII-C), the "Agreement with the paper" section of
-:mod:`jcaco.experiments.agreement`, the price-of-anarchy table and the planner line's caption
-(:mod:`jcaco.experiments.planner`).
+with its 95% confidence interval; columns grouped by role: competitors, then variants, then
+references), the reduction of MASL against each competitor ("by up to X%", the paper's
+phrasing in VII-C; variants and references never enter it), the "Agreement with the paper"
+section of :mod:`jcaco.experiments.agreement`, the price-of-anarchy table and the planner
+line's caption (:mod:`jcaco.experiments.planner`), and the long run (``horizon``) beside the
+same points at the figures' horizon.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from jcaco.experiments.agreement import PAPER_ALGORITHMS, TRENDS, assess, axis_value
-from jcaco.experiments.figures import STYLE, draw_all
-from jcaco.experiments.paper import EXPERIMENTS
+from jcaco.experiments.agreement import STATUSES, TRENDS, assess, axis_value
+from jcaco.experiments.figures import STYLE, draw_all, ordered
+from jcaco.experiments.ladder import ladder_html
+from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
 
@@ -31,14 +35,16 @@ table{border-collapse:collapse;margin:0.5rem 0 1.5rem;font-size:0.85rem}
 td,th{border:1px solid #ccc;padding:0.2rem 0.5rem;text-align:right}
 th{background:#f3f3f3} td.l{text-align:left}
 .held{color:#176117;font-weight:bold} .not{color:#a11;font-weight:bold} .na{color:#777}
+.inc{color:#8a6100;font-weight:bold} th.variant,th.reference{background:#fafafa;font-style:italic}
 img{max-width:100%} code{background:#f3f3f3;padding:0 0.2rem}
 """
 
 
 def reductions(stats: list[PointStat]) -> dict[str, tuple[float, str, float]]:
-    """Per baseline: the largest relative reduction of MASL's total service time over the
+    """Per competitor: the largest relative reduction of MASL's total service time over the
     points of Figs. 4–10, ``(percent, figure, x)`` (negative: MASL is worse everywhere).
-    Only the paper's algorithms count: the planner's reference line is not a baseline."""
+    Only competitors count: variants and references (the planner, ``br-oracle``) are not
+    baselines."""
     best: dict[str, tuple[float, str, float]] = {}
     for fig in TRENDS:
         series = by_series(stats, fig)
@@ -46,7 +52,7 @@ def reductions(stats: list[PointStat]) -> dict[str, tuple[float, str, float]]:
             continue
         masl = {p.point: p for p in series["masl"]}
         for alg, pts in series.items():
-            if alg == "masl" or alg not in PAPER_ALGORITHMS:
+            if pts[0].learner == "masl" or pts[0].role != "competitor":
                 continue
             for p in pts:
                 if p.point in masl and p.mean_s > 0:
@@ -58,6 +64,12 @@ def reductions(stats: list[PointStat]) -> dict[str, tuple[float, str, float]]:
 
 def _name(alg: str) -> str:
     return STYLE.get(alg, (alg, "", ""))[0]
+
+
+def _role_name(alg: str, role: str) -> str:
+    """``BR-oracle (reference)``: the legend name, with the role unless it is a competitor."""
+    name = _name(alg)
+    return name if role == "competitor" or role in name else f"{name} ({role})"
 
 
 def _headline(stats: list[PointStat]) -> str:
@@ -80,19 +92,23 @@ def _headline(stats: list[PointStat]) -> str:
 
 def _agreement(stats: list[PointStat], table: pa.Table) -> str:
     rows = []
-    counts = {"held": 0, "not held": 0, "not evaluated": 0}
+    counts = dict.fromkeys(STATUSES, 0)
     for claim, verdict in assess(stats, table):
         counts[verdict.status] += 1
-        css = {"held": "held", "not held": "not"}.get(verdict.status, "na")
+        css = {"held": "held", "not held": "not", "inconclusive": "inc"}.get(verdict.status, "na")
         rows.append(
             f"<tr><td class=l>{claim.id}</td><td class=l>{claim.section}</td>"
             f"<td class=l>{html.escape(claim.text)}</td><td class='l {css}'>{verdict.status}</td>"
             f"<td class=l>{html.escape(verdict.evidence)}</td></tr>"
         )
     head = (
-        f"<p>{counts['held']} held, {counts['not held']} not held, "
-        f"{counts['not evaluated']} not evaluated (figure not run). Verdicts compare means "
-        "over seeds; the tables below give the 95% intervals.</p>"
+        f"<p>{counts['held']} held, {counts['not held']} not held, {counts['inconclusive']} "
+        f"inconclusive, {counts['not evaluated']} not evaluated (figure not run). A claim that "
+        "one algorithm is lower than another is decided by the paired difference over seeds "
+        "(every algorithm runs on the same seeds) and its 95% interval: inconclusive when the "
+        "interval covers zero. A trend uses every point: the least-squares slope over all "
+        "values and the difference between neighbouring points. Only competitors enter a "
+        "claim; variants and references are listed beside them for information.</p>"
     )
     return (
         head + "<table><tr><th>id</th><th>section</th><th>claim</th><th>verdict</th>"
@@ -118,6 +134,20 @@ def _rates_table(stats: list[PointStat], name: str) -> str:
     )
 
 
+def _origin(stats: list[PointStat], exp_name: str, point: int, alg: str) -> PointStat | None:
+    """For a point with its own network key (``horizon``): the same series at the same value
+    of the figure it comes from, if that figure is in the store."""
+    exp = EXPERIMENTS[exp_name]
+    if not exp.point_networks:
+        return None
+    fig = f"fig{exp.point_networks[point][0]}"
+    hit = [
+        s for s in stats
+        if s.experiment == fig and s.algorithm == alg and math.isclose(s.x, exp.points[point])
+    ]  # fmt: skip
+    return hit[0] if hit else None
+
+
 def _figure_table(stats: list[PointStat], name: str) -> str:
     exp = EXPERIMENTS[name]
     if exp.kind == "rates":
@@ -125,17 +155,31 @@ def _figure_table(stats: list[PointStat], name: str) -> str:
     series = by_series(stats, name)
     if not series:
         return ""
-    algs = [a for a in STYLE if a in series] + sorted(a for a in series if a not in STYLE)
+    algs = ordered(series)
     points = sorted({p.point: p.x for pts in series.values() for p in pts}.items())
-    head = "".join(f"<th>{html.escape(_name(a))}</th>" for a in algs)
+    head = "".join(
+        f"<th class={series[a][0].role}>{html.escape(_role_name(a, series[a][0].role))}</th>"
+        for a in algs
+    )
     label = html.escape(exp.x_label + (f" ({exp.x_unit})" if exp.x_unit else ""))
     body = []
     for point, x in points:
         cells = []
         for a in algs:
             hit = [p for p in series[a] if p.point == point]
-            cells.append(f"<td>{_cell(hit[0])}</td>" if hit else "<td></td>")
-        body.append(f"<tr><td>{exp.display(x):g}</td>{''.join(cells)}</tr>")
+            if not hit:
+                cells.append("<td></td>")
+                continue
+            text = _cell(hit[0])
+            origin = _origin(stats, name, point, a)
+            if exp.kind == "horizon" and a != PLANNER_ALGORITHM:
+                text += f"<br>converged {hit[0].converged_share:.0%}"
+            if origin is not None:
+                fig = origin.experiment.replace("fig", "Fig. ")
+                text += f"<br><i>{fig}'s run: {origin.mean_s:.3f}</i>"
+            cells.append(f"<td>{text}</td>")
+        where = exp.point_label(point) if exp.point_labels else f"{exp.display(x):g}"
+        body.append(f"<tr><td class=l>{html.escape(where)}</td>{''.join(cells)}</tr>")
     return f"<table><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
 
 
@@ -144,24 +188,48 @@ def _planner_caption(table: pa.Table) -> str:
     if not note:
         return ""
     return (
-        "<p><i>Dashed black: the central planner (exact optimum, reference), not a competitor. "
+        "<p><i>Solid lines: the competitors; dash-dotted: variants; dashed: references, "
+        "which are given more than the paper allows and never enter a claim. "
+        "Dashed black: the central planner (exact optimum, reference). "
         "It knows each slot's activity, fading and positions and solves the realised slot "
         "game (14) exactly; its value is that optimum's realised total service time, scored "
         f"like the algorithms, at {html.escape(note)}. Mean over seeds with 95% CI.</i></p>"
     )
 
 
+def _horizon_caption(name: str, table: pa.Table) -> str:
+    rows = table.filter(pc.equal(table.column("experiment"), name))
+    slots = "/".join(f"{s:,}" for s in sorted(set(rows.column("slots").to_pylist())))
+    return (
+        f"<p><i>The same networks, seeds and dynamics as the figures' points, run for {slots} "
+        "slots (the first slots are the figures' runs exactly). Each cell: the mean over the "
+        "last W slots and seeds with its 95% interval, the share of runs whose learner's "
+        "convergence flag is set at the end, and, where that figure is in the store, the same "
+        "series' value in the figure's own (shorter) run. Claims H1, H2 of the Agreement "
+        "section judge MASL against the competitors here.</i></p>"
+    )
+
+
 def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
     """Per figure point: algorithm / planner, and PoS / PoA of the expected game."""
-    points = price_of_anarchy(stats, table, PAPER_ALGORITHMS)
+    listed = {s.algorithm: s for s in stats if s.algorithm != PLANNER_ALGORITHM}
+    points = price_of_anarchy(stats, table, list(listed))
     if not points:
         return "<p>No planner line in the store.</p>"
-    algs = [a for a in PAPER_ALGORITHMS if any(a in p.to_planner for p in points)]
+    algs = [
+        a
+        for a in ordered({a: [s] for a, s in listed.items()})
+        if any(a in p.to_planner for p in points)
+    ]
     head = "".join(f"<th>{html.escape(_name(a))} / planner</th>" for a in algs)
     body = []
     for p in points:
         exp = EXPERIMENTS.get(p.experiment)
-        x = f"{exp.display(p.x):g}" if exp else f"{p.x:g}"
+        x = (
+            html.escape(exp.point_label(p.point))
+            if exp and exp.point_labels
+            else (f"{exp.display(p.x):g}" if exp else f"{p.x:g}")
+        )
         cells = "".join(
             f"<td>{html.escape(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
             for a in algs
@@ -215,7 +283,7 @@ def write_report(
         "run, averaged over seeds, with a Student-t 95% confidence interval; all numbers are "
         "computed from <code>results.parquet</code>. Choices where the paper is silent: "
         "<code>docs/reproduction.md</code> and MODEL.md §8.</p>",
-        "<h2>MASL against each baseline</h2>",
+        "<h2>MASL against each competitor</h2>",
         _headline(stats),
         "<h2>Agreement with the paper</h2>",
         _agreement(stats, table),
@@ -228,7 +296,11 @@ def write_report(
         parts.append(_image(paths[0]))
         if exp.kind == "sweep":
             parts.append(_planner_caption(table))
+        if exp.kind == "horizon":
+            parts.append(_horizon_caption(exp.name, table))
         parts.append(_figure_table(stats, name))
+        if exp.kind == "horizon":
+            parts.append(ladder_html(table))
     parts.append("</body></html>")
     report = out / "report.html"
     tmp = out / ".tmp-report.html"

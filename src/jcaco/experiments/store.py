@@ -2,16 +2,22 @@
 
 Layout of a store directory::
 
-    DIR/parts/<task_key>-<seeds>.parquet   one file per finished task, written atomically
-    DIR/results.parquet                    the rows of the current run, consolidated
+    DIR/parts/<task_key>-s<root>-<runs>.parquet   one file per finished task, written atomically
+    DIR/results.parquet                           the rows of the current run, consolidated
 
 A row's identity is ``(task_key, seed)``; ``task_key`` hashes everything that determines the
 row except the seed (experiment, point, algorithm and hyperparameters, slots, window, generator
-configuration). A rerun asks :meth:`ResultsStore.done` which rows exist and runs only the
-missing seeds, so an interrupted run (Ctrl-C, a killed process) resumes and loses nothing, and
-no row is ever stored twice. Each part is written to a temporary file and renamed into place,
-so a part is either complete or absent. Provenance (root seed, package version, git revision)
-is stored in columns and in the file metadata (DESIGN.md §5–6).
+configuration). The seed of run ``run`` under root seed ``root_seed`` is spawned from the root
+(:func:`jcaco.rng.replication_seed`); every row records ``root_seed``, ``run`` and ``seed``, and
+the series' ``role`` (competitor, variant or reference). A rerun asks
+:meth:`ResultsStore.done` which rows exist and runs only the missing seeds, so an interrupted
+run (Ctrl-C, a killed process) resumes and loses nothing, and no row is ever stored twice.
+Each part is written to a temporary file and renamed into place,
+so a part is either complete or absent. Provenance (package version, git revision) is stored
+in columns, the run settings in the file metadata (DESIGN.md §5–6).
+
+Format 2 (issue 7): ``role`` and ``run`` columns; seeds spawned from the root seed instead of
+``root_seed + run``. Format-1 rows are never reused (the format enters every task key).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from jcaco import __version__
 from jcaco.sim.simulate import git_revision as sim_git_revision
 
 #: Bump when the meaning of a stored row changes (it enters every task key).
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 
 SCHEMA = pa.schema(
     [
@@ -41,7 +47,10 @@ SCHEMA = pa.schema(
         ("point", pa.int64()),
         ("algorithm", pa.string()),
         ("learner", pa.string()),
+        ("role", pa.string()),
         ("params", pa.string()),
+        ("root_seed", pa.int64()),
+        ("run", pa.int64()),
         ("seed", pa.int64()),
         ("num_users", pa.int64()),
         ("slots", pa.int64()),
@@ -58,7 +67,6 @@ SCHEMA = pa.schema(
         ("curve_user_service_time_s", pa.list_(pa.list_(pa.float64()))),
         ("details", pa.string()),
         ("task_key", pa.string()),
-        ("root_seed", pa.int64()),
         ("version", pa.string()),
         ("git_revision", pa.string()),
     ]
@@ -67,7 +75,7 @@ SCHEMA = pa.schema(
 #: Columns whose values identify a row.
 KEY_COLUMNS = ("task_key", "seed")
 #: Sort order of consolidated tables (deterministic whatever the runner).
-SORT_COLUMNS = ("experiment", "point", "algorithm", "seed")
+SORT_COLUMNS = ("experiment", "point", "algorithm", "root_seed", "run")
 
 
 @functools.cache
@@ -77,9 +85,10 @@ def git_revision() -> str:
     return revision[:12] if revision else "unknown"
 
 
-def provenance(root_seed: int) -> dict[str, Any]:
-    """The provenance columns of every row of a run."""
-    return {"root_seed": int(root_seed), "version": __version__, "git_revision": git_revision()}
+def provenance() -> dict[str, Any]:
+    """The provenance columns of every row of a run (the root seed is part of the row's
+    identity, :func:`jcaco.experiments.tasks.row_identity`)."""
+    return {"version": __version__, "git_revision": git_revision()}
 
 
 def rows_to_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
@@ -147,10 +156,10 @@ class ResultsStore:
         fresh = [r for r in rows if (r["task_key"], r["seed"]) not in stored]
         if not fresh:
             return None
-        seeds = "_".join(str(r["seed"]) for r in fresh)
-        if len(seeds) > 40:
-            seeds = f"{fresh[0]['seed']}-{fresh[-1]['seed']}n{len(fresh)}"
-        path = self.parts / f"{keys.pop()}-{seeds}.parquet"
+        runs = "_".join(str(r["run"]) for r in fresh)
+        if len(runs) > 40:
+            runs = f"{fresh[0]['run']}-{fresh[-1]['run']}n{len(fresh)}"
+        path = self.parts / f"{keys.pop()}-s{fresh[0]['root_seed']}-{runs}.parquet"
         _atomic_write(rows_to_table(fresh), path)
         if self._done is not None:
             self._done.update((r["task_key"], r["seed"]) for r in fresh)

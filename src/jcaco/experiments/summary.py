@@ -28,7 +28,8 @@ class PointStat:
 
     ``mean_s`` is the mean over seeds of each seed's tail mean of the realised total service
     time (13) [s]; ``ci_low_s``/``ci_high_s`` the Student-t 95% interval of that mean (NaN with
-    one seed).
+    one seed). ``role`` is the series' (competitor, variant or reference; only competitors
+    enter the claims), ``learner`` its algorithm (``masl`` for ``masl b=0.01``).
     """
 
     experiment: str
@@ -36,6 +37,8 @@ class PointStat:
     x: float
     point: int
     algorithm: str
+    learner: str
+    role: str
     seeds: int
     mean_s: float
     std_s: float
@@ -66,6 +69,8 @@ def summarise(table: pa.Table) -> list[PointStat]:
             "x",
             "point",
             "algorithm",
+            "learner",
+            "role",
             "total_service_time_s",
             "switches",
             "nash_gap_s",
@@ -87,6 +92,8 @@ def summarise(table: pa.Table) -> list[PointStat]:
                 x=float(cols["x"][idx[0]]),
                 point=int(point),
                 algorithm=alg,
+                learner=cols["learner"][idx[0]] or alg,
+                role=cols["role"][idx[0]] or "competitor",
                 seeds=len(idx),
                 mean_s=mean,
                 std_s=float(total.std(ddof=1)) if total.size > 1 else math.nan,

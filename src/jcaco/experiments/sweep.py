@@ -1,147 +1,43 @@
-"""The task grid of a reproduction and its runners: serial, joblib, Dask distributed.
+"""The sweep: every task of a reproduction through its series' runner, serial, joblib or Dask.
 
-A task is one (experiment, point, series) with the seeds still missing from the store; it
-draws one network per seed (common random numbers: every algorithm at a point sees the same
-networks, activity, fading and mobility), runs them as one batch through
-:func:`jcaco.sim.simulate.simulate` and returns one row per seed. Tasks are pure functions of
-their fields, so serial, joblib and Dask runs give identical rows; only the driver writes to
-the store.
+A task (:mod:`jcaco.experiments.tasks`) is run by the runner its series names
+(:data:`RUNNERS`): ``learner`` draws one network per run and simulates a registered learner on
+them as one batch through :func:`jcaco.sim.simulate.simulate`; ``planner`` replays the same
+dynamics and solves sampled slots exactly (:mod:`jcaco.experiments.planner`). Every runner has
+the signature of :class:`SeriesRunner` and returns one row per run; the sweep never branches on
+a series' name. Tasks are pure functions of their fields, so serial, joblib and Dask runs give
+identical rows; only the driver writes to the store.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.experiments.paper import PLANNER_ALGORITHM, Experiment, Series, seed_count
-from jcaco.experiments.store import STORE_FORMAT, ResultsStore, provenance
-from jcaco.model.build import infeasible_users
-from jcaco.rng import stream
-from jcaco.scenario.generator import GeneratorConfig, generate_network
+from jcaco.experiments.paper import Experiment
+from jcaco.experiments.planner import planner_rows
+from jcaco.experiments.store import ResultsStore, provenance
+from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
 from jcaco.scenario.network import Network
 
 #: Most points kept in a stored curve (slots are averaged in equal bins).
 CURVE_POINTS = 200
-#: Redraws allowed for a network with a user no server can serve.
-MAX_REDRAWS = 100
 
 Simulator = Callable[..., Any]
 
 
-@dataclass(frozen=True)
-class Task:
-    """One (experiment, point, series) run over ``seeds`` (a batch)."""
+class SeriesRunner(Protocol):
+    """Turns one task and its networks (one per run) into the task's rows (one per run, each
+    starting with :func:`jcaco.experiments.tasks.row_identity`, without provenance)."""
 
-    experiment: str
-    figure: int
-    point: int
-    network_point: int
-    x_name: str
-    x: float
-    series: Series
-    seeds: tuple[int, ...]
-    slots: int
-    window: int
-    config: GeneratorConfig
-    record_users: bool
-    key: str
-    root_seed: int = 0
-
-    @property
-    def cost(self) -> float:
-        """Rough relative cost (for scheduling the longest tasks first)."""
-        heavy = 4.0 if self.series.algorithm == "br" else 1.0
-        if self.series.algorithm == PLANNER_ALGORITHM:
-            heavy = 1.5  # a replay plus one MILP per sampled slot and seed: about masl's cost
-        return heavy * len(self.seeds) * self.slots * self.config.num_users
-
-
-def task_key(exp: Experiment, point: int, series: Series) -> str:
-    """Hash of everything that determines a row except its seed."""
-    doc = {
-        "format": STORE_FORMAT,
-        "experiment": exp.name,
-        "point": point,
-        "x": exp.points[point],
-        "series": [series.label, series.algorithm, dict(sorted(series.params.items()))],
-        "slots": exp.slots,
-        "window": exp.window,
-        "config": asdict(exp.config_at(point)),
-        "network": [exp.number, exp.network_point(point)],
-    }
-    text = json.dumps(doc, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def seeds_of(exp: Experiment, root_seed: int) -> tuple[int, ...]:
-    """The root seeds of an experiment's runs: ``root_seed, root_seed + 1, ...``."""
-    return tuple(range(root_seed, root_seed + exp.seeds))
-
-
-def plan(
-    experiments: Sequence[Experiment],
-    root_seed: int,
-    done: set[tuple[str, int]] | None = None,
-    seeds_per_task: int | None = None,
-) -> tuple[list[Task], list[tuple[str, int]]]:
-    """The tasks still to run and the identities of every row the run needs.
-
-    A task batches the missing seeds of one (experiment, point, series), or chunks of
-    ``seeds_per_task`` of them (more, smaller tasks for many workers; the rows are the same).
-    """
-    done = done or set()
-    tasks: list[Task] = []
-    needed: list[tuple[str, int]] = []
-    for exp in experiments:
-        for point in range(len(exp.points)):
-            config = exp.config_at(point)
-            for series in exp.series_at(point):
-                key = task_key(exp, point, series)
-                seeds = seeds_of(exp, root_seed)[: seed_count(series, exp.seeds)]
-                needed.extend((key, s) for s in seeds)
-                missing = tuple(s for s in seeds if (key, s) not in done)
-                chunk = seeds_per_task or max(1, len(missing))
-                for start in range(0, len(missing), chunk):
-                    tasks.append(
-                        Task(
-                            experiment=exp.name,
-                            figure=exp.number,
-                            point=point,
-                            network_point=exp.network_point(point),
-                            x_name=exp.x_name,
-                            x=exp.points[point],
-                            series=series,
-                            seeds=missing[start : start + chunk],
-                            slots=exp.slots,
-                            window=exp.window,
-                            config=config,
-                            record_users=exp.kind == "users",
-                            key=key,
-                            root_seed=root_seed,
-                        )
-                    )
-    return tasks, needed
-
-
-def draw_network(config: GeneratorConfig, seed: int, figure: int, point: int) -> Network:
-    """Seed ``seed``'s network at a point: stream ``scenario`` keyed by (figure, point, try);
-    a draw with a user no server can serve is redrawn (deterministically)."""
-    for attempt in range(MAX_REDRAWS):
-        net = generate_network(config, stream(seed, "scenario", figure, point, attempt))
-        if infeasible_users(net).size == 0:
-            return net
-    raise InputError(
-        f"no feasible network in {MAX_REDRAWS} draws for seed {seed}; allowed: ranges where "
-        "some server meets every max_error within max_steps",
-        field="max_error",
-    )
+    def __call__(
+        self, task: Task, networks: Sequence[Network], simulator: Simulator | None
+    ) -> list[dict[str, Any]]: ...
 
 
 def _bins(series: np.ndarray, width: int) -> np.ndarray:
@@ -157,34 +53,13 @@ def _nan_to_none(values: np.ndarray) -> list[Any]:
     return [None if not np.isfinite(v) else float(v) for v in np.ravel(values)]
 
 
-def row_identity(task: Task, seed: int, num_users: int, window: int) -> dict[str, Any]:
-    """The columns of a row that say which run it is (every series' rows start with them)."""
-    return {
-        "experiment": task.experiment,
-        "x_name": task.x_name,
-        "x": float(task.x),
-        "point": task.point,
-        "algorithm": task.series.label,
-        "learner": task.series.algorithm,
-        "params": json.dumps(dict(task.series.params), sort_keys=True),
-        "seed": seed,
-        "num_users": num_users,
-        "slots": task.slots,
-        "window": window,
-    }
+def learner_rows(
+    task: Task, networks: Sequence[Network], simulator: Simulator | None = None
+) -> list[dict[str, Any]]:
+    """The ``learner`` runner: simulate the series' learner on every run as one batch.
 
-
-def run_task(task: Task, simulator: Simulator | None = None) -> list[dict[str, Any]]:
-    """Run one task and return its rows (one per seed, without provenance).
-
-    The planner's series (:mod:`jcaco.experiments.planner`) replays the dynamics instead of
-    simulating a learner; ``simulator`` does not apply to it.
+    ``simulator`` stands in for :func:`jcaco.sim.simulate.simulate` (tests).
     """
-    networks = [draw_network(task.config, s, task.figure, task.network_point) for s in task.seeds]
-    if task.series.algorithm == PLANNER_ALGORITHM:
-        from jcaco.experiments.planner import planner_rows
-
-        return planner_rows(task, networks)
     if simulator is None:
         from jcaco.sim.simulate import simulate
 
@@ -207,11 +82,11 @@ def run_task(task: Task, simulator: Simulator | None = None) -> list[dict[str, A
     if task.record_users and trace.user_service_time_s is not None:
         users = _bins(np.asarray(trace.user_service_time_s, dtype=float), width)
     rows = []
-    for j, seed in enumerate(task.seeds):
+    for j in range(len(task.seeds)):
         ever = np.flatnonzero(converged[:, j])
         rows.append(
             {
-                **row_identity(task, int(seed), networks[j].num_users, window),
+                **row_identity(task, j, networks[j].num_users, window),
                 "total_service_time_s": float(np.mean(total[tail, j])),
                 "nash_gap_s": float(np.mean(np.asarray(trace.nash_gap_s)[tail, j])),
                 "max_load_s": float(np.mean(np.asarray(trace.max_load_s)[tail, j])),
@@ -224,25 +99,42 @@ def run_task(task: Task, simulator: Simulator | None = None) -> list[dict[str, A
                 "curve_user_service_time_s": (
                     None if users is None else [_nan_to_none(b) for b in users[:, j, :]]
                 ),
-                "task_key": task.key,
             }
         )
     return rows
 
 
-def _serial(tasks: Sequence[Task], simulator: Simulator | None) -> Iterator[list[dict]]:
-    for task in tasks:
-        yield run_task(task, simulator)
+#: The runners a series may name (:attr:`jcaco.experiments.series.Series.runner`).
+RUNNERS: Mapping[str, SeriesRunner] = {"learner": learner_rows, "planner": planner_rows}
 
 
-def _joblib(tasks: Sequence[Task], simulator: Simulator | None, jobs: int) -> Iterator[list]:
+def run_task(
+    task: Task, simulator: Simulator | None = None, runner: SeriesRunner | None = None
+) -> list[dict[str, Any]]:
+    """Run one task through ``runner`` (default: the one its series names in
+    :data:`RUNNERS`) and return its rows (one per run, without provenance)."""
+    networks = [draw_network(task.config, s, task.figure, task.network_point) for s in task.seeds]
+    if runner is None:
+        runner = RUNNERS[task.series.runner]
+    return runner(task, networks, simulator)
+
+
+Work = Sequence[tuple[Task, SeriesRunner]]
+
+
+def _serial(work: Work, simulator: Simulator | None) -> Iterator[list[dict]]:
+    for task, runner in work:
+        yield run_task(task, simulator, runner)
+
+
+def _joblib(work: Work, simulator: Simulator | None, jobs: int) -> Iterator[list]:
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_task)(t, simulator) for t in tasks)
+    yield from parallel(delayed(run_task)(t, simulator, r) for t, r in work)
 
 
-def _dask(tasks: Sequence[Task], simulator: Simulator | None, address: str) -> Iterator[list]:
+def _dask(work: Work, simulator: Simulator | None, address: str) -> Iterator[list]:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -258,7 +150,7 @@ def _dask(tasks: Sequence[Task], simulator: Simulator | None, address: str) -> I
             "running scheduler prints, e.g. tcp://HOST:8786",
             field="--scheduler",
         ) from None
-    futures = [client.submit(run_task, t, simulator, pure=False) for t in tasks]
+    futures = [client.submit(run_task, t, simulator, r, pure=False) for t, r in work]
     try:
         for future in as_completed(futures):
             yield future.result()
@@ -288,6 +180,7 @@ def run_sweep(
     on_task: Callable[[Task | None], None] | None = None,
     limit: int | None = None,
     seeds_per_task: int | None = None,
+    runners: Mapping[str, SeriesRunner] | None = None,
 ) -> SweepOutcome:
     """Run every missing task of ``experiments`` and store its rows as it finishes.
 
@@ -304,7 +197,9 @@ def run_sweep(
     limit : int, optional
         Stop after this many tasks (as an interrupted run would).
     seeds_per_task : int, optional
-        Split each (experiment, point, series) into tasks of this many seeds.
+        Split each (experiment, point, series) into tasks of this many runs.
+    runners : mapping, optional
+        Runners by name, over :data:`RUNNERS` (a series names its runner).
     """
     tasks, needed = plan(experiments, root_seed, store.done(), seeds_per_task)
     tasks.sort(key=lambda t: -t.cost)
@@ -312,13 +207,21 @@ def run_sweep(
         tasks = tasks[:limit]
     if on_start is not None:
         on_start(len(tasks))
-    stamp = provenance(root_seed)
+    available = {**RUNNERS, **(runners or {})}
+    unknown = sorted({t.series.runner for t in tasks} - set(available))
+    if unknown:
+        raise InputError(
+            f"unknown runner(s) {', '.join(unknown)}; allowed: {', '.join(sorted(available))}",
+            field="runner",
+        )
+    work = [(t, available[t.series.runner]) for t in tasks]
+    stamp = provenance()
     if scheduler:
-        results = _dask(tasks, simulator, scheduler)
+        results = _dask(work, simulator, scheduler)
     elif jobs > 1 and len(tasks) > 1:
-        results = _joblib(tasks, simulator, jobs)
+        results = _joblib(work, simulator, jobs)
     else:
-        results = _serial(tasks, simulator)
+        results = _serial(work, simulator)
     done = 0
     for rows in results:
         store.write_part([{**r, **stamp} for r in rows])
@@ -328,4 +231,14 @@ def run_sweep(
     return SweepOutcome(len(tasks), done, needed)
 
 
-__all__ = ["Task", "draw_network", "plan", "run_sweep", "run_task", "task_key"]
+__all__ = [
+    "RUNNERS",
+    "SeriesRunner",
+    "Task",
+    "draw_network",
+    "learner_rows",
+    "plan",
+    "run_sweep",
+    "run_task",
+    "task_key",
+]

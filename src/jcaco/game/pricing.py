@@ -35,7 +35,7 @@ import numpy as np
 
 from jcaco.game import resource
 from jcaco.game.profile import Profile
-from jcaco.types import FloatArray, IntArray
+from jcaco.types import BoolArray, FloatArray, IntArray
 
 
 def priced_cost(
@@ -76,7 +76,7 @@ def priced_deviation_costs(w: FloatArray, weight: FloatArray, choice: IntArray) 
     """
     weight = np.asarray(weight, dtype=float)
     load = resource.loads(w, choice)  # [..., R]
-    players = (w > 0).any(axis=-1)  # [..., N]
+    players: BoolArray = np.asarray((w > 0).any(axis=-1))  # [..., N]
     mass = resource.chosen_loads(np.ones(w.shape), np.where(players, weight, 0.0), choice)
     own = resource.chosen(w, choice)  # [..., N]
     v = np.where(players, weight, 0.0)[..., None]  # [..., N, 1]

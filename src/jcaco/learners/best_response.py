@@ -18,13 +18,14 @@ load of every resource under the current actions of the active users, i.e. the a
 activity and the standalone times of the others; the paper is silent on the channel, and the
 default reads its complete-information game (16) literally (the slot's realised times,
 ``channel="all"``). The other readings are options: ``channel="mean"`` (loads at the mean
-fading) and ``activity="theta"`` (the expected game (23) with θ weights, the game MASL learns).
+fading) and ``activity="own"`` (a user knows only its own activity bit, so it plays the
+expected game (23) with θ weights, the game MASL learns).
 The per-slot exact-equilibrium learner is ``br-oracle``, a reference.
 
 ``price=True`` (beyond the paper): each move is a best response to the marginal-cost price
 (:mod:`jcaco.game.pricing`), own delay plus the delay the move adds to the others on the
 resource, so every move lowers the social cost of the game played ((14) of the slot's realised
-game, or (15) with ``activity="theta"``) and the moves end at a local optimum of it. It needs
+game, or (15) with ``activity="own"``) and the moves end at a local optimum of it. It needs
 nothing beyond the loads BR already computes, so the declared information is unchanged.
 """
 
@@ -78,9 +79,9 @@ class BestResponse(Learner):
     moves_per_slot : int
         Improving moves per slot (>= 1), each by one user drawn uniformly among the active
         users that can improve.
-    activity : {"all", "theta"}
-        Loads of the realised player set a(t) (the paper's "number of active UEs"), or of the
-        expected game (θ weights).
+    activity : {"all", "own"}
+        Loads of the realised player set a(t) (the paper's "number of active UEs"), or, knowing
+        only its own activity bit, of the expected game (θ weights).
     channel : {"all", "mean"}
         Loads from the slot's realised times, or from the times at the mean fading.
     price : bool
@@ -94,7 +95,7 @@ class BestResponse(Learner):
         self,
         start: Literal["random", "greedy"] = "random",
         moves_per_slot: int = 1,
-        activity: Literal["all", "theta"] = "all",
+        activity: Literal["all", "own"] = "all",
         channel: Literal["all", "mean"] = "all",
         price: bool = False,
     ):
@@ -112,7 +113,7 @@ class BestResponse(Learner):
         """Check the options and draw the starting profile."""
         if int(self.moves_per_slot) != self.moves_per_slot or self.moves_per_slot < 1:
             raise ValueError(f"moves_per_slot must be an integer >= 1, got {self.moves_per_slot}")
-        for name, allowed in (("activity", ("all", "theta")), ("channel", ("all", "mean"))):
+        for name, allowed in (("activity", ("all", "own")), ("channel", ("all", "mean"))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         self.rng_ = rng
@@ -127,7 +128,8 @@ class BestResponse(Learner):
         w_ap = resource.player_weights(game.tx_time_s, game.weight)  # [S, N, M]
         w_server = resource.player_weights(game.compute_time_s, game.weight)  # [S, N, K]
         players = game.weight > 0  # [S, N]
-        movers = players if view.active is None else players & view.active
+        assert view.active is not None  # declared: activity "own" or "all"
+        movers = players & view.active  # only an active user moves
         ap, server = self.last_.ap.copy(), self.last_.server.copy()
         seeds = np.arange(ap.shape[0])
         self.moves_ = np.zeros(ap.shape[0], dtype=np.int64)

@@ -30,7 +30,7 @@ from jcaco.game import metrics, pricing
 from jcaco.game.profile import Profile
 from jcaco.learners.base import ROLES, Feedback, Learner
 from jcaco.learners.information import Information
-from jcaco.learners.registry import LEARNERS
+from jcaco.learners.registry import resolve
 from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource, SeedBatch, stream
@@ -261,8 +261,9 @@ def check_learner(
     Parameters
     ----------
     factory_or_name : str or callable
-        A registered name (see :data:`jcaco.learners.registry.LEARNERS`) or a class/factory
-        that builds the learner with its default hyperparameters.
+        A name (registered, ``package.module:ClassName`` or an installed plug-in, see
+        :func:`jcaco.learners.registry.resolve`) or a class/factory that builds the learner
+        with its default hyperparameters.
     seed : int
         Root seed of the random game and of every stream.
     num_slots : int
@@ -272,10 +273,11 @@ def check_learner(
     ------
     AssertionError
         At the first breach, naming the learner and what is wrong.
+    InputError
+        If a name does not resolve to a learner class.
     """
     if isinstance(factory_or_name, str):
-        assert factory_or_name in LEARNERS, f"unknown learner {factory_or_name!r}"
-        factory: LearnerFactory = LEARNERS[factory_or_name]
+        factory: LearnerFactory = resolve(factory_or_name)
         label = factory_or_name
     else:
         factory = factory_or_name

@@ -89,15 +89,8 @@ def uniform_belief_cost(time: FloatArray, theta: FloatArray, num_users: int) -> 
 
 
 class FictitiousPlay(InertialResponse):
-    """Fictitious play with uniform beliefs and inertia (``mxfp``).
-
-    Parameters
-    ----------
-    inertia : float
-        Probability of keeping the previous action, in [0, 1).
-    patience : int
-        Converged once no user changed its action for this many slots.
-    """
+    """Fictitious play with uniform beliefs and inertia (``mxfp``); parameters as
+    :class:`InertialResponse` (``inertia``, ``patience``)."""
 
     name = "mxfp"
     information = Information("own", "own", "count")

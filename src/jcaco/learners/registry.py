@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jcaco.errors import InputError, UnknownNameError
+from jcaco.learners import plugins
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.best_response_oracle import BestResponseOracle
@@ -33,12 +34,42 @@ LEARNERS: dict[str, type[Learner]] = {
 }
 
 
+def resolve(name: str) -> type[Learner]:
+    """The learner class of ``name``: a registered name, ``package.module:ClassName``, or
+    the name of an installed ``jcaco.learners`` entry point (:mod:`jcaco.learners.plugins`).
+
+    Raises
+    ------
+    InputError
+        An unknown name (listing the valid ones), or a path that does not import or is not a
+        learner class.
+    """
+    if name in LEARNERS:
+        return LEARNERS[name]
+    if plugins.is_import_path(name):
+        return plugins.load_class(name)
+    installed = plugins.entry_points()
+    if name in installed:
+        return plugins.load_class(installed[name])
+    valid = ", ".join(sorted([*LEARNERS, *installed]))
+    raise UnknownNameError(
+        f"unknown algorithm {name!r}; allowed: {valid}, or package.module:ClassName",
+        field="algorithm",
+    )
+
+
+def available() -> dict[str, type[Learner]]:
+    """The registered learners and the installed plug-ins (entry points) by name."""
+    out = dict(LEARNERS)
+    for name, path in plugins.entry_points().items():
+        out.setdefault(name, plugins.load_class(path, field=f"entry point {name}"))
+    return out
+
+
 def role_of(name: str) -> str:
-    """The role (``competitor``, ``variant`` or ``reference``) of a registered learner."""
-    if name not in LEARNERS:
-        valid = ", ".join(sorted(LEARNERS))
-        raise UnknownNameError(f"unknown algorithm {name!r}; allowed: {valid}", field="algorithm")
-    return LEARNERS[name].role
+    """The role (``competitor``, ``variant`` or ``reference``) of a learner (see
+    :func:`resolve`; a user's own learner is a ``competitor`` unless its class says else)."""
+    return resolve(name).role
 
 
 def register(name: str, cls: type[Learner]) -> None:
@@ -66,7 +97,7 @@ def _coerce(value: Any, default: Any) -> Any:
 def make_learner(
     name_or_factory: str | Callable[..., Learner], params: Mapping[str, Any] | None = None
 ) -> Learner:
-    """Build a learner from a registered name (or a class/factory) and hyperparameters.
+    """Build a learner from a name (see :func:`resolve`) or a class/factory, and hyperparameters.
 
     String values are converted to the type of the parameter's default, so CLI
     ``--param name=value`` pairs can be passed as they are. An unknown name or parameter
@@ -74,12 +105,7 @@ def make_learner(
     """
     params = dict(params or {})
     if isinstance(name_or_factory, str):
-        if name_or_factory not in LEARNERS:
-            valid = ", ".join(sorted(LEARNERS))
-            raise UnknownNameError(
-                f"unknown algorithm {name_or_factory!r}; allowed: {valid}", field="algorithm"
-            )
-        factory: Callable[..., Learner] = LEARNERS[name_or_factory]
+        factory: Callable[..., Learner] = resolve(name_or_factory)
     else:
         factory = name_or_factory
     signature = inspect.signature(factory)

@@ -24,12 +24,21 @@ def quantise_activity(activity: FloatArray, quantum: float) -> FloatArray:
 
 
 def network_steps(net: Network) -> IntArray:
-    """Optimal steps s*_{i,k} (37) of every user on every server (0: infeasible)."""
-    return optimal_steps(net.scale, net.fitness, net.max_error, net.aec_form, net.max_steps)
+    """Optimal steps s*_{i,k} (37) of every user on every server within its step range
+    (0: infeasible, e.g. a limit below the server's quality floor)."""
+    return optimal_steps(
+        net.scale,
+        net.fitness,
+        net.max_error,
+        net.aec_form,
+        net.step_limit,
+        floor=net.error_floor,
+        min_steps=net.min_steps,
+    )
 
 
 def infeasible_users(net: Network) -> IntArray:
-    """Indices of users that no server can serve within ``max_steps``."""
+    """Indices of users that no server can serve within its step range and above its floor."""
     return np.flatnonzero((network_steps(net) == 0).all(axis=1))
 
 
@@ -40,12 +49,22 @@ def _describe_infeasible(net: Network, user: int) -> str:
         net.max_error[user : user + 1],
         net.aec_form,
         10**12,
+        floor=net.error_floor,
+        min_steps=net.min_steps,
     )[0]
+    if (need == 0).all():  # below the quality floor of every server (power_floor)
+        floor = float(np.min(net.error_floor)) if net.error_floor is not None else 0.0
+        return (
+            f"{net.max_error[user]:g} lies below the quality floor of every server (the lowest "
+            f"is {floor:g}); allowed: a max_error above a server's error_floor, or "
+            "--drop-infeasible"
+        )
+    need = np.where(need == 0, np.iinfo(np.int64).max, need)
     best = int(np.argmin(need))
     return (
-        f"{net.max_error[user]:g} cannot be met by any server within max_steps={net.max_steps} "
-        f"(the best, server {best}, needs {int(need[best])} steps); allowed: a larger max_error "
-        f"or aec.max_steps, or --drop-infeasible"
+        f"{net.max_error[user]:g} cannot be met by any server within its step range (the best, "
+        f"server {best}, needs {int(need[best])} steps; aec.max_steps={net.max_steps}); "
+        "allowed: a larger max_error or max_steps, or --drop-infeasible"
     )
 
 
@@ -117,7 +136,8 @@ def build_instance(
         activity=np.broadcast_to(activity, (*batch, net.num_users)).copy(),
         tx_time_s=tx_times_s(np.broadcast_to(net.content_bits, (*batch, net.num_users)), rate),
         compute_time_s=np.broadcast_to(
-            compute_times_s(steps, net.flops_per_step, net.capacity_flops), (*batch, *steps.shape)
+            compute_times_s(steps, net.flops_per_step, net.capacity_flops, net.fixed_time_s),
+            (*batch, *steps.shape),
         ).copy(),
         steps=np.broadcast_to(steps, (*batch, *steps.shape)).copy(),
         distance_m=dist,

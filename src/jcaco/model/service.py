@@ -1,4 +1,10 @@
-"""AIGC service: the AEC (4), FLOPs (5), optimal steps (37) and computation time (10)."""
+"""AIGC service: the AEC (4), FLOPs (5), optimal steps (37) and computation time (10).
+
+Three AEC forms (docs/catalog.md): the paper's ``exponential`` ε = λ e^{-βs} (4), ``power``
+ε = λ s^{-β}, and ``power_floor`` ε = ε∞ + λ s^{-β} with the model's quality floor ε∞. Each
+server may restrict its steps to [s_min, s_max] (a distilled model degrades past a few steps),
+and its computation time may carry a fixed cost per request beside the per-step cost.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +14,39 @@ import numpy as np
 
 from jcaco.types import FloatArray, IntArray
 
-AecForm = Literal["exponential", "power"]
+AecForm = Literal["exponential", "power", "power_floor"]
+AEC_FORMS: tuple[str, ...] = ("exponential", "power", "power_floor")
 
 
-def aec(steps: FloatArray, scale: FloatArray, fitness: FloatArray, form: AecForm) -> FloatArray:
+def aec(
+    steps: FloatArray,
+    scale: FloatArray,
+    fitness: FloatArray,
+    form: AecForm,
+    floor: FloatArray | float = 0.0,
+) -> FloatArray:
     """Average error of generated content ε_{i,k}(s), eq. (4) (MODEL.md O5).
 
-    ``exponential``: λ_k exp(-β_{i,k} s); ``power``: λ_k s^{-β_{i,k}}.
+    ``exponential``: λ_k exp(-β_{i,k} s); ``power``: λ_k s^{-β_{i,k}}; ``power_floor``:
+    ε∞_k + λ_k s^{-β_{i,k}} (``floor`` is ε∞_k, read only by this form).
     """
     if form == "exponential":
         return scale * np.exp(-fitness * steps)
-    return scale * np.asarray(steps, dtype=float) ** (-fitness)
+    power = scale * np.asarray(steps, dtype=float) ** (-fitness)
+    return power + floor if form == "power_floor" else power
 
 
 def optimal_steps(
-    scale: FloatArray, fitness: FloatArray, max_error: FloatArray, form: AecForm, max_steps: int
+    scale: FloatArray,
+    fitness: FloatArray,
+    max_error: FloatArray,
+    form: AecForm,
+    max_steps: int | IntArray,
+    *,
+    floor: FloatArray | None = None,
+    min_steps: IntArray | None = None,
 ) -> IntArray:
-    """Fewest steps meeting the accuracy limit, eq. (37); 0 where more than ``max_steps``.
+    """Fewest steps in [s_min, s_max] meeting the accuracy limit, eq. (37); 0 if none.
 
     Parameters
     ----------
@@ -34,33 +56,62 @@ def optimal_steps(
         β_{i,k}.
     max_error : ndarray, shape (..., num_users)
         ε^max_i.
+    form : {"exponential", "power", "power_floor"}
+        The AEC form (4).
+    max_steps : int or ndarray of int, shape (num_servers,)
+        s_max (the scenario's ``aec.max_steps``, or one per server).
+    floor : ndarray, shape (num_servers,), optional
+        ε∞_k of ``power_floor`` (default 0); a limit ε^max_i <= ε∞_k is never met.
+    min_steps : ndarray of int, shape (num_servers,), optional
+        s_min per server (default 1).
 
     Returns
     -------
     ndarray of int, shape (..., num_users, num_servers)
-        s*_{i,k} in {1, ..., max_steps}, or 0 where server k cannot meet ε^max_i (infeasible).
+        s*_{i,k} = the least s in [s_min, s_max] with ε_{i,k}(s) <= ε^max_i, or 0 where there
+        is none (server k cannot serve user i).
 
     Examples
     --------
     >>> optimal_steps(np.array([1.0]), np.array([[0.1]]), np.array([0.05]), "exponential", 100)
     array([[30]])
     """
-    ratio = scale / max_error[..., None]  # [..., users, servers] λ_k / ε^max_i
-    if form == "exponential":
-        raw = np.log(ratio) / fitness
+    limit = max_error[..., None]  # [..., users, 1]
+    floor_k = np.zeros_like(scale) if floor is None else floor
+    if form == "power_floor":
+        headroom = limit - floor_k  # [..., users, servers] what the s^{-β} term may use
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = np.where(headroom > 0, (scale / np.maximum(headroom, 1e-300)), np.inf)
+            raw = raw ** (1.0 / fitness)
     else:
-        raw = ratio ** (1.0 / fitness)
+        ratio = scale / limit  # [..., users, servers] λ_k / ε^max_i
+        raw = np.log(ratio) / fitness if form == "exponential" else ratio ** (1.0 / fitness)
+    lowest = 1.0 if min_steps is None else np.asarray(min_steps, dtype=float)
     # Guard the ceiling against round-off: s is the least integer with aec(s) <= ε^max.
-    steps = np.maximum(np.ceil(raw - 1e-9), 1.0)
-    ok = aec(steps, scale, fitness, form) <= max_error[..., None] * (1 + 1e-12)
+    with np.errstate(invalid="ignore", over="ignore"):
+        steps = np.maximum(np.ceil(np.minimum(raw, 1e18) - 1e-9), lowest)
+        ok = aec(steps, scale, fitness, form, floor_k) <= limit * (1 + 1e-12)
     steps = np.where(ok, steps, steps + 1)
-    steps = np.where(steps <= max_steps, steps, 0)
+    feasible = steps <= max_steps
+    if form == "power_floor":
+        feasible &= np.isfinite(raw)
+    steps = np.where(feasible, steps, 0)
     return steps.astype(np.int64)
 
 
 def compute_times_s(
-    steps: IntArray, flops_per_step: FloatArray, capacity_flops: FloatArray
+    steps: IntArray,
+    flops_per_step: FloatArray,
+    capacity_flops: FloatArray,
+    fixed_time_s: FloatArray | None = None,
 ) -> FloatArray:
-    """Computation time C_{i,k} = s_{i,k} φ_k / f_k, eqs. (5), (10) [s]; ``inf`` if infeasible."""
+    """Computation time C_{i,k} = t_fixed,k + s_{i,k} φ_k / f_k, eqs. (5), (10) [s].
+
+    ``fixed_time_s`` (t_fixed, default none) is the per-request cost beside the steps (text
+    encoder, VAE decoder); without it this is the paper's (10) exactly. ``inf`` if infeasible.
+    """
     with np.errstate(divide="ignore"):
-        return np.where(steps > 0, steps * flops_per_step / capacity_flops, np.inf)
+        per_step = steps * flops_per_step / capacity_flops
+        if fixed_time_s is not None:
+            per_step = per_step + fixed_time_s
+        return np.where(steps > 0, per_step, np.inf)

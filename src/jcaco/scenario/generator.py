@@ -3,18 +3,22 @@
 Every count and range is a field of :class:`GeneratorConfig`; a range ``(lo, hi)`` is drawn
 i.i.d. uniform per entity (O6) and a range with ``lo == hi`` makes the parameter homogeneous
 (what a figure sweeping that parameter uses). Units are SI: Hz, FLOP, FLOP/s, bytes.
+
+With ``catalog`` set, the servers are drawn from calibrated (model, GPU) entries instead of
+the server ranges (:mod:`jcaco.scenario.catalog`, docs/catalog.md).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.scenario.network import Network
+from jcaco.scenario.catalog import CatalogServer, draw_catalog_servers
+from jcaco.scenario.network import AecFormName, Network
 from jcaco.types import FloatArray
 
 Range = tuple[float, float]
@@ -37,22 +41,30 @@ class GeneratorConfig:
     scale: Range = (0.5, 1.0)  # λ_k, O5
     fitness: Range = (0.05, 0.15)  # β_{i,k}, O5
     max_error: Range = (0.01, 0.05)  # ε^max_i, O5
-    aec_form: Literal["exponential", "power"] = "exponential"
+    aec_form: AecFormName = "exponential"
     max_steps: int = 1000
     path_loss_exponent: float = 4.0
     noise_dbm_per_hz: float = -174.0
     tx_power_w: float = 0.2
     min_distance_m: float = 1.0  # O17
     min_time_scale_s: float = 1e-3
+    #: Calibrated servers to draw from instead of the capacity/FLOPs/scale/fitness ranges.
+    catalog: tuple[CatalogServer, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("num_users", "num_aps", "num_servers", "max_steps"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise InputError(f"must be an integer >= 1, got {value!r}", field=name)
+        if any(c.error_floor > 0 for c in self.catalog) and self.aec_form != "power_floor":
+            raise InputError(
+                "catalog servers have a quality floor; allowed: power_floor "
+                f"(got {self.aec_form!r})",
+                field="aec_form",
+            )
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, tuple):
+            if isinstance(value, tuple) and f.name != "catalog":
                 lo, hi = value
                 if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
                     raise InputError(
@@ -79,8 +91,8 @@ def with_overrides(config: GeneratorConfig, overrides: dict[str, Any]) -> Genera
     known = {f.name: f for f in fields(config)}
     changes: dict[str, Any] = {}
     for name, value in overrides.items():
-        if name not in known:
-            allowed = ", ".join(sorted(known))
+        if name not in known or name == "catalog":
+            allowed = ", ".join(sorted(set(known) - {"catalog"}))
             raise InputError(f"unknown generator parameter; allowed: {allowed}", field=name)
         current = getattr(config, name)
         if isinstance(current, tuple):
@@ -146,6 +158,25 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
     flops = _draw(rng, config.flops_per_step, k)
     scale = _draw(rng, config.scale, k)
     bandwidth = _draw(rng, config.bandwidth_hz, m)
+    extras: dict[str, Any] = {}
+    names = tuple(f"gdm-{j}" for j in range(k))
+    if config.catalog:
+        # Drawn last, so that users and APs are those of the Table III draw with the same seed
+        # (common random numbers between the two kinds of server).
+        drawn = draw_catalog_servers(config.catalog, k, config.max_steps, rng)
+        names, capacity, flops, scale = (
+            drawn.names,
+            drawn.capacity_flops,
+            drawn.flops_per_step,
+            drawn.scale,
+        )
+        fitness = np.broadcast_to(drawn.fitness, (n, k)).copy()  # [users, servers]
+        extras = {
+            "error_floor": drawn.error_floor,
+            "min_steps": drawn.min_steps,
+            "server_max_steps": drawn.max_steps,
+            "fixed_time_s": drawn.fixed_time_s,
+        }
     return Network(
         area_m=config.area_m,
         path_loss_exponent=config.path_loss_exponent,
@@ -158,7 +189,7 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
         activity_quantum=config.activity_quantum,
         ap_xy_m=grid_positions(m, config.area_m),
         bandwidth_hz=bandwidth,
-        server_names=tuple(f"gdm-{j}" for j in range(k)),
+        server_names=names,
         capacity_flops=capacity,
         flops_per_step=flops,
         scale=scale,
@@ -167,4 +198,5 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
         content_bits=content_bytes * 8.0,
         max_error=max_error,
         fitness=fitness,
+        **extras,
     )

@@ -9,7 +9,9 @@ from typing import Any, Literal
 import numpy as np
 
 from jcaco.scenario.schema import ScenarioModel
-from jcaco.types import FloatArray
+from jcaco.types import FloatArray, IntArray
+
+AecFormName = Literal["exponential", "power", "power_floor"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,14 @@ class Network:
     max_error : ndarray, shape (num_users,)
         AEC threshold ε^max_i.
     fitness : ndarray, shape (num_users, num_servers)
-        Attenuation factor β_{i,k}, eq. (4).
+        Attenuation factor β_{i,k}, eq. (4) (the exponent of the power forms).
+    error_floor : ndarray, shape (num_servers,), optional
+        Quality floor ε∞_k of the ``power_floor`` AEC (None: 0).
+    min_steps, server_max_steps : ndarray of int, shape (num_servers,), optional
+        Usable step range [s_min, s_max] per server (None: [1, ``max_steps``]); s_max is
+        capped by ``max_steps``.
+    fixed_time_s : ndarray, shape (num_servers,), optional
+        Fixed computation cost per request t_fixed [s] beside (10) (None: the paper's (10)).
     """
 
     area_m: float
@@ -45,7 +54,7 @@ class Network:
     noise_dbm_per_hz: float
     tx_power_w: float
     min_distance_m: float
-    aec_form: Literal["exponential", "power"]
+    aec_form: AecFormName
     max_steps: int
     min_time_scale_s: float
     activity_quantum: float
@@ -61,6 +70,17 @@ class Network:
     max_error: FloatArray
     fitness: FloatArray
     meta: Mapping[str, Any] = field(default_factory=dict)
+    error_floor: FloatArray | None = None
+    min_steps: IntArray | None = None
+    server_max_steps: IntArray | None = None
+    fixed_time_s: FloatArray | None = None
+
+    @property
+    def step_limit(self) -> int | IntArray:
+        """s_max per server (``max_steps`` where no server sets its own), for (37)."""
+        if self.server_max_steps is None:
+            return self.max_steps
+        return np.minimum(self.server_max_steps, self.max_steps)
 
     @property
     def num_users(self) -> int:
@@ -89,6 +109,23 @@ class Network:
         )
 
 
+def _server_extras(model: ScenarioModel) -> dict[str, Any]:
+    """The optional per-server arrays, only where some server departs from the default (so
+    that a scenario without them builds exactly the paper's game)."""
+    servers = model.servers
+    out: dict[str, Any] = {}
+    if any(s.error_floor > 0 for s in servers):
+        out["error_floor"] = np.array([s.error_floor for s in servers], dtype=float)
+    if any(s.min_steps != 1 for s in servers):
+        out["min_steps"] = np.array([s.min_steps for s in servers], dtype=np.int64)
+    if any(s.max_steps is not None for s in servers):
+        top = model.aec.max_steps
+        out["server_max_steps"] = np.array([s.max_steps or top for s in servers], dtype=np.int64)
+    if any(s.fixed_time_s > 0 for s in servers):
+        out["fixed_time_s"] = np.array([s.fixed_time_s for s in servers], dtype=float)
+    return out
+
+
 def network_from_model(model: ScenarioModel) -> Network:
     """Convert a validated scenario file model into arrays (bytes become bits)."""
     return Network(
@@ -113,7 +150,30 @@ def network_from_model(model: ScenarioModel) -> Network:
         max_error=np.array([u.max_error for u in model.users], dtype=float),
         fitness=np.array([u.fitness for u in model.users], dtype=float),
         meta=dict(model.meta),
+        **_server_extras(model),
     )
+
+
+def server_entries(net: Network) -> list[dict[str, Any]]:
+    """The ``servers`` list of a scenario document; the optional fields only where set."""
+    out = []
+    for k, name in enumerate(net.server_names):
+        entry: dict[str, Any] = {
+            "name": name,
+            "capacity_flops": float(net.capacity_flops[k]),
+            "flops_per_step": float(net.flops_per_step[k]),
+            "scale": float(net.scale[k]),
+        }
+        if net.error_floor is not None:
+            entry["error_floor"] = float(net.error_floor[k])
+        if net.min_steps is not None:
+            entry["min_steps"] = int(net.min_steps[k])
+        if net.server_max_steps is not None:
+            entry["max_steps"] = int(net.server_max_steps[k])
+        if net.fixed_time_s is not None:
+            entry["fixed_time_s"] = float(net.fixed_time_s[k])
+        out.append(entry)
+    return out
 
 
 def network_to_dict(net: Network) -> dict[str, Any]:
@@ -136,17 +196,7 @@ def network_to_dict(net: Network) -> dict[str, Any]:
             {"x_m": float(x), "y_m": float(y), "bandwidth_hz": float(b)}
             for (x, y), b in zip(net.ap_xy_m, net.bandwidth_hz, strict=True)
         ],
-        "servers": [
-            {
-                "name": name,
-                "capacity_flops": float(f),
-                "flops_per_step": float(p),
-                "scale": float(s),
-            }
-            for name, f, p, s in zip(
-                net.server_names, net.capacity_flops, net.flops_per_step, net.scale, strict=True
-            )
-        ],
+        "servers": server_entries(net),
         "users": [
             {
                 "x_m": float(xy[0]),

@@ -34,9 +34,9 @@ class RadioModel(_Strict):
 
 
 class AecModel(_Strict):
-    """AEC form (4) and the step limit S_max of (37)."""
+    """AEC form (4) and the step limit S_max of (37) (docs/catalog.md for the forms)."""
 
-    form: Literal["exponential", "power"] = "exponential"
+    form: Literal["exponential", "power", "power_floor"] = "exponential"
     max_steps: Annotated[int, Field(ge=1)] = 1000
 
 
@@ -62,6 +62,16 @@ class ServerModel(_Strict):
     capacity_flops: Positive = Field(description="computation capacity f_k [FLOP/s]")
     flops_per_step: Positive = Field(description="FLOPs per denoising step φ_k [FLOP]")
     scale: Positive = Field(description="model-specific AEC scaling factor λ_k")
+    error_floor: NonNegative = Field(
+        0.0, description="quality floor ε∞_k of the power_floor AEC (>= 0; 0 for other forms)"
+    )
+    min_steps: Annotated[int, Field(ge=1)] = Field(1, description="least usable steps s_min")
+    max_steps: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="most usable steps s_max (default: aec.max_steps)"
+    )
+    fixed_time_s: NonNegative = Field(
+        0.0, description="fixed computation cost per request t_fixed [s] (>= 0), beside (10)"
+    )
 
 
 class UserModel(_Strict):
@@ -95,6 +105,19 @@ class ScenarioModel(_Strict):
     @model_validator(mode="after")
     def _check_consistency(self) -> ScenarioModel:
         num_servers = len(self.servers)
+        for k, server in enumerate(self.servers):
+            if server.error_floor > 0 and self.aec.form != "power_floor":
+                raise _FieldError(
+                    f"servers[{k}].error_floor",
+                    f"applies only to aec.form power_floor (form is {self.aec.form!r}); "
+                    "allowed: 0 or aec.form power_floor",
+                )
+            top = min(self.aec.max_steps, server.max_steps or self.aec.max_steps)
+            if server.min_steps > top:
+                raise _FieldError(
+                    f"servers[{k}].min_steps",
+                    f"must be <= max_steps ({top}), got {server.min_steps}",
+                )
         for i, user in enumerate(self.users):
             if len(user.fitness) != num_servers:
                 raise _FieldError(

@@ -10,6 +10,7 @@ once, and only the transmission times (6)–(7) are rebuilt, from the positions 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -129,13 +130,15 @@ class DynamicEnvironment(Environment):
             game = self._initial
         else:
             game = self._build(state.user_xy_m, state.fading_gain)
-        mean_tx = None if config.fading == "mean" else self._mean_tx_time_s
+        mean_tx = None
+        if config.fading != "mean":  # bound to this slot's positions, computed on demand
+            mean_tx = functools.partial(self._mean_tx_time_s, self._distance_m)
         return Slot(index, game, state.active, state.active.astype(float), game.distance_m, mean_tx)
 
-    def _tx_time_s(self, fading_gain: FloatArray | float) -> FloatArray:
-        """Standalone transmission times (6)–(7) at the current distances, ``(S, N, M)`` [s]."""
+    def _tx_time_s(self, distance_m: FloatArray, fading_gain: FloatArray | float) -> FloatArray:
+        """Standalone transmission times (6)–(7), ``(S, N, M)`` [s]."""
         rate = rates_bps(
-            self._distance_m,
+            distance_m,
             self._bandwidth_hz,
             fading_gain,
             tx_power_w=self._radio["tx_power_w"],
@@ -144,12 +147,12 @@ class DynamicEnvironment(Environment):
         )
         return tx_times_s(self._content_bits, rate)
 
-    def _mean_tx_time_s(self) -> FloatArray:
-        """The times at the mean fading g = 1 and the current positions (what a learner that
+    def _mean_tx_time_s(self, distance_m: FloatArray) -> FloatArray:
+        """The times at the mean fading g = 1 and the slot's positions (what a learner that
         declares ``channel="mean"`` sees); without mobility, those of :meth:`initial`."""
         if not self.config.mobility:
             return self._initial.tx_time_s
-        return self._tx_time_s(1.0)
+        return self._tx_time_s(distance_m, 1.0)
 
     def _build(self, user_xy_m: FloatArray, fading_gain: FloatArray) -> GameInstance:
         """The slot's game: new transmission times (6)–(7), everything else kept."""
@@ -160,7 +163,7 @@ class DynamicEnvironment(Environment):
         init = self._initial
         return GameInstance(
             activity=init.activity,
-            tx_time_s=self._tx_time_s(fading_gain),
+            tx_time_s=self._tx_time_s(self._distance_m, fading_gain),
             compute_time_s=init.compute_time_s,
             steps=init.steps,
             distance_m=self._distance_m,

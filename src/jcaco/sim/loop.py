@@ -19,6 +19,7 @@ import numpy as np
 from jcaco.game import metrics, pricing, resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
+from jcaco.learners.information import Information
 from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
@@ -114,8 +115,13 @@ class StaticEnvironment(Environment):
 
 def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> View:
     """The view the learner's declared information allows (fair comparisons by construction)."""
+    return slot_view(learner.declares(), slot, previous)
+
+
+def slot_view(info: Information, slot: Slot, previous: Profile | None) -> View:
+    """The view of ``slot`` that ``info`` allows (the PettingZoo environment's too)."""
     return build_view(
-        learner.declares(),
+        info,
         slot=slot.index,
         game=slot.game,
         mean_tx_time_s=slot.mean_tx_time_s,
@@ -194,7 +200,8 @@ __all__ = [
     "Environment",
     "StaticEnvironment",
     "Slot",
-    "make_view",
     "run_loop",
     "score",
+    "make_view",
+    "slot_view",
 ]

@@ -12,10 +12,11 @@ arrays) and every random draw comes from the seed's own named stream through a
 With the dynamics off (``DynamicsConfig(fading="mean", mobility=False)``, :data:`STATIC`) the
 slot's game is the network's mean-fading game and only the activity is redrawn: the static
 stochastic game that :func:`jcaco.sim.solve.solve` plays, through the same slot loop and the
-same named streams, so ``masl`` (and every ``own``-information learner) makes the same moves in
-both (``tests/test_sim_simulate.py``). One difference is by design: in a simulation the
-complete-information learners (``br``, ``br-sync``, ``mxfp``) play each slot's *realised* game
-(load weights a(t), (8), (11)), while ``solve`` has them play the expected game (weights θ).
+same named streams, so ``masl`` (and every learner that does not see the others' activity)
+makes the same moves in both (``tests/test_sim_simulate.py``). One difference is by design: in
+a simulation the learners that declare everybody's activity (``br``, ``br-sync``,
+``br-oracle``, ``fp-empirical``) play each slot's *realised* game (load weights a(t), (8),
+(11)), while ``solve`` has them play the expected game (weights θ).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def simulate(
     """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch.
 
     Per slot (:func:`jcaco.sim.loop.run_loop`): advance activity (1), fading (6) and mobility
-    (O3); build the slot's game; the learner acts on the view its ``information`` tag allows;
+    (O3); build the slot's game; the learner acts on the view its declared information allows;
     the slot is scored (8), (11), (25)–(28); the learner observes; the metrics are recorded.
 
     Parameters

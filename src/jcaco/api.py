@@ -1,0 +1,343 @@
+"""The top-level Python API: ``import jcaco``, then ``jcaco.solve(...)`` and friends.
+
+Each function is what the command of the same name does, without the printing: the same
+library calls, so it returns the same numbers as the command line
+(``tests/test_api.py``). The deep imports (``jcaco.sim.solve.solve``...) keep working; these
+are the short way in. Algorithms are named as on the command line: a registered name
+(``jcaco list``), an installed plug-in, or a user's own ``package.module:ClassName``.
+
+Examples
+--------
+>>> import jcaco
+>>> net = jcaco.generate(users=6, aps=2, servers=2, seed=1)
+>>> result = jcaco.solve(net, "br", seed=1)
+>>> result.evaluation.is_nash
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jcaco.experiments.sweep import Task
+from jcaco.learners.base import Learner
+from jcaco.model.instance import GameInstance
+from jcaco.scenario.network import Network
+from jcaco.sim.analyze import DEFAULT_ANALYZE_TIME_LIMIT_S, Analysis
+from jcaco.sim.dynamics import DynamicsConfig
+from jcaco.sim.recorder import Trace
+from jcaco.sim.solve import DEFAULT_ITERATIONS, SolveResult
+
+Algorithm = str | Callable[..., Learner]
+GameLike = GameInstance | Network | str | Path
+
+
+def load(path: str | Path, *, drop_infeasible: bool = False) -> GameInstance:
+    """Read a scenario (built into its game at the mean fading) or an instance file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``jcaco.scenario/1`` (JSON or TOML) or ``jcaco.instance/1`` file.
+    drop_infeasible : bool
+        Drop the users no server can serve (else :class:`jcaco.errors.InfeasibleError`).
+
+    Returns
+    -------
+    GameInstance
+        θ, standalone times T (6)-(7) and C (10), steps s* (37).
+    """
+    from jcaco.model.files import load_game
+
+    return load_game(path, drop_infeasible=drop_infeasible)
+
+
+def generate(
+    *,
+    preset: str = "paper",
+    users: int | None = None,
+    aps: int | None = None,
+    servers: int | None = None,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+) -> Network:
+    """Draw a network from a preset (the paper's Table III), as ``jcaco generate``.
+
+    Parameters
+    ----------
+    preset : str
+        A named generator configuration (``jcaco list``).
+    users, aps, servers : int, optional
+        N, M, K (else the preset's).
+    seed : int
+        Root seed; the network is drawn from its ``scenario`` stream.
+    overrides : mapping, optional
+        Other generator parameters, as ``--set name=value`` (a range as ``(lo, hi)``).
+    """
+    from jcaco.errors import UnknownNameError
+    from jcaco.rng import stream
+    from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
+
+    if preset not in PRESETS:
+        raise UnknownNameError(f"unknown preset {preset!r}; allowed: {', '.join(PRESETS)}")
+    changes = dict(overrides or {})
+    for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
+        if value is not None:
+            changes[key] = value
+    return generate_network(with_overrides(PRESETS[preset], changes), stream(seed, "scenario"))
+
+
+def _game(game: GameLike) -> GameInstance:
+    if isinstance(game, GameInstance):
+        return game
+    if isinstance(game, Network):
+        from jcaco.model.build import build_instance, check_feasible
+
+        return build_instance(check_feasible(game)[0])
+    return load(game)
+
+
+def _network(scenario: Network | str | Path) -> Network:
+    from jcaco.model.build import check_feasible
+    from jcaco.model.files import load_network
+
+    net = scenario if isinstance(scenario, Network) else load_network(scenario)
+    return check_feasible(net)[0]
+
+
+def solve(
+    game: GameLike,
+    algorithm: Algorithm = "masl",
+    *,
+    seed: int = 0,
+    iterations: int = DEFAULT_ITERATIONS,
+    params: Mapping[str, Any] | None = None,
+) -> SolveResult:
+    """Solve one static game with one algorithm and certify the result, as ``jcaco solve``.
+
+    Parameters
+    ----------
+    game : GameInstance, Network, str or Path
+        The game, a network, or a scenario or instance file.
+    algorithm : str or learner class
+        ``masl``, ``br``..., ``package.module:ClassName``, or a class.
+    seed : int
+        Root seed (the learner and activity streams).
+    iterations : int
+        Slot budget; the run stops earlier once the learner has converged.
+    params : mapping, optional
+        Hyperparameters (strings are converted, as from ``--param``).
+
+    Returns
+    -------
+    SolveResult
+        Its ``to_dict()`` is the ``jcaco.result/1`` document of ``jcaco solve --json``.
+    """
+    from jcaco.sim.solve import solve as run
+
+    return run(_game(game), algorithm, seed=seed, iterations=iterations, params=params)
+
+
+def evaluate(game: GameLike, assignment: Mapping[str, Any] | str | Path) -> SolveResult:
+    """Score a given assignment on the expected game (24)-(28), as ``jcaco evaluate``.
+
+    Parameters
+    ----------
+    game : GameInstance, Network, str or Path
+    assignment : mapping, str or Path
+        ``{"ap": [N], "server": [N]}`` and optionally ``"steps": [N]``, or such a JSON file.
+    """
+    from jcaco.scenario.io import load_assignment, parse_model
+    from jcaco.scenario.schema import AssignmentModel
+    from jcaco.sim.evaluate import evaluate_assignment
+
+    if isinstance(assignment, Mapping):
+        model = parse_model(AssignmentModel, dict(assignment))
+    else:
+        model = load_assignment(assignment)
+    return evaluate_assignment(_game(game), model)
+
+
+def simulate(
+    scenario: Network | str | Path,
+    algorithm: Algorithm = "masl",
+    *,
+    seed: int | Sequence[int] = 0,
+    slots: int = 2000,
+    params: Mapping[str, Any] | None = None,
+    dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
+    record_users: bool = False,
+) -> Trace:
+    """Run one algorithm over time slots (activity, fading, mobility), as ``jcaco simulate``.
+
+    Parameters
+    ----------
+    scenario : Network, str or Path
+    algorithm : str or learner class
+    seed : int or sequence of int
+        Root seed(s); several run as one batch on the same network.
+    slots : int
+        Slots T.
+    params : mapping, optional
+    dynamics : DynamicsConfig
+        ``jcaco simulate``'s ``--fading``, ``--mobility``, ``--activity``, ``--step-radius-m``.
+    record_users : bool
+        Also keep each user's realised service time (``jcaco simulate`` records it).
+
+    Returns
+    -------
+    Trace
+        Per-slot metrics, ``(slots, seeds)`` arrays (``trace.parquet``'s columns).
+    """
+    from jcaco.sim.simulate import simulate as run
+
+    seeds = [seed] if isinstance(seed, int) else list(seed)
+    net = _network(scenario)
+    return run(
+        [net] * len(seeds),
+        algorithm,
+        seeds,
+        slots,
+        params=params,
+        dynamics=dynamics,
+        record_users=record_users,
+    )
+
+
+def analyze(
+    game: GameLike,
+    *,
+    seed: int = 0,
+    time_limit_s: float = DEFAULT_ANALYZE_TIME_LIMIT_S,
+    iterations: int = DEFAULT_ITERATIONS,
+    algorithms: Sequence[str] | None = None,
+) -> Analysis:
+    """Exact optimum, best and worst equilibria and every algorithm, as ``jcaco analyze``.
+
+    Parameters
+    ----------
+    game : GameInstance, Network, str or Path
+    seed : int
+    time_limit_s : float
+        HiGHS time limit per subgame problem [s].
+    iterations : int
+        Slot budget of each algorithm.
+    algorithms : sequence of str, optional
+        Names or ``package.module:ClassName`` paths (default: every registered learner).
+    """
+    from jcaco.sim.analyze import analyze as run
+
+    return run(
+        _game(game),
+        seed=seed,
+        time_limit_s=time_limit_s,
+        iterations=iterations,
+        algorithms=algorithms,
+    )
+
+
+def reproduce(
+    output: str | Path = "results",
+    *,
+    only: Sequence[str] | None = None,
+    quick: bool = False,
+    seeds: int | None = None,
+    slots: int | None = None,
+    algorithms: Sequence[str] | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    seeds_per_task: int | None = None,
+    root_seed: int = 0,
+    on_start: Callable[[int], None] | None = None,
+    on_task: Callable[[Task | None], None] | None = None,
+) -> dict[str, Any]:
+    """Run the paper's experiments and write the store, figures and report, as
+    ``jcaco reproduce`` (a rerun resumes: stored rows are skipped).
+
+    Parameters
+    ----------
+    output : str or Path
+        Folder of the results store, the figures, ``summary.csv`` and ``report.html``.
+    only : sequence of str, optional
+        Experiments (``fig4``...), default all.
+    quick : bool
+        A smaller run of every figure.
+    seeds, slots : int, optional
+        Seeds R per point and slots T per run.
+    algorithms : sequence of str, optional
+        The comparison figures' algorithms; names they lack, a user's own
+        ``package.module:ClassName`` among them, are added as series
+        (:func:`jcaco.experiments.paper.with_algorithms`).
+    jobs, scheduler, seeds_per_task, root_seed
+        As the command's options.
+    on_start, on_task : callable, optional
+        Progress callbacks (the number of tasks; each finished task).
+
+    Returns
+    -------
+    dict
+        Paths (``report``, ``store``, ``summary``, ``figures``), ``rows``, ``tasks_run``,
+        ``tasks_total``, ``wall_time_s`` and ``run`` (the report's run table).
+    """
+    import time
+
+    from jcaco import __version__
+    from jcaco.experiments.paper import select, with_algorithms
+    from jcaco.experiments.report import write_report
+    from jcaco.experiments.store import ResultsStore, git_revision
+    from jcaco.experiments.sweep import run_sweep
+    from jcaco.learners.registry import resolve
+
+    experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
+    if algorithms is not None:
+        for name in algorithms:
+            resolve(name)  # fail early, in this process, with one line naming it
+        experiments = with_algorithms(experiments, list(algorithms))
+    store = ResultsStore(output)
+    start = time.perf_counter()
+    outcome = run_sweep(
+        experiments,
+        store,
+        root_seed=root_seed,
+        jobs=jobs,
+        scheduler=scheduler,
+        seeds_per_task=seeds_per_task,
+        on_start=on_start,
+        on_task=on_task,
+    )
+    sweep_s = time.perf_counter() - start
+    table = store.read(outcome.rows_needed)
+    run = {
+        "experiments": ", ".join(e.name for e in experiments),
+        "seeds per point": ", ".join(sorted({str(e.seeds) for e in experiments})),
+        "slots per run": ", ".join(sorted({str(e.slots) for e in experiments})),
+        "tail window W": ", ".join(sorted({str(e.window) for e in experiments})),
+        "root seed": root_seed,
+        "quick": quick,
+        "runner": scheduler or (f"joblib, {jobs} jobs" if jobs > 1 else "serial"),
+        "tasks run / total": f"{outcome.tasks_run} / {outcome.tasks_total}",
+        "rows": table.num_rows,
+        "sweep wall time s": f"{sweep_s:.1f}",
+        "version": __version__,
+        "git revision": git_revision(),
+    }
+    if algorithms is not None:
+        run["algorithms"] = ", ".join(algorithms)
+    results = store.consolidate(table, run)
+    paths = write_report(table, output, run)
+    return {
+        "report": str(paths["report"]),
+        "store": str(results),
+        "summary": str(paths["summary"]),
+        "figures": sorted(str(p) for k, p in paths.items() if k.startswith("fig")),
+        "rows": table.num_rows,
+        "tasks_run": outcome.tasks_run,
+        "tasks_total": outcome.tasks_total,
+        "wall_time_s": round(time.perf_counter() - start, 3),
+        "run": run,
+    }
+
+
+__all__ = ["analyze", "evaluate", "generate", "load", "reproduce", "simulate", "solve"]

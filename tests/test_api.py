@@ -1,0 +1,95 @@
+"""The top-level API (``jcaco.solve`` ...) returns the same numbers as the command line, and
+``import jcaco`` imports neither the API nor PettingZoo until asked (issue 9)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+import jcaco
+from jcaco.scenario.network import network_to_dict
+from jcaco.sim.dynamics import DynamicsConfig
+
+SAME = ("ap", "server", "steps", "expected_total_service_time_s", "nash_gap_s", "iterations")
+
+
+@pytest.fixture
+def run(jcaco):  # the in-process CLI runner (conftest), named apart from the package
+    return jcaco
+
+
+@pytest.fixture
+def net(tmp_path: Path, run) -> Path:
+    path = tmp_path / "net.json"
+    args = ("generate", "--users", "6", "--aps", "2", "--servers", "3", "--seed", "3", "-o", path)
+    assert run(*args).code == 0
+    return path
+
+
+def test_import_is_lazy() -> None:
+    code = "import sys, jcaco; print('jcaco.api' in sys.modules, 'pettingzoo' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+    assert set(jcaco.__all__) <= set(dir(jcaco))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        jcaco.nope  # noqa: B018
+
+
+def test_generate_matches_the_cli(net: Path) -> None:
+    doc = json.loads(net.read_text())
+    doc.pop("meta")
+    mine = network_to_dict(jcaco.generate(users=6, aps=2, servers=3, seed=3))
+    mine.pop("meta", None)
+    assert json.loads(json.dumps(mine)) == doc
+    assert jcaco.load(net).num_users == 6
+
+
+@pytest.mark.parametrize("algorithm", ["br", "masl"])
+def test_solve_matches_the_cli(net: Path, run, algorithm: str) -> None:
+    cli = run("solve", net, "-a", algorithm, "--seed", "2", "--iterations", "500", "--json")
+    ours = jcaco.solve(net, algorithm, seed=2, iterations=500).to_dict()
+    from_network = jcaco.solve(jcaco.generate(users=6, aps=2, servers=3, seed=3), algorithm,
+                               seed=2, iterations=500).to_dict()  # fmt: skip
+    theirs = json.loads(cli.out)
+    for key in SAME:
+        assert ours[key] == theirs[key] == from_network[key], key
+
+
+def test_evaluate_matches_the_cli(net: Path, run, tmp_path: Path) -> None:
+    assignment = {"ap": [0, 1, 0, 1, 0, 1], "server": [0, 1, 2, 0, 1, 2]}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(assignment))
+    theirs = json.loads(run("evaluate", net, "--assignment", path, "--json").out)
+    for ours in (jcaco.evaluate(net, assignment), jcaco.evaluate(net, path)):
+        doc = ours.to_dict()
+        assert all(doc[key] == theirs[key] for key in SAME)
+
+
+def test_simulate_matches_the_cli(net: Path, run, tmp_path: Path) -> None:
+    args = ("simulate", net, "-a", "masl", "--slots", "40", "--seed", "5", "--no-mobility")
+    assert run(*args, "-o", tmp_path / "sim").code == 0
+    theirs = pq.read_table(tmp_path / "sim" / "trace.parquet")
+    ours = jcaco.simulate(net, "masl", seed=5, slots=40, dynamics=DynamicsConfig(mobility=False))
+    column = np.asarray(theirs.column("total_service_time_s"))
+    assert np.array_equal(ours.total_service_time_s[:, 0], column)
+    both = jcaco.simulate(net, "masl", seed=[5, 6], slots=40,
+                          dynamics=DynamicsConfig(mobility=False))  # fmt: skip
+    assert np.array_equal(both.total_service_time_s[:, 0], column)
+
+
+def test_analyze_matches_the_cli(net: Path, run) -> None:
+    args = ("--algorithms", "br,selfish", "--iterations", "300", "--time-limit", "5", "--json")
+    theirs = json.loads(run("analyze", net, *args).out)
+    ours = jcaco.analyze(
+        net, algorithms=["br", "selfish"], iterations=300, time_limit_s=5.0
+    ).to_dict()
+    assert ours["optimum"]["objective_s"] == pytest.approx(theirs["optimum"]["objective_s"])
+    for a, b in zip(ours["algorithms"], theirs["algorithms"], strict=True):
+        assert a["algorithm"] == b["algorithm"]
+        assert a["expected_total_service_time_s"] == b["expected_total_service_time_s"]
