@@ -165,8 +165,9 @@ def solve_subgame(
     rng : numpy.random.Generator, optional
         Order of play of the heuristic's best response (default: a fixed stream).
     node_limit : int or None
-        Branch-and-bound nodes of the main MILP (deterministic; None: none). The helper MILPs
-        have their own fixed node limits, so the result depends on the instance alone when
+        Branch-and-bound nodes of the main MILP (deterministic; None: none; 0: no main MILP,
+        the heuristic profile with the count and relaxation bounds). The helper MILPs have
+        their own fixed node limits, so the result depends on the instance alone when
         ``time_limit_s`` is None.
     """
     start = time.perf_counter()
@@ -208,18 +209,20 @@ def solve_subgame(
         build_social_model(relaxed, t_p, th_p, allowed, relaxed=True)
         bound = relaxed.solve(None, 1e-4, node_limit=RELAXATION_NODE_LIMIT)
         lower = max(lower, dual_bound(bound, 1e-4))
-    left_s = None if time_limit_s is None else time_limit_s - (time.perf_counter() - start)
-    res = builder.solve(left_s, rel_gap, node_limit=node_limit)
-    proven = res.status == 0
-    if res.x is not None:
-        candidate = model_choice(model, res.x, len(players))
-        value = float(subgame_cost(t_p, th_p, candidate))
-        if value < upper:
-            best, upper = candidate, value
-    lower = max(lower, dual_bound(res, rel_gap))
+    res = None
+    if node_limit != 0:  # 0: the heuristic profile and the cheap bounds only
+        left_s = None if time_limit_s is None else time_limit_s - (time.perf_counter() - start)
+        res = builder.solve(left_s, rel_gap, node_limit=node_limit)
+        if res.x is not None:
+            candidate = model_choice(model, res.x, len(players))
+            value = float(subgame_cost(t_p, th_p, candidate))
+            if value < upper:
+                best, upper = candidate, value
+        lower = max(lower, dual_bound(res, rel_gap))
     lower = min(lower, upper)
     choice[players] = best
     gap = 0.0 if upper <= 0 else max(0.0, (upper - lower) / upper)
+    proven = gap <= rel_gap if res is None else res.status == 0
     return SubgameOptimum(
         choice,
         upper,
@@ -229,7 +232,7 @@ def solve_subgame(
         heuristic_s,
         model.counts_kept,
         time.perf_counter() - start,
-        int(getattr(res, "mip_node_count", 0) or 0),
+        0 if res is None else int(getattr(res, "mip_node_count", 0) or 0),
     )
 
 

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from jcaco.game import kernels, pricing
+from jcaco.game import kernels, pricing, resource
 from jcaco.game.profile import Profile
 from jcaco.learners.information import NOTHING, Information
 from jcaco.learners.views import Setup, View
@@ -108,9 +108,8 @@ def measured_costs(
 
 
 def own_time_at(time: FloatArray, choice: IntArray) -> FloatArray:
-    """``time[..., i, choice_i]`` (0 where the time is ``inf``: such a user is never there)."""
-    picked = np.take_along_axis(time, choice[..., None], axis=-1)[..., 0]
-    return np.where(np.isfinite(picked), picked, 0.0)
+    """``time[..., i, choice_i]`` (a user's choice is always feasible, so finite)."""
+    return resource.chosen(time, choice)
 
 
 class Learner:

@@ -156,7 +156,8 @@ class LogLinear(Learner):
         self.scale_s_ = np.stack(scales, -1)  # [S, 1, 2]
         self.theta_ = setup.theta
         self.own_times_ = (setup.tx_time_s, setup.compute_time_s)
-        self.log_ratio_ = np.zeros((s, n, 2))
+        self.tries_ = np.zeros(0, dtype=np.int64)
+        self.log_ratio_ = np.zeros(0)
         self.quiet_ = np.zeros(s, dtype=np.int64)
         self.slot_ = 0
         self.converged_ = np.zeros(s, dtype=bool)
@@ -178,21 +179,27 @@ class LogLinear(Learner):
         self.slot_ = view.slot
         if self.price or self.proposal == "own-time":  # own times at the declared level
             self.own_times_ = (view.tx_time_s, view.compute_time_s)
-        # [S, N, 2, 2]: per subgame, whether to explore and which action to try
-        draw = self.rng_.random((*self.baseline_.shape, 2))
+        draw = self.rng_.random(self.baseline_.shape)  # [S, N, 2]
         rate = self.exploration_at(self.slot_)
-        explore = active & ~self.trying_ & (draw[..., 0] < rate)  # [S, N, 2]
-        trial = self.baseline_.copy()
-        self.log_ratio_ = np.zeros(self.baseline_.shape)
-        for part in (0, 1):
-            # only the explorers' rows: a few percent of the users
-            rows = np.nonzero(explore[..., part])
-            trial[(*rows, part)], self.log_ratio_[(*rows, part)] = self._draw_trials(
-                part, rows, draw[(*rows, part, 1)]
-            )
-        tries = explore & (trial != self.baseline_)
-        self.trying_ = np.where(active, tries, self.trying_)  # an idle user keeps its flag
-        self.played_ = np.where(tries, trial, self.baseline_)
+        explore = (draw < rate) & active & ~self.trying_
+        # flat indices into (S, N, 2) of the explorers: a few percent of the users
+        flat = np.flatnonzero(explore)
+        part, user = flat % 2, flat // 2
+        trial = np.empty(len(flat), dtype=np.int64)
+        ratio = np.empty(len(flat))
+        n = self.baseline_.shape[1]
+        for p in (0, 1):
+            sel = part == p
+            rows = np.divmod(user[sel], n)  # (seed, user) of each explorer
+            # given draw < ε, draw / ε is uniform: the same number picks the trial
+            trial[sel], ratio[sel] = self._draw_trials(p, rows, draw.reshape(-1)[flat[sel]] / rate)
+        real = trial != self.baseline_.reshape(-1)[flat]
+        self.tries_ = flat[real]  # flat indices of this slot's trials
+        self.log_ratio_ = ratio[real]  # their Hastings factors log q(trial) - log q(baseline)
+        self.trying_ &= ~active  # an idle user keeps its flag; an active one sets it anew
+        self.trying_.reshape(-1)[self.tries_] = True
+        self.played_ = self.baseline_.copy()
+        self.played_.reshape(-1)[self.tries_] = trial[real]
         self.last_ = Profile(self.played_[..., 0], self.played_[..., 1])
         return self.last_
 
@@ -212,17 +219,21 @@ class LogLinear(Learner):
             -1,
         )  # [S, N, 2]
         tau = self.temperature_at(self.slot_)
+        draw = self.rng_.random(cost.shape)
+        tried = self.tries_  # the logit choice only where it is made (all active)
+        seed, part = tried // (2 * cost.shape[1]), tried % 2
+        flat_cost, flat_base = cost.reshape(-1), self.base_cost_.reshape(-1)
         with np.errstate(over="ignore", invalid="ignore"):
-            excess = (cost - self.base_cost_) / (tau * self.scale_s_)
+            excess = (flat_cost[tried] - flat_base[tried]) / (tau * self.scale_s_[seed, 0, part])
         excess = excess + self.log_ratio_  # Hastings factor q(trial) / q(baseline)
         excess = np.clip(np.nan_to_num(excess, nan=-700.0), -700.0, 700.0)
         keep = 1.0 / (1.0 + np.exp(excess))  # an unknown baseline cost (inf) gives 1
-        draw = self.rng_.random(cost.shape)
-        moved = active & self.trying_ & (draw < keep)
-        refresh = (active & ~self.trying_) | moved
-        self.baseline_ = np.where(moved, self.played_, self.baseline_)
-        self.base_cost_ = np.where(refresh, cost, self.base_cost_)
-        self.quiet_ = np.where(moved.any(axis=(-2, -1)), 0, self.quiet_ + 1)
+        moved = tried[draw.reshape(-1)[tried] < keep]
+        np.copyto(self.base_cost_, cost, where=active & ~self.trying_)
+        flat_base[moved] = flat_cost[moved]
+        self.baseline_.reshape(-1)[moved] = self.played_.reshape(-1)[moved]
+        seeds_moved = np.bincount(moved // (2 * cost.shape[1]), minlength=cost.shape[0]) > 0
+        self.quiet_ = np.where(seeds_moved, 0, self.quiet_ + 1)
         self.converged_ = self.quiet_ >= self.patience
 
     def _draw_trials(
