@@ -22,13 +22,12 @@ total over the sampled slots; ``details``: per-slot totals, the (15) objective a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jcaco.experiments.planner import sample_slots
+from jcaco.experiments.planner import reference_row, sample_slots
 from jcaco.experiments.tasks import Task, row_identity
 from jcaco.game.optimum import Optimum, solve_optimum
 from jcaco.game.optimum_model import subgame_cost
@@ -96,20 +95,13 @@ def same_information_rows(
             "node_limit": node_limit,
         }
         rows.append(
-            {
-                **row_identity(task, j, networks[j].num_users, window),
-                "total_service_time_s": float(np.mean(totals)),
-                "nash_gap_s": None,
-                "max_load_s": None,
-                "switches": None,
-                "num_active": float(np.mean([n for _, _, n in solved])),
-                "converged": all(proven),
-                "converged_slot": -1,
-                "curve_bin_slots": 0,
-                "curve_total_service_time_s": None,
-                "curve_user_service_time_s": None,
-                "details": json.dumps(details, sort_keys=True),
-            }
+            reference_row(
+                row_identity(task, j, networks[j].num_users, window),
+                float(np.mean(totals)),
+                float(np.mean([n for _, _, n in solved])),
+                all(proven),
+                details,
+            )
         )
     return rows
 
