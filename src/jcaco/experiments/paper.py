@@ -305,8 +305,8 @@ for _n in range(4, 11):
 #: experiment, the ones outside the default run included).
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": tuple(EXPERIMENTS),
-    "catalog": ("catalog4", "catalog6", "catalog9"),
     "beyond": (*(f"fig{n}" for n in range(4, 11)), *(f"beyond{n}" for n in range(4, 11))),
+    "catalog": ("catalog4", "catalog6", "catalog9"),
 }
 #: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run
 #: only when named).
