@@ -10,7 +10,7 @@ import pytest
 from jcaco.game import metrics
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.files import load_game
-from jcaco.sim.analyze import analyze
+from jcaco.sim.analyze import PRICED, analyze
 
 
 def _reject(name: str) -> None:
@@ -49,7 +49,7 @@ def test_cli_analyze_json_end_to_end(jcaco, scenario: Path, tmp_path: Path) -> N
     doc = json.loads(result.out, parse_constant=_reject)  # strict JSON: no Infinity/NaN
     assert doc == json.loads(out.read_text())
     assert doc["schema"] == "jcaco.analysis/1"
-    assert [a["algorithm"] for a in doc["algorithms"]] == list(LEARNERS)
+    assert [a["algorithm"] for a in doc["algorithms"]] == [*LEARNERS, *PRICED]
     opt = doc["optimum"]["objective_s"]
     assert doc["optimum"]["proven"] and doc["optimum"]["lower_bound_s"] <= opt + 1e-12
     for a in doc["algorithms"]:

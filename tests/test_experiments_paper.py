@@ -32,7 +32,15 @@ SWEPT = {
 def test_every_figure_of_section_vii_is_there() -> None:
     assert list(DEFAULT_RUN) == ["fig2", "fig3", *SWEPT]
     assert [n for n, e in EXPERIMENTS.items() if e.in_default] == list(DEFAULT_RUN)
-    assert set(EXPERIMENTS) == {*DEFAULT_RUN, "catalog4", "catalog6", "catalog9", "horizon"}
+    beyond = {f"beyond{n}" for n in range(4, 11)}
+    assert set(EXPERIMENTS) == {
+        *DEFAULT_RUN,
+        "catalog4",
+        "catalog6",
+        "catalog9",
+        "horizon",
+        *beyond,
+    }
     for exp in EXPERIMENTS.values():
         assert (exp.seeds, exp.window) == (20, 100)
         assert exp.slots == (HORIZON_SLOTS if exp.name == "horizon" else 2000)

@@ -184,7 +184,7 @@ def test_every_series_goes_through_its_runner(tmp_path: Path) -> None:
 
         return runner
 
-    assert set(RUNNERS) == {"learner", "planner"}
+    assert set(RUNNERS) == {"learner", "planner", "planner-same-info"}
     exps = select_all(["fig4"], quick=True, seeds=5, slots=8)
     store = ResultsStore(tmp_path)
     runners = {"learner": recording("learner"), "planner": recording("planner")}

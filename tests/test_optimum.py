@@ -149,3 +149,24 @@ def test_optimum_is_below_every_algorithm() -> None:
         for name in LEARNERS:
             got = solve(game, name, seed=1, iterations=1500).evaluation
             assert got.expected_total_service_time_s >= best.objective_s * (1 - 1e-7), name
+
+
+def test_node_limit_gives_the_same_numbers_twice() -> None:
+    """A node limit (not wall time) stops HiGHS at the same place on every run: the profile,
+    the objective, the bound and the node count are bit for bit the same."""
+    rng = np.random.default_rng(12)
+    n, r = 16, 4
+    # near rank 1 (user size x resource speed), the structure that makes (15) hard
+    time_s = rng.uniform(1, 5, (n, 1)) * rng.uniform(0.3, 1.5, (1, r))
+    time_s *= rng.uniform(0.95, 1.05, (n, r))
+    theta = rng.integers(50, 91, n) / 100
+    runs = [solve_subgame(time_s, theta, node_limit=2, time_limit_s=None) for _ in range(2)]
+    first, second = runs
+    assert first.nodes <= 2
+    assert np.array_equal(first.choice, second.choice)
+    assert (first.objective_s, first.lower_bound_s, first.nodes, first.proven) == (
+        second.objective_s,
+        second.lower_bound_s,
+        second.nodes,
+        second.proven,
+    )

@@ -92,6 +92,7 @@ def analyze(
     from jcaco.model.files import load_game
     from jcaco.rng import check_seed
     from jcaco.scenario.io import write_json
+    from jcaco.sim.analyze import PRICED
     from jcaco.sim.analyze import analyze as run_analyze
     from jcaco.sim.solve import DEFAULT_ITERATIONS
 
@@ -109,6 +110,8 @@ def analyze(
         if not names:
             raise UnknownNameError(f"no algorithm in {algorithms!r}", field="--algorithms")
         for name in names:  # a registered name, an installed plug-in or package.module:Class
+            if name in PRICED:
+                continue
             try:
                 resolve(name)
             except InputError as exc:

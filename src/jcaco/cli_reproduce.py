@@ -53,7 +53,9 @@ def _positive(value: int | None, flag: str) -> None:
     "--only",
     metavar="fig4,fig6",
     help="Comma-separated experiments or groups (jcaco list; 'catalog': catalog4,6,9; "
-    "'all': every experiment). 'horizon' (the long run) and the catalog ones run only if named.",
+    "'beyond': Figs. 4-10 and beyond4-10, the learners beyond the paper against both "
+    "planners; 'all': every experiment). 'horizon' (the long run), the catalog and the "
+    "beyond ones run only if named.",
 )
 @click.option("--seeds", type=int, help="Seeds R per point (default 20; --quick 3).")
 @click.option("--slots", type=int, help="Slots T per run (default 2000; --quick 300).")

@@ -271,10 +271,41 @@ for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart 
 
 EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
 
+#: Beyond the paper (issue 12): learners aimed at the social optimum and the same-information
+#: planner (:mod:`jcaco.experiments.planner_same_info`), on Figs. 4-10's points, networks and
+#: seeds; the other series are the figures' own rows (``--only beyond`` runs both).
+SAME_INFO_PLANNER = Series(
+    "planner same-info",
+    "planner-same-info",
+    MappingProxyType({"sampled_slots": 1, "node_limit": 20}),
+    role="reference",
+    runner="planner-same-info",
+    max_seeds=PLANNER_SEEDS,
+    cost=10.0,
+)
+BEYOND_SERIES: tuple[Series, ...] = (
+    learner_series("loglinear"),
+    learner_series("loglinear", {"price": True}, label="loglinear price"),
+    learner_series("masl", {**MASL_PARAMS, "price": True}, label="masl price"),
+    learner_series("br", {"price": True}, label="br price"),
+    SAME_INFO_PLANNER,
+)
+for _n in range(4, 11):
+    _fig = EXPERIMENTS[f"fig{_n}"]
+    EXPERIMENTS[f"beyond{_n}"] = replace(
+        _fig,
+        name=f"beyond{_n}",
+        title=f"{_fig.title} (beyond the paper)",
+        figure=_n,
+        series=BEYOND_SERIES,
+        in_default=False,
+    )
+
 #: Named groups of experiments for ``--only`` (``--only catalog``; ``--only all``: every
 #: experiment, the ones outside the default run included).
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": tuple(EXPERIMENTS),
+    "beyond": (*(f"fig{n}" for n in range(4, 11)), *(f"beyond{n}" for n in range(4, 11))),
     "catalog": ("catalog4", "catalog6", "catalog9"),
 }
 #: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run

@@ -68,6 +68,7 @@ __all__ = [
     "expected_game",
     "planner_rows",
     "price_of_anarchy",
+    "reference_row",
     "replay_optima",
     "sample_slots",
     "sampling_note",
@@ -178,22 +179,40 @@ def planner_rows(
             "expected": expected,
         }
         rows.append(
-            {
-                **row_identity(task, j, networks[j].num_users, window),
-                "total_service_time_s": float(np.mean(totals)),
-                "nash_gap_s": None,
-                "max_load_s": None,
-                "switches": None,
-                "num_active": float(np.mean([a.sum() for _, a in optima])),
-                "converged": all(proven),
-                "converged_slot": -1,
-                "curve_bin_slots": 0,
-                "curve_total_service_time_s": None,
-                "curve_user_service_time_s": None,
-                "details": json.dumps(details, sort_keys=True),
-            }
+            reference_row(
+                row_identity(task, j, networks[j].num_users, window),
+                float(np.mean(totals)),
+                float(np.mean([a.sum() for _, a in optima])),
+                all(proven),
+                details,
+            )
         )
     return rows
+
+
+def reference_row(
+    identity: dict[str, Any],
+    total_s: float,
+    num_active: float,
+    proven: bool,
+    details: Mapping[str, Any],
+) -> dict[str, Any]:
+    """A planner's row: its mean total over the sampled slots, the learners' columns that do
+    not apply left empty, and the rest in ``details`` (module docstring)."""
+    return {
+        **identity,
+        "total_service_time_s": total_s,
+        "nash_gap_s": None,
+        "max_load_s": None,
+        "switches": None,
+        "num_active": num_active,
+        "converged": proven,
+        "converged_slot": -1,
+        "curve_bin_slots": 0,
+        "curve_total_service_time_s": None,
+        "curve_user_service_time_s": None,
+        "details": json.dumps(details, sort_keys=True),
+    }
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jcaco.experiments.agreement import STATUSES, TRENDS, assess, axis_value
+from jcaco.experiments.beyond_report import beyond_html
 from jcaco.experiments.figures import STYLE, draw_all, ordered
 from jcaco.experiments.ladder import ladder_html
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
@@ -290,6 +291,8 @@ def write_report(
         "<h2>Price of anarchy</h2>",
         _poa_table(stats, table),
     ]
+    if any(str(e).startswith("beyond") for e in set(table.column("experiment").to_pylist())):
+        parts += ["<h2>Beyond the paper: learners against both planners</h2>", beyond_html(table)]
     for name, paths in figures.items():
         exp = EXPERIMENTS[name]
         parts.append(f"<h2>{name.replace('fig', 'Fig. ')}: {html.escape(exp.title)}</h2>")

@@ -21,6 +21,7 @@ import numpy as np
 from jcaco.errors import InputError
 from jcaco.experiments.paper import Experiment
 from jcaco.experiments.planner import planner_rows
+from jcaco.experiments.planner_same_info import same_information_rows
 from jcaco.experiments.store import ResultsStore, provenance
 from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
 from jcaco.scenario.network import Network
@@ -105,7 +106,11 @@ def learner_rows(
 
 
 #: The runners a series may name (:attr:`jcaco.experiments.series.Series.runner`).
-RUNNERS: Mapping[str, SeriesRunner] = {"learner": learner_rows, "planner": planner_rows}
+RUNNERS: Mapping[str, SeriesRunner] = {
+    "learner": learner_rows,
+    "planner": planner_rows,
+    "planner-same-info": same_information_rows,
+}
 
 
 def run_task(

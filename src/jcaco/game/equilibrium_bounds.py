@@ -36,6 +36,7 @@ from jcaco.game import resource
 from jcaco.game.dynamics import sequential_best_response
 from jcaco.game.equilibria import subgame_equilibria
 from jcaco.game.optimum import (
+    DEFAULT_NODE_LIMIT,
     DEFAULT_REL_GAP,
     DEFAULT_TIME_LIMIT_S,
     heuristic_choice,
@@ -190,11 +191,12 @@ def solve_subgame_equilibrium(
     weight: FloatArray,
     *,
     worst: bool = False,
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
     rel_gap: float = DEFAULT_REL_GAP,
     margin_s: float = DEFAULT_MARGIN_S,
     enumerate_limit: int = ENUMERATE_LIMIT,
     rng: np.random.Generator | None = None,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
 ) -> SubgameEquilibrium:
     """The equilibrium of one subgame with the least (or, ``worst``, the largest) social cost.
 
@@ -209,6 +211,9 @@ def solve_subgame_equilibrium(
     enumerate_limit : int
         Enumerate the equilibria (:mod:`jcaco.game.equilibria`) when the players have at most
         this many profiles; 0 forces the MILP.
+    time_limit_s, node_limit : float or None, int or None
+        Wall-clock safety [s] and deterministic node limit of the MILP
+        (:func:`jcaco.game.optimum.solve_subgame`).
     """
     start = time.perf_counter()
     theta = np.asarray(weight, dtype=float)
@@ -252,7 +257,8 @@ def solve_subgame_equilibrium(
     index[model.pair_user, model.pair_res] = np.arange(len(model.x))
     _equilibrium_rows(builder, np.where(feasible, w, 0.0), model.x, index, margin_s)
     _load_count_rows(builder, np.where(feasible, w, 0.0), feasible, model)
-    res = builder.solve(time_limit_s - (time.perf_counter() - start), rel_gap, maximize=worst)
+    left_s = None if time_limit_s is None else time_limit_s - (time.perf_counter() - start)
+    res = builder.solve(left_s, rel_gap, maximize=worst, node_limit=node_limit)
     best, value = fallback, fallback_s
     if res.x is not None:
         candidate = model_choice(model, res.x, len(players))
@@ -301,11 +307,12 @@ class EquilibriumBounds:
 def equilibrium_bounds(
     instance: GameInstance,
     *,
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
     rel_gap: float = DEFAULT_REL_GAP,
     margin_s: float = DEFAULT_MARGIN_S,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
 ) -> EquilibriumBounds:
-    """Best and worst pure equilibria of a single instance (each of 4 MILPs gets the limit)."""
+    """Best and worst pure equilibria of a single instance (each of 4 MILPs gets the limits)."""
     parts = {
         (kind, worst): solve_subgame_equilibrium(
             times,
@@ -314,6 +321,7 @@ def equilibrium_bounds(
             time_limit_s=time_limit_s,
             rel_gap=rel_gap,
             margin_s=margin_s,
+            node_limit=node_limit,
         )
         for kind, times in (("ap", instance.tx_time_s), ("server", instance.compute_time_s))
         for worst in (False, True)

@@ -37,8 +37,15 @@ from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
 from jcaco.types import BoolArray, FloatArray, IntArray
 
-#: Default time limit of one subgame MILP [s].
-DEFAULT_TIME_LIMIT_S = 60.0
+#: Default wall-clock safety of one subgame MILP [s] (None: none). Results that stop at a
+#: time limit depend on the machine's load; the node limits below do not.
+DEFAULT_TIME_LIMIT_S: float | None = None
+#: Default branch-and-bound node limit of one subgame MILP (deterministic: HiGHS runs serially,
+#: so the same instance stops at the same node, with the same profile and bound, on any machine).
+DEFAULT_NODE_LIMIT = 1000
+#: Node limits of the two helper MILPs (the equal-θ surrogate, the pair-free relaxation).
+SURROGATE_NODE_LIMIT = 200
+RELAXATION_NODE_LIMIT = 50
 #: Default relative MIP gap at which HiGHS stops (proven optimal up to this).
 DEFAULT_REL_GAP = 1e-7
 
@@ -107,6 +114,8 @@ class SubgameOptimum:
     counts_kept : int
         Number of (resource, count) indicators left after pruning.
     wall_time_s : float
+    nodes : int
+        Branch-and-bound nodes HiGHS explored in the main MILP.
     """
 
     choice: IntArray
@@ -117,6 +126,7 @@ class SubgameOptimum:
     heuristic_s: float
     counts_kept: int
     wall_time_s: float
+    nodes: int = 0
 
 
 def place_non_players(time_s: FloatArray, keep: IntArray | None) -> IntArray:
@@ -133,10 +143,11 @@ def solve_subgame(
     time_s: FloatArray,
     weight: FloatArray,
     *,
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
     rel_gap: float = DEFAULT_REL_GAP,
     keep: IntArray | None = None,
     rng: np.random.Generator | None = None,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
 ) -> SubgameOptimum:
     """Exact minimum of :func:`subgame_cost` over all feasible profiles (single game).
 
@@ -146,12 +157,18 @@ def solve_subgame(
         Standalone times [s]; ``inf`` where infeasible (every user needs one finite entry).
     weight : ndarray, shape (num_users,)
         θ, or a realisation in {0, 1}.
-    time_limit_s : float
-        HiGHS time limit [s]; on expiry the best profile found and the bound are returned.
+    time_limit_s : float or None
+        Wall-clock safety of the main MILP [s] (None: none); on expiry the best profile found
+        and the bound are returned. Not reproducible under load: prefer ``node_limit``.
     keep : ndarray of int, optional
         Where non-players stay (e.g. their previous choice).
     rng : numpy.random.Generator, optional
         Order of play of the heuristic's best response (default: a fixed stream).
+    node_limit : int or None
+        Branch-and-bound nodes of the main MILP (deterministic; None: none; 0: no main MILP,
+        the heuristic profile with the count and relaxation bounds). The helper MILPs have
+        their own fixed node limits, so the result depends on the instance alone when
+        ``time_limit_s`` is None.
     """
     start = time.perf_counter()
     theta = np.asarray(weight, dtype=float)
@@ -168,8 +185,8 @@ def solve_subgame(
         # much better start than best response for the unequal-θ model.
         mean = np.full_like(th_p, th_p.mean())
         surrogate = solve_subgame(
-            t_p * (th_p / mean)[:, None], mean, time_limit_s=min(2.0, time_limit_s / 4),
-            rel_gap=1e-3, rng=rng,
+            t_p * (th_p / mean)[:, None], mean, time_limit_s=None, rel_gap=1e-3, rng=rng,
+            node_limit=SURROGATE_NODE_LIMIT,
         )  # fmt: skip
         w_safe = np.where(np.isfinite(t_p), resource.player_weights(t_p, th_p), 0.0)
         polished = social_local_search(w_safe, th_p, surrogate.choice, np.isfinite(t_p))
@@ -190,18 +207,22 @@ def solve_subgame(
         # stops in its root LP.
         relaxed = ModelBuilder()
         build_social_model(relaxed, t_p, th_p, allowed, relaxed=True)
-        lower = max(lower, dual_bound(relaxed.solve(min(2.0, time_limit_s / 4), 1e-4), 1e-4))
-    res = builder.solve(time_limit_s - (time.perf_counter() - start), rel_gap)
-    proven = res.status == 0
-    if res.x is not None:
-        candidate = model_choice(model, res.x, len(players))
-        value = float(subgame_cost(t_p, th_p, candidate))
-        if value < upper:
-            best, upper = candidate, value
-    lower = max(lower, dual_bound(res, rel_gap))
+        bound = relaxed.solve(None, 1e-4, node_limit=RELAXATION_NODE_LIMIT)
+        lower = max(lower, dual_bound(bound, 1e-4))
+    res = None
+    if node_limit != 0:  # 0: the heuristic profile and the cheap bounds only
+        left_s = None if time_limit_s is None else time_limit_s - (time.perf_counter() - start)
+        res = builder.solve(left_s, rel_gap, node_limit=node_limit)
+        if res.x is not None:
+            candidate = model_choice(model, res.x, len(players))
+            value = float(subgame_cost(t_p, th_p, candidate))
+            if value < upper:
+                best, upper = candidate, value
+        lower = max(lower, dual_bound(res, rel_gap))
     lower = min(lower, upper)
     choice[players] = best
     gap = 0.0 if upper <= 0 else max(0.0, (upper - lower) / upper)
+    proven = gap <= rel_gap if res is None else res.status == 0
     return SubgameOptimum(
         choice,
         upper,
@@ -211,6 +232,7 @@ def solve_subgame(
         heuristic_s,
         model.counts_kept,
         time.perf_counter() - start,
+        0 if res is None else int(getattr(res, "mip_node_count", 0) or 0),
     )
 
 
@@ -241,15 +263,17 @@ class Optimum:
 def solve_optimum(
     instance: GameInstance,
     *,
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
     rel_gap: float = DEFAULT_REL_GAP,
     weight: FloatArray | None = None,
     keep: Profile | None = None,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
 ) -> Optimum:
     """Exact minimum of the expected total service time (15) of a single instance.
 
     ``weight`` (default θ) may be a realisation a ∈ {0, 1}^N, which gives problem (14).
-    Each subgame gets ``time_limit_s``.
+    Each subgame gets ``time_limit_s`` (a wall-clock safety) and ``node_limit``
+    (deterministic); see :func:`solve_subgame`.
     """
     theta = instance.activity if weight is None else np.asarray(weight, dtype=float)
     ap = solve_subgame(
@@ -258,6 +282,7 @@ def solve_optimum(
         time_limit_s=time_limit_s,
         rel_gap=rel_gap,
         keep=None if keep is None else keep.ap,
+        node_limit=node_limit,
     )
     server = solve_subgame(
         instance.compute_time_s,
@@ -265,6 +290,7 @@ def solve_optimum(
         time_limit_s=time_limit_s,
         rel_gap=rel_gap,
         keep=None if keep is None else keep.server,
+        node_limit=node_limit,
     )
     objective = ap.objective_s + server.objective_s
     lower = ap.lower_bound_s + server.lower_bound_s

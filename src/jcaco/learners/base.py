@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from jcaco.game import kernels
+from jcaco.game import kernels, pricing, resource
 from jcaco.game.profile import Profile
 from jcaco.learners.information import NOTHING, Information
 from jcaco.learners.views import Setup, View
@@ -50,6 +50,12 @@ class Feedback:
         (26)/(28) [s] (MODEL.md O7 (a)).
     ap_delay_measured_s, server_delay_measured_s : ndarray, shape (S, N)
         Realised load L^c / L^o of the chosen AP / server, (8) and (11) [s] (O7 (b)).
+    ap_users_expected, server_users_expected : ndarray, shape (S, N), or None
+        The number the chosen AP / server broadcasts: the expected number of users it serves,
+        Σ θ_j over the users on it (the user included). Only for a learner that declares
+        ``others="loads"`` or more (:mod:`jcaco.learners.information`), else None.
+    ap_users_measured, server_users_measured : ndarray, shape (S, N), or None
+        The same count over the active users of the slot (realised), likewise.
     """
 
     active: BoolArray
@@ -57,6 +63,53 @@ class Feedback:
     server_delay_expected_s: FloatArray
     ap_delay_measured_s: FloatArray
     server_delay_measured_s: FloatArray
+    ap_users_expected: FloatArray | None = None
+    server_users_expected: FloatArray | None = None
+    ap_users_measured: FloatArray | None = None
+    server_users_measured: FloatArray | None = None
+
+
+def measured_costs(
+    feedback: Feedback,
+    profile: Profile,
+    signal: str,
+    *,
+    price: bool = False,
+    theta: FloatArray | None = None,
+    own_times: tuple[FloatArray, FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Each user's cost at its AP and server from its own feedback, shape ``(S, N)`` each [s].
+
+    ``signal`` ``"expected"``: the expected load (O7 (a)); ``"measured"``: the realised load
+    (O7 (b)). With ``price`` the marginal-cost price of :func:`jcaco.game.pricing.priced_cost`
+    with weight θ_i (expected) or a_i (measured), the user's own standalone times
+    ``own_times = (tx_time_s (S, N, M), compute_time_s (S, N, K))`` and the counts its AP and
+    server broadcast (``others="loads"``).
+    """
+    if signal == "expected":
+        delays = (feedback.ap_delay_expected_s, feedback.server_delay_expected_s)
+        masses = (feedback.ap_users_expected, feedback.server_users_expected)
+        weight = np.asarray(theta, dtype=float)
+    else:
+        delays = (feedback.ap_delay_measured_s, feedback.server_delay_measured_s)
+        masses = (feedback.ap_users_measured, feedback.server_users_measured)
+        weight = feedback.active.astype(float)
+    if not price:
+        return delays[0], delays[1]
+    assert own_times is not None and theta is not None
+    costs = []
+    for delay, mass, time, choice in zip(
+        delays, masses, own_times, (profile.ap, profile.server), strict=True
+    ):
+        assert mass is not None, "a priced learner must declare others='loads'"
+        own = weight * own_time_at(time, choice)
+        costs.append(pricing.priced_cost(own, weight, delay, mass))
+    return costs[0], costs[1]
+
+
+def own_time_at(time: FloatArray, choice: IntArray) -> FloatArray:
+    """``time[..., i, choice_i]`` (a user's choice is always feasible, so finite)."""
+    return resource.chosen(time, choice)
 
 
 class Learner:

@@ -21,6 +21,12 @@ default reads its complete-information game (16) literally (the slot's realised 
 fading) and ``activity="own"`` (a user knows only its own activity bit, so it plays the
 expected game (23) with θ weights, the game MASL learns).
 The per-slot exact-equilibrium learner is ``br-oracle``, a reference.
+
+``price=True`` (beyond the paper): each move is a best response to the marginal-cost price
+(:mod:`jcaco.game.pricing`), own delay plus the delay the move adds to the others on the
+resource, so every move lowers the social cost of the game played ((14) of the slot's realised
+game, or (15) with ``activity="own"``) and the moves end at a local optimum of it. It needs
+nothing beyond the loads BR already computes, so the declared information is unchanged.
 """
 
 from __future__ import annotations
@@ -29,13 +35,14 @@ from typing import Literal
 
 import numpy as np
 
-from jcaco.game import resource
+from jcaco.game import pricing, resource
 from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, uniform_choice
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
+from jcaco.types import FloatArray, IntArray
 
 
 def start_profile(setup: Setup, start: str, rng: RandomSource) -> Profile:
@@ -77,6 +84,8 @@ class BestResponse(Learner):
         only its own activity bit, of the expected game (θ weights).
     channel : {"all", "mean"}
         Loads from the slot's realised times, or from the times at the mean fading.
+    price : bool
+        Best-respond to the marginal-cost price instead of the delay (module docstring).
     """
 
     name = "br"
@@ -88,11 +97,13 @@ class BestResponse(Learner):
         moves_per_slot: int = 1,
         activity: Literal["all", "own"] = "all",
         channel: Literal["all", "mean"] = "all",
+        price: bool = False,
     ):
         self.start = start
         self.moves_per_slot = moves_per_slot
         self.activity = activity
         self.channel = channel
+        self.price = price
 
     def declares(self) -> Information:
         """The others' actions and times, at the activity and channel levels chosen."""
@@ -122,9 +133,10 @@ class BestResponse(Learner):
         ap, server = self.last_.ap.copy(), self.last_.server.copy()
         seeds = np.arange(ap.shape[0])
         self.moves_ = np.zeros(ap.shape[0], dtype=np.int64)
+        weight = game.weight
         for _ in range(int(self.moves_per_slot)):
-            best_ap, gain_ap = resource.best_responses(w_ap, ap)
-            best_server, gain_server = resource.best_responses(w_server, server)
+            best_ap, gain_ap = self._best(w_ap, weight, ap)
+            best_server, gain_server = self._best(w_server, weight, server)
             can = movers & ((gain_ap > 0) | (gain_server > 0))  # [S, N]
             # one draw per seed and move, whether or not it moves (same stream batched or alone)
             user = uniform_choice(can | ~can.any(axis=-1, keepdims=True), self.rng_)  # [S]
@@ -132,9 +144,17 @@ class BestResponse(Learner):
             ap[seeds, user] = np.where(moving, best_ap[seeds, user], ap[seeds, user])
             server[seeds, user] = np.where(moving, best_server[seeds, user], server[seeds, user])
             self.moves_ += moving
-        _, gain_ap = resource.best_responses(w_ap, ap)
-        _, gain_server = resource.best_responses(w_server, server)
+        _, gain_ap = self._best(w_ap, weight, ap)
+        _, gain_server = self._best(w_server, weight, server)
         improvable = players & ((gain_ap > 0) | (gain_server > 0))
         self.converged_ = np.asarray(~improvable.any(axis=-1))
         self.last_ = Profile(ap, server)
         return self.last_
+
+    def _best(
+        self, w: FloatArray, weight: FloatArray, choice: IntArray
+    ) -> tuple[IntArray, FloatArray]:
+        """Best responses and gains: to the delay, or with ``price`` to the priced cost."""
+        if self.price:
+            return pricing.priced_best_responses(w, weight, choice)
+        return resource.best_responses(w, choice)

@@ -26,7 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from jcaco.game import metrics
+from jcaco.game import metrics, pricing
 from jcaco.game.profile import Profile
 from jcaco.learners.base import ROLES, Feedback, Learner
 from jcaco.learners.information import Information
@@ -126,8 +126,11 @@ def _arrays(view: object, prefix: str = "") -> dict[str, np.ndarray]:
     return out
 
 
-def _feedback(game: GameInstance, profile: Profile, active: np.ndarray) -> Feedback:
-    """Each user's expected (25)–(28) and realised (8), (11) delay at its own choices."""
+def _feedback(
+    game: GameInstance, profile: Profile, active: np.ndarray, broadcast: bool
+) -> Feedback:
+    """Each user's expected (25)–(28) and realised (8), (11) delay at its own choices, and
+    with ``broadcast`` the counts its AP and server broadcast (``others="loads"``)."""
     choices = (profile.ap, profile.server)
     expected = [
         np.take_along_axis(load, c, axis=-1)
@@ -137,7 +140,12 @@ def _feedback(game: GameInstance, profile: Profile, active: np.ndarray) -> Feedb
         np.take_along_axis(load, c, axis=-1)
         for load, c in zip(metrics.realised_loads(game, profile, active), choices, strict=True)
     ]
-    return Feedback(active, *expected, *realised)
+    counts = {}
+    if broadcast:
+        theta = np.asarray(game.activity, dtype=float)
+        weight = active.astype(float)
+        counts = pricing.broadcast_counts(theta, weight, profile, game.num_aps, game.num_servers)
+    return Feedback(active, *expected, *realised, **counts)
 
 
 def _user_state(learner: Learner, num_seeds: int, num_users: int) -> dict[str, np.ndarray]:
@@ -213,7 +221,8 @@ def _run(
             assert same, f"{label}: two instances with the same seed acted differently at slot {t}"
         for learner, profile in zip(learners, acted, strict=True):
             state = _user_state(learner, s, n)
-            learner.observe(profile, _feedback(slot_game, profile, active))
+            broadcast = learner.declares().at_least("others", "loads")
+            learner.observe(profile, _feedback(slot_game, profile, active, broadcast))
             for name, old in state.items():
                 new = getattr(learner, name)
                 assert np.array_equal(old[~active], new[~active], equal_nan=True), (

@@ -10,8 +10,12 @@ declares and comparisons are fair by construction.
 * **channel**: ``mean`` (standalone link times at the mean fading, at the current positions),
   ``own`` (its own realised times of the slot), ``all`` (everybody's realised times);
 * **others**: ``none`` (nothing about the other users), ``count`` (the number of users N),
-  ``active-count`` (N and the number of active users), ``actions`` (everybody's actions, θ
-  and standalone times: what computing the loads of every resource needs).
+  ``active-count`` (N and the number of active users), ``loads`` (N and one number broadcast
+  per AP and per server after each slot: how many users it served, expected Σθ and realised;
+  a user hears the numbers of the AP and server it used, in
+  :class:`~jcaco.learners.base.Feedback`; what marginal-cost pricing needs,
+  :mod:`jcaco.game.pricing`), ``actions`` (everybody's actions, θ and standalone times: what
+  computing the loads of every resource needs).
 
 Computation times (10) carry no fading, so every learner sees its own; server capacities and
 the named constants of :class:`jcaco.learners.views.Announcements` are public.
@@ -24,13 +28,13 @@ from typing import Literal
 
 ActivityLevel = Literal["theta", "own", "all"]
 ChannelLevel = Literal["mean", "own", "all"]
-OthersLevel = Literal["none", "count", "active-count", "actions"]
+OthersLevel = Literal["none", "count", "active-count", "loads", "actions"]
 
 #: The levels of each axis, from least to most informed.
 AXES: dict[str, tuple[str, ...]] = {
     "activity": ("theta", "own", "all"),
     "channel": ("mean", "own", "all"),
-    "others": ("none", "count", "active-count", "actions"),
+    "others": ("none", "count", "active-count", "loads", "actions"),
 }
 
 

@@ -24,6 +24,13 @@ Options where the seed is explicit or silent (docs/algorithms.md):
   times its own largest standalone time, which needs N and its own times only). The seed asks
   for "a fixed constant" that "does not depend on future observations or online updates";
   both are; an adaptive normaliser would be a variant beyond the paper.
+* ``price`` (beyond the paper): the delay in the reward is replaced by the marginal-cost price
+  (:mod:`jcaco.game.pricing`): the user's own delay plus the delay it adds to the others on
+  its resource, from its own delay, its own standalone time and the user count its AP and
+  server broadcast (``others="loads"``). The priced game is an exact potential game whose
+  potential is the social cost (15), so the equilibria MASL can settle in are local optima of
+  (15). The price can reach about twice the delay, so the normaliser is doubled (rewards are
+  clipped to [0, 1] as before).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import numpy as np
 
 from jcaco.game import kernels
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, Learner, sample_from
+from jcaco.learners.base import Feedback, Learner, measured_costs, sample_from
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
@@ -145,6 +152,8 @@ class MASL(Learner):
         Who samples an action each slot (O8): the active users (the seed) or every user.
     normaliser : {"o9", "per-user"}
         T̄max of (35), (38): the O9 constants or a per-user a-priori scale (module docstring).
+    price : bool
+        Learn on the marginal-cost price instead of the delay (module docstring).
     """
 
     name = "masl"
@@ -158,6 +167,7 @@ class MASL(Learner):
         convergence_threshold: float = 0.99,
         sampling: Literal["active", "all"] = "active",
         normaliser: Literal["o9", "per-user"] = "o9",
+        price: bool = False,
     ):
         self.learning_rate_ap = learning_rate_ap
         self.learning_rate_server = learning_rate_server
@@ -165,9 +175,15 @@ class MASL(Learner):
         self.convergence_threshold = convergence_threshold
         self.sampling = sampling
         self.normaliser = normaliser
+        self.price = price
 
     def declares(self) -> Information:
-        """Own activity and no channel; the per-user normaliser also needs N."""
+        """Own activity and no channel; the per-user normaliser also needs N; a price needs
+        the broadcast counts (and its own realised times with the measured signal)."""
+        if self.price:
+            return Information(
+                "own", "mean" if self.reward_signal == "expected" else "own", "loads"
+            )
         if self.normaliser == "per-user":
             return Information("own", "mean", "count")
         return Information("own", "mean", "none")
@@ -206,6 +222,11 @@ class MASL(Learner):
         else:
             self.max_ap_delay_s_ = setup.announcements.max_ap_load_s
             self.max_server_delay_s_ = setup.announcements.max_server_load_s
+        if self.price:
+            self.max_ap_delay_s_ = 2.0 * self.max_ap_delay_s_
+            self.max_server_delay_s_ = 2.0 * self.max_server_delay_s_
+            self.theta_ = setup.theta
+            self.own_times_ = (setup.tx_time_s, setup.compute_time_s)
         self.converged_ = np.zeros(s, dtype=bool)
         self.last_ = self.recommendation()
         if self.sampling == "active":
@@ -228,14 +249,20 @@ class MASL(Learner):
                 np.where(keep, self.last_.server, sampled.server),
             )
         self.last_ = sampled
+        if self.price:  # own times at the declared channel level
+            self.own_times_ = (view.tx_time_s, view.compute_time_s)
         return self.last_
 
     def observe(self, profile: Profile, feedback: Feedback) -> None:
         """L_R-I update (36), (39) of the active users with rewards (35), (38)."""
-        if self.reward_signal == "expected":
-            ap_delay, server_delay = feedback.ap_delay_expected_s, feedback.server_delay_expected_s
-        else:
-            ap_delay, server_delay = feedback.ap_delay_measured_s, feedback.server_delay_measured_s
+        ap_delay, server_delay = measured_costs(
+            feedback,
+            profile,
+            self.reward_signal,
+            price=self.price,
+            theta=getattr(self, "theta_", None),
+            own_times=getattr(self, "own_times_", None),
+        )
         reward_ap = np.clip(1.0 - ap_delay / self.max_ap_delay_s_, 0.0, 1.0)
         reward_server = np.clip(1.0 - server_delay / self.max_server_delay_s_, 0.0, 1.0)
         active = feedback.active & self.players_

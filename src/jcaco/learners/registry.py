@@ -14,6 +14,7 @@ from jcaco.learners.best_response_oracle import BestResponseOracle
 from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.fictitious_play import FictitiousPlay
 from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
+from jcaco.learners.loglinear import LogLinear
 from jcaco.learners.masl import MASL
 from jcaco.learners.optimum import Optimum
 from jcaco.learners.random_assignment import RandomAssignment
@@ -29,6 +30,7 @@ LEARNERS: dict[str, type[Learner]] = {
     "br-oracle": BestResponseOracle,
     "fp-empirical": EmpiricalFictitiousPlay,
     "optimum": Optimum,
+    "loglinear": LogLinear,
 }
 
 

@@ -147,6 +147,15 @@ def _ratio(value: float, reference: float) -> float:
     return value / reference if reference > 0 else float("nan")
 
 
+#: Learners with marginal-cost pricing (issue 12, docs/algorithms.md), listed after the
+#: registered learners; ``algorithms`` (``--algorithms``) accepts these labels too.
+PRICED: dict[str, tuple[str, dict[str, Any]]] = {
+    "masl price": ("masl", {"price": True}),
+    "br price": ("br", {"price": True}),
+    "loglinear price": ("loglinear", {"price": True}),
+}
+
+
 def analyze(
     instance: GameInstance,
     *,
@@ -167,7 +176,8 @@ def analyze(
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
-        Registered names to run (default: all, the ``optimum`` planner included).
+        Registered names (or :data:`PRICED` labels) to run (default: every registered one,
+        the ``optimum`` planner included, then the priced ones).
     """
     start = time.perf_counter()
     optimum = solve_optimum(instance, time_limit_s=time_limit_s)
@@ -176,9 +186,11 @@ def analyze(
     bounds = equilibrium_bounds(instance, time_limit_s=time_limit_s)
     bounds_wall = time.perf_counter() - start
     outcomes = []
-    for name in algorithms if algorithms is not None else list(LEARNERS):
-        params = {"time_limit_s": time_limit_s} if name == "optimum" else None
-        result = solve(instance, name, seed=seed, iterations=iterations, params=params)
+    for name in algorithms if algorithms is not None else [*LEARNERS, *PRICED]:
+        learner, params = PRICED.get(name, (name, None))
+        if name == "optimum":
+            params = {"time_limit_s": time_limit_s}
+        result = solve(instance, learner, seed=seed, iterations=iterations, params=params)
         ev = result.evaluation
         bounds = _widen(bounds, result.profile, ev)
         outcomes.append(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from jcaco.game import metrics, resource
+from jcaco.game import metrics, pricing, resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.information import Information
@@ -131,20 +131,29 @@ def slot_view(info: Information, slot: Slot, previous: Profile | None) -> View:
     )
 
 
-def score(slot: Slot, profile: Profile) -> Feedback:
-    """Each user's expected (25)–(28) and realised (8), (11) delay at its chosen resources."""
+def score(slot: Slot, profile: Profile, *, broadcast: bool = False) -> Feedback:
+    """Each user's expected (25)–(28) and realised (8), (11) delay at its chosen resources.
+
+    With ``broadcast`` also the numbers the chosen AP and server broadcast (their expected
+    and realised user counts), for learners that declare
+    ``others="loads"`` or more; :func:`jcaco.game.pricing.broadcast_counts`).
+    """
     game = slot.game
     theta = np.asarray(game.activity, dtype=float)
     active = np.asarray(slot.active, dtype=float)
     ap = resource.score_subgame(game.tx_time_s, theta, active, profile.ap)
     server = resource.score_subgame(game.compute_time_s, theta, active, profile.server)
     slot.cache["expected_loads"] = (profile, ap[0], server[0])
+    counts: dict[str, FloatArray] = {}
+    if broadcast:
+        counts = pricing.broadcast_counts(theta, active, profile, game.num_aps, game.num_servers)
     return Feedback(
         active=slot.active,
         ap_delay_expected_s=ap[2],
         server_delay_expected_s=server[2],
         ap_delay_measured_s=ap[3],
         server_delay_measured_s=server[3],
+        **counts,
     )
 
 
@@ -171,12 +180,13 @@ def run_loop(
 ) -> LoopOutcome:
     """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged)."""
     learner.reset(build_setup(learner.declares(), env.initial()), learner_rng)
+    broadcast = learner.declares().at_least("others", "loads")
     previous: Profile | None = None
     t = 0
     for t in range(num_slots):
         slot = env.slot(t)
         profile = learner.act(make_view(learner, slot, previous))
-        feedback = score(slot, profile)
+        feedback = score(slot, profile, broadcast=broadcast)
         learner.observe(profile, feedback)
         if callback is not None:
             callback(slot, profile, feedback, learner)
