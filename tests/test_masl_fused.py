@@ -88,6 +88,7 @@ def test_fused_applies_only_to_what_it_implements() -> None:
     masl = make_learner("masl", {"reward_signal": "measured", "convergence_threshold": 0.9})
     assert fused_applies(masl)
     assert not fused_applies(make_learner("masl", {"normaliser": "per-user"}))
+    assert not fused_applies(make_learner("masl", {"price": True}))  # an option it does not know
     assert not fused_applies(make_learner("br", {}))
     kernels.set_enabled(False)  # no compiled kernel: the loop runs
     try:
