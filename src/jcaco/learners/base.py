@@ -18,6 +18,7 @@ paper allows.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -160,6 +161,15 @@ class Learner:
 
     last_: Profile
     converged_: BoolArray
+
+
+def check_choice(learner: Learner, *names_and_allowed: tuple[str, Sequence[str]]) -> None:
+    """Raise ``ValueError`` naming the option and its allowed values unless every option
+    ``name`` of ``learner`` is one of its ``allowed`` values (checked in ``reset``)."""
+    for name, allowed in names_and_allowed:
+        value = getattr(learner, name)
+        if value not in allowed:
+            raise ValueError(f"{name}: got {value!r}; allowed: {', '.join(allowed)}")
 
 
 def uniform_choice(allowed: BoolArray, rng: RandomSource) -> IntArray:

@@ -38,7 +38,7 @@ import numpy as np
 from jcaco.game import pricing, resource
 from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Learner, uniform_choice
+from jcaco.learners.base import Learner, check_choice, uniform_choice
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
@@ -113,9 +113,7 @@ class BestResponse(Learner):
         """Check the options and draw the starting profile."""
         if int(self.moves_per_slot) != self.moves_per_slot or self.moves_per_slot < 1:
             raise ValueError(f"moves_per_slot must be an integer >= 1, got {self.moves_per_slot}")
-        for name, allowed in (("activity", ("all", "own")), ("channel", ("all", "mean"))):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        check_choice(self, ("activity", ("all", "own")), ("channel", ("all", "mean")))
         self.rng_ = rng
         self.last_ = start_profile(setup, self.start, rng)
         self.converged_ = np.zeros(setup.shape[0], dtype=bool)

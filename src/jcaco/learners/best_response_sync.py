@@ -1,8 +1,11 @@
 """``br-sync``: every active user best-responds at once to the previous profile (MODEL.md §6).
 
-x_i = argmin_m T_{i,m}(t) + Σ_{j active, j≠i, x_j(t-1)=m} T_{j,m}(t), likewise for servers;
-ties keep the current action. Simultaneous moves can oscillate (the paper's remark in
-VII-C8): that is the point of this variant.
+The paper's BR with simultaneous updates: "the BR algorithm requires UEs to know the number of
+active UEs and the strategies chosen by those UEs" (VII-A), and "BR is often unrealistic in
+dynamic environments and can induce oscillations due to its deterministic updates and lack of
+exploration" (VII-C8). x_i = argmin_m T_{i,m}(t) + Σ_{j active, j≠i, x_j(t-1)=m} T_{j,m}(t),
+likewise for servers; ties keep the current action. Simultaneous moves can oscillate, which is
+the behaviour the paper's remark describes; the sequential reading is ``br``.
 """
 
 from __future__ import annotations

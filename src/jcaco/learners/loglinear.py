@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, Learner, measured_costs, uniform_choice
+from jcaco.learners.base import Feedback, Learner, check_choice, measured_costs, uniform_choice
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
@@ -123,10 +123,7 @@ class LogLinear(Learner):
         for name in ("temperature", "temperature_min", "cooling_slots"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        if self.reward_signal not in SIGNALS:
-            raise ValueError(f"reward_signal must be one of {SIGNALS}, got {self.reward_signal!r}")
-        if self.proposal not in PROPOSALS:
-            raise ValueError(f"proposal must be one of {PROPOSALS}, got {self.proposal!r}")
+        check_choice(self, ("reward_signal", SIGNALS), ("proposal", PROPOSALS))
         if int(self.patience) != self.patience or self.patience < 1:
             raise ValueError(f"patience must be an integer >= 1, got {self.patience!r}")
 

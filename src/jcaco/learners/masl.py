@@ -41,7 +41,7 @@ import numpy as np
 
 from jcaco.game import kernels
 from jcaco.game.profile import Profile
-from jcaco.learners.base import Feedback, Learner, measured_costs, sample_from
+from jcaco.learners.base import Feedback, Learner, check_choice, measured_costs, sample_from
 from jcaco.learners.information import Information
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
@@ -193,13 +193,12 @@ class MASL(Learner):
             value = getattr(self, name)
             if not 0 < value <= 1:
                 raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-        for name, allowed in (
+        check_choice(
+            self,
             ("reward_signal", ("expected", "measured")),
             ("sampling", SAMPLINGS),
             ("normaliser", NORMALISERS),
-        ):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        )
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Uniform strategies (33) and the normalisers; with ``sampling="active"`` a first
