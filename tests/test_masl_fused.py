@@ -7,10 +7,12 @@ import pytest
 
 from jcaco.game import kernels
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_fused import fused_applies, run_fused
+from jcaco.learners.masl_fused import FusedPass, fused_applies, run_fused, tile, untile
 from jcaco.learners.registry import make_learner
-from jcaco.model.instance import stack_instances
-from jcaco.rng import SeedBatch
+from jcaco.model.build import build_instance
+from jcaco.model.instance import GameInstance, stack_instances
+from jcaco.rng import SeedBatch, stream
+from jcaco.scenario.generator import GeneratorConfig, generate_network
 from jcaco.sim.loop import StaticEnvironment, run_loop
 from jcaco.sim.solve import solve
 
@@ -22,10 +24,45 @@ SEEDS = [4, 9, 23]
 
 
 def _state(learner: MASL) -> list[bytes]:
-    return [
-        np.ascontiguousarray(a).tobytes()
-        for a in (learner.probs_ap_, learner.probs_server_, learner.last_.ap, learner.last_.server)
-    ]
+    arrays = (learner.probs_ap_, learner.probs_server_, learner.last_.ap, learner.last_.server)
+    return [np.ascontiguousarray(a).tobytes() + str(a.dtype).encode() for a in arrays]
+
+
+def _generator_states(*batches: SeedBatch) -> list[object]:
+    return [g.bit_generator.state for batch in batches for g in batch.generators]
+
+
+def _assert_fused_equals_the_loop(
+    game: GameInstance,
+    seeds: list[int],
+    params: dict[str, object],
+    slots: int,
+    stop: bool,
+    block: int | None,
+) -> None:
+    """Both paths from the same streams: the same slots, flags, profile, strategies (bits,
+    MASL's layout) and last actions, and the generators left in the same states."""
+    loop_learner, fused_learner = make_learner("masl", params), make_learner("masl", params)
+    assert fused_applies(fused_learner)
+    loop_streams = SeedBatch.from_seeds(seeds, "activity"), SeedBatch.from_seeds(seeds, "learner")
+    outcome = run_loop(
+        StaticEnvironment(game, loop_streams[0]),
+        loop_learner,
+        loop_streams[1],
+        slots,
+        stop_when_converged=stop,
+    )
+    fused_streams = SeedBatch.from_seeds(seeds, "activity"), SeedBatch.from_seeds(seeds, "learner")
+    fused = run_fused(
+        fused_learner, game, *fused_streams, slots, stop_when_converged=stop, block=block
+    )
+    assert fused[0] == outcome.slots
+    assert np.array_equal(fused[1], outcome.converged)
+    assert np.array_equal(fused[2].ap, outcome.profile.ap)
+    assert np.array_equal(fused[2].server, outcome.profile.server)
+    assert _state(fused_learner) == _state(loop_learner)
+    assert fused_learner.probs_ap_.strides == loop_learner.probs_ap_.strides
+    assert _generator_states(*fused_streams) == _generator_states(*loop_streams)
 
 
 @pytest.mark.parametrize(
@@ -33,8 +70,9 @@ def _state(learner: MASL) -> list[bytes]:
     [("expected", "active"), ("measured", "active"), ("expected", "all")],
 )
 @pytest.mark.parametrize(("slots", "stop"), [(1, False), (40, False), (3000, True)])
+@pytest.mark.parametrize("block", [None, 2])  # one block; blocks of 2 users, the last short
 def test_fused_equals_the_loop(
-    tiny_games, reward_signal: str, sampling: str, slots: int, stop: bool
+    tiny_games, reward_signal: str, sampling: str, slots: int, stop: bool, block: int | None
 ) -> None:
     params = {
         "learning_rate_ap": 0.2,
@@ -46,31 +84,37 @@ def test_fused_equals_the_loop(
     for game in tiny_games:  # batches of games of one shape (θ = 0 users, infeasible servers)
         shapes.setdefault(game.tx_time_s.shape + (game.num_servers,), []).append(game)
     for games in shapes.values():
-        game = stack_instances(games[:3])
         seeds = SEEDS[: len(games[:3])]
-        loop_learner, fused_learner = make_learner("masl", params), make_learner("masl", params)
-        assert fused_applies(fused_learner)
-        env = StaticEnvironment(game, SeedBatch.from_seeds(seeds, "activity"))
-        outcome = run_loop(
-            env,
-            loop_learner,
-            SeedBatch.from_seeds(seeds, "learner"),
-            slots,
-            stop_when_converged=stop,
-        )
-        fused = run_fused(
-            fused_learner,
-            game,
-            SeedBatch.from_seeds(seeds, "activity"),
-            SeedBatch.from_seeds(seeds, "learner"),
-            slots,
-            stop_when_converged=stop,
-        )
-        assert fused[0] == outcome.slots
-        assert np.array_equal(fused[1], outcome.converged)
-        assert np.array_equal(fused[2].ap, outcome.profile.ap)
-        assert np.array_equal(fused[2].server, outcome.profile.server)
-        assert _state(fused_learner) == _state(loop_learner)
+        _assert_fused_equals_the_loop(stack_instances(games[:3]), seeds, params, slots, stop, block)
+
+
+@pytest.mark.parametrize("reward_signal", ["expected", "measured"])
+def test_fused_equals_the_loop_on_a_network(reward_signal: str) -> None:
+    """A Table III network of 1,100 users: the default blocks of 512, the last one short."""
+    config = GeneratorConfig(num_users=1100, num_aps=6, num_servers=4)
+    games = [build_instance(generate_network(config, stream(s, "scenario"))) for s in (1, 2)]
+    params = {"learning_rate_ap": 0.3, "learning_rate_server": 0.3, "reward_signal": reward_signal}
+    _assert_fused_equals_the_loop(stack_instances(games), [5, 6], params, 25, False, None)
+
+
+def test_tile_round_trip() -> None:
+    """:func:`tile` puts entry (s, i, r) at (s, i // W, r, i % W); :func:`untile` undoes it."""
+    probs = np.random.default_rng(0).random((2, 3, 7)).transpose(0, 2, 1)  # (S, N, R) view
+    for width in (1, 2, 7, 8):
+        tiled = tile(probs, width)
+        assert tiled.shape == (2, -(-7 // width), 3, width)
+        assert tiled[1, 6 // width, 2, 6 % width] == probs[1, 6, 2]
+        back = untile(tiled, 7)
+        assert np.array_equal(back, probs) and back.strides == probs.strides
+
+
+def test_a_finished_pass_takes_no_more_steps(tiny_games) -> None:
+    game = stack_instances(tiny_games[:1])
+    fused = FusedPass(MASL(), game, stream(1, "activity"), stream(1, "learner"))
+    fused.step()
+    fused.finish()
+    with pytest.raises(RuntimeError, match="finished"):
+        fused.step()
 
 
 def test_solve_gives_the_loops_result(tiny_games, monkeypatch) -> None:

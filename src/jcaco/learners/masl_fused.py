@@ -7,9 +7,10 @@ stochastic game nothing else happens in a slot, and MASL's whole iteration is: d
 sample an AP and a server per user (O8; with ``sampling="active"`` an inactive user keeps
 its last action), sum the expected and realised loads (8), (11), (27),
 (28), and update each active user by L_R-I (34)–(39) with the O10 test. :func:`run_fused`
-does exactly that in two compiled passes over the users per seed
-(:mod:`jcaco.learners._masl_fused_numba`), drawing the same random numbers from the same
-streams in the same order, and leaves the :class:`MASL` learner in the state the loop would
+does exactly that in one compiled sweep over the users per seed and slot
+(:mod:`jcaco.learners._masl_fused_numba`: slot t's update and slot t+1's sampling and loads,
+a block of users at a time), drawing the same random numbers from the same streams in the same
+order, and leaves the :class:`MASL` learner in the state the loop would
 have left it in: the same strategies, to the bit (``tests/test_masl_fused.py`` runs both).
 
 :func:`fused_applies` says when this is allowed: a :class:`MASL` learner whose every option
@@ -20,6 +21,7 @@ numba available. Otherwise :func:`jcaco.sim.solve.solve` runs the protocol path.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -31,7 +33,7 @@ from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
-from jcaco.types import BoolArray
+from jcaco.types import BoolArray, FloatArray
 
 #: MASL options the fused kernel implements, with the values it supports (None: any).
 SUPPORTED: dict[str, tuple[Any, ...] | None] = {
@@ -59,18 +61,54 @@ def fused_applies(learner: Learner) -> TypeGuard[MASL]:
     return True
 
 
-def _uniforms(rng: RandomSource, out: np.ndarray) -> np.ndarray:
-    """U draws of shape ``(S, N)``: the numbers of ``rng.random((S, N))`` and of
-    ``rng.random((S, N, 1))`` (one ``sample_from`` call), which are the same; into ``out``
-    for one generator (no fresh pages to fault in every slot)."""
-    if isinstance(rng, np.random.Generator):
-        rng.random(out=out)
-        return out
-    return rng.random((*out.shape, 1))[..., 0]
+def tile(probs: FloatArray, width: int) -> FloatArray:
+    """The strategies ``probs`` (S, N, R) tiled, ``(S, B, R, W)`` with B = ceil(N / W): entry
+    ``[s, i // W, r, i % W]`` is ``probs[s, i, r]``; the last block's unused columns are 0."""
+    num_seeds, num_users, num = probs.shape
+    blocks = -(-num_users // width)
+    tiled = np.zeros((num_seeds, blocks, num, width))
+    full = num_users // width
+    head = probs[:, : full * width].reshape(num_seeds, full, width, num)
+    tiled[:, :full] = head.transpose(0, 1, 3, 2)
+    if full < blocks:
+        tiled[:, full, :, : num_users - full * width] = probs[:, full * width :].transpose(0, 2, 1)
+    return tiled
+
+
+def untile(tiled: FloatArray, num_users: int) -> FloatArray:
+    """:func:`tile` undone: the strategies ``(S, N, R)``, a view of a resource-major array."""
+    num_seeds, blocks, num, width = tiled.shape
+    major = np.empty((num_seeds, num, num_users))  # [S, R, N]
+    full = num_users // width
+    body = major[:, :, : full * width].reshape(num_seeds, num, full, width)
+    body[...] = tiled[:, :full].transpose(0, 2, 1, 3)
+    if full < blocks:
+        major[:, :, full * width :] = tiled[:, full, :, : num_users - full * width]
+    return major.transpose(0, 2, 1)
+
+
+def _generators(rng: RandomSource) -> list[np.random.Generator]:
+    """The generator behind ``rng``, one per seed: row s of a draw comes from the s-th."""
+    return [rng] if isinstance(rng, np.random.Generator) else list(rng.generators)
+
+
+def _draw(generators: list[np.random.Generator], out: np.ndarray) -> None:
+    """U draws into ``out`` (S, N): the numbers of ``rng.random((S, N))`` and of
+    ``rng.random((S, N, 1))`` (one ``sample_from`` call), which are the same (a batch fills
+    row by row, :class:`jcaco.rng.SeedBatch`); in place, so no fresh pages every slot."""
+    if len(generators) == 1:
+        generators[0].random(out=out)
+        return
+    for generator, row in zip(generators, out, strict=True):
+        generator.random(out=row)
 
 
 class FusedPass:
     """MASL's state on a static game and its fused iteration (:meth:`step`).
+
+    Slot t's sweep also starts slot t+1 (samples and loads, see
+    :mod:`jcaco.learners._masl_fused_numba`), so :meth:`step` draws slot t+1's uniforms
+    before it; :meth:`finish` puts the generators back to where the slot loop leaves them.
 
     Parameters
     ----------
@@ -81,6 +119,9 @@ class FusedPass:
     activity_rng, learner_rng : RandomSource
         The ``activity`` stream (drawn as :class:`jcaco.sim.loop.StaticEnvironment` draws
         a(t)) and the ``learner`` stream (drawn as :meth:`MASL.act` draws).
+    block : int, optional
+        Users per block W of the sweep and of the tiled strategies (any size gives the same
+        bits; default ``BLOCK`` of the kernel module).
     """
 
     def __init__(
@@ -89,87 +130,138 @@ class FusedPass:
         game: GameInstance,
         activity_rng: RandomSource,
         learner_rng: RandomSource,
+        *,
+        block: int | None = None,
     ):
         kernel = kernels.load("jcaco.learners._masl_fused_numba")
         if kernel is None:
             raise RuntimeError("the fused MASL pass needs numba (see fused_applies)")
-        self.kernel = kernel.fused_iteration_kernel
-        row_totals = kernel.row_totals
+        self.kernel = kernel
         learner.reset(build_setup(learner.declares(), game), learner_rng)
         missing = [name for name in STATE if not hasattr(learner, name)]
         if missing:
             raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
         self.learner = learner
-        self.activity_rng = activity_rng
-        # resource-major (S, R, N): MASL's own layout, so these are its arrays, not copies
-        self.probs_ap = np.ascontiguousarray(learner.probs_ap_.transpose(0, 2, 1))
-        self.probs_server = np.ascontiguousarray(learner.probs_server_.transpose(0, 2, 1))
+        # the activity stream first, then the learner's (AP, then server): the slot's order
+        self.generators = (_generators(activity_rng), _generators(learner_rng))
+        self.saved: list[Mapping[str, Any]] | None = None  # their states before a draw ahead
+        # the strategies, tiled (S, B, R, W); the learner has them back from finish() (one
+        # copy of them at a time: the learner's go as soon as they are tiled)
+        width = kernel.BLOCK if block is None else block
+        self.probs_ap = tile(learner.probs_ap_, width)
+        del learner.probs_ap_
+        self.probs_server = tile(learner.probs_server_, width)
+        del learner.probs_server_
         self.theta = np.ascontiguousarray(game.activity, dtype=float)  # [S, N]
+        self.players = np.ascontiguousarray(learner.players_, dtype=bool)  # [S, N]
         self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
         self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]
+        self.rates = (float(learner.learning_rate_ap), float(learner.learning_rate_server))
+        self.max_delay_s = (
+            np.ascontiguousarray(learner.max_ap_delay_s_, dtype=float),
+            np.ascontiguousarray(learner.max_server_delay_s_, dtype=float),
+        )
         self.measured = learner.reward_signal == "measured"
         self.sample_all = learner.sampling == "all"
         self.converged = np.zeros(self.theta.shape[0], dtype=bool)
-        # buffers reused every slot: the draws, the actions, the kernel's scratch
+        # buffers reused every slot: the draws (activity, AP, server), the actions of two
+        # slots (buffer ``self.sampled`` holds the slot to be updated next; the other the
+        # one before, which an inactive user keeps), who updates, the loads
         self.uniforms = np.empty((3, *self.theta.shape))
-        # the actions: an inactive user keeps its last one (sampling="active")
-        self.ap = np.array(np.broadcast_to(learner.last_.ap, self.theta.shape), dtype=np.int64)
-        self.server = np.array(
-            np.broadcast_to(learner.last_.server, self.theta.shape), dtype=np.int64
-        )
-        self.work = np.empty((6, self.theta.shape[1]))
-        self.count = np.empty(self.theta.shape[1], dtype=np.int64)
-        # every row's total, as sampling sums it; the kernel keeps them for the next slot
-        self.total_ap = np.empty(self.theta.shape)
-        self.total_server = np.empty(self.theta.shape)
-        row_totals(self.probs_ap, self.total_ap)
-        row_totals(self.probs_server, self.total_server)
+        # (indices in the narrowest integers that hold them: less memory to stream)
+        num = max(self.tx_time_s.shape[2], self.compute_time_s.shape[2])
+        self.index_dtype = np.int16 if num <= np.iinfo(np.int16).max else np.int32
+        self.ap = np.empty((2, *self.theta.shape), dtype=self.index_dtype)
+        self.server = np.empty((2, *self.theta.shape), dtype=self.index_dtype)
+        self.ap[1] = learner.last_.ap
+        self.server[1] = learner.last_.server
+        self.sampled = 1  # slot 0: the learner's own actions
+        self.update = np.empty(self.theta.shape, dtype=bool)
+        self.loads = np.zeros((self.theta.shape[0], 4, num))
         self.slots = 0
+        self.finished = False
 
-    def step(self) -> None:
-        """One iteration: a(t), both samples, the loads, the rewards and L_R-I (fused)."""
-        learner = self.learner
-        uniform_active = _uniforms(self.activity_rng, self.uniforms[0])  # a(t) = [U < θ]
-        uniform_ap = _uniforms(learner.rng_, self.uniforms[1])
-        uniform_server = _uniforms(learner.rng_, self.uniforms[2])
-        self.kernel(
+    def _draw_slot(self) -> None:
+        """The uniforms of one slot, in the loop's order: a(t), then the AP and server samples."""
+        activity, learner = self.generators
+        _draw(activity, self.uniforms[0])
+        _draw(learner, self.uniforms[1])
+        _draw(learner, self.uniforms[2])
+
+    def _start(self) -> None:
+        """The first slot's samples and loads (its own sweep)."""
+        self._draw_slot()
+        self.kernel.prime_kernel(
             self.probs_ap,
             self.probs_server,
             self.tx_time_s,
             self.compute_time_s,
             self.theta,
-            uniform_active,
-            learner.players_,
-            uniform_ap,
-            uniform_server,
-            float(learner.learning_rate_ap),
-            float(learner.learning_rate_server),
-            learner.max_ap_delay_s_,
-            learner.max_server_delay_s_,
-            self.measured,
+            self.players,
+            self.uniforms,
             self.sample_all,
-            float(learner.convergence_threshold),
-            self.ap,
-            self.server,
-            self.converged,
-            self.total_ap,
-            self.total_server,
-            self.work,
-            self.count,
+            self.ap[1],
+            self.server[1],
+            self.ap[0],
+            self.server[0],
+            self.update,
+            self.loads,
         )
+        self.sampled = 0
+
+    def step(self) -> None:
+        """One iteration: a(t), both samples, the loads, the rewards and L_R-I (fused)."""
+        if self.finished:
+            raise RuntimeError("this fused pass has finished; start a new one")
+        if self.slots == 0:
+            self._start()
+        self.saved = [g.bit_generator.state for pair in self.generators for g in pair]
+        self._draw_slot()  # slot t+1's
+        now, ahead = self.sampled, 1 - self.sampled
+        self.kernel.fused_iteration_kernel(
+            self.probs_ap,
+            self.probs_server,
+            self.tx_time_s,
+            self.compute_time_s,
+            self.theta,
+            self.players,
+            self.uniforms,
+            self.sample_all,
+            self.ap[now],
+            self.server[now],
+            self.ap[ahead],
+            self.server[ahead],
+            self.update,
+            self.loads,
+            self.rates,
+            self.max_delay_s,
+            self.measured,
+            float(self.learner.convergence_threshold),
+            self.converged,
+        )
+        self.sampled = ahead
         self.slots += 1
 
     def finish(self) -> Profile:
-        """Hand the strategies (if MASL's layout made them copies), the last actions and the
-        convergence flags to the learner; return its recommendation."""
-        for mine, theirs in (
-            (self.probs_ap, self.learner.probs_ap_),
-            (self.probs_server, self.learner.probs_server_),
-        ):
-            if not np.shares_memory(mine, theirs):
-                theirs[...] = mine.transpose(0, 2, 1)
+        """Put the generators back before the draw ahead; hand the strategies (in MASL's
+        layout), the last slot's actions and the convergence flags to the learner; return its
+        recommendation. The pass ends here."""
+        self.finished = True
+        if self.saved is not None:
+            for generator, state in zip(
+                (g for pair in self.generators for g in pair), self.saved, strict=True
+            ):
+                generator.bit_generator.state = state
+            self.saved = None
+        num_users = self.theta.shape[1]
+        self.learner.probs_ap_ = untile(self.probs_ap, num_users)
+        self.learner.probs_server_ = untile(self.probs_server, num_users)
         if self.slots:  # the last slot's actions (else the learner's own)
-            self.learner.last_ = Profile(self.ap.copy(), self.server.copy())
+            last = 1 - self.sampled
+            dtype = self.learner.last_.ap.dtype  # the learner's own index type
+            self.learner.last_ = Profile(
+                self.ap[last].astype(dtype), self.server[last].astype(dtype)
+            )
         self.learner.converged_ = self.converged.copy()
         return self.learner.recommendation()
 
@@ -182,8 +274,10 @@ def run_fused(
     num_slots: int,
     *,
     stop_when_converged: bool = False,
+    block: int | None = None,
 ) -> tuple[int, BoolArray, Profile]:
-    """Run MASL on the static game ``game`` (batched) as ``run_loop`` would, fused.
+    """Run MASL on the static game ``game`` (batched) as ``run_loop`` would, fused; ``block``
+    is :class:`FusedPass`'s (the result does not depend on it).
 
     Returns
     -------
@@ -193,7 +287,7 @@ def run_fused(
     recommendation : Profile
         ``learner.recommendation()`` after the last slot.
     """
-    fused = FusedPass(learner, game, activity_rng, learner_rng)
+    fused = FusedPass(learner, game, activity_rng, learner_rng, block=block)
     slots = 0
     while slots < num_slots:
         slots += 1
@@ -204,4 +298,4 @@ def run_fused(
     return slots, learner.converged, recommendation
 
 
-__all__ = ["fused_applies", "run_fused", "FusedPass", "SUPPORTED"]
+__all__ = ["fused_applies", "run_fused", "FusedPass", "SUPPORTED", "tile", "untile"]
