@@ -43,7 +43,7 @@ def _assert_fused_equals_the_loop(
     """Both paths from the same streams: the same slots, flags, profile, strategies (bits,
     MASL's layout) and last actions, and the generators left in the same states."""
     loop_learner, fused_learner = make_learner("masl", params), make_learner("masl", params)
-    assert fused_applies(fused_learner)
+    assert fused_applies(fused_learner) and isinstance(loop_learner, MASL)
     loop_streams = SeedBatch.from_seeds(seeds, "activity"), SeedBatch.from_seeds(seeds, "learner")
     outcome = run_loop(
         StaticEnvironment(game, loop_streams[0]),
