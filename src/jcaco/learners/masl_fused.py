@@ -254,8 +254,11 @@ class FusedPass:
                 generator.bit_generator.state = state
             self.saved = None
         num_users = self.theta.shape[1]
+        released = np.empty((0, 0, 0, 0))  # (one copy of the strategies at a time)
         self.learner.probs_ap_ = untile(self.probs_ap, num_users)
+        self.probs_ap = released
         self.learner.probs_server_ = untile(self.probs_server, num_users)
+        self.probs_server = released
         if self.slots:  # the last slot's actions (else the learner's own)
             last = 1 - self.sampled
             dtype = self.learner.last_.ap.dtype  # the learner's own index type
