@@ -12,10 +12,10 @@ import jsonschema
 import numpy as np
 import pytest
 
+from jcaco.files import write_json
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.files import load_game
 from jcaco.scenario.generator import PRESETS
-from jcaco.scenario.io import write_json
 
 RESULT_FIELDS = {
     "schema",

@@ -7,8 +7,8 @@ import numpy as np
 from jcaco.game import metrics
 from jcaco.game.equilibria import pure_equilibria
 from jcaco.model.instance import GameInstance
-from jcaco.scenario.schema import AssignmentModel
 from jcaco.sim.evaluate import evaluate_assignment
+from jcaco.sim.schema import AssignmentModel
 
 
 def _game() -> GameInstance:

@@ -12,8 +12,8 @@ from jcaco.game import metrics
 from jcaco.game.equilibria import pure_equilibria
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
-from jcaco.scenario.schema import AssignmentModel
 from jcaco.sim.evaluate import evaluate_assignment
+from jcaco.sim.schema import AssignmentModel
 from jcaco.sim.solve import solve
 
 ATOL_S = 1e-9

@@ -9,7 +9,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "jcaco"
 ORDER = ["scenario", "model", "game", "learners", "sim", "env", "experiments", "api", "cli"]
-LEAVES = {"units", "rng", "errors", "types", "__init__"}
+LEAVES = {"units", "rng", "errors", "types", "files", "kernels", "__init__"}
 
 
 def _layer(module: str) -> str | None:

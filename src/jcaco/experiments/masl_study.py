@@ -120,9 +120,7 @@ def best_equilibrium_total_s(game: GameInstance) -> FloatArray:
     """Objective (15) of the best pure equilibrium of every game in the batch (brute force)."""
     best = []
     for s in range(game.activity.shape[0]):
-        single = GameInstance(
-            game.activity[s], game.tx_time_s[s], game.compute_time_s[s], game.steps[s]
-        )
+        single = game[s]
         totals = [
             float(metrics.expected_total_service_time(single, p)) for p in pure_equilibria(single)
         ]

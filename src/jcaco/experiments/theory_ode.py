@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jcaco.files import save_figure
 from jcaco.game import metrics, ode, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
@@ -251,6 +252,6 @@ def plot_ode(check: OdeCheck, traces: OdeTraces, path: str) -> str:
     np.atleast_1d(axes)[0].set_ylabel("p (solid: ODE, dashed: run mean)")
     np.atleast_1d(axes)[-1].legend(fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path

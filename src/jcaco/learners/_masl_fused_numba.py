@@ -1,5 +1,5 @@
 """The fused MASL iteration on the static game, compiled (imports numba; load it through
-:mod:`jcaco.game.kernels`). See :mod:`jcaco.learners.masl_fused`.
+:mod:`jcaco.kernels`). See :mod:`jcaco.learners.masl_fused`.
 
 One sweep over the users per seed and slot instead of the protocol path's dozen array
 operations. Slot t's sweep takes a block of users at a time and, while the block's rows are in

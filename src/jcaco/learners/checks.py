@@ -73,19 +73,6 @@ def random_game(
     )
 
 
-def _take(game: GameInstance, index: int) -> GameInstance:
-    """Batch entry ``index`` of ``game``, keeping a seed axis of length 1."""
-    pick = slice(index, index + 1)
-    return GameInstance(
-        activity=game.activity[pick],
-        tx_time_s=game.tx_time_s[pick],
-        compute_time_s=game.compute_time_s[pick],
-        steps=game.steps[pick],
-        distance_m=None if game.distance_m is None else game.distance_m[pick],
-        capacity_flops=None if game.capacity_flops is None else game.capacity_flops[pick],
-    )
-
-
 def _slots(
     game: GameInstance, activity_rng: RandomSource, fading_rng: RandomSource, num_slots: int
 ) -> Iterator[tuple[GameInstance, np.ndarray]]:
@@ -287,7 +274,7 @@ def check_learner(
     game = random_game(stream(seed, "scenario"), num_seeds=len(seeds))
     together = _run(label, [factory(), factory()], game, seeds, num_slots)
     for index, one_seed in enumerate(seeds):
-        alone = _run(label, [factory()], _take(game, index), [one_seed], num_slots)
+        alone = _run(label, [factory()], game[index : index + 1], [one_seed], num_slots)
         for t, (batch, single) in enumerate(zip(together, alone, strict=True)):
             same = np.array_equal(batch.ap[index], single.ap[0]) and np.array_equal(
                 batch.server[index], single.server[0]

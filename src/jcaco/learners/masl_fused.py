@@ -26,7 +26,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.masl import MASL

@@ -10,9 +10,9 @@ import numpy as np
 from jcaco.errors import InfeasibleError
 from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_times_s
 from jcaco.model.instance import GameInstance
+from jcaco.model.schema import InstanceModel
 from jcaco.model.service import compute_times_s, optimal_steps
 from jcaco.scenario.network import Network
-from jcaco.scenario.schema import InstanceModel
 from jcaco.types import FloatArray, IntArray
 
 FadingMode = Literal["mean", "sample"]

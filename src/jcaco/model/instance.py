@@ -78,6 +78,39 @@ class GameInstance:
         """``[..., num_users]``: users with θ > 0 (the players of the stochastic game)."""
         return self.activity > 0
 
+    def __getitem__(self, index: int | slice) -> GameInstance:
+        """Batch entry ``index`` (an int drops the batch axis, a slice keeps it), like
+        :meth:`jcaco.game.profile.Profile.__getitem__`; the optional fields are sliced too.
+
+        >>> import numpy as np
+        >>> batch = GameInstance(np.ones((3, 2)), np.ones((3, 2, 4)), np.ones((3, 2, 5)),
+        ...                      np.ones((3, 2, 5), dtype=np.int64))
+        >>> batch[1].batch_shape, batch[0:2].batch_shape, batch[1].num_aps
+        ((), (2,), 4)
+        """
+        if not self.batch_shape:
+            raise IndexError("a single game has no batch axis to index")
+
+        def pick(values: Any) -> Any:
+            return None if values is None else values[index]
+
+        entries = self.meta.get("batch")  # the games' own meta, as stack_instances keeps it
+        if entries is None:
+            meta = dict(self.meta)
+        elif isinstance(index, int):
+            meta = dict(entries[index])
+        else:
+            meta = {**self.meta, "batch": entries[index]}
+        return GameInstance(
+            activity=self.activity[index],
+            tx_time_s=self.tx_time_s[index],
+            compute_time_s=self.compute_time_s[index],
+            steps=self.steps[index],
+            distance_m=pick(self.distance_m),
+            capacity_flops=pick(self.capacity_flops),
+            meta=meta,
+        )
+
 
 def stack_instances(instances: list[GameInstance]) -> GameInstance:
     """Stack single games of equal shape along a new leading (seed) axis."""
