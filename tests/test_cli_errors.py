@@ -315,3 +315,21 @@ def test_drop_infeasible_drops_the_user_with_a_warning(jcaco, write) -> None:
         "jcaco: warning: dropping 1 user(s) no server can serve: [1]"
     ]
     assert json.loads(instance.out)["meta"]["dropped_users"] == [1]
+
+
+def test_a_dropped_user_takes_its_steps_along(write) -> None:
+    """The scenario's game with user 1 (of 3) dropped is the reduced network's game: the
+    steps computed once for the check lose the dropped user's row, not another."""
+    import numpy as np
+
+    from jcaco.model.build import build_instance, check_feasible
+    from jcaco.model.files import load_game, load_network
+
+    path = write(_unreachable_accuracy())
+    with pytest.warns(UserWarning, match="dropping 1 user"):
+        game = load_game(path, drop_infeasible=True)
+        net, _ = check_feasible(load_network(path), drop_infeasible=True)
+    expected = build_instance(net)
+    assert game.steps.shape == (2, net.num_servers)
+    assert np.array_equal(game.steps, expected.steps)
+    assert np.array_equal(game.compute_time_s, expected.compute_time_s)

@@ -11,7 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.model.build import FadingMode, build_instance, check_feasible, instance_from_model
+from jcaco.model.build import (
+    FadingMode,
+    build_instance,
+    check_feasible,
+    instance_from_model,
+    network_steps,
+)
 from jcaco.model.instance import GameInstance
 from jcaco.model.instance_parquet import read_instance_parquet
 from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
@@ -81,10 +87,13 @@ def _scenario_game(
     drop_infeasible: bool,
 ) -> GameInstance:
     """The game of a scenario's network (infeasible users refused or dropped)."""
+    steps = network_steps(net)  # once, for both
     try:
-        net, dropped = check_feasible(net, drop_infeasible)
+        net, dropped = check_feasible(net, drop_infeasible, steps=steps)
     except InputError as exc:
         raise exc.with_source(str(path)) from None
-    instance = build_instance(net, fading, rng)
+    if dropped.size:
+        steps = np.delete(steps, dropped, axis=0)  # the kept users' rows
+    instance = build_instance(net, fading, rng, steps=steps)
     meta = {"source": str(path), "fading": fading, "dropped_users": dropped.tolist()}
     return GameInstance(**{**instance.__dict__, "meta": meta})
