@@ -97,11 +97,12 @@ def _sample_block(
     """
     num, size = probs.shape[2], i1 - i0
     draw, point, running = uniform[s, i0:i1], scratch[0], scratch[1]
+    row = probs[s, b, 0]
     for j in range(size):
         point[j] = (1.0 - draw[j]) * total[j]
-        running[j] = 0.0
-        count[j] = 0
-    for r in range(num):
+        running[j] = 0.0 + row[j]
+        count[j] = running[j] < point[j]
+    for r in range(1, num):
         row = probs[s, b, r]
         for j in range(size):
             running[j] += row[j]
@@ -120,7 +121,8 @@ def _load_block(
     """The block's part of the slot's four loads ``loads[s]`` = (expected AP (27), realised
     AP (8), expected server (28), realised server (11)), added in user order, a(t) =
     [U < θ] (1) from ``activity`` (S, N); ``update[s, i]``: whether user i updates at the
-    slot's end (an active player)."""
+    slot's end (an active player). ``score_kernel`` adds ``(t if a > 0 else 0) a`` to the
+    realised load: t for a = 1 (t x 1.0 is t) and 0.0 for a = 0, as here."""
     expected_ap, realised_ap = loads[s, 0], loads[s, 1]
     expected_server, realised_server = loads[s, 2], loads[s, 3]
     for i in range(i0, i1):
@@ -129,13 +131,12 @@ def _load_block(
         w = theta[s, i]
         active = activity[s, i] < w
         update[s, i] = active & players[s, i]
-        a = 1.0 if active else 0.0
         t = tx_time_s[s, i, c]
         expected_ap[c] += (t if w > 0 else 0.0) * w
-        realised_ap[c] += (t if a > 0 else 0.0) * a
+        realised_ap[c] += t if active else 0.0
         t = compute_time_s[s, i, k]
         expected_server[k] += (t if w > 0 else 0.0) * w
-        realised_server[k] += (t if a > 0 else 0.0) * a
+        realised_server[k] += t if active else 0.0
 
 
 @numba.njit(cache=True, nogil=True)

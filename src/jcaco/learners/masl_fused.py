@@ -170,7 +170,7 @@ class FusedPass:
         self.uniforms = np.empty((3, *self.theta.shape))
         # (indices in the narrowest integers that hold them: less memory to stream)
         num = max(self.tx_time_s.shape[2], self.compute_time_s.shape[2])
-        self.index_dtype = np.int16 if num <= np.iinfo(np.int16).max else np.int32
+        self.index_dtype = np.uint16 if num <= np.iinfo(np.uint16).max else np.uint32
         self.ap = np.empty((2, *self.theta.shape), dtype=self.index_dtype)
         self.server = np.empty((2, *self.theta.shape), dtype=self.index_dtype)
         self.ap[1] = learner.last_.ap
