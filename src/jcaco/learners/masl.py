@@ -117,16 +117,23 @@ def _flat_offsets(probs: FloatArray, choice: IntArray) -> tuple[FloatArray, IntA
     return block.reshape(-1), offset
 
 
-def _resource_major(shape: tuple[int, ...]) -> FloatArray:
+def _empty_resource_major(shape: tuple[int, ...]) -> FloatArray:
     """An unfilled ``shape`` (S, N, R) array, a view of an (S, R, N) C-ordered one.
 
     Every per-user operation of an iteration (sampling column by column, the L_R-I scaling,
     the row maxima) then walks memory contiguously; with R = 10 a reduction over a short last
-    axis of a C-ordered array is ~20x slower. Filled in place, so no (S, N, R) temporary
-    (2 x 80 MB at 10^6 users and R = 10).
+    axis of a C-ordered array is ~20x slower. Filled in place, it needs no (S, N, R)
+    temporary (80 MB per subgame at 10^6 users and R = 10).
     """
     num_seeds, num_users, num = shape
     return np.empty((num_seeds, num, num_users)).transpose(0, 2, 1)
+
+
+def _resource_major(probs: FloatArray) -> FloatArray:
+    """``probs`` (S, N, R) copied into the layout of :func:`_empty_resource_major`."""
+    out = _empty_resource_major(probs.shape)
+    out[...] = probs
+    return out
 
 
 def _row_argmax(probs: FloatArray) -> IntArray:
@@ -223,10 +230,10 @@ class MASL(Learner):
         s, n, m, _ = setup.shape
         self.rng_ = rng
         self.players_ = setup.players
-        # [S, N, R] views of resource-major arrays (see _resource_major)
-        self.probs_ap_ = _resource_major((s, n, m))
+        # [S, N, R] views of resource-major arrays (see _empty_resource_major)
+        self.probs_ap_ = _empty_resource_major((s, n, m))
         self.probs_ap_[...] = 1.0 / m
-        self.probs_server_ = _resource_major(feasible.shape)
+        self.probs_server_ = _empty_resource_major(feasible.shape)
         np.divide(feasible, feasible.sum(axis=-1, keepdims=True), out=self.probs_server_)
         if self.normaliser == "per-user":
             assert setup.num_users is not None  # declared: others="count"
