@@ -113,7 +113,8 @@ class FusedPass:
     Parameters
     ----------
     learner : MASL
-        Reset here on ``game`` with ``learner_rng``; its strategies are updated in place.
+        Reset here on ``game`` with ``learner_rng``. The pass takes its strategies (tiled,
+        :func:`tile`) and hands them back, with its other state, in :meth:`finish`.
     game : GameInstance
         The static game, batched ``(S, ...)``.
     activity_rng, learner_rng : RandomSource
