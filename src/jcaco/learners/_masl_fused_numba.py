@@ -3,8 +3,8 @@
 
 One sweep over the users per seed and slot instead of the protocol path's dozen array
 operations. Slot t's sweep takes a block of users at a time and, while the block's rows are in
-the cache, applies slot t's L_R-I (36)/(39) with its rewards (35)/(38) and the O10 row maxima,
-then samples the block's slot-t+1 actions (O8) from the rows it has just written (their totals
+the cache, applies slot t's L_R-I (36)/(39) with its rewards (35)/(38) (and, until a player
+is found not to have converged, the O10 row maxima), then samples the block's slot-t+1 actions (O8) from the rows it has just written (their totals
 are the update's running sums) and adds the block's weights to slot t+1's expected (27)/(28)
 and realised (8)/(11) loads. So slot t+1's uniforms are drawn before slot t's sweep
 (:class:`jcaco.learners.masl_fused.FusedPass` draws them and puts the generators back at the
@@ -19,8 +19,10 @@ The strategies are tiled, ``(S, B, R, W)``: block b holds the rows of users b W 
 resource by resource (:func:`jcaco.learners.masl_fused.tile`). Within a block every loop runs
 resource by resource over the block's users, on contiguous memory, and vectorises; a sweep reads
 and writes the strategies in one stream, and the block's scratch (row totals, running sums,
-maxima) stays in the L1 cache. (MASL's own resource-major ``(S, R, N)`` blocks read a block's
-R short pieces N apart, which the hardware prefetcher does not follow: 4x slower at N = 10^5.)
+maxima) stays in the L1 cache. (In MASL's own resource-major ``(S, R, N)`` layout a block is R
+pieces of W floats, N apart, which the hardware prefetcher does not follow: the row totals of a
+blocked sweep took 5x as long there at N = 10^5, docs/performance.md.) The random a_i(t) is
+only ever selected on (``&``, and both operands loaded), never branched on.
 """
 
 from __future__ import annotations
