@@ -4,9 +4,10 @@
 One sweep over the users per seed and slot instead of the protocol path's dozen array
 operations. Slot t's sweep takes a block of users at a time and, while the block's rows are in
 the cache, applies slot t's L_R-I (36)/(39) with its rewards (35)/(38) (and, until a player
-is found not to have converged, the O10 row maxima), then samples the block's slot-t+1 actions (O8) from the rows it has just written (their totals
-are the update's running sums) and adds the block's weights to slot t+1's expected (27)/(28)
-and realised (8)/(11) loads. So slot t+1's uniforms are drawn before slot t's sweep
+is found not to have converged, the O10 row maxima), then samples the block's slot-t+1
+actions (O8) from the rows it has just written (their totals are the update's running sums)
+and adds the block's weights to slot t+1's expected (27)/(28) and realised (8)/(11) loads.
+So slot t+1's uniforms are drawn before slot t's sweep
 (:class:`jcaco.learners.masl_fused.FusedPass` draws them and puts the generators back at the
 end), and the first slot's sampling is a sweep of its own (:func:`prime_kernel`).
 
