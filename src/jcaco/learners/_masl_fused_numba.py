@@ -144,28 +144,14 @@ def _load_block(
 
 @numba.njit(cache=True, nogil=True)
 def _start_block(
-    probs_ap,
-    probs_server,
-    tx_time_s,
-    compute_time_s,
-    theta,
-    players,
-    uniform,
-    sample_all,
-    s,
-    b,
-    last_ap,
-    last_server,
-    ap,
-    server,
-    update,
-    loads,
-    scratch,
-    count,
+    game, uniform, sample_all, s, b, actions, update, loads, scratch, count
 ):  # pragma: no cover - compiled
     """Block b of a slot's start: both samples (O8) given the row totals ``scratch[2]``,
     ``scratch[3]`` (:func:`_sample_block`), then the loads and who updates
-    (:func:`_load_block`). ``uniform`` is (3, S, N): activity, AP, server."""
+    (:func:`_load_block`). ``game`` and ``uniform`` as in :func:`fused_iteration_kernel`;
+    ``actions`` = (AP, server actions kept by the inactive users; the new ones)."""
+    probs_ap, probs_server, tx_time_s, compute_time_s, theta, players = game
+    last_ap, last_server, ap, server = actions
     block = probs_ap.shape[3]
     i0 = b * block
     i1 = min(i0 + block, theta.shape[1])
@@ -196,12 +182,7 @@ def _start_block(
 
 @numba.njit(cache=True, nogil=True)
 def prime_kernel(  # pragma: no cover - compiled
-    probs_ap,
-    probs_server,
-    tx_time_s,
-    compute_time_s,
-    theta,
-    players,
+    game,
     uniform,
     sample_all,
     last_ap,
@@ -214,6 +195,8 @@ def prime_kernel(  # pragma: no cover - compiled
     """The first slot's start: samples into ``ap``, ``server`` (an inactive user keeps
     ``last_*`` with ``sampling="active"``), fills ``update`` and ``loads`` (zeroed here); see
     :func:`fused_iteration_kernel` for the arguments."""
+    probs_ap, probs_server, _, _, theta, _ = game
+    actions = (last_ap, last_server, ap, server)
     block = probs_ap.shape[3]
     scratch = np.empty((4, block))  # point, running, AP and server totals
     count = np.empty(block, dtype=np.int64)
@@ -223,36 +206,12 @@ def prime_kernel(  # pragma: no cover - compiled
             size = min(block, theta.shape[1] - b * block)
             _row_totals(probs_ap, s, b, size, scratch[2])
             _row_totals(probs_server, s, b, size, scratch[3])
-            _start_block(
-                probs_ap,
-                probs_server,
-                tx_time_s,
-                compute_time_s,
-                theta,
-                players,
-                uniform,
-                sample_all,
-                s,
-                b,
-                last_ap,
-                last_server,
-                ap,
-                server,
-                update,
-                loads,
-                scratch,
-                count,
-            )
+            _start_block(game, uniform, sample_all, s, b, actions, update, loads, scratch, count)
 
 
 @numba.njit(cache=True, nogil=True)
 def fused_iteration_kernel(  # pragma: no cover - compiled
-    probs_ap,
-    probs_server,
-    tx_time_s,
-    compute_time_s,
-    theta,
-    players,
+    game,
     uniform,
     sample_all,
     ap,
@@ -269,16 +228,20 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
 ):
     """The end of slot t and the start of slot t+1, in one sweep over the users per seed.
 
-    On entry ``ap``, ``server`` (S, N) hold slot t's actions, ``update`` (S, N, bool) which
-    users update (active players) and ``loads`` (S, 4, R) its loads (:func:`prime_kernel`
-    or the previous call). The strategies ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I
-    in place with the rewards (35), (38) of the loads ``measured`` selects (O7 (b), else
-    (a)), ``rates`` = (b_c, b_o) and the O9 normalisers ``max_delay_s`` = (AP (S, 1), server
-    (S, 1)); ``converged[s]`` receives O10 at ``threshold``. Then slot t+1 starts from the
-    uniforms ``uniform`` (3, S, N: activity, AP, server, a(t+1) = [U < θ]): its actions go to
-    ``next_*`` (an inactive user keeps its slot-t action unless ``sample_all``), and
+    ``game`` = (``probs_ap``, ``probs_server``, ``tx_time_s`` (S, N, M), ``compute_time_s``
+    (S, N, K), θ (S, N), ``players`` (S, N, bool)). On entry ``ap``, ``server`` (S, N) hold
+    slot t's actions, ``update`` (S, N, bool) which users update (active players) and
+    ``loads`` (S, 4, R) its loads (:func:`prime_kernel` or the previous call). The strategies
+    ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I in place with the rewards (35), (38) of
+    the loads ``measured`` selects (O7 (b), else (a)), ``rates`` = (b_c, b_o) and the O9
+    normalisers ``max_delay_s`` = (AP (S, 1), server (S, 1)); ``converged[s]`` receives O10
+    at ``threshold``. Then slot t+1 starts from the uniforms ``uniform`` (3, S, N: activity,
+    AP, server, a(t+1) = [U < θ]): its actions go to ``next_*`` (an inactive user keeps its
+    slot-t action unless ``sample_all``), and
     ``update`` and ``loads`` are overwritten with its own.
     """
+    probs_ap, probs_server, tx_time_s, compute_time_s, theta, players = game
+    actions = (ap, server, next_ap, next_server)
     num_seeds, num_users = theta.shape
     num_aps, num_servers = tx_time_s.shape[2], compute_time_s.shape[2]
     block = probs_ap.shape[3]
@@ -316,24 +279,5 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
                     if players[s, i0 + j] and not (top_ap >= threshold and top_server >= threshold):
                         done = False
                         break
-            _start_block(
-                probs_ap,
-                probs_server,
-                tx_time_s,
-                compute_time_s,
-                theta,
-                players,
-                uniform,
-                sample_all,
-                s,
-                b,
-                ap,
-                server,
-                next_ap,
-                next_server,
-                update,
-                loads,
-                scratch,
-                count,
-            )
+            _start_block(game, uniform, sample_all, s, b, actions, update, loads, scratch, count)
         converged[s] = done

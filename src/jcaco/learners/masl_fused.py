@@ -179,6 +179,15 @@ class FusedPass:
         self.sampled = 1  # slot 0: the learner's own actions
         self.update = np.empty(self.theta.shape, dtype=bool)
         self.loads = np.zeros((self.theta.shape[0], 4, num))
+        # what the kernels read of the game (the strategies: read and written in place)
+        self.game = (
+            self.probs_ap,
+            self.probs_server,
+            self.tx_time_s,
+            self.compute_time_s,
+            self.theta,
+            self.players,
+        )
         self.slots = 0
         self.finished = False
 
@@ -193,12 +202,7 @@ class FusedPass:
         """The first slot's samples and loads (its own sweep)."""
         self._draw_slot()
         self.kernel.prime_kernel(
-            self.probs_ap,
-            self.probs_server,
-            self.tx_time_s,
-            self.compute_time_s,
-            self.theta,
-            self.players,
+            self.game,
             self.uniforms,
             self.sample_all,
             self.ap[1],
@@ -220,12 +224,7 @@ class FusedPass:
         self._draw_slot()  # slot t+1's
         now, ahead = self.sampled, 1 - self.sampled
         self.kernel.fused_iteration_kernel(
-            self.probs_ap,
-            self.probs_server,
-            self.tx_time_s,
-            self.compute_time_s,
-            self.theta,
-            self.players,
+            self.game,
             self.uniforms,
             self.sample_all,
             self.ap[now],
@@ -260,6 +259,7 @@ class FusedPass:
         self.probs_ap = released
         self.learner.probs_server_ = untile(self.probs_server, num_users)
         self.probs_server = released
+        self.game = (released, released, *self.game[2:])
         if self.slots:  # the last slot's actions (else the learner's own)
             last = 1 - self.sampled
             dtype = self.learner.last_.ap.dtype  # the learner's own index type
