@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "jcaco"
-ORDER = ["scenario", "model", "game", "learners", "sim", "env", "experiments", "api", "cli"]
+ORDER = "scenario model game learners sim env theory experiments api cli".split()
 LEAVES = {"units", "rng", "errors", "types", "__init__"}
 
 

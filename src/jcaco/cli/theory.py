@@ -36,7 +36,7 @@ from jcaco.cli.options import COUNT, seed_option
 )
 def theory(check: str, instances: int, seed: int, as_json: bool, output: str | None) -> None:
     """Check Theorems 1-4 and Lemmas 1-4 numerically (MODEL.md sections 3-4)."""
-    from jcaco.experiments.theory import CHECKS, format_report, run_theory
+    from jcaco.theory.report import CHECKS, format_report, run_theory
 
     checks = CHECKS if check == "all" else (check,)
     report = run_theory(checks, instances=instances, seed=seed)
@@ -48,7 +48,7 @@ def theory(check: str, instances: int, seed: int, as_json: bool, output: str | N
         write_json(folder / "theory.json", document)
         written = [str(folder / "theory.json")]
         if report.ode is not None and report.ode_traces is not None:
-            from jcaco.experiments.theory_ode import plot_ode
+            from jcaco.theory.ode_check import plot_ode
 
             written.append(plot_ode(report.ode, report.ode_traces, str(folder / "ode.png")))
         click.echo("wrote " + ", ".join(written), err=True)
