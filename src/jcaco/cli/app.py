@@ -24,6 +24,7 @@ from jcaco.cli import (
     reproduce,
     simulate,
     solve,
+    study,
     theory,
 )
 from jcaco.errors import InputError
@@ -37,7 +38,18 @@ def cli() -> None:
     """jcaco: the JCACO game and MASL learning for MEC-enabled AIGC networks."""
 
 
-_MODULES = (files, solve, catalogue, simulate, reproduce, analyze, theory, calibrate, learners)
+_MODULES = (
+    files,
+    solve,
+    catalogue,
+    simulate,
+    reproduce,
+    analyze,
+    theory,
+    calibrate,
+    learners,
+    study,
+)
 for _module in _MODULES:
     for _command in _module.COMMANDS:
         cli.add_command(_command)

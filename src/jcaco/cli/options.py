@@ -82,12 +82,31 @@ class NameValue(click.ParamType):
         return key.strip().replace("-", "_"), text.strip()
 
 
+class CommaList(click.ParamType):
+    """``a,b,c`` as a tuple, each item converted and checked by ``item`` (``length``: exactly)."""
+
+    def __init__(self, item: click.ParamType, length: int | None = None) -> None:
+        self.item = item
+        self.length = length
+        self.name = f"{item.name},..."
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        if self.length is not None and len(parts) != self.length:
+            self.fail(f"must be {self.length} comma-separated values, got {value}", param, ctx)
+        return tuple(self.item.convert(part, param, ctx) for part in parts)
+
+
 #: A count of slots, seeds, iterations, instances or workers.
 COUNT = BoundedInt(1, "an integer >= 1")
 #: A root seed (DESIGN.md §5; :func:`jcaco.rng.check_seed`).
 SEED = BoundedInt(0, "a non-negative integer")
 #: MASL's learning rate b (MODEL.md (38)-(39)).
 LEARNING_RATE = BoundedFloat("a number in (0, 1]", min=0.0, max=1.0, min_open=True)
+#: A probability, such as an activity level θ.
+PROBABILITY = BoundedFloat("a number in [0, 1]", min=0.0, max=1.0)
 #: A time limit in seconds.
 POSITIVE_SECONDS = BoundedFloat("a number > 0 (seconds)", min=0.0, min_open=True)
 #: A distance in metres.
