@@ -11,8 +11,8 @@ from jcaco.scenario.generator import PRESETS
 
 
 def test_defaults_are_the_library_grids() -> None:
-    assert [float(b) for b in study._RATES.split(",")] == list(masl_study.LEARNING_RATES)
-    assert [int(t) for t in study._BUDGETS.split(",")] == list(masl_study.BUDGETS)
+    assert [float(b) for b in study.DEFAULT_RATES.split(",")] == list(masl_study.LEARNING_RATES)
+    assert [int(t) for t in study.DEFAULT_BUDGETS.split(",")] == list(masl_study.BUDGETS)
 
 
 def test_masl_equilibria_prints_the_library_rows(jcaco) -> None:

@@ -21,8 +21,8 @@ from jcaco.cli.options import COUNT, LEARNING_RATE, PROBABILITY, CommaList, F
 from jcaco.cli.output import markdown_table
 from jcaco.errors import InputError
 
-_RATES = "0.001,0.003,0.01,0.03,0.1"  # jcaco.experiments.masl_study.LEARNING_RATES
-_BUDGETS = "1000,3000,10000,30000,100000"  # jcaco.experiments.masl_study.BUDGETS
+DEFAULT_RATES = "0.001,0.003,0.01,0.03,0.1"  # jcaco.experiments.masl_study.LEARNING_RATES
+DEFAULT_BUDGETS = "1000,3000,10000,30000,100000"  # jcaco.experiments.masl_study.BUDGETS
 
 
 def _list_option(
@@ -41,8 +41,8 @@ def study() -> None:
 
 @study.command(name="masl-equilibria")
 @click.option("--seeds", type=COUNT, default=100, show_default=True, help="Games of seeds 0..S-1.")
-@_list_option("--rates", LEARNING_RATE, _RATES, "Learning rates b (b_c = b_o = b).")
-@_list_option("--budgets", COUNT, _BUDGETS, "Iteration budgets T (one run serves them all).")
+@_list_option("--rates", LEARNING_RATE, DEFAULT_RATES, "Learning rates b (b_c = b_o = b).")
+@_list_option("--budgets", COUNT, DEFAULT_BUDGETS, "Iteration budgets T (one run serves them all).")
 @_list_option("--activity", PROBABILITY, "0.5,0.9", "Activity range lo,hi of the users.", 2)
 def masl_equilibria(
     seeds: int,
