@@ -80,7 +80,7 @@ def test_one_masl_step_has_mean_b_times_the_drift() -> None:
     learner.observe(profile, score(slot, profile))
     # [paths, users, resources]
     step = (learner.probs_ap_ - start) / rate
-    expected = ode.drift(start, ap.w, game.activity, ap.max_delay_s)
+    expected = ode.drift(start, ap.w, game.theta, ap.max_delay_s)
     standard_error = step.std(axis=0) / np.sqrt(paths)
     assert np.all(np.abs(step.mean(axis=0) - expected) < 4.5 * standard_error + 1e-12)
 
@@ -93,7 +93,7 @@ def test_integrated_flow_stays_on_the_simplex_and_reaches_a_pure_equilibrium() -
     np.testing.assert_allclose(path.sum(axis=2), 1.0, atol=1e-6)
     assert path.min() > -1e-6
     ap, _ = subgames(ode_game())
-    theta = ode_game().activity
+    theta = ode_game().theta
     end = ode.integrate(ap.uniform(), ap.w, theta, ap.max_delay_s, np.array([0.0, 60.0]))[-1]
     assert end.max(axis=1).min() > 0.99
     equilibria = {tuple(e) for e in subgame_equilibria(ode_game().tx_time_s, theta)}

@@ -104,7 +104,7 @@ class FusedPass:
         # resource-major (S, R, N): MASL's own layout, so these are its arrays, not copies
         self.probs_ap = np.ascontiguousarray(learner.probs_ap_.transpose(0, 2, 1))
         self.probs_server = np.ascontiguousarray(learner.probs_server_.transpose(0, 2, 1))
-        self.theta = np.ascontiguousarray(game.activity, dtype=float)  # [S, N]
+        self.theta = np.ascontiguousarray(game.theta, dtype=float)  # [S, N]
         self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
         self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]
         self.measured = learner.reward_signal == "measured"

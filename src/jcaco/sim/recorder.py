@@ -168,7 +168,7 @@ class TraceRecorder:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
         players = game.players
-        theta = game.activity  # the weights θ T (27) and θ C (28), one column at a time
+        theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
         gap = resource.nash_gaps(
             game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
         ) + resource.nash_gaps(
