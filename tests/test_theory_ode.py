@@ -129,5 +129,8 @@ def test_check_ode_mean_path_follows_the_ode_closer_at_smaller_rates() -> None:
     assert fine.max_deviation < coarse.max_deviation
     assert check.ode_limit_is_nash
     assert all(c.stable_equals_strict_equilibria for c in check.corners)
-    assert 0.0 <= fine.nash_share <= 1.0 and fine.compared_until_t == pytest.approx(20.0)
+    # the ODE's limit is an equilibrium, so the closer paths end there more often (measured:
+    # 0.87 of the paths at b = 0.01, 0.57 at b = 0.05)
+    assert fine.nash_share > coarse.nash_share and fine.nash_share >= 0.8
+    assert fine.compared_until_t == pytest.approx(20.0)
     assert len(traces.times) == 2 and traces.ode[1].shape == traces.mean[1].shape

@@ -1,4 +1,4 @@
-"""MASL on the static game as one fused pass per iteration (issue 11, item 4).
+"""MASL on the static game as one fused pass per iteration.
 
 The slot loop (:func:`jcaco.sim.loop.run_loop`) keeps act, score and observe apart, as the
 learner protocol requires (DESIGN.md §4.3); each is a few passes over the users, so an

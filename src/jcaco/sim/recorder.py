@@ -1,4 +1,4 @@
-"""Per-slot metrics of a simulation (issue 3 part 2), recorded through the loop's callback.
+"""Per-slot metrics of a simulation, recorded through the loop's callback.
 
 Per slot and seed: the realised total service time Σ_{i active} U_i (13), the number of
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
