@@ -20,7 +20,7 @@ import click
 )
 def schema(kind: str, file_format: str) -> None:
     """Print the JSON Schema, or the Parquet layout, of a file kind."""
-    from jcaco.scenario.schema import SCHEMAS
+    from jcaco.sim.schema import SCHEMAS
 
     if file_format == "parquet":
         from jcaco.sim.file_layout import parquet_layout

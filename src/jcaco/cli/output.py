@@ -13,14 +13,14 @@ MAX_TABLE_ROWS = 40
 
 def echo_json(document: dict[str, Any]) -> None:
     """Print a document as JSON (indented when small, compact when large)."""
-    from jcaco.scenario.io import dumps_json
+    from jcaco.files import dumps_json
 
     click.echo(dumps_json(document).decode(), nl=False)
 
 
 def emit(document: dict[str, Any], output: str | None) -> None:
     """Write ``document`` as JSON to ``output`` (saying so on standard error), else print it."""
-    from jcaco.scenario.io import write_json
+    from jcaco.files import write_json
 
     if output:
         write_json(output, document)
@@ -88,9 +88,9 @@ def summary_table(doc: dict[str, Any]) -> Any:
 
 def write_result(output: str, doc: dict[str, Any]) -> None:
     """Write a result document as JSON or, by the ``.parquet`` suffix, Parquet."""
-    from jcaco.scenario.io import write_json
+    from jcaco.files import write_json
     from jcaco.scenario.parquet_io import is_parquet, write_document_parquet
-    from jcaco.scenario.schema import ResultModel
+    from jcaco.sim.schema import ResultModel
 
     if is_parquet(output):
         write_document_parquet(output, doc, ResultModel)

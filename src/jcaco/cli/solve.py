@@ -73,8 +73,7 @@ def solve(
 def evaluate(file: str, assignment: str, as_json: bool) -> None:
     """Score a given assignment on a scenario or instance."""
     from jcaco.model.files import load_game
-    from jcaco.scenario.io import load_assignment
-    from jcaco.sim.evaluate import evaluate_assignment
+    from jcaco.sim.evaluate import evaluate_assignment, load_assignment
 
     game = load_game(file)
     try:

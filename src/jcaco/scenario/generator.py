@@ -149,7 +149,7 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
     # [users, 2]
     user_xy_m = rng.uniform(0.0, config.area_m, (n, 2))
     q = config.activity_quantum
-    activity = np.clip(np.round(_draw(rng, config.activity, n) / q) * q, 0.0, 1.0)
+    theta = np.clip(np.round(_draw(rng, config.activity, n) / q) * q, 0.0, 1.0)
     content_bytes = _draw(rng, config.content_bytes, n)
     max_error = _draw(rng, config.max_error, n)
     # [users, servers]
@@ -194,7 +194,7 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
         flops_per_step=flops,
         scale=scale,
         user_xy_m=user_xy_m,
-        activity=activity,
+        theta=theta,
         content_bits=content_bytes * 8.0,
         max_error=max_error,
         fitness=fitness,
