@@ -12,15 +12,10 @@ from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_
 from jcaco.model.instance import GameInstance
 from jcaco.model.schema import InstanceModel
 from jcaco.model.service import compute_times_s, optimal_steps
-from jcaco.scenario.network import Network
+from jcaco.scenario.network import Network, quantise_theta
 from jcaco.types import FloatArray, IntArray
 
 FadingMode = Literal["mean", "sample"]
-
-
-def quantise_theta(theta: FloatArray, quantum: float) -> FloatArray:
-    """Round θ to a multiple of the measurement step Δθ (footnote 4, MODEL.md O18)."""
-    return np.clip(np.round(np.asarray(theta) / quantum) * quantum, 0.0, 1.0)
 
 
 def network_steps(net: Network) -> IntArray:
