@@ -56,7 +56,7 @@ def test_parquet_scenario_gives_the_same_network(both) -> None:
 def _arrays(game) -> list[bytes]:
     return [
         np.ascontiguousarray(getattr(game, name)).tobytes()
-        for name in ("activity", "tx_time_s", "compute_time_s", "steps", "distance_m")
+        for name in ("theta", "tx_time_s", "compute_time_s", "steps", "distance_m")
     ]
 
 

@@ -86,7 +86,7 @@ def test_slot_game_is_build_instance_math() -> None:
             )
             assert np.allclose(slot.game.tx_time_s[row], ref.tx_time_s, rtol=1e-13, atol=0)
             assert np.array_equal(slot.game.compute_time_s[row], ref.compute_time_s)
-            assert np.array_equal(slot.game.activity[row], ref.activity)
+            assert np.array_equal(slot.game.theta[row], ref.theta)
         assert np.array_equal(slot.weight, slot.active.astype(float))
     initial = env.initial()
     for row, net in enumerate(nets):  # the mean-fading game at the initial positions

@@ -1,4 +1,4 @@
-"""The same-information planner: the fair yardstick of an own-information learner (issue 12).
+"""The same-information planner: the fair yardstick of an own-information learner.
 
 The central planner of :mod:`jcaco.experiments.planner` knows each slot's activity a(t) and
 every fading draw, which no user that sees only its own delays can know (activity is redrawn

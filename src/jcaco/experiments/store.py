@@ -16,7 +16,7 @@ Each part is written to a temporary file and renamed into place,
 so a part is either complete or absent. Provenance (package version, git revision) is stored
 in columns, the run settings in the file metadata (DESIGN.md §5–6).
 
-Format 2 (issue 7): ``role`` and ``run`` columns; seeds spawned from the root seed instead of
+Format 2: ``role`` and ``run`` columns; seeds spawned from the root seed instead of
 ``root_seed + run``. Format-1 rows are never reused (the format enters every task key).
 """
 

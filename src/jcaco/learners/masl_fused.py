@@ -1,4 +1,4 @@
-"""MASL on the static game as one fused pass per iteration (issue 11, item 4).
+"""MASL on the static game as one fused pass per iteration.
 
 The slot loop (:func:`jcaco.sim.loop.run_loop`) keeps act, score and observe apart, as the
 learner protocol requires (DESIGN.md §4.3); each is a few passes over the users, so an
@@ -153,7 +153,7 @@ class FusedPass:
         del learner.probs_ap_
         self.probs_server = tile(learner.probs_server_, width)
         del learner.probs_server_
-        self.theta = np.ascontiguousarray(game.activity, dtype=float)  # [S, N]
+        self.theta = np.ascontiguousarray(game.theta, dtype=float)  # [S, N]
         self.players = np.ascontiguousarray(learner.players_, dtype=bool)  # [S, N]
         self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
         self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]

@@ -41,7 +41,7 @@ def write_instance_parquet(
     """Write a single (unbatched) instance as a ``jcaco.instance/1`` Parquet file."""
     feasible = instance.feasible
     columns = {
-        "activity": pio.to_arrow(np.asarray(instance.activity, dtype=float)),
+        "activity": pio.to_arrow(np.asarray(instance.theta, dtype=float)),
         "tx_time_s": pio.to_arrow(np.asarray(instance.tx_time_s, dtype=float)),
         "steps": pio.to_arrow(np.asarray(instance.steps, dtype=np.int64), feasible),
         "compute_time_s": pio.to_arrow(np.asarray(instance.compute_time_s, dtype=float), feasible),
@@ -94,7 +94,7 @@ def read_instance_parquet(path: str | Path) -> GameInstance:
     pio.release_arrow_memory()
     capacity = meta.get("capacity_flops")
     return GameInstance(
-        activity=columns["activity"][0],
+        theta=columns["activity"][0],
         tx_time_s=columns["tx_time_s"][0],
         compute_time_s=np.where(feasible, compute, np.inf),
         steps=np.where(feasible, steps, 0),

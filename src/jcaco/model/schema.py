@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from jcaco.scenario.schema import FieldError, Positive, Probability, StrictModel
+from jcaco.scenario.schema import FieldError, FileModel, Positive, Probability
 
 INSTANCE_SCHEMA = "jcaco.instance/1"
 
 
-class InstanceModel(StrictModel):
+class InstanceModel(FileModel):
     """``jcaco.instance/1``: one game, no geometry."""
 
     schema_: Literal["jcaco.instance/1"] = Field("jcaco.instance/1", alias="schema")
@@ -20,10 +20,6 @@ class InstanceModel(StrictModel):
     steps: list[list[Annotated[int, Field(ge=1)] | None]]
     compute_time_s: list[list[Positive | None]]
     meta: dict[str, Any] = Field(default_factory=dict)
-
-    model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
-    )
 
     @model_validator(mode="after")
     def _check_shapes(self) -> InstanceModel:

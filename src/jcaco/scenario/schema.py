@@ -28,6 +28,12 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
+class FileModel(StrictModel):
+    """A whole file: its ``schema`` tag is read from the key ``schema`` (field ``schema_``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
 class RadioModel(StrictModel):
     """Radio constants of eq. (6)."""
 
@@ -89,7 +95,7 @@ class UserModel(StrictModel):
     fitness: list[Positive] = Field(description="attenuation factor β_{i,k}, one per server")
 
 
-class ScenarioModel(StrictModel):
+class ScenarioModel(FileModel):
     """``jcaco.scenario/1``: the physical network."""
 
     schema_: Literal["jcaco.scenario/1"] = Field("jcaco.scenario/1", alias="schema")
@@ -101,10 +107,6 @@ class ScenarioModel(StrictModel):
     servers: list[ServerModel] = Field(min_length=1)
     users: list[UserModel] = Field(min_length=1)
     meta: dict[str, Any] = Field(default_factory=dict)
-
-    model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
-    )
 
     @model_validator(mode="after")
     def _check_consistency(self) -> ScenarioModel:

@@ -79,8 +79,8 @@ def server_gaps_with_steps(
     A user may move to another server (at that server's optimal steps) or stay and cut its
     steps to s* (Case 2 of Theorem 2): both are unilateral deviations under (17).
     """
-    w_given = resource.player_weights(given.compute_time_s, given.activity)
-    w_star = resource.player_weights(optimal.compute_time_s, optimal.activity)
+    w_given = resource.player_weights(given.compute_time_s, given.theta)
+    w_star = resource.player_weights(optimal.compute_time_s, optimal.theta)
     load = resource.loads(w_given, profile.server)
     # [users, servers] cost of moving to each server at s*, staying included
     cost = load[None, :] + w_star

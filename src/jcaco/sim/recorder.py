@@ -1,4 +1,4 @@
-"""Per-slot metrics of a simulation (issue 3 part 2), recorded through the loop's callback.
+"""Per-slot metrics of a simulation, recorded through the loop's callback.
 
 Per slot and seed: the realised total service time Σ_{i active} U_i (13), the number of
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
@@ -168,7 +168,7 @@ class TraceRecorder:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
         players = game.players
-        theta = game.activity  # the weights θ T (27) and θ C (28), one column at a time
+        theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
         gap = resource.nash_gaps(
             game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
         ) + resource.nash_gaps(

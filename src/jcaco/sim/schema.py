@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jcaco.model.schema import InstanceModel
-from jcaco.scenario.schema import ScenarioModel, StrictModel
+from jcaco.scenario.schema import FileModel, ScenarioModel, StrictModel
 
 RESULT_SCHEMA = "jcaco.result/1"
 
 
-class ResultModel(StrictModel):
+class ResultModel(FileModel):
     """``jcaco.result/1``: the outcome of ``jcaco solve`` or ``jcaco evaluate``."""
 
     schema_: Literal["jcaco.result/1"] = Field("jcaco.result/1", alias="schema")
@@ -31,8 +31,6 @@ class ResultModel(StrictModel):
     converged: bool
     wall_time_s: float
     meta: dict[str, Any] = Field(default_factory=dict)
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class AssignmentModel(StrictModel):

@@ -1,4 +1,4 @@
-"""Simulate one algorithm on a batch of seeds over T time slots (issue 3 parts 1–3).
+"""Simulate one algorithm on a batch of seeds over T time slots.
 
 This module is the contract between ``sim/`` and ``experiments/``: :class:`DynamicsConfig`,
 :class:`Trace` and :func:`simulate`. All seeds run as one batch (``[seeds, users, ...]``
