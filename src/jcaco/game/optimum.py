@@ -25,17 +25,19 @@ import numpy as np
 
 from jcaco.game import resource
 from jcaco.game.dynamics import greedy_profile, sequential_best_response
+from jcaco.game.optimum_columns import solve_by_columns
 from jcaco.game.optimum_model import (
     ModelBuilder,
     build_social_model,
     count_bounds,
     dual_bound,
     model_choice,
+    social_local_search,
     subgame_cost,
 )
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
-from jcaco.types import BoolArray, FloatArray, IntArray
+from jcaco.types import FloatArray, IntArray
 
 #: Default wall-clock safety of one subgame MILP [s] (None: none). Results that stop at a
 #: time limit depend on the machine's load; the node limits below do not.
@@ -50,33 +52,6 @@ RELAXATION_NODE_LIMIT = 50
 DEFAULT_REL_GAP = 1e-7
 
 __all__ = ["Optimum", "SubgameOptimum", "solve_optimum", "solve_subgame", "subgame_cost"]
-
-
-def social_local_search(
-    w: FloatArray, theta: FloatArray, choice: IntArray, allowed: BoolArray, max_moves: int = 10_000
-) -> IntArray:
-    """Best-improvement single moves on the social cost of one subgame (single game).
-
-    Moving player i from r0 to r changes the cost by ``w[i, r] + θ_i W_r + Θ_r w[i, r]``
-    (joining) minus ``w[i, r0] (1 - θ_i) + Θ_{r0} w[i, r0] + θ_i W_{r0} - θ_i w[i, r0]``
-    (leaving, with Θ, W including i).
-    """
-    choice = choice.copy()
-    users = np.arange(len(choice))
-    for _ in range(max_moves):
-        load = resource.loads(w, choice)
-        mass = resource.loads(np.broadcast_to(theta[:, None], w.shape), choice)
-        w0 = w[users, choice]
-        leave = w0 * (1.0 - 2.0 * theta) + mass[choice] * w0 + theta * load[choice]
-        # [users, resources]
-        join = w + theta[:, None] * load[None, :] + mass[None, :] * w
-        delta = np.where(allowed, join, np.inf) - leave[:, None]
-        delta[users, choice] = 0.0
-        i, r = np.unravel_index(np.argmin(delta), delta.shape)
-        if delta[i, r] >= -1e-12 * max(1.0, float(leave.sum())):
-            break
-        choice[i] = r
-    return choice
 
 
 def heuristic_choice(time_s: FloatArray, theta: FloatArray, rng: np.random.Generator) -> IntArray:
@@ -180,7 +155,22 @@ def solve_subgame(
     rng = rng if rng is not None else np.random.default_rng(0)
     best = heuristic_choice(t_p, th_p, rng)
     upper = float(subgame_cost(t_p, th_p, best))
-    if np.any(th_p != th_p[0]):
+    unequal = bool(np.any(th_p != th_p[0]))
+    if unequal and node_limit != 0:
+        # the column model (issue 12); None when one of its counted limits binds
+        cols = solve_by_columns(t_p, th_p, best, rel_gap, node_limit)
+        if cols is not None:
+            choice[players] = cols.choice
+            gap = (
+                0.0
+                if cols.objective_s <= 0
+                else (cols.objective_s - cols.lower_bound_s) / cols.objective_s
+            )
+            return SubgameOptimum(
+                choice, cols.objective_s, cols.lower_bound_s, max(0.0, gap), cols.proven, upper,
+                cols.columns, time.perf_counter() - start, cols.nodes,
+            )  # fmt: skip
+    if unequal:
         # Equal-θ surrogate (same weights, θ replaced by its mean): exact and fast, and a
         # much better start than best response for the unequal-θ model.
         mean = np.full_like(th_p, th_p.mean())
