@@ -48,7 +48,7 @@ def solve_both(
 ) -> tuple[float, float, bool, float, int]:
     """Wall and CPU time of both subgames [s], whether both were proven, the larger relative
     gap, the larger node count."""
-    weight = game.activity if objective == "expected" else np.ones(game.num_users)
+    weight = game.theta if objective == "expected" else np.ones(game.num_users)
     cpu = time.process_time()
     parts = [
         solve_subgame(times, weight, time_limit_s=limit_s, node_limit=node_limit)

@@ -72,7 +72,7 @@ def test_same_information_planner_scores_the_expected_optimum_on_the_slot() -> N
     mean_tx = slot.mean_tx_time_s()
     for s, row in enumerate(rows):
         game = GameInstance(
-            activity=slot.game.activity[s],
+            theta=slot.game.theta[s],
             tx_time_s=mean_tx[s],
             compute_time_s=slot.game.compute_time_s[s],
             steps=slot.game.steps[s],

@@ -16,13 +16,13 @@ from jcaco.experiments.planner import (
     _bounds,
     replay_optima,
     sample_slots,
-    seed_instance,
 )
 from jcaco.experiments.report import reductions, write_report
-from jcaco.experiments.store import ResultsStore, provenance, rows_to_table
+from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import summarise
 from jcaco.experiments.sweep import draw_network, plan, run_sweep
 from jcaco.experiments.tasks import run_seeds
+from jcaco.files import provenance
 from jcaco.game.metrics import realised_service_time
 from jcaco.scenario.generator import PRESETS
 from jcaco.sim.environment import DynamicEnvironment
@@ -53,7 +53,7 @@ def test_planner_is_at_most_every_algorithm_at_the_same_slots() -> None:
             opt, active = solved[k][s]
             assert opt.proven
             np.testing.assert_array_equal(active, slots[t].active[s])
-            game = seed_instance(slots[t].game, s)
+            game = slots[t].game[s]
             realised = realised_service_time(game, opt.profile, active).sum()
             assert realised == pytest.approx(opt.objective_s, rel=1e-9)
     for algorithm in ALGORITHMS:

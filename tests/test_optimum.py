@@ -46,7 +46,7 @@ def random_instance(rng: np.random.Generator, n: int, m: int, k: int) -> GameIns
     compute[rng.random((n, k)) < 0.25] = np.inf
     compute[np.arange(n), rng.integers(0, k, n)] = rng.uniform(0.5, 3.0, n)
     return GameInstance(
-        activity=theta,
+        theta=theta,
         tx_time_s=rng.uniform(0.1, 3.0, (n, m)),
         compute_time_s=compute,
         steps=np.where(np.isfinite(compute), 10, 0).astype(np.int64),
@@ -61,14 +61,14 @@ def test_closed_form_is_the_metrics_objective() -> None:
         ap = rng.integers(0, 3, (50, game.num_users))
         server = np.argmax(rng.random((50, game.num_users, 3)) * game.feasible, axis=-1)
         batch = GameInstance(
-            activity=np.broadcast_to(game.activity, ap.shape),
+            theta=np.broadcast_to(game.theta, ap.shape),
             tx_time_s=np.broadcast_to(game.tx_time_s, (50, *game.tx_time_s.shape)),
             compute_time_s=np.broadcast_to(game.compute_time_s, (50, *game.compute_time_s.shape)),
             steps=np.broadcast_to(game.steps, (50, *game.steps.shape)),
         )
         expected = metrics.expected_total_service_time(batch, Profile(ap, server))
-        ours = subgame_cost(batch.tx_time_s, batch.activity, ap) + subgame_cost(
-            batch.compute_time_s, batch.activity, server
+        ours = subgame_cost(batch.tx_time_s, batch.theta, ap) + subgame_cost(
+            batch.compute_time_s, batch.theta, server
         )
         np.testing.assert_allclose(ours, expected, rtol=1e-12)
 

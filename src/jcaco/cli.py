@@ -33,13 +33,13 @@ def _parse_params(pairs: Sequence[str], flag: str = "--param") -> dict[str, str]
 
 def _echo_json(document: dict[str, Any]) -> None:
     """Print a document as JSON (indented when small, compact when large)."""
-    from jcaco.scenario.io import dumps_json
+    from jcaco.files import dumps_json
 
     click.echo(dumps_json(document).decode(), nl=False)
 
 
 def _emit(document: dict[str, Any], output: str | None) -> None:
-    from jcaco.scenario.io import write_json
+    from jcaco.files import write_json
 
     if output:
         write_json(output, document)
@@ -288,9 +288,9 @@ def solve(
 
 def _write_result(output: str, doc: dict[str, Any]) -> None:
     """Write a result document as JSON or, by the ``.parquet`` suffix, Parquet."""
-    from jcaco.scenario.io import write_json
+    from jcaco.files import write_json
     from jcaco.scenario.parquet_io import is_parquet, write_document_parquet
-    from jcaco.scenario.schema import ResultModel
+    from jcaco.sim.schema import ResultModel
 
     if is_parquet(output):
         write_document_parquet(output, doc, ResultModel)
@@ -305,8 +305,7 @@ def _write_result(output: str, doc: dict[str, Any]) -> None:
 def evaluate(file: str, assignment: str, as_json: bool) -> None:
     """Score a given assignment on a scenario or instance."""
     from jcaco.model.files import load_game
-    from jcaco.scenario.io import load_assignment
-    from jcaco.sim.evaluate import evaluate_assignment
+    from jcaco.sim.evaluate import evaluate_assignment, load_assignment
 
     game = load_game(file)
     try:
@@ -332,7 +331,7 @@ def evaluate(file: str, assignment: str, as_json: bool) -> None:
 )
 def schema(kind: str, file_format: str) -> None:
     """Print the JSON Schema, or the Parquet layout, of a file kind."""
-    from jcaco.scenario.schema import SCHEMAS
+    from jcaco.sim.schema import SCHEMAS
 
     if file_format == "parquet":
         from jcaco.sim.file_layout import parquet_layout

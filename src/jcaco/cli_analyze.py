@@ -88,10 +88,10 @@ def analyze(
     output: str | None,
 ) -> None:
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
+    from jcaco.files import write_json
     from jcaco.learners.registry import resolve
     from jcaco.model.files import load_game
     from jcaco.rng import check_seed
-    from jcaco.scenario.io import write_json
     from jcaco.sim.analyze import PRICED
     from jcaco.sim.analyze import analyze as run_analyze
     from jcaco.sim.solve import DEFAULT_ITERATIONS

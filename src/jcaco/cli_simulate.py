@@ -1,4 +1,4 @@
-"""``jcaco simulate``: one time-slotted run of one algorithm on a scenario (issue 3 part 4)."""
+"""``jcaco simulate``: one time-slotted run of one algorithm on a scenario."""
 
 from __future__ import annotations
 

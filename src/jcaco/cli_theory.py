@@ -49,7 +49,7 @@ def theory(check: str, instances: int, seed: int, as_json: bool, output: str | N
     report = run_theory(checks, instances=instances, seed=seed)
     document = report.to_dict()
     if output:
-        from jcaco.scenario.io import write_json
+        from jcaco.files import write_json
 
         folder = Path(output)
         write_json(folder / "theory.json", document)

@@ -1,4 +1,4 @@
-"""How often MASL ends at a pure equilibrium on small random games (issue 2, MODEL.md §4.6).
+"""How often MASL ends at a pure equilibrium on small random games (MODEL.md §4.6).
 
 For every learning rate b (used for both b_c and b_o) and every iteration budget T, this runs
 ``masl`` with the semantics of :func:`jcaco.sim.solve.solve` (seed s: learner stream
@@ -82,7 +82,7 @@ def run_batch(
     budgets = sorted(budgets)
     num_seeds = len(seeds)
     frozen_at = np.zeros(num_seeds, dtype=np.int64)  # 0: not converged yet
-    frozen_ap = np.zeros(game.activity.shape, dtype=np.int64)
+    frozen_ap = np.zeros(game.theta.shape, dtype=np.int64)
     frozen_server = np.zeros_like(frozen_ap)
     out: tuple[dict[int, Profile], dict[int, BoolArray], dict[int, IntArray]] = ({}, {}, {})
 
@@ -119,10 +119,8 @@ def run_batch(
 def best_equilibrium_total_s(game: GameInstance) -> FloatArray:
     """Objective (15) of the best pure equilibrium of every game in the batch (brute force)."""
     best = []
-    for s in range(game.activity.shape[0]):
-        single = GameInstance(
-            game.activity[s], game.tx_time_s[s], game.compute_time_s[s], game.steps[s]
-        )
+    for s in range(game.theta.shape[0]):
+        single = game[s]
         totals = [
             float(metrics.expected_total_service_time(single, p)) for p in pure_equilibria(single)
         ]

@@ -204,7 +204,7 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),  # fmt: skip
 }
 
-#: The long run (issue 7): where each competitor ends when MASL has time to converge.
+#: The long run: where each competitor ends when MASL has time to converge.
 HORIZON_SLOTS = 20_000
 HORIZON_SEEDS = 20
 #: MASL's second rate in the long run (Fig. 3's moderate rates: 0.05 ends best at T = 2000,
@@ -275,7 +275,7 @@ for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart 
 
 EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
 
-#: Beyond the paper (issue 12): learners aimed at the social optimum and the same-information
+#: Beyond the paper: learners aimed at the social optimum and the same-information
 #: planner (:mod:`jcaco.experiments.planner_same_info`), on Figs. 4-10's points, networks and
 #: seeds; the other series are the figures' own rows (``--only beyond`` runs both).
 SAME_INFO_PLANNER = Series(

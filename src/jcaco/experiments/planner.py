@@ -56,7 +56,6 @@ from jcaco.experiments.tasks import Task, row_identity
 from jcaco.game.equilibrium_bounds import equilibrium_bounds
 from jcaco.game.optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
 from jcaco.model.build import build_instance
-from jcaco.model.instance import GameInstance
 from jcaco.scenario.network import Network
 from jcaco.sim.environment import DynamicEnvironment
 
@@ -84,16 +83,6 @@ def sample_slots(slots: int, window: int, count: int) -> tuple[int, ...]:
     return tuple(slots - window + (2 * j + 1) * window // (2 * count) for j in range(count))
 
 
-def seed_instance(game: GameInstance, s: int) -> GameInstance:
-    """Row ``s`` of a batched slot game, as a single game (the fields the optimum reads)."""
-    return GameInstance(
-        activity=game.activity[s],
-        tx_time_s=game.tx_time_s[s],
-        compute_time_s=game.compute_time_s[s],
-        steps=game.steps[s],
-    )
-
-
 def replay_optima(
     networks: Sequence[Network],
     seeds: Sequence[int],
@@ -118,7 +107,7 @@ def replay_optima(
             [
                 (
                     solve_optimum(
-                        seed_instance(slot.game, s),
+                        slot.game[s],
                         weight=slot.weight[s],
                         node_limit=node_limit,
                         time_limit_s=None,

@@ -55,7 +55,7 @@ def counter_example() -> CounterExample:
     compute time, so the service time is the AP part) and scored with :mod:`jcaco.game.metrics`.
     """
     game = GameInstance(
-        activity=np.array([0.01, 1.0]),
+        theta=np.array([0.01, 1.0]),
         tx_time_s=np.array([[10.0, 1.0], [5.0, 5.0]]),
         compute_time_s=np.zeros((2, 1)),
         steps=np.ones((2, 1), dtype=np.int64),

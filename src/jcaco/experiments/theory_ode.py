@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jcaco.files import save_figure
 from jcaco.game import metrics, ode, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
@@ -39,7 +40,7 @@ LIMIT_T = 400.0
 def ode_game() -> GameInstance:
     """The game of check (d): 3 users, 2 APs, 2 servers, θ = (0.9, 0.6, 0.8), times in s."""
     return GameInstance(
-        activity=np.array([0.9, 0.6, 0.8]),
+        theta=np.array([0.9, 0.6, 0.8]),
         tx_time_s=np.array([[3.0, 5.0], [2.0, 7.0], [4.0, 4.0]]),
         compute_time_s=np.array([[4.0, 2.0], [3.0, 6.0], [5.0, 3.0]]),
         steps=np.ones((3, 2), dtype=np.int64),
@@ -186,7 +187,7 @@ def check_ode(
     """
     game = ode_game()
     parts = subgames(game)
-    theta = game.activity
+    theta = game.theta
     ends = np.array([0.0, LIMIT_T])
     limit = [
         ode.integrate(p.uniform(), p.w, theta, p.max_delay_s, ends, p.allowed)[-1] for p in parts
@@ -251,6 +252,6 @@ def plot_ode(check: OdeCheck, traces: OdeTraces, path: str) -> str:
     np.atleast_1d(axes)[0].set_ylabel("p (solid: ODE, dashed: run mean)")
     np.atleast_1d(axes)[-1].legend(fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path

@@ -322,7 +322,7 @@ def equilibrium_bounds(
     parts = {
         (kind, worst): solve_subgame_equilibrium(
             times,
-            instance.activity,
+            instance.theta,
             worst=worst,
             time_limit_s=time_limit_s,
             rel_gap=rel_gap,

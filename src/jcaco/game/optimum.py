@@ -265,7 +265,7 @@ def solve_optimum(
     Each subgame gets ``time_limit_s`` (a wall-clock safety) and ``node_limit``
     (deterministic); see :func:`solve_subgame`.
     """
-    theta = instance.activity if weight is None else np.asarray(weight, dtype=float)
+    theta = instance.theta if weight is None else np.asarray(weight, dtype=float)
     ap = solve_subgame(
         instance.tx_time_s,
         theta,

@@ -80,7 +80,7 @@ class Optimum(Learner):
             ):
                 continue
             game = GameInstance(
-                activity=slot.theta[s],
+                theta=slot.theta[s],
                 tx_time_s=slot.tx_time_s[s],
                 compute_time_s=slot.compute_time_s[s],
                 steps=np.zeros(slot.compute_time_s[s].shape, dtype=np.int64),

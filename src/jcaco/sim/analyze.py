@@ -147,7 +147,7 @@ def _ratio(value: float, reference: float) -> float:
     return value / reference if reference > 0 else float("nan")
 
 
-#: Learners with marginal-cost pricing (issue 12, docs/algorithms.md), listed after the
+#: Learners with marginal-cost pricing (docs/algorithms.md), listed after the
 #: registered learners; ``algorithms`` (``--algorithms``) accepts these labels too.
 PRICED: dict[str, tuple[str, dict[str, Any]]] = {
     "masl price": ("masl", {"price": True}),
