@@ -53,7 +53,7 @@ MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
 #: exact optimum of the realised slot game (14) at ``sampled_slots`` slots per seed of the
 #: measurement window, for the first :data:`PLANNER_SEEDS` runs of each point; and the
 #: expected game's optimum and best/worst equilibria (15) for the first ``expected_seeds``
-#: runs. Every MILP stops at a node limit, never at wall time (issue 12: the same numbers on any
+#: runs. Every MILP stops at a node limit, never at wall time (the same numbers on any
 #: machine): slots and the expected optimum at the optimum's default; the equilibria at 0 (the
 #: equilibria best response finds, with the count bound: what the former 0.05 s limit gave).
 #: Seeds chosen by measurement so that the full run grows by about 10% (docs/reproduction.md;

@@ -24,7 +24,7 @@ game at the mean fading and the initial positions, with their proven bounds, so 
 PoA can be shown as bounds where a solver stopped at its limit. Every limit is a node limit
 (``slot_node_limit``, ``expected_node_limit`` for the optimum, ``equilibria_node_limit`` for
 the equilibria; 0 there: the equilibria found by best response, with the count bound), never
-wall time, so the numbers are the same on any machine and under any load (issue 12).
+wall time, so the numbers are the same on any machine and under any load.
 
 Row columns reused (the store has one row shape): ``total_service_time_s`` is the mean planner
 total over the sampled slots; ``converged`` is True when every sampled slot was proven optimal;

@@ -157,7 +157,7 @@ def solve_subgame(
     upper = float(subgame_cost(t_p, th_p, best))
     unequal = bool(np.any(th_p != th_p[0]))
     if unequal and node_limit != 0:
-        # the column model (issue 12); None when one of its counted limits binds
+        # the column model; None when one of its counted limits binds
         cols = solve_by_columns(t_p, th_p, best, rel_gap, node_limit)
         if cols is not None:
             choice[players] = cols.choice

@@ -1,4 +1,4 @@
-"""Exact optimum of one subgame by columns: set partitioning with a proven gap (issue 12).
+"""Exact optimum of one subgame by columns: set partitioning with a proven gap.
 
 The compact count model (:mod:`jcaco.game.optimum_model`) needs seconds to minutes on the
 paper's networks with unequal θ because its LP bound is 2-3 % below the optimum. The set

@@ -1,4 +1,4 @@
-"""Cheapest sets of one resource: the pricing problem of the column model (issue 12).
+"""Cheapest sets of one resource: the pricing problem of the column model.
 
 The column model of :mod:`jcaco.game.optimum_columns` asks, for one resource r and duals
 π ≥ 0 of the users, for the sets S of players that minimise
