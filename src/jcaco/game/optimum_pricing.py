@@ -34,8 +34,10 @@ import numpy as np
 
 from jcaco.types import BoolArray, FloatArray
 
-#: States (sets kept) processed together in one numpy block: [chunk, items, items] floats.
+#: States (sets kept) processed together in one numpy block: [chunk, items] floats.
 CHUNK_STATES = 512
+#: Greedy sets polished by local moves, per set asked for.
+POLISHED = 3
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def greedy_sets(
     """Greedy sets started from every single item: those with f < ``cut``, cheapest first.
 
     From each seed item the item with the most negative marginal is added while one is
-    negative. Heuristic (no proof); ``a`` is ``inf`` where an item may not be used.
+    negative; then best-improvement drop, add and swap moves. Heuristic (no proof); ``a`` is
+    ``inf`` where an item may not be used.
 
     Returns
     -------
@@ -103,9 +106,58 @@ def greedy_sets(
         total_c[g] += c[best[g]]
     value = total_a + total_b * total_c
     _, first = np.unique(member, axis=0, return_index=True)
+    first = first[np.argsort(value[first], kind="stable")][: POLISHED * keep]
+    member, value = _polish(member[first], a0, b, c, ok)
+    _, first = np.unique(member, axis=0, return_index=True)
     first = first[value[first] < cut]
     first = first[np.argsort(value[first], kind="stable")][:keep]
     return member[first], value[first]
+
+
+def _polish(
+    member: BoolArray,
+    a: FloatArray,
+    b: FloatArray,
+    c: FloatArray,
+    ok: BoolArray,
+    passes: int = 20,
+) -> tuple[BoolArray, FloatArray]:
+    """Best-improvement drop, add and swap moves on every set [sets, items]; their values."""
+    member = member.copy()
+    rows = np.arange(len(member))
+    m = member.astype(float)
+    total_a, total_b, total_c = m @ a, m @ b, m @ c
+    value = total_a + total_b * total_c
+    for _ in range(passes):
+        # [sets, i (leaves), j (joins)]; j = i on the diagonal stands for "drop i" and a
+        # column of "add j" is appended
+        swap_a = total_a[:, None, None] - a[:, None] + a
+        swap_b = total_b[:, None, None] - b[:, None] + b
+        swap_c = total_c[:, None, None] - c[:, None] + c
+        swap = swap_a + swap_b * swap_c
+        swap[~(member[:, :, None] & ~member[:, None, :] & ok)] = np.inf
+        drop = (total_a[:, None] - a) + (total_b[:, None] - b) * (total_c[:, None] - c)
+        drop[~member] = np.inf
+        add = (total_a[:, None] + a) + (total_b[:, None] + b) * (total_c[:, None] + c)
+        add[member | ~ok] = np.inf
+        n = member.shape[1]
+        moves = np.concatenate([swap.reshape(len(rows), -1), drop, add], axis=1)
+        pick = np.argmin(moves, axis=1)
+        better = moves[rows, pick] < value - 1e-12 * np.maximum(1.0, np.abs(value))
+        if not better.any():
+            break
+        for r in np.flatnonzero(better):
+            k = pick[r]
+            if k < n * n:
+                member[r, k // n], member[r, k % n] = False, True
+            elif k < n * n + n:
+                member[r, k - n * n] = False
+            else:
+                member[r, k - n * n - n] = True
+        m = member.astype(float)
+        total_a, total_b, total_c = m @ a, m @ b, m @ c
+        value = total_a + total_b * total_c
+    return member, value
 
 
 def cheapest_sets(
@@ -166,15 +218,25 @@ def cheapest_sets(
             marginal = a_ + b_ * sum_c[part, None] + c_ * sum_b[part, None] + b_ * c_
             marginal[idx[None, :] <= last[part, None]] = np.inf
             child = (sum_a[part] + sum_b[part] * sum_c[part])[:, None] + marginal
-            # [states, j, j'] marginal of j' at the child S + j
-            ahead = np.where(later, marginal[:, None, :] + cross, np.inf)
-            ahead.sort(axis=2)
-            gain = np.cumsum(np.minimum(ahead, 0.0), axis=2) + pair_floor
-            bound = child + np.minimum(gain.min(axis=2), 0.0)
             if not enumerate_all:
                 best = min(best, float(child.min()))
-            kept = (bound < best) | (child <= best) if not enumerate_all else bound < cut
-            s, j = np.nonzero(kept & np.isfinite(child))
+            limit = cut if enumerate_all else best
+            # cheap bound: the later items' negative marginals at S (cross terms dropped)
+            neg = np.minimum(marginal, 0.0)
+            tail = np.cumsum(neg[:, ::-1], axis=1)[:, ::-1] - neg  # [states, j] Σ_{j' > j}
+            alive = np.isfinite(child) & (child + tail < limit)
+            if not enumerate_all:  # S + j with m_j >= 0 is beaten by S's own subtree
+                alive = (marginal < 0.0) & ((child + tail < best) | (child <= best))
+            s, j = np.nonzero(alive)
+            # [children, j'] marginal of j' at the child S + j, sorted: the strong bound
+            ahead = np.where(later[j], marginal[s] + cross[j], np.inf)
+            ahead.sort(axis=1)
+            gain = np.cumsum(np.minimum(ahead, 0.0), axis=1) + pair_floor
+            bound = child[s, j] + np.minimum(gain.min(axis=1, initial=0.0), 0.0)
+            kept = bound < limit
+            if not enumerate_all:
+                kept |= child[s, j] <= best
+            s, j = s[kept], j[kept]
             parents.append(s + lo)
             items.append(j)
             values.append(child[s, j])
