@@ -105,13 +105,20 @@ def greedy_sets(
         total_b[g] += b[best[g]]
         total_c[g] += c[best[g]]
     value = total_a + total_b * total_c
-    _, first = np.unique(member, axis=0, return_index=True)
+    first = _distinct(member)
     first = first[np.argsort(value[first], kind="stable")][: POLISHED * keep]
     member, value = _polish(member[first], a0, b, c, ok)
-    _, first = np.unique(member, axis=0, return_index=True)
+    first = _distinct(member)
     first = first[value[first] < cut]
     first = first[np.argsort(value[first], kind="stable")][:keep]
     return member[first], value[first]
+
+
+def _distinct(member: BoolArray) -> np.ndarray:
+    """Index of the first occurrence of every distinct row of ``member`` [sets, items]."""
+    packed = np.ascontiguousarray(np.packbits(member, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    return np.asarray(np.unique(keys, return_index=True)[1])
 
 
 def _polish(
