@@ -194,3 +194,29 @@ def test_column_model_equals_brute_force_on_mid_size_games(
         assert got.proven
         assert got.objective_s == pytest.approx(best, rel=1e-9)
         assert best * (1 - 1e-6) <= got.lower_bound_s <= got.objective_s
+
+
+def test_column_model_under_tight_limits_gives_the_same_numbers_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """24 players x 4 resources, near rank one, unequal θ, one node per MILP: the column model
+    proves the optimum; with its pricing capped (the count model takes over and stops
+    unproven) two runs still agree bit for bit, and bracket the optimum."""
+    rng = np.random.default_rng(26)
+    n, r = 24, 4
+    time_s = rng.uniform(1, 5, (n, 1)) * rng.uniform(0.3, 1.5, (1, r))
+    time_s *= rng.uniform(0.9, 1.1, (n, r))
+    theta = rng.integers(50, 91, n) / 100
+    exact = [solve_subgame(time_s, theta, node_limit=1) for _ in range(2)]
+    monkeypatch.setattr(optimum_columns, "MAX_PRICING_STATES", 5)
+    capped = [solve_subgame(time_s, theta, node_limit=1) for _ in range(2)]
+    for first, second in (exact, capped):
+        assert np.array_equal(first.choice, second.choice)
+        assert (first.objective_s, first.lower_bound_s, first.nodes, first.proven) == (
+            second.objective_s,
+            second.lower_bound_s,
+            second.nodes,
+            second.proven,
+        )
+    assert exact[0].proven and not capped[0].proven
+    assert capped[0].lower_bound_s <= exact[0].objective_s <= capped[0].objective_s

@@ -126,6 +126,11 @@ def solve_subgame(
 ) -> SubgameOptimum:
     """Exact minimum of :func:`subgame_cost` over all feasible profiles (single game).
 
+    Equal weights (problem (14), or one θ for all): the count model
+    (:mod:`jcaco.game.optimum_model`). Unequal θ (problem (15)): the column model
+    (:mod:`jcaco.game.optimum_columns`), whose limits are all counts; where one of them binds,
+    the count model with the pair terms takes over.
+
     Parameters
     ----------
     time_s : ndarray, shape (num_users, num_resources)
@@ -133,15 +138,17 @@ def solve_subgame(
     weight : ndarray, shape (num_users,)
         θ, or a realisation in {0, 1}.
     time_limit_s : float or None
-        Wall-clock safety of the main MILP [s] (None: none); on expiry the best profile found
-        and the bound are returned. Not reproducible under load: prefer ``node_limit``.
+        Wall-clock safety of the count model's main MILP [s] (None: none; the column model
+        does not read it); on expiry the best profile found and the bound are returned. Not
+        reproducible under load: prefer ``node_limit``.
     keep : ndarray of int, optional
         Where non-players stay (e.g. their previous choice).
     rng : numpy.random.Generator, optional
         Order of play of the heuristic's best response (default: a fixed stream).
     node_limit : int or None
-        Branch-and-bound nodes of the main MILP (deterministic; None: none; 0: no main MILP,
-        the heuristic profile with the count and relaxation bounds). The helper MILPs have
+        Branch-and-bound nodes of the main MILP, and of each of the column model's two MILPs
+        (deterministic; None: none; 0: no main MILP and no column model, the heuristic profile
+        with the count and relaxation bounds). The helper MILPs have
         their own fixed node limits, so the result depends on the instance alone when
         ``time_limit_s`` is None.
     """
