@@ -72,7 +72,8 @@ def greedy_sets(
     """Greedy sets started from every single item: those with f < ``cut``, cheapest first.
 
     From each seed item the item with the most negative marginal is added while one is
-    negative; then best-improvement drop, add and swap moves. Heuristic (no proof); ``a`` is
+    negative; where fewer than ``keep`` sets are below the cut, the best ``POLISHED * keep``
+    are improved by best-improvement drop, add and swap moves. Heuristic (no proof); ``a`` is
     ``inf`` where an item may not be used.
 
     Returns
@@ -107,8 +108,9 @@ def greedy_sets(
     value = total_a + total_b * total_c
     first = _distinct(member)
     first = first[np.argsort(value[first], kind="stable")][: POLISHED * keep]
-    member, value = _polish(member[first], a0, b, c, ok)
-    first = _distinct(member)
+    if np.count_nonzero(value[first] < cut) < keep:  # too few: improve them by local moves
+        member, value = _polish(member[first], a0, b, c, ok)
+        first = _distinct(member)
     first = first[value[first] < cut]
     first = first[np.argsort(value[first], kind="stable")][:keep]
     return member[first], value[first]
