@@ -220,3 +220,16 @@ def test_column_model_under_tight_limits_gives_the_same_numbers_twice(
         )
     assert exact[0].proven and not capped[0].proven
     assert capped[0].lower_bound_s <= exact[0].objective_s <= capped[0].objective_s
+
+
+def test_expired_wall_clock_safety_still_brackets_the_optimum() -> None:
+    """time_limit_s already spent: the column model hands over at once and the count model
+    stops; the profile is feasible and the bound and objective bracket the brute-force min."""
+    rng = np.random.default_rng(27)
+    time_s = rng.uniform(1, 5, (9, 1)) * rng.uniform(0.3, 1.5, (1, 3))
+    theta = rng.integers(50, 91, 9) / 100
+    best = brute_force_costs(time_s, theta).min()
+    got = solve_subgame(time_s, theta, time_limit_s=1e-9)
+    assert got.lower_bound_s <= best * (1 + 1e-9)
+    assert got.objective_s >= best * (1 - 1e-9)
+    assert subgame_cost(time_s, theta, got.choice) == pytest.approx(got.objective_s)

@@ -138,9 +138,10 @@ def solve_subgame(
     weight : ndarray, shape (num_users,)
         θ, or a realisation in {0, 1}.
     time_limit_s : float or None
-        Wall-clock safety of the count model's main MILP [s] (None: none; the column model
-        does not read it); on expiry the best profile found and the bound are returned. Not
-        reproducible under load: prefer ``node_limit``.
+        Opt-in wall-clock safety [s] (None: none): the column model starts no pricing round
+        after it and hands over to the count model, whose main MILP stops at what is left;
+        the best profile found and the bound are returned. Not reproducible under load:
+        prefer ``node_limit``.
     keep : ndarray of int, optional
         Where non-players stay (e.g. their previous choice).
     rng : numpy.random.Generator, optional
@@ -165,7 +166,8 @@ def solve_subgame(
     unequal = bool(np.any(th_p != th_p[0]))
     if unequal and node_limit != 0:
         # the column model; None when one of its counted limits binds
-        cols = solve_by_columns(t_p, th_p, best, rel_gap, node_limit)
+        deadline = None if time_limit_s is None else start + time_limit_s
+        cols = solve_by_columns(t_p, th_p, best, rel_gap, node_limit, deadline)
         if cols is not None:
             choice[players] = cols.choice
             gap = (

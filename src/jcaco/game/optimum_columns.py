@@ -30,6 +30,7 @@ to the compact model, keeping the bound found here.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # scipy is imported where it is used: the registry imports th
 STOP_GAP = 2e-3
 #: Deterministic work limits: LP rounds, states per pricing search, enumerated columns.
 MAX_ROUNDS = 400
-MAX_PRICING_STATES = 3_000_000
+MAX_PRICING_STATES = 1_000_000
 MAX_COLUMNS = 60_000
 #: Columns added per resource and pricing round.
 COLUMNS_PER_ROUND = 3
@@ -133,6 +134,7 @@ def solve_by_columns(
     incumbent: IntArray,
     rel_gap: float,
     node_limit: int | None,
+    deadline: float | None = None,
 ) -> ColumnSolution | None:
     """Exact optimum of one subgame by the column model (module docstring); None if a limit binds.
 
@@ -148,6 +150,10 @@ def solve_by_columns(
         Relative gap at which the optimum counts as proven.
     node_limit : int or None
         Branch-and-bound nodes of each HiGHS MILP here.
+    deadline : float or None
+        Opt-in wall-clock safety: a :func:`time.perf_counter` value after which no further
+        pricing round or search starts (None when only the counted limits apply; a result it
+        cuts depends on the machine's load).
     """
     p, num_r = time_s.shape
     feasible = np.isfinite(time_s)
@@ -159,7 +165,7 @@ def solve_by_columns(
     for r in range(num_r):
         cols.add(r, np.eye(p, dtype=bool)[fastest == r])
     own = np.where(feasible, w * (1.0 - theta[:, None]), np.inf)  # [players, resources]
-    bound = _generate(cols, own, theta, num_r)
+    bound = _generate(cols, own, theta, num_r, deadline)
     if bound is None:
         return None
     lower, pi, floor = bound
@@ -170,6 +176,8 @@ def solve_by_columns(
     slack = (upper - lower) + 1e-9 * upper
     full = _Columns(w, theta)
     for r in range(num_r):
+        if _past(deadline):
+            return None
         found = cheapest_sets(own[:, r] - pi, theta, w[:, r], floor[r] + slack, mode="all",
                               max_states=MAX_PRICING_STATES)  # fmt: skip
         if not found.finished or len(full.res) + len(found.values) > MAX_COLUMNS:
@@ -182,8 +190,13 @@ def solve_by_columns(
     return ColumnSolution(best, value, lower, res.status == 0, res.nodes, len(full.res))
 
 
+def _past(deadline: float | None) -> bool:
+    """Whether the opt-in wall-clock deadline has passed."""
+    return deadline is not None and time.perf_counter() > deadline
+
+
 def _generate(
-    cols: _Columns, own: FloatArray, theta: FloatArray, num_r: int
+    cols: _Columns, own: FloatArray, theta: FloatArray, num_r: int, deadline: float | None
 ) -> tuple[float, FloatArray, FloatArray] | None:
     """Column generation; the best Lagrangian bound with its π and floors m_r (None: a limit)."""
     from scipy import optimize, sparse
@@ -191,6 +204,8 @@ def _generate(
     p = own.shape[0]
     best: tuple[float, FloatArray, FloatArray] | None = None
     for _ in range(MAX_ROUNDS):
+        if _past(deadline):
+            return None
         # rows: -(players covered) <= -1, (columns on r) <= 1
         sign = sparse.diags_array(np.r_[-np.ones(p), np.ones(num_r)])
         lp = optimize.linprog(
@@ -211,6 +226,8 @@ def _generate(
             continue
         floor = np.zeros(num_r)
         for r in range(num_r):
+            if _past(deadline):
+                return None
             found = cheapest_sets(
                 own[:, r] - pi, theta, cols.w[:, r], mu[r], keep=COLUMNS_PER_ROUND,
                 max_states=MAX_PRICING_STATES,
