@@ -110,7 +110,8 @@ def run(
     return "\n".join(
         [
             f"Objective: {what}; "
-            f"solver HiGHS via scipy.optimize.milp; {instances} instances per cell; "
+            f"HiGHS via scipy.optimize (count model; column model for unequal θ); "
+            f"{instances} instances per cell; "
             f"node limit {node_limit} per subgame; wall-clock safety {safety}.",
             f"Machine: {machine()}; load average at the end {load_average()}.",
             "",
