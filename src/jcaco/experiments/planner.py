@@ -138,7 +138,8 @@ def expected_game(
         "optimum_lower_bound_s": opt.lower_bound_s,
         "optimum_proven": bool(opt.proven),
         "best_s": eq.best_s,
-        "best_lower_bound_s": _finite(eq.best_bound_s),
+        # every equilibrium costs at least the optimum: its proven bound bounds the best one
+        "best_lower_bound_s": _finite(max(eq.best_bound_s, opt.lower_bound_s)),
         "worst_s": eq.worst_s,
         "worst_upper_bound_s": _finite(eq.worst_bound_s),
         "equilibria_proven": bool(eq.proven),
