@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "jcaco"
-ORDER = ["scenario", "model", "game", "learners", "sim", "env", "experiments", "api", "cli"]
+ORDER = "scenario model game learners sim env theory experiments api cli".split()
 LEAVES = {"units", "rng", "errors", "types", "files", "kernels", "__init__"}
 #: Calls whose first argument is a module's dotted name.
 DYNAMIC_IMPORTS = {"load", "import_module"}

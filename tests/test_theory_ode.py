@@ -7,13 +7,14 @@ import itertools
 import numpy as np
 import pytest
 
-from jcaco.experiments.theory_ode import check_ode, ode_game, subgames
-from jcaco.game import ode, resource
+from jcaco.game import resource
 from jcaco.game.equilibria import enumerate_profiles, subgame_equilibria
 from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import stack_instances
 from jcaco.sim.loop import StaticEnvironment, make_view, score
+from jcaco.theory import mean_ode as ode
+from jcaco.theory.ode_check import check_ode, ode_game, subgames
 
 
 def _random_game(seed: int, num_users: int = 3, num_resources: int = 3):
@@ -25,7 +26,7 @@ def _random_game(seed: int, num_users: int = 3, num_resources: int = 3):
 
 
 def _brute_rewards(probs, w, max_delay_s):
-    """h_{i,r} by an explicit loop over the others' pure actions (independent of ode.py)."""
+    """h_{i,r} by an explicit loop over the others' pure actions (independent of mean_ode.py)."""
     n, r = w.shape
     h = np.zeros((n, r))
     for i in range(n):

@@ -17,11 +17,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from jcaco.experiments.theory_potential import PAPER_RHO
 from jcaco.game import metrics, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
+from jcaco.theory.potential import PAPER_RHO
 from jcaco.types import FloatArray, IntArray
 
 
