@@ -45,7 +45,7 @@ def test_planner_is_at_most_every_algorithm_at_the_same_slots() -> None:
     is at most what every algorithm realised there, and equals its own realised score."""
     nets = [draw_network(PRESETS["small"], s, 4, 0) for s in SEEDS]
     sampled = sample_slots(SLOTS, WINDOW, 3)
-    solved = replay_optima(nets, SEEDS, sampled, time_limit_s=10.0)
+    solved = replay_optima(nets, SEEDS, sampled)
     env = DynamicEnvironment(nets, SEEDS)
     slots = {t: env.slot(t) for t in range(SLOTS)}
     for k, t in enumerate(sampled):
@@ -139,7 +139,8 @@ def _expected(proven: bool) -> dict:
         "worst_s": 15.0,
         "worst_upper_bound_s": 15.0 if proven else None,
         "equilibria_proven": proven,
-        "time_limit_s": 0.1,
+        "node_limit": 1000,
+        "equilibria_node_limit": 0,
     }
 
 

@@ -172,7 +172,9 @@ def analyze(
     seed : int
         Root seed of every algorithm's run (common random numbers).
     time_limit_s : float
-        HiGHS time limit per subgame problem (the optimum solves 2, the equilibria 4) [s].
+        Wall-clock safety per subgame problem (the optimum solves 2, the equilibria 4) [s],
+        beside their node limits; the ``optimum`` planner among the algorithms runs on its
+        node limit alone.
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
@@ -187,9 +189,7 @@ def analyze(
     bounds_wall = time.perf_counter() - start
     outcomes = []
     for name in algorithms if algorithms is not None else [*LEARNERS, *PRICED]:
-        learner, params = PRICED.get(name, (name, None))
-        if name == "optimum":
-            params = {"time_limit_s": time_limit_s}
+        learner, params = PRICED.get(name, (name, None))  # optimum: its default node limit
         result = solve(instance, learner, seed=seed, iterations=iterations, params=params)
         ev = result.evaluation
         bounds = _widen(bounds, result.profile, ev)
