@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,13 +139,21 @@ def markdown_table(rows: Sequence[OptionRow]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry: print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=20)
+def table_main(
+    argv: Sequence[str] | None, doc: str, table: Callable[[int, int], str], seeds: int
+) -> None:
+    """Parse ``--seeds`` (default ``seeds``) and ``--slots`` (2000) and print
+    ``table(seeds, slots)``: the command-line entry of a sensitivity table."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=seeds)
     parser.add_argument("--slots", type=int, default=2000)
     args = parser.parse_args(argv)
-    print(markdown_table(masl_options(args.seeds, args.slots)))
+    print(table(args.seeds, args.slots))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry: print the table."""
+    table_main(argv, __doc__, lambda s, t: markdown_table(masl_options(s, t)), 20)
 
 
 if __name__ == "__main__":  # pragma: no cover
