@@ -143,9 +143,12 @@ class CostBandit(Learner):
         self.players_ = setup.players
         self.allowed_ = (np.ones((s, n, m), dtype=bool), setup.feasible)
         self.incumbent_ = [uniform_choice(allowed, rng) for allowed in self.allowed_]
+        # NaN: never played; inf: infeasible (never played either)
         self.estimate_s_: list[FloatArray] = [
-            np.full(allowed.shape, np.nan) for allowed in self.allowed_
+            np.where(allowed, np.nan, np.inf) for allowed in self.allowed_
         ]
+        self.known_ = [~allowed for allowed in self.allowed_]  # played, or infeasible
+        self.cells_ = np.arange(s * n) * np.array([m, setup.feasible.shape[-1]])[:, None]
         self.seen_: list[IntArray] = [
             np.zeros(allowed.shape, dtype=np.int64) for allowed in self.allowed_
         ]
@@ -173,9 +176,9 @@ class CostBandit(Learner):
     def estimates(self, part: int) -> FloatArray:
         """Each user's estimated cost of each resource of subgame ``part``, ``(S, N, R)`` [s]:
         the tracked mean where played, else θ_i T[i, r] (alone there); ``inf`` if infeasible."""
-        tracked = self.estimate_s_[part]
-        alone = self.alone_s(part)
-        return np.where(self.allowed_[part], np.where(np.isnan(tracked), alone, tracked), np.inf)
+        estimate = self.alone_s(part)
+        np.putmask(estimate, self.known_[part], self.estimate_s_[part])
+        return estimate
 
     def _trials(self, part: int, flat: IntArray, uniform: FloatArray) -> IntArray:
         """The trials of the users at flat indices ``flat`` of ``(S, N)``, one ``uniform``
@@ -187,7 +190,8 @@ class CostBandit(Learner):
         alone = self.alone_s(part, rows)
         tracked = self.estimate_s_[part][rows]
         age = self.slot_ - self.seen_[part][rows]
-        relaxed = alone + (tracked - alone) * np.exp(-age / self.memory_slots)
+        with np.errstate(invalid="ignore"):  # inf - inf where infeasible: masked below
+            relaxed = alone + (tracked - alone) * np.exp(-age / self.memory_slots)
         relaxed = np.where(np.isnan(tracked), alone, relaxed)
         relaxed = np.where(self.allowed_[part][rows], relaxed, np.inf)
         incumbent = self.incumbent_[part][rows]
@@ -209,7 +213,11 @@ class CostBandit(Learner):
             estimate = self.estimates(part)
             incumbent = self.incumbent_[part]
             best = estimate.argmin(axis=-1)
-            gain = _at(estimate, incumbent) - _at(estimate, best)  # >= 0
+            flat_estimate, cells = estimate.reshape(-1), self.cells_[part]
+            gain = (
+                flat_estimate[cells + incumbent.reshape(-1)]
+                - flat_estimate[cells + best.reshape(-1)]
+            ).reshape(incumbent.shape)  # >= 0
             draw, move_draw = np.moveaxis(self.rng_.random((*active.shape, 2)), -1, 0)
             explore = active & (draw < rate)
             switch = active & ~explore & (gain > 0) & (move_draw < self.switch_rate)
@@ -246,15 +254,11 @@ class CostBandit(Learner):
             new = cost.reshape(-1)[users]
             tracked.reshape(-1)[cells] = np.where(np.isnan(old), new, old + self.step * (new - old))
             self.seen_[part].reshape(-1)[cells] = self.slot_
+            self.known_[part].reshape(-1)[cells] = True
 
     def recommendation(self) -> Profile:
         """The incumbents."""
         return Profile(self.incumbent_[0].copy(), self.incumbent_[1].copy())
-
-
-def _at(values: FloatArray, index: IntArray) -> FloatArray:
-    """``values[..., index]`` per row: ``(S, N, R)``, ``(S, N)`` -> ``(S, N)``."""
-    return np.take_along_axis(values, index[..., None], axis=-1)[..., 0]
 
 
 __all__ = ["CostBandit"]
