@@ -39,6 +39,7 @@ from typing import Literal
 
 import numpy as np
 
+from jcaco.game import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import (
     Feedback,
@@ -180,6 +181,24 @@ class CostBandit(Learner):
         np.putmask(estimate, self.known_[part], self.estimate_s_[part])
         return estimate
 
+    def _best(self, part: int, incumbent: IntArray) -> tuple[IntArray, FloatArray]:
+        """Each user's best-estimated resource and the incumbent's estimate minus its
+        (>= 0), shape ``(S, N)`` each; compiled when numba is there (same bits)."""
+        compiled = kernels.load("jcaco.learners._bandit_numba")
+        if compiled is not None:
+            best = np.empty(incumbent.shape, dtype=np.int64)
+            gain = np.empty(incumbent.shape)
+            weight = self.theta_ if self.reward_signal == "expected" else np.ones_like(self.theta_)
+            time = np.ascontiguousarray(self.own_times_[part])
+            known = self.known_[part]
+            compiled.best_kernel(weight, time, known, self.estimate_s_[part], incumbent, best, gain)
+            return best, gain
+        estimate = self.estimates(part)
+        best = estimate.argmin(axis=-1)
+        flat, cells = estimate.reshape(-1), self.cells_[part]
+        gain = flat[cells + incumbent.reshape(-1)] - flat[cells + best.reshape(-1)]
+        return best, gain.reshape(incumbent.shape)
+
     def _trials(self, part: int, flat: IntArray, uniform: FloatArray) -> IntArray:
         """The trials of the users at flat indices ``flat`` of ``(S, N)``, one ``uniform``
         draw each: ∝ T^-2 (``own-time``), or (``directed``) the resource other than the
@@ -210,14 +229,8 @@ class CostBandit(Learner):
         moved = np.zeros(active.shape[0], dtype=bool)
         played = []
         for part in (0, 1):
-            estimate = self.estimates(part)
             incumbent = self.incumbent_[part]
-            best = estimate.argmin(axis=-1)
-            flat_estimate, cells = estimate.reshape(-1), self.cells_[part]
-            gain = (
-                flat_estimate[cells + incumbent.reshape(-1)]
-                - flat_estimate[cells + best.reshape(-1)]
-            ).reshape(incumbent.shape)  # >= 0
+            best, gain = self._best(part, incumbent)
             draw, move_draw = np.moveaxis(self.rng_.random((*active.shape, 2)), -1, 0)
             explore = active & (draw < rate)
             switch = active & ~explore & (gain > 0) & (move_draw < self.switch_rate)
