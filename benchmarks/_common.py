@@ -7,10 +7,12 @@ import platform
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from jcaco.cli.output import markdown_table  # noqa: F401 (re-exported to the benchmarks)
 
 
 def median_s(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
@@ -78,13 +80,6 @@ def machine() -> str:
         f"{os.cpu_count()} cores (nproc), {model}; Python {platform.python_version()}, "
         f"numpy {np.__version__}, BLAS {blas_name()}"
     )
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A markdown table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def fmt_ms(seconds: float) -> str:

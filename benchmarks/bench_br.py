@@ -19,57 +19,57 @@ import argparse
 
 from _common import load_average, machine, markdown_table, median_s
 from bench_masl import make_game
-from jcaco.game import br_compiled, kernels
+from jcaco import kernels
 from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import SolveResult, solve
 
 REPEATS = {10_000: 3}
 
 
-def single(game: GameInstance) -> GameInstance:
-    """The unbatched game of a batch of one."""
-    return GameInstance(game.activity[0], game.tx_time_s[0], game.compute_time_s[0], game.steps[0])
+def numba_installed() -> bool:
+    """Whether the compiled ``br`` kernel can be loaded."""
+    with kernels.use("auto"):
+        return kernels.load("jcaco.game._br_numba") is not None
 
 
-def use_engine(engine: str) -> bool:
-    """Switch ``br`` to ``numba`` or ``numpy`` moves; False if numba is not installed."""
-    kernels.set_enabled(engine != "numpy")
-    return engine == "numpy" or br_compiled.compiled_kernel() is not None
+def measure(engine: str, sizes: list[int]) -> list[list[str]]:
+    """The table rows of one engine (run inside ``kernels.use(engine)``)."""
+    rows = []
+    solve(make_game(50)[0], "br-oracle", seed=0)  # compile outside the timing
+    for n in sizes:
+        game = make_game(n)[0]
+        for start in ("random", "greedy"):
+            results: list[SolveResult] = []
+
+            def once(game: GameInstance = game, start: str = start, out: list = results) -> None:
+                out.append(solve(game, "br-oracle", seed=0, params={"start": start}))
+
+            wall = median_s(once, REPEATS.get(n, 1), warmup=0)
+            last = results[-1]
+            rows.append(
+                [
+                    f"{n:,}",
+                    start,
+                    engine,
+                    f"{wall:.2f}",
+                    str(last.iterations),
+                    str(last.converged),
+                    str(last.evaluation.is_nash),
+                    f"{last.evaluation.expected_total_service_time_s:.4g}",
+                ]
+            )
+            print(" | ".join(rows[-1]), flush=True)
+    return rows
 
 
 def run(sizes: list[int]) -> str:
     """Measure every size, start and engine; return the markdown report."""
     rows = []
     for engine in ("numba", "numpy"):
-        if not use_engine(engine):
+        if engine == "numba" and not numba_installed():
             continue
-        solve(single(make_game(50)), "br-oracle", seed=0)  # compile outside the timing
-        for n in sizes:
-            game = single(make_game(n))
-            for start in ("random", "greedy"):
-                results: list[SolveResult] = []
-
-                def once(
-                    game: GameInstance = game, start: str = start, out: list = results
-                ) -> None:
-                    out.append(solve(game, "br-oracle", seed=0, params={"start": start}))
-
-                wall = median_s(once, REPEATS.get(n, 1), warmup=0)
-                last = results[-1]
-                rows.append(
-                    [
-                        f"{n:,}",
-                        start,
-                        engine,
-                        f"{wall:.2f}",
-                        str(last.iterations),
-                        str(last.converged),
-                        str(last.evaluation.is_nash),
-                        f"{last.evaluation.expected_total_service_time_s:.4g}",
-                    ]
-                )
-                print(" | ".join(rows[-1]), flush=True)
-    use_engine("numba")
+        with kernels.use(engine):
+            rows += measure(engine, sizes)
     header = ["N", "start", "moves engine", "solve wall [s]", "slots", "converged", "is Nash"]
     table = markdown_table([*header, "objective (15) [s]"], rows)
     title = "br-oracle to convergence (10 APs, 10 servers, seed 0), median wall time"

@@ -56,7 +56,7 @@ def run(sizes: list[int], revision: str) -> str:
             game = add_batch_axis(build_instance(generate_network(config, stream(0, "scenario"))))
             rng = stream(1, "learner")
             for subgame, time_s in (("AP", game.tx_time_s), ("server", game.compute_time_s)):
-                w = np.ascontiguousarray(resource.player_weights(time_s, game.activity))
+                w = np.ascontiguousarray(resource.player_weights(time_s, game.theta))
                 choice = np.argmax(np.isfinite(w) * rng.random(w.shape), axis=-1)  # feasible
                 priority = rng.random((1, n))
                 ends, cells = [], []

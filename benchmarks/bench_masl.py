@@ -94,9 +94,7 @@ class FloorIteration:
 
 def naive_step(game: GameInstance, seed: int = 0) -> Callable[[], object]:
     """One iteration of :class:`NaiveMASL` on the same game and streams, as a callable."""
-    single = GameInstance(
-        game.activity[0], game.tx_time_s[0], game.compute_time_s[0], game.steps[0]
-    )
+    single = GameInstance(game.theta[0], game.tx_time_s[0], game.compute_time_s[0], game.steps[0])
     masl = MASL()
     naive = NaiveMASL(
         single, masl.learning_rate_ap, masl.learning_rate_server, sampling=masl.sampling

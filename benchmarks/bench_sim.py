@@ -21,7 +21,7 @@ import sys
 import time
 
 from _common import machine, markdown_table
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.model.build import check_feasible
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, generate_network
@@ -49,9 +49,18 @@ def _time(fn, repeats: int) -> float:
     return best
 
 
-def _set_engine(engine: str) -> None:
-    """Use the numba kernels (default) or, with ``JCACO_NO_NUMBA=1``, numpy only."""
-    kernels.set_enabled(engine != "numpy")
+def _measure(name: str, nets: list, seeds: list[int], args: argparse.Namespace) -> tuple:
+    """CPU seconds of ``name``: batched (long and short runs), and seed by seed."""
+    simulate(nets[:1], name, seeds[:1], 5)  # warm-up (imports, compiled kernel)
+    batched = _time(lambda: simulate(nets, name, seeds, args.slots), args.repeats)
+    batched_short = _time(lambda: simulate(nets, name, seeds, args.alone_slots), args.repeats)
+    alone = _time(
+        lambda: [
+            simulate([net], name, [s], args.alone_slots) for net, s in zip(nets, seeds, strict=True)
+        ],
+        1,
+    )
+    return batched, batched_short, alone
 
 
 def main() -> None:
@@ -77,19 +86,8 @@ def main() -> None:
     if "br" in names:
         runs.append(("br", "numpy"))
     for name, engine in runs:
-        _set_engine(engine)
-        simulate(nets[:1], name, seeds[:1], 5)  # warm-up (imports, compiled kernel)
-        batched = _time(lambda n=name: simulate(nets, n, seeds, args.slots), args.repeats)
-        batched_short = _time(
-            lambda n=name: simulate(nets, n, seeds, args.alone_slots), args.repeats
-        )
-        alone = _time(
-            lambda n=name: [
-                simulate([net], n, [s], args.alone_slots)
-                for net, s in zip(nets, seeds, strict=True)
-            ],
-            1,
-        )
+        with kernels.use(engine):  # numba: the compiled kernels; numpy: none
+            batched, batched_short, alone = _measure(name, nets, seeds, args)
         per_slot_ms = batched / args.slots * 1e3
         print(f"  {name} ({engine}): {per_slot_ms:.3g} ms per batched slot", file=sys.stderr)
         if engine == "numba":
@@ -122,7 +120,6 @@ def main() -> None:
     # 7 figures x 5 points x 6 algorithms x 2000 slots of 20-seed batches, on 2 cores
     full = 7 * 5 * 6 * 2000 * mean_ms / 1e3
     print(f"full reproduction estimate: {full:.0f} s CPU, {full / 2:.0f} s on 2 cores")
-    _set_engine("numba")
 
 
 if __name__ == "__main__":

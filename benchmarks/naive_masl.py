@@ -66,7 +66,7 @@ class NaiveMASL:
         convergence_threshold: float = 0.99,
         sampling: str = "active",
     ):
-        self.theta = game.activity.tolist()
+        self.theta = game.theta.tolist()
         self.tx_time_s = game.tx_time_s.tolist()
         self.compute_time_s = game.compute_time_s.tolist()
         self.rate_ap = learning_rate_ap

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from jcaco.game import kernels
+from jcaco import kernels
 
 
 @pytest.fixture(autouse=True, params=["numba", "numpy"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run every test with the compiled kernels (when numba is installed) and without."""
     if request.param == "numba" and kernels.load("jcaco.learners._masl_numba") is None:
         pytest.skip("numba not installed")
-    monkeypatch.setattr(kernels, "_override", request.param == "numba")
-    return str(request.param)
+    with kernels.use(request.param):
+        yield str(request.param)

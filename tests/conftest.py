@@ -24,7 +24,7 @@ def tiny_game(rng: np.random.Generator) -> GameInstance:
     infeasible = rng.random((n, k)) < 0.25
     infeasible[np.arange(n), rng.integers(0, k, n)] = False
     return GameInstance(
-        activity=activity,
+        theta=activity,
         tx_time_s=rng.uniform(0.1, 3.0, (n, m)),
         compute_time_s=np.where(infeasible, np.inf, steps * per_step_s),
         steps=np.where(infeasible, 0, steps).astype(np.int64),

@@ -20,7 +20,7 @@ from test_optimum import brute_force_costs
 
 def random_game(rng: np.random.Generator, n: int = 8, m: int = 3, k: int = 3) -> GameInstance:
     return GameInstance(
-        activity=rng.integers(30, 101, n) / 100,
+        theta=rng.integers(30, 101, n) / 100,
         tx_time_s=rng.uniform(0.1, 3.0, (n, m)),
         compute_time_s=rng.uniform(0.1, 3.0, (n, k)),
         steps=np.full((n, k), 10),
@@ -55,12 +55,12 @@ def test_estimates_start_optimistic_and_stay_above_the_alone_cost(price: bool) -
     batched = add_batch_axis(game)
     learner = CostBandit(price=price)
     learner.reset(build_setup(learner.declares(), batched), stream(0, "learner"))
-    alone = game.activity[:, None] * game.tx_time_s
+    alone = game.theta[:, None] * game.tx_time_s
     np.testing.assert_allclose(learner.estimates(0)[0], alone)
     run_loop(StaticEnvironment(batched, stream(0, "activity")), learner, stream(0, "learner"), 300)
     tracked = learner.estimate_s_[0][0]
     played = ~np.isnan(tracked)
-    assert played.sum() > len(game.activity)  # more than one resource per user was measured
+    assert played.sum() > len(game.theta)  # more than one resource per user was measured
     assert np.all(tracked[played] >= alone[played] * (1 - 1e-12))
 
 
@@ -73,12 +73,12 @@ def test_priced_bandit_lands_near_the_optimum_of_small_static_games() -> None:
     for g in range(10):
         game = random_game(rng, n=5)
         subgames = (game.tx_time_s, game.compute_time_s)
-        best = sum(float(brute_force_costs(t, game.activity).min()) for t in subgames)
+        best = sum(float(brute_force_costs(t, game.theta).min()) for t in subgames)
         for price in (True, False):
             params = {"price": price, "patience": 3000}
             profile = solve(game, "bandit", seed=g, params=params, iterations=3000).profile
             got = sum(
-                float(subgame_cost(t, game.activity, c))
+                float(subgame_cost(t, game.theta, c))
                 for t, c in zip(subgames, (profile.ap, profile.server), strict=True)
             )
             ratios[price].append(got / best)

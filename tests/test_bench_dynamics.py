@@ -1,8 +1,9 @@
-"""``game.dynamics.sequential_best_response`` equals its vectorised reference bit for bit.
+"""``game.dynamics.sequential_best_response`` equals an independent oracle bit for bit.
 
-The reference is the engine's original form (one numpy step per position in the order of play,
-all seeds at once); the optimised form plays each seed's moves in plain Python. Same random
-order, same moves, same loads.
+The oracle (this file) is the dynamics' original form: one numpy step per position in the order
+of play, all seeds at once. The implementation plays each seed's moves in plain Python (numpy
+engine) or in the compiled kernel (numba engine); both engines run (``bench_engines``). Same
+random order, same moves, same loads.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench_engines import engine  # noqa: F401 (autouse: with and without numba)
 from jcaco.game import resource
 from jcaco.game.dynamics import DynamicsOutcome, greedy_profile, sequential_best_response
 from jcaco.rng import RandomSource, SeedBatch, stream
@@ -43,23 +45,8 @@ def reference_sequential_best_response(
     max_rounds: int = 50,
     atol: float = resource.DEFAULT_ATOL_S,
 ) -> DynamicsOutcome:
-    """Sequential best-response dynamics until nobody can improve (``br``, MODEL.md §6).
-
-    Each round, the users that can improve at the round's start take turns in a random order
-    (one random priority per seed and call, reused by its rounds), each moving to its best
-    response to the current loads; ties keep the current choice. By the potential argument
-    (Theorems 1–4) every move lowers the sorted load vector, so the dynamics stop at a pure
-    equilibrium.
-
-    Parameters
-    ----------
-    w : ndarray, shape (seeds, num_users, num_resources)
-        Player weights (non-players have zero rows and never move).
-    choice : ndarray of int, shape (seeds, num_users)
-        Starting profile (not modified).
-    rng : numpy.random.Generator
-        Orders of play.
-    """
+    """Oracle: the dynamics as first written, vectorised over the seeds (the p-th mover of every
+    seed moves in one numpy step), to check the one implementation with both engines."""
     choice = choice.copy()
     num_seeds = w.shape[0]
     load = resource.loads(w, choice)

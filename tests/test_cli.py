@@ -12,10 +12,10 @@ import jsonschema
 import numpy as np
 import pytest
 
+from jcaco.files import write_json
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.files import load_game
 from jcaco.scenario.generator import PRESETS
-from jcaco.scenario.io import write_json
 
 RESULT_FIELDS = {
     "schema",
@@ -69,7 +69,7 @@ def test_instance_is_valid_and_loads(jcaco, files) -> None:
     jsonschema.validate(doc, _schema(jcaco, "instance"))
     game = load_game(files["instance"])
     assert game.tx_time_s.shape == (4, 2) and game.compute_time_s.shape == (4, 3)
-    np.testing.assert_array_equal(game.activity, doc["activity"])
+    np.testing.assert_array_equal(game.theta, doc["activity"])
 
 
 def test_solve_json_has_every_result_field_and_validates(jcaco, files) -> None:

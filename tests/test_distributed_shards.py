@@ -38,7 +38,7 @@ def dyadic_game(rng: np.random.Generator, n: int = 12, m: int = 3, k: int = 3) -
     compute[rng.random((n, k)) < 0.2] = np.inf
     compute[:, 0] = rng.integers(1, 5, n) / 2.0
     return GameInstance(
-        activity=rng.integers(0, 5, n) / 4.0,
+        theta=rng.integers(0, 5, n) / 4.0,
         tx_time_s=rng.integers(1, 5, (n, m)) / 2.0,
         compute_time_s=compute,
         steps=np.where(np.isfinite(compute), 10, 0),
@@ -59,7 +59,7 @@ def sharded_masl(
     feasible = game.feasible[0]
     probs = [np.full((n, m), 1.0 / m), feasible / feasible.sum(axis=-1, keepdims=True)]  # (33)
     times = [game.tx_time_s[0], game.compute_time_s[0]]
-    theta = game.activity[0]
+    theta = game.theta[0]
     rates = [learner.learning_rate_ap, learner.learning_rate_server]
     # O9 normalisers: also sums over users, all-reduced once
     norms = [max(sum(_worst_load_s(t[s], theta[s]) for s in shards), 1e-300) for t in times]

@@ -11,7 +11,8 @@ import pytest
 
 from jcaco.model.files import load_game
 from jcaco.scenario.io import parse_model
-from jcaco.scenario.schema import SCHEMAS, AssignmentModel, ScenarioModel
+from jcaco.scenario.schema import ScenarioModel
+from jcaco.sim.schema import SCHEMAS, AssignmentModel
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
 

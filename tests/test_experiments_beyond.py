@@ -75,11 +75,11 @@ def test_same_information_planner_scores_the_expected_optimum_on_the_slot() -> N
     env = DynamicEnvironment(nets, seeds)
     for t in range(sampled + 1):
         slot = env.slot(t)
-    full = replay_optima(nets, seeds, (sampled,), time_limit_s=10.0)[0]
+    full = replay_optima(nets, seeds, (sampled,))[0]
     mean_tx = slot.mean_tx_time_s()
     for s, row in enumerate(rows):
         game = GameInstance(
-            activity=slot.game.activity[s],
+            theta=slot.game.theta[s],
             tx_time_s=mean_tx[s],
             compute_time_s=slot.game.compute_time_s[s],
             steps=slot.game.steps[s],

@@ -16,13 +16,13 @@ from jcaco.experiments.planner import (
     _bounds,
     replay_optima,
     sample_slots,
-    seed_instance,
 )
 from jcaco.experiments.report import reductions, write_report
-from jcaco.experiments.store import ResultsStore, provenance, rows_to_table
+from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import summarise
 from jcaco.experiments.sweep import draw_network, plan, run_sweep
 from jcaco.experiments.tasks import run_seeds
+from jcaco.files import provenance
 from jcaco.game.metrics import realised_service_time
 from jcaco.scenario.generator import PRESETS
 from jcaco.sim.environment import DynamicEnvironment
@@ -45,7 +45,7 @@ def test_planner_is_at_most_every_algorithm_at_the_same_slots() -> None:
     is at most what every algorithm realised there, and equals its own realised score."""
     nets = [draw_network(PRESETS["small"], s, 4, 0) for s in SEEDS]
     sampled = sample_slots(SLOTS, WINDOW, 3)
-    solved = replay_optima(nets, SEEDS, sampled, time_limit_s=10.0)
+    solved = replay_optima(nets, SEEDS, sampled)
     env = DynamicEnvironment(nets, SEEDS)
     slots = {t: env.slot(t) for t in range(SLOTS)}
     for k, t in enumerate(sampled):
@@ -53,7 +53,7 @@ def test_planner_is_at_most_every_algorithm_at_the_same_slots() -> None:
             opt, active = solved[k][s]
             assert opt.proven
             np.testing.assert_array_equal(active, slots[t].active[s])
-            game = seed_instance(slots[t].game, s)
+            game = slots[t].game[s]
             realised = realised_service_time(game, opt.profile, active).sum()
             assert realised == pytest.approx(opt.objective_s, rel=1e-9)
     for algorithm in ALGORITHMS:
@@ -139,7 +139,8 @@ def _expected(proven: bool) -> dict:
         "worst_s": 15.0,
         "worst_upper_bound_s": 15.0 if proven else None,
         "equilibria_proven": proven,
-        "time_limit_s": 0.1,
+        "node_limit": 1000,
+        "equilibria_node_limit": 0,
     }
 
 

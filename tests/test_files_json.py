@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from jcaco.scenario import io
-from jcaco.scenario.io import dumps_json
+from jcaco import files as io
+from jcaco.files import dumps_json
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from jcaco.model.files import load_game, load_network
 from jcaco.scenario import parquet_io
 from jcaco.scenario.io import parse_model, read_document
-from jcaco.scenario.schema import ResultModel
+from jcaco.sim.schema import ResultModel
 from test_cli_errors import SCENARIO, SCENARIO_CASES, _mutated, assert_one_line_error
 
 
@@ -56,7 +56,7 @@ def test_parquet_scenario_gives_the_same_network(both) -> None:
 def _arrays(game) -> list[bytes]:
     return [
         np.ascontiguousarray(getattr(game, name)).tobytes()
-        for name in ("activity", "tx_time_s", "compute_time_s", "steps", "distance_m")
+        for name in ("theta", "tx_time_s", "compute_time_s", "steps", "distance_m")
     ]
 
 

@@ -12,8 +12,8 @@ from jcaco.game import metrics
 from jcaco.game.equilibria import pure_equilibria
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
-from jcaco.scenario.schema import AssignmentModel
 from jcaco.sim.evaluate import evaluate_assignment
+from jcaco.sim.schema import AssignmentModel
 from jcaco.sim.solve import solve
 
 ATOL_S = 1e-9
@@ -33,7 +33,7 @@ def _payoff_table(game: GameInstance) -> tuple[np.ndarray, np.ndarray, np.ndarra
     Returns ap, server of shape (P, N) and payoffs of shape (P, N), with profiles in the
     mixed-radix order of :func:`itertools.product` over each user's actions.
     """
-    theta = game.activity
+    theta = game.theta
     rows = list(itertools.product(*_actions(game)))
     ap = np.array([[a for a, _ in row] for row in rows])
     server = np.array([[s for _, s in row] for row in rows])
@@ -57,7 +57,7 @@ def _brute_force_nash(game: GameInstance) -> tuple[np.ndarray, np.ndarray, np.nd
     shape = tuple(len(a) for a in _actions(game))
     nash = np.ones(len(ap), dtype=bool)
     for i in range(game.num_users):
-        if game.activity[i] == 0:
+        if game.theta[i] == 0:
             continue
         own = payoff[:, i].reshape(shape)
         best = own.min(axis=i, keepdims=True)
@@ -70,7 +70,7 @@ def _batched(game: GameInstance, count: int) -> GameInstance:
         return np.broadcast_to(a, (count, *a.shape))
 
     return GameInstance(
-        rep(game.activity), rep(game.tx_time_s), rep(game.compute_time_s), rep(game.steps)
+        rep(game.theta), rep(game.tx_time_s), rep(game.compute_time_s), rep(game.steps)
     )
 
 
@@ -90,7 +90,7 @@ def test_enumerated_equilibria_equal_brute_force(tiny_games: list[GameInstance])
         ap, server, nash = _brute_force_nash(game)
         # non-players are pinned to AP 0 and their first feasible server by the enumeration
         pinned = np.ones(len(ap), dtype=bool)
-        for i in np.flatnonzero(game.activity == 0):
+        for i in np.flatnonzero(game.theta == 0):
             pinned &= (ap[:, i] == 0) & (server[:, i] == np.argmax(game.feasible[i]))
         keep = nash & pinned
         expected = {(tuple(a), tuple(s)) for a, s in zip(ap[keep], server[keep], strict=True)}
@@ -103,7 +103,7 @@ def test_nash_gap_is_the_largest_unilateral_gain(tiny_games: list[GameInstance])
         ap, server, payoff = _payoff_table(game)
         shape = tuple(len(a) for a in _actions(game))
         gaps = np.zeros(len(ap))
-        for i in np.flatnonzero(game.activity > 0):
+        for i in np.flatnonzero(game.theta > 0):
             own = payoff[:, i].reshape(shape)
             gaps = np.maximum(gaps, (own - own.min(axis=i, keepdims=True)).reshape(-1))
         library = metrics.nash_gap(_batched(game, len(ap)), Profile(ap, server))
@@ -117,7 +117,7 @@ def test_best_response_ends_at_equilibrium(tiny_games: list[GameInstance], start
         equilibria = {(tuple(a), tuple(s)) for a, s in zip(ap[nash], server[nash], strict=True)}
         result = solve(game, "br", seed=index, params={"start": start})
         assert result.evaluation.is_nash
-        players = game.activity > 0
+        players = game.theta > 0
         key = (tuple(result.profile.ap.tolist()), tuple(result.profile.server.tolist()))
         # a non-player's choice is irrelevant: match the equilibria on the players only
         assert any(
@@ -133,7 +133,7 @@ def _direct_evaluation(
     """(8)–(15), (24) by enumerating every activity vector a in {0, 1}^N."""
     n = game.num_users
     users = np.arange(n)
-    theta = game.activity
+    theta = game.theta
     own_compute = game.compute_time_s[users, server] / game.steps[users, server] * steps
     cost = np.zeros(n)
     conditional = np.zeros(n)

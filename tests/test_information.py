@@ -92,7 +92,7 @@ def test_loop_hands_a_learner_exactly_its_declared_fields(info: Information) -> 
         if view.others is not None:
             others_tx = realised if info.channel == "all" else mean
             np.testing.assert_array_equal(view.others.tx_time_s, others_tx)
-            weight = slot.active if info.activity == "all" else slot.game.activity
+            weight = slot.active if info.activity == "all" else slot.game.theta
             np.testing.assert_array_equal(view.others.weight, weight)
 
 
@@ -141,7 +141,7 @@ def _act_on(learner: Learner, game, active, seed: int = 1) -> Profile:
 def test_mxfp_ignores_the_others_realised_channel_fp_empirical_does_not() -> None:
     # two users, two APs: user 1's link to AP 0 gets very slow in the second game
     game = random_game(stream(2, "scenario"), num_seeds=1, num_users=2, num_aps=2)
-    game = replace(game, activity=np.array([[0.9, 0.9]]))
+    game = replace(game, theta=np.array([[0.9, 0.9]]))
     tx = np.array([[[1.0, 1.2], [1.0, 1.2]]])
     slow = tx.copy()
     slow[0, 1, 0] = 50.0

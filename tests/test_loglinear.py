@@ -29,14 +29,14 @@ EPSILON = 0.03
 
 def two_player_game(num_seeds: int) -> GameInstance:
     one = GameInstance(
-        activity=np.ones(2),
+        theta=np.ones(2),
         tx_time_s=TX_TIME_S,
         compute_time_s=np.ones((2, 1)),
         steps=np.ones((2, 1), dtype=np.int64),
     )
     batched = add_batch_axis(one)
     return GameInstance(
-        activity=np.repeat(batched.activity, num_seeds, 0),
+        theta=np.repeat(batched.theta, num_seeds, 0),
         tx_time_s=np.repeat(batched.tx_time_s, num_seeds, 0),
         compute_time_s=np.repeat(batched.compute_time_s, num_seeds, 0),
         steps=np.repeat(batched.steps, num_seeds, 0),
@@ -92,7 +92,7 @@ def test_priced_learning_beats_the_delay_on_the_social_cost() -> None:
     for seed in range(6):
         n, m, k = 12, 3, 3
         game = GameInstance(
-            activity=rng.integers(50, 91, n) / 100,
+            theta=rng.integers(50, 91, n) / 100,
             tx_time_s=rng.uniform(0.2, 3.0, (n, m)),
             compute_time_s=rng.uniform(0.2, 3.0, (n, k)),
             steps=np.full((n, k), 10),

@@ -30,7 +30,7 @@ def clear_game() -> GameInstance:
     user then gains at least 0.9 by leaving. Every equilibrium is strict by >= 0.9 s.
     """
     return GameInstance(
-        activity=np.array([0.9, 0.9]),
+        theta=np.array([0.9, 0.9]),
         tx_time_s=np.array([[1.0, 6.0], [2.0, 1.0]]),
         compute_time_s=np.array([[1.0, 1.5], [1.5, 1.0]]),
         steps=np.array([[10, 15], [15, 10]]),

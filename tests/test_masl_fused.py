@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.learners.masl import MASL
 from jcaco.learners.masl_fused import fused_applies, run_fused
 from jcaco.learners.registry import make_learner
@@ -90,8 +90,5 @@ def test_fused_applies_only_to_what_it_implements() -> None:
     assert not fused_applies(make_learner("masl", {"normaliser": "per-user"}))
     assert not fused_applies(make_learner("masl", {"price": True}))  # an option it does not know
     assert not fused_applies(make_learner("br", {}))
-    kernels.set_enabled(False)  # no compiled kernel: the loop runs
-    try:
+    with kernels.use("numpy"):  # no compiled kernel: the loop runs
         assert not fused_applies(masl)
-    finally:
-        kernels.set_enabled(None)

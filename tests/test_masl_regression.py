@@ -29,7 +29,7 @@ NE_SHARE_FLOOR = 0.29
 
 
 def unbatched(game: GameInstance, s: int) -> GameInstance:
-    return GameInstance(game.activity[s], game.tx_time_s[s], game.compute_time_s[s], game.steps[s])
+    return GameInstance(game.theta[s], game.tx_time_s[s], game.compute_time_s[s], game.steps[s])
 
 
 def test_batched_study_equals_solve_seed_by_seed() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import metrics
+from jcaco.game import metrics, optimum_columns
 from jcaco.game.equilibria import enumerate_profiles
-from jcaco.game.optimum import solve_optimum, solve_subgame
+from jcaco.game.optimum import SubgameOptimum, solve_optimum, solve_subgame
 from jcaco.game.optimum_model import count_bounds, subgame_cost
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
@@ -46,10 +46,28 @@ def random_instance(rng: np.random.Generator, n: int, m: int, k: int) -> GameIns
     compute[rng.random((n, k)) < 0.25] = np.inf
     compute[np.arange(n), rng.integers(0, k, n)] = rng.uniform(0.5, 3.0, n)
     return GameInstance(
-        activity=theta,
+        theta=theta,
         tx_time_s=rng.uniform(0.1, 3.0, (n, m)),
         compute_time_s=compute,
         steps=np.where(np.isfinite(compute), 10, 0).astype(np.int64),
+    )
+
+
+def near_rank_one(rng: np.random.Generator, n: int, r: int, noise: float) -> np.ndarray:
+    """Times ``a_i b_r`` (user size x resource speed) with ±``noise`` relative jitter [s]: the
+    near-rank-one structure of the paper's networks, which makes (15) hard for the count model."""
+    time_s = rng.uniform(1, 5, (n, 1)) * rng.uniform(0.3, 1.5, (1, r))
+    return time_s * rng.uniform(1 - noise, 1 + noise, (n, r))
+
+
+def assert_same_run(first: SubgameOptimum, second: SubgameOptimum) -> None:
+    """Two solves of one game agree bit for bit: profile, objective, bound, nodes, proof."""
+    assert np.array_equal(first.choice, second.choice)
+    assert (first.objective_s, first.lower_bound_s, first.nodes, first.proven) == (
+        second.objective_s,
+        second.lower_bound_s,
+        second.nodes,
+        second.proven,
     )
 
 
@@ -61,14 +79,14 @@ def test_closed_form_is_the_metrics_objective() -> None:
         ap = rng.integers(0, 3, (50, game.num_users))
         server = np.argmax(rng.random((50, game.num_users, 3)) * game.feasible, axis=-1)
         batch = GameInstance(
-            activity=np.broadcast_to(game.activity, ap.shape),
+            theta=np.broadcast_to(game.theta, ap.shape),
             tx_time_s=np.broadcast_to(game.tx_time_s, (50, *game.tx_time_s.shape)),
             compute_time_s=np.broadcast_to(game.compute_time_s, (50, *game.compute_time_s.shape)),
             steps=np.broadcast_to(game.steps, (50, *game.steps.shape)),
         )
         expected = metrics.expected_total_service_time(batch, Profile(ap, server))
-        ours = subgame_cost(batch.tx_time_s, batch.activity, ap) + subgame_cost(
-            batch.compute_time_s, batch.activity, server
+        ours = subgame_cost(batch.tx_time_s, batch.theta, ap) + subgame_cost(
+            batch.compute_time_s, batch.theta, server
         )
         np.testing.assert_allclose(ours, expected, rtol=1e-12)
 
@@ -155,18 +173,62 @@ def test_node_limit_gives_the_same_numbers_twice() -> None:
     """A node limit (not wall time) stops HiGHS at the same place on every run: the profile,
     the objective, the bound and the node count are bit for bit the same."""
     rng = np.random.default_rng(12)
-    n, r = 16, 4
-    # near rank 1 (user size x resource speed), the structure that makes (15) hard
-    time_s = rng.uniform(1, 5, (n, 1)) * rng.uniform(0.3, 1.5, (1, r))
-    time_s *= rng.uniform(0.95, 1.05, (n, r))
-    theta = rng.integers(50, 91, n) / 100
-    runs = [solve_subgame(time_s, theta, node_limit=2, time_limit_s=None) for _ in range(2)]
-    first, second = runs
+    time_s = near_rank_one(rng, 16, 4, 0.05)
+    theta = rng.integers(50, 91, 16) / 100
+    first, second = [solve_subgame(time_s, theta, node_limit=2, time_limit_s=None) for _ in "ab"]
     assert first.nodes <= 2
-    assert np.array_equal(first.choice, second.choice)
-    assert (first.objective_s, first.lower_bound_s, first.nodes, first.proven) == (
-        second.objective_s,
-        second.lower_bound_s,
-        second.nodes,
-        second.proven,
-    )
+    assert_same_run(first, second)
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_column_model_equals_brute_force_on_mid_size_games(
+    limited: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """9-10 players x 3 resources, near rank one (the paper's structure): the proven optimum
+    is the brute-force minimum, through the column model and through its fallback (pricing
+    limited to a few states, so the compact model takes over)."""
+    if limited:
+        monkeypatch.setattr(optimum_columns, "MAX_PRICING_STATES", 3)
+    rng = np.random.default_rng(25)
+    for _ in range(6):
+        n, r = int(rng.integers(9, 11)), 3
+        time_s = near_rank_one(rng, n, r, 0.1)
+        time_s[rng.random((n, r)) < 0.1] = np.inf
+        time_s[np.arange(n), rng.integers(0, r, n)] = rng.uniform(1.0, 3.0, n)
+        theta = rng.integers(50, 91, n) / 100
+        best = brute_force_costs(time_s, theta).min()
+        got = solve_subgame(time_s, theta)
+        assert got.proven
+        assert got.objective_s == pytest.approx(best, rel=1e-9)
+        assert best * (1 - 1e-6) <= got.lower_bound_s <= got.objective_s
+
+
+def test_column_model_under_tight_limits_gives_the_same_numbers_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """24 players x 4 resources, near rank one, unequal θ, one node per MILP: the column model
+    proves the optimum; with its pricing capped (the count model takes over and stops
+    unproven) two runs still agree bit for bit, and bracket the optimum."""
+    rng = np.random.default_rng(26)
+    time_s = near_rank_one(rng, 24, 4, 0.1)
+    theta = rng.integers(50, 91, 24) / 100
+    exact = [solve_subgame(time_s, theta, node_limit=1) for _ in range(2)]
+    monkeypatch.setattr(optimum_columns, "MAX_PRICING_STATES", 5)
+    capped = [solve_subgame(time_s, theta, node_limit=1) for _ in range(2)]
+    for first, second in (exact, capped):
+        assert_same_run(first, second)
+    assert exact[0].proven and not capped[0].proven
+    assert capped[0].lower_bound_s <= exact[0].objective_s <= capped[0].objective_s
+
+
+def test_expired_wall_clock_safety_still_brackets_the_optimum() -> None:
+    """time_limit_s already spent: the column model hands over at once and the count model
+    stops; the profile is feasible and the bound and objective bracket the brute-force min."""
+    rng = np.random.default_rng(27)
+    time_s = near_rank_one(rng, 9, 3, 0.0)
+    theta = rng.integers(50, 91, 9) / 100
+    best = brute_force_costs(time_s, theta).min()
+    got = solve_subgame(time_s, theta, time_limit_s=1e-9)
+    assert got.lower_bound_s <= best * (1 + 1e-9)
+    assert got.objective_s >= best * (1 - 1e-9)
+    assert subgame_cost(time_s, theta, got.choice) == pytest.approx(got.objective_s)

@@ -32,7 +32,7 @@ def test_rayleigh_power_gain_has_unit_mean_and_variance() -> None:
 def test_static_environment_activity_frequencies_match_theta() -> None:
     theta = np.array([0.0, 0.3, 0.75, 1.0])
     game = GameInstance(
-        activity=np.tile(theta, (2, 1)),
+        theta=np.tile(theta, (2, 1)),
         tx_time_s=np.ones((2, 4, 2)),
         compute_time_s=np.ones((2, 4, 2)),
         steps=np.ones((2, 4, 2), dtype=np.int64),

@@ -145,7 +145,7 @@ def test_priced_best_response_ends_at_a_local_optimum() -> None:
         n, m, k = 8, 3, 3
         theta = rng.integers(30, 101, n) / 100
         game = GameInstance(
-            activity=theta,
+            theta=theta,
             tx_time_s=rng.uniform(0.1, 3.0, (n, m)),
             compute_time_s=rng.uniform(0.1, 3.0, (n, k)),
             steps=np.full((n, k), 10),

@@ -11,8 +11,9 @@ import pytest
 
 from jcaco.experiments.agreement import assess
 from jcaco.experiments.report import reductions, write_report
-from jcaco.experiments.store import provenance, rows_to_table
+from jcaco.experiments.store import rows_to_table
 from jcaco.experiments.summary import summarise
+from jcaco.files import provenance
 
 
 def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) -> None:

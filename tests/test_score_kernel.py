@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import kernels, resource
+from jcaco import kernels
+from jcaco.game import resource
 
 
 @pytest.mark.parametrize("seed", range(5))

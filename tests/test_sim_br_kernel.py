@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game import br_compiled, dynamics, resource
+from jcaco import kernels
+from jcaco.game import dynamics, resource
 from jcaco.rng import SeedBatch, stream
 
-pytestmark = pytest.mark.skipif(br_compiled.compiled_kernel() is None, reason="numba not installed")
+pytestmark = pytest.mark.skipif(
+    kernels.load("jcaco.game._br_numba") is None, reason="numba not installed"
+)
 
 
 def _batch(rng: np.random.Generator, seeds: int, users: int, resources: int):
@@ -34,11 +37,10 @@ def test_kernel_equals_numpy(max_rounds: int) -> None:
         runs = []
         for engine in ("numpy", "numba"):
             order_rng = SeedBatch.from_seeds(list(range(case, case + seeds)), "learner")
-            runs.append(
-                br_compiled.sequential_best_response(
-                    w, choice, order_rng, max_rounds=max_rounds, engine=engine
+            with kernels.use(engine):
+                runs.append(
+                    dynamics.sequential_best_response(w, choice, order_rng, max_rounds=max_rounds)
                 )
-            )
         numpy_out, numba_out = runs
         for name in ("choice", "rounds", "moves", "converged"):
             assert np.array_equal(getattr(numpy_out, name), getattr(numba_out, name)), (case, name)
@@ -48,7 +50,8 @@ def test_kernel_keeps_the_input_and_reaches_equilibria() -> None:
     rng = stream(7, "scenario")
     w, choice = _batch(rng, 6, 20, 4)
     before = choice.copy()
-    out = br_compiled.sequential_best_response(w, choice, stream(1, "learner"), engine="numba")
+    with kernels.use("numba"):
+        out = dynamics.sequential_best_response(w, choice, stream(1, "learner"))
     assert np.array_equal(choice, before)
     players = (w > 0).any(axis=-1)
     gaps = resource.nash_gaps(w, out.choice, players)
@@ -56,11 +59,17 @@ def test_kernel_keeps_the_input_and_reaches_equilibria() -> None:
     assert out.converged.all()
 
 
-def test_numpy_engine_is_the_reference_function() -> None:
-    w, choice = _batch(stream(3, "scenario"), 3, 8, 3)
-    a = br_compiled.sequential_best_response(w, choice, stream(4, "learner"), engine="numpy")
-    b = dynamics.sequential_best_response(w, choice, stream(4, "learner"))
-    assert np.array_equal(a.choice, b.choice) and np.array_equal(a.moves, b.moves)
+def test_the_engine_follows_the_context_manager() -> None:
+    """``kernels.use`` picks the engine; outside it, the compiled one runs (numba installed)."""
+    assert kernels.engine() in ("auto", "numba")
+    with kernels.use("numpy"):
+        assert kernels.load("jcaco.game._br_numba") is None
+        with kernels.use("numba"):
+            assert kernels.load("jcaco.game._br_numba") is not None
+        assert kernels.engine() == "numpy"
+    with pytest.raises(ValueError, match="engine: got 'fast'; allowed: auto, numba, numpy"):
+        with kernels.use("fast"):  # type: ignore[arg-type]
+            pass
 
 
 def test_order_of_play_is_the_stable_argsort() -> None:

@@ -82,3 +82,34 @@ def test_missing_or_wrong_file(tmp_path: Path, jcaco) -> None:
     result = jcaco("simulate", tmp_path / "missing.json", "-a", "masl", "-o", tmp_path / "x")
     assert result.code == 2 and "missing.json" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_learning_rate_sets_both_rates_as_in_solve(tmp_path: Path, scenario: Path, jcaco) -> None:
+    """``--learning-rate B`` means ``--param learning_rate_ap=B --param learning_rate_server=B``."""
+    common = ("simulate", scenario, "-a", "masl", "--slots", "20", "--seed", "3")
+    flag = jcaco(*common, "--learning-rate", "0.3", "-o", tmp_path / "flag")
+    both = ("--param", "learning_rate_ap=0.3", "--param", "learning_rate_server=0.3")
+    params = jcaco(*common, *both, "-o", tmp_path / "params")
+    default = jcaco(*common, "-o", tmp_path / "default")
+    assert flag.code == params.code == default.code == 0, (flag.err, params.err, default.err)
+    column = "total_service_time_s"
+    read = {
+        name: pq.read_table(tmp_path / name / "trace.parquet").column(column).to_numpy()
+        for name in ("flag", "params", "default")
+    }
+    assert np.array_equal(read["flag"], read["params"])
+    assert not np.array_equal(read["flag"], read["default"])
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("-a", "br", "--learning-rate", "0.1"), "masl"),
+        (("-a", "masl", "--learning-rate", "2"), "(0, 1]"),
+    ],
+)
+def test_bad_learning_rate(tmp_path: Path, scenario: Path, jcaco, args, needle: str) -> None:
+    result = jcaco("simulate", scenario, "--slots", "3", *args, "-o", tmp_path / "x")
+    lines = result.err.strip().splitlines()
+    assert result.code == 2 and len(lines) == 1
+    assert "--learning-rate" in lines[0] and needle in lines[0]

@@ -13,7 +13,7 @@ from jcaco.scenario.generator import PRESETS, generate_network
 from jcaco.sim.dynamics import STATIC, DynamicsConfig
 from jcaco.sim.environment import DynamicEnvironment
 from jcaco.sim.loop import run_loop
-from jcaco.sim.recorder import METRICS, Trace, nash_gaps
+from jcaco.sim.recorder import METRICS, Trace
 from jcaco.sim.simulate import provenance, simulate
 from jcaco.sim.solve import solve
 
@@ -86,7 +86,7 @@ def test_slot_game_is_build_instance_math() -> None:
             )
             assert np.allclose(slot.game.tx_time_s[row], ref.tx_time_s, rtol=1e-13, atol=0)
             assert np.array_equal(slot.game.compute_time_s[row], ref.compute_time_s)
-            assert np.array_equal(slot.game.activity[row], ref.activity)
+            assert np.array_equal(slot.game.theta[row], ref.theta)
         assert np.array_equal(slot.weight, slot.active.astype(float))
     initial = env.initial()
     for row, net in enumerate(nets):  # the mean-fading game at the initial positions
@@ -175,7 +175,22 @@ def test_bad_arguments() -> None:
         simulate(nets, "nope", SEEDS, 5)
 
 
-def test_recorder_nash_gaps_equal_the_game_function() -> None:
+def _brute_force_gaps(w: np.ndarray, choice: np.ndarray, players: np.ndarray) -> np.ndarray:
+    """Oracle: each player's best gain by moving alone, from the definition, in plain Python."""
+    gaps = np.zeros(choice.shape)
+    for s in range(w.shape[0]):
+        load = [0.0] * w.shape[2]
+        for i in range(w.shape[1]):
+            load[choice[s, i]] += w[s, i, choice[s, i]]
+        for i in range(w.shape[1]):
+            if players[s, i]:
+                others = [load[r] + w[s, i, r] for r in range(w.shape[2]) if r != choice[s, i]]
+                gaps[s, i] = max(0.0, load[choice[s, i]] - min(others))
+    return gaps
+
+
+def test_nash_gaps_match_brute_force() -> None:
+    """The one Nash gap, with and without the caller's loads and θ, against the definition."""
     rng = stream(5, "scenario")
     for _ in range(20):
         w = rng.exponential(1.0, (4, 7, 3))
@@ -185,11 +200,15 @@ def test_recorder_nash_gaps_equal_the_game_function() -> None:
         w[~players] = 0.0
         choice = np.argmin(np.where(np.isfinite(w), rng.random(w.shape), 2.0), axis=-1)
         expected = resource.nash_gaps(w, choice, players)
-        assert np.array_equal(nash_gaps(w, resource.loads(w, choice), choice, players), expected)
+        np.testing.assert_allclose(expected, _brute_force_gaps(w, choice, players), atol=1e-12)
+        given = resource.nash_gaps(w, choice, players, load=resource.loads(w, choice))
+        assert np.array_equal(given, expected)
         # from θ and the times: the same products as player_weights, so the same gaps
         theta = np.where(players, rng.integers(1, 100, players.shape) / 100, 0.0)
         time = np.where(np.isfinite(w), rng.exponential(1.0, w.shape), np.inf)
         w = resource.player_weights(time, theta)
         load = resource.loads(w, choice)
         expected = resource.nash_gaps(w, choice, players)
-        assert np.array_equal(nash_gaps(time, load, choice, players, theta), expected)
+        np.testing.assert_allclose(expected, _brute_force_gaps(w, choice, players), atol=1e-12)
+        from_theta = resource.nash_gaps(time, choice, players, load=load, theta=theta)
+        assert np.array_equal(from_theta, expected)

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from jcaco import cli_simulate
+from jcaco.cli import simulate as cli_simulate
 from jcaco.model.build import check_feasible
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, generate_network

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.experiments.theory_conditional import (
+from jcaco.game.equilibria import enumerate_profiles
+from jcaco.theory.conditional import (
     _has_improvement_cycle,
     conditional_costs,
     counter_example,
@@ -13,7 +14,6 @@ from jcaco.experiments.theory_conditional import (
     not_exact_potential,
     search_cycles,
 )
-from jcaco.game.equilibria import enumerate_profiles
 
 
 def test_counter_example_behaves_as_model_md_states() -> None:

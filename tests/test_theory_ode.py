@@ -7,13 +7,14 @@ import itertools
 import numpy as np
 import pytest
 
-from jcaco.experiments.theory_ode import check_ode, ode_game, subgames
-from jcaco.game import ode, resource
+from jcaco.game import resource
 from jcaco.game.equilibria import enumerate_profiles, subgame_equilibria
 from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import stack_instances
 from jcaco.sim.loop import StaticEnvironment, make_view, score
+from jcaco.theory import mean_ode as ode
+from jcaco.theory.ode_check import check_ode, ode_game, subgames
 
 
 def _random_game(seed: int, num_users: int = 3, num_resources: int = 3):
@@ -25,7 +26,7 @@ def _random_game(seed: int, num_users: int = 3, num_resources: int = 3):
 
 
 def _brute_rewards(probs, w, max_delay_s):
-    """h_{i,r} by an explicit loop over the others' pure actions (independent of ode.py)."""
+    """h_{i,r} by an explicit loop over the others' pure actions (independent of mean_ode.py)."""
     n, r = w.shape
     h = np.zeros((n, r))
     for i in range(n):
@@ -80,7 +81,7 @@ def test_one_masl_step_has_mean_b_times_the_drift() -> None:
     learner.observe(profile, score(slot, profile))
     # [paths, users, resources]
     step = (learner.probs_ap_ - start) / rate
-    expected = ode.drift(start, ap.w, game.activity, ap.max_delay_s)
+    expected = ode.drift(start, ap.w, game.theta, ap.max_delay_s)
     standard_error = step.std(axis=0) / np.sqrt(paths)
     assert np.all(np.abs(step.mean(axis=0) - expected) < 4.5 * standard_error + 1e-12)
 
@@ -93,7 +94,7 @@ def test_integrated_flow_stays_on_the_simplex_and_reaches_a_pure_equilibrium() -
     np.testing.assert_allclose(path.sum(axis=2), 1.0, atol=1e-6)
     assert path.min() > -1e-6
     ap, _ = subgames(ode_game())
-    theta = ode_game().activity
+    theta = ode_game().theta
     end = ode.integrate(ap.uniform(), ap.w, theta, ap.max_delay_s, np.array([0.0, 60.0]))[-1]
     assert end.max(axis=1).min() > 0.99
     equilibria = {tuple(e) for e in subgame_equilibria(ode_game().tx_time_s, theta)}
@@ -129,5 +130,8 @@ def test_check_ode_mean_path_follows_the_ode_closer_at_smaller_rates() -> None:
     assert fine.max_deviation < coarse.max_deviation
     assert check.ode_limit_is_nash
     assert all(c.stable_equals_strict_equilibria for c in check.corners)
-    assert 0.0 <= fine.nash_share <= 1.0 and fine.compared_until_t == pytest.approx(20.0)
+    # the ODE's limit is an equilibrium, so the closer paths end there more often (measured:
+    # 0.87 of the paths at b = 0.01, 0.57 at b = 0.05)
+    assert fine.nash_share > coarse.nash_share and fine.nash_share >= 0.8
+    assert fine.compared_until_t == pytest.approx(20.0)
     assert len(traces.times) == 2 and traces.ode[1].shape == traces.mean[1].shape

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from jcaco.experiments.theory_potential import (
+from jcaco.theory.potential import (
     DELTA_S,
     DELTA_THETA,
     check_potential,

@@ -150,9 +150,9 @@ def evaluate(game: GameLike, assignment: Mapping[str, Any] | str | Path) -> Solv
     assignment : mapping, str or Path
         ``{"ap": [N], "server": [N]}`` and optionally ``"steps": [N]``, or such a JSON file.
     """
-    from jcaco.scenario.io import load_assignment, parse_model
-    from jcaco.scenario.schema import AssignmentModel
-    from jcaco.sim.evaluate import evaluate_assignment
+    from jcaco.scenario.io import parse_model
+    from jcaco.sim.evaluate import evaluate_assignment, load_assignment
+    from jcaco.sim.schema import AssignmentModel
 
     if isinstance(assignment, Mapping):
         model = parse_model(AssignmentModel, dict(assignment))
@@ -284,11 +284,11 @@ def reproduce(
     """
     import time
 
-    from jcaco import __version__
     from jcaco.experiments.paper import select, with_algorithms
     from jcaco.experiments.report import write_report
-    from jcaco.experiments.store import ResultsStore, git_revision
+    from jcaco.experiments.store import ResultsStore
     from jcaco.experiments.sweep import run_sweep
+    from jcaco.files import provenance
     from jcaco.learners.registry import resolve
 
     experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
@@ -321,8 +321,7 @@ def reproduce(
         "tasks run / total": f"{outcome.tasks_run} / {outcome.tasks_total}",
         "rows": table.num_rows,
         "sweep wall time s": f"{sweep_s:.1f}",
-        "version": __version__,
-        "git revision": git_revision(),
+        **provenance(),
     }
     if algorithms is not None:
         run["algorithms"] = ", ".join(algorithms)

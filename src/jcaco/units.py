@@ -15,7 +15,7 @@ BITS_PER_BYTE = 8
 def dbm_to_w(power_dbm: float | FloatArray) -> float | FloatArray:
     """Convert a power in dBm to watts: ``10 ** ((dBm - 30) / 10)``.
 
-    >>> round(dbm_to_w(23.0), 4)
+    >>> round(float(dbm_to_w(23.0)), 4)
     0.1995
     """
     return 10.0 ** ((np.asarray(power_dbm, dtype=float) - 30.0) / 10.0)
@@ -42,7 +42,7 @@ def dbm_per_hz_to_w_per_hz(psd_dbm_per_hz: float) -> float:
 def mb_to_bits(size_mb: float | FloatArray) -> float | FloatArray:
     """Convert megabytes (decimal, 1 MB = 10**6 B) to bits.
 
-    >>> mb_to_bits(2.0)
+    >>> float(mb_to_bits(2.0))
     16000000.0
     """
     return np.asarray(size_mb, dtype=float) * BYTES_PER_MB * BITS_PER_BYTE + 0.0

@@ -1,4 +1,4 @@
-"""The JCACO slot loop as a PettingZoo ``ParallelEnv`` (issue 9).
+"""The JCACO slot loop as a PettingZoo ``ParallelEnv``.
 
 Not a second simulator: each :meth:`JcacoParallelEnv.step` is one pass of the body of
 :func:`jcaco.sim.loop.run_loop` with the agents' actions in the learner's place. The slots

@@ -1,7 +1,7 @@
 """How the data decide a claim of Section VII: held, not held or inconclusive.
 
 Every check reads the per-point statistics and the stored rows and returns a
-:class:`Verdict`. The rules (issue 7):
+:class:`Verdict`. The rules:
 
 * "A is lower than B" at a point uses the paired difference A − B over seeds with its 95%
   interval (:func:`jcaco.experiments.intervals.paired`): lower when the interval is below

@@ -15,18 +15,17 @@ another combination is lower by more than 1 %. Outcome (8 seeds): directed trial
 0.997, against 1.013 for the written defaults, so they became the defaults
 (docs/algorithms.md has the table).
 
-Run it as ``python -m jcaco.experiments.bandit_defaults [--seeds 8] [--slots 2000]``; it prints
-a markdown table.
+Run it as ``jcaco study bandit-defaults [--seeds 8] [--slots 2000]``; it prints a markdown
+table (docs/algorithms.md).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 
 import numpy as np
 
-from jcaco.experiments.masl_options import CONFIGS, WINDOW, sensitivity_networks, table_main
+from jcaco.experiments.masl_options import CONFIGS, WINDOW, sensitivity_networks
 from jcaco.scenario.generator import PRESETS, with_overrides
 from jcaco.sim.simulate import simulate
 
@@ -58,23 +57,4 @@ def bandit_defaults(seeds: int = 8, slots: int = 2000) -> dict[str, list[float]]
     return out
 
 
-def markdown_table(totals: dict[str, list[float]]) -> str:
-    """Each series' total per configuration and its mean ratio to the yardstick."""
-    base = np.array(totals["loglinear price"])
-    head = " | ".join(label for label, _ in CONFIGS)
-    lines = [f"| series | {head} | mean ratio to loglinear price |", "|---|"]
-    lines[1] += "---|" * (len(CONFIGS) + 1)
-    for label, values in totals.items():
-        cells = " | ".join(f"{v:.1f}" for v in values)
-        ratio = float(np.mean(np.array(values) / base))
-        lines.append(f"| {label} | {cells} | {ratio:.3f} |")
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry: print the table."""
-    table_main(argv, __doc__, lambda s, t: markdown_table(bandit_defaults(s, t)), 8)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+__all__ = ["MEMORY_SLOTS", "STEPS", "SWITCH_RATES", "YARDSTICK", "bandit_defaults"]

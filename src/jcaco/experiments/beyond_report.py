@@ -1,4 +1,4 @@
-"""The report's "Beyond the paper" section (issue 12): each learner against both planners.
+"""The report's "Beyond the paper" section: each learner against both planners.
 
 For every point of Figs. 4-10 that has a ``beyond`` run in the store, the rows of the figure
 (MASL, the paper's baselines, the full-information planner) and of its ``beyond`` experiment

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jcaco.files import save_figure
 from jcaco.model.calibrate import ModelCalibration, aec_curve
 
 
@@ -46,7 +47,7 @@ def plot_calibration(fits: list[ModelCalibration], out_dir: str | Path) -> list[
             ax.legend(fontsize="small")
             ax.grid(True, alpha=0.3)
             path = out / f"aec-{_safe(m.model)}.png"
-            fig.savefig(path, dpi=110)
+            save_figure(fig, path, dpi=110)
             plt.close(fig)
             paths.append(path)
         if m.latency:
@@ -62,7 +63,7 @@ def plot_calibration(fits: list[ModelCalibration], out_dir: str | Path) -> list[
             ax.legend(fontsize="x-small", ncol=2)
             ax.grid(True, alpha=0.3)
             path = out / f"latency-{_safe(m.model)}.png"
-            fig.savefig(path, dpi=110)
+            save_figure(fig, path, dpi=110)
             plt.close(fig)
             paths.append(path)
     return paths

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from jcaco.experiments.paper import EXPERIMENTS, Experiment, is_integer_axis
 from jcaco.experiments.series import ROLES
 from jcaco.experiments.summary import PointStat, by_series, coarsen, mean_curves
+from jcaco.files import save_figure
 
 #: Legend name, colour and marker of the known series (paper's names, VII-A).
 STYLE: dict[str, tuple[str, str, str]] = {
@@ -194,7 +195,7 @@ def draw(
     paths = []
     for ext in ("png", "pdf"):
         path = out_dir / f"{exp.name}.{ext}"
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path, dpi=110)
         paths.append(path)
     plt.close(fig)
     return paths

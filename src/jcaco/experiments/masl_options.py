@@ -8,21 +8,20 @@ T = 2,000 slots, the mean over the last 100 slots) on networks drawn from the st
 sees the same networks and the same activity, fading and mobility draws (common random
 numbers), so options are compared by the paired difference over seeds and its 95% interval.
 
-Run it as ``python -m jcaco.experiments.masl_options [--seeds 20] [--slots 2000]``; it prints
-a markdown table.
+Run it as ``jcaco study masl-options [--seeds 20] [--slots 2000]``; it prints a markdown table
+(docs/algorithms.md).
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from jcaco.errors import InputError
+from jcaco.experiments.summary import t_half_width
 from jcaco.model.build import infeasible_users
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, GeneratorConfig, with_overrides
@@ -78,12 +77,10 @@ class OptionRow:
     converged_share: float
 
 
-def paired_interval(diff: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean of ``diff`` and its two-sided t interval at ``level``."""
+def paired_interval(diff: np.ndarray) -> tuple[float, float, float]:
+    """Mean of the paired differences ``diff`` [seeds] and its 95% Student-t interval."""
     mean = float(np.mean(diff))
-    if diff.size < 2 or np.all(diff == diff[0]):
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, diff.size - 1) * stats.sem(diff))
+    half = t_half_width(diff)
     return mean, mean - half, mean + half
 
 
@@ -121,40 +118,3 @@ def masl_options(seeds: int = 20, slots: int = 2000) -> list[OptionRow]:
                 )
             )
     return rows
-
-
-def markdown_table(rows: Sequence[OptionRow]) -> str:
-    """The table as markdown (difference against sampling=active, normaliser=o9)."""
-    lines = [
-        "| configuration | sampling | normaliser | total service time [s] | "
-        "paired difference to active/o9 [s] (95% CI) | converged |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r.config} | {r.sampling} | {r.normaliser} | {r.mean_total_s:.1f} | "
-            f"{r.diff_s:+.1f} [{r.diff_low_s:+.1f}, {r.diff_high_s:+.1f}] | "
-            f"{r.converged_share:.0%} |"
-        )
-    return "\n".join(lines)
-
-
-def table_main(
-    argv: Sequence[str] | None, doc: str, table: Callable[[int, int], str], seeds: int
-) -> None:
-    """Parse ``--seeds`` (default ``seeds``) and ``--slots`` (2000) and print
-    ``table(seeds, slots)``: the command-line entry of a sensitivity table."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=seeds)
-    parser.add_argument("--slots", type=int, default=2000)
-    args = parser.parse_args(argv)
-    print(table(args.seeds, args.slots))
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry: print the table."""
-    table_main(argv, __doc__, lambda s, t: markdown_table(masl_options(s, t)), 20)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

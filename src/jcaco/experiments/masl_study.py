@@ -1,4 +1,4 @@
-"""How often MASL ends at a pure equilibrium on small random games (issue 2, MODEL.md §4.6).
+"""How often MASL ends at a pure equilibrium on small random games (MODEL.md §4.6).
 
 For every learning rate b (used for both b_c and b_o) and every iteration budget T, this runs
 ``masl`` with the semantics of :func:`jcaco.sim.solve.solve` (seed s: learner stream
@@ -14,15 +14,13 @@ O10, recommend argmax p) on the game of every seed, and reports
 All seeds run as one batch (:class:`jcaco.rng.SeedBatch`), which draws exactly the numbers each
 seed would draw alone, and one run serves every budget: a seed's outcome at budget T is its
 recommendation when it converged, or after T slots if it had not converged by then. Run it as
-``python -m jcaco.experiments.masl_study [--seeds 100] [--activity 0.5,0.9]``.
+``jcaco study masl-equilibria [--seeds 100] [--activity 0.5,0.9]`` (docs/algorithms.md).
 """
 
 from __future__ import annotations
 
-import argparse
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -82,7 +80,7 @@ def run_batch(
     budgets = sorted(budgets)
     num_seeds = len(seeds)
     frozen_at = np.zeros(num_seeds, dtype=np.int64)  # 0: not converged yet
-    frozen_ap = np.zeros(game.activity.shape, dtype=np.int64)
+    frozen_ap = np.zeros(game.theta.shape, dtype=np.int64)
     frozen_server = np.zeros_like(frozen_ap)
     out: tuple[dict[int, Profile], dict[int, BoolArray], dict[int, IntArray]] = ({}, {}, {})
 
@@ -119,10 +117,8 @@ def run_batch(
 def best_equilibrium_total_s(game: GameInstance) -> FloatArray:
     """Objective (15) of the best pure equilibrium of every game in the batch (brute force)."""
     best = []
-    for s in range(game.activity.shape[0]):
-        single = GameInstance(
-            game.activity[s], game.tx_time_s[s], game.compute_time_s[s], game.steps[s]
-        )
+    for s in range(game.theta.shape[0]):
+        single = game[s]
         totals = [
             float(metrics.expected_total_service_time(single, p)) for p in pure_equilibria(single)
         ]
@@ -163,48 +159,3 @@ def masl_study(
                 )
             )
     return rows
-
-
-def markdown_table(rows: Sequence[StudyRow]) -> str:
-    """The rows as a markdown table."""
-    lines = [
-        "| b | budget T | NE share | converged | mean iterations | (15) / br | (15) / best NE "
-        "| mean Nash gap [s] |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r.learning_rate:g} | {r.budget:,} | {r.ne_share:.2f} | {r.converged_share:.2f} "
-            f"| {r.mean_iterations:,.0f} | {r.ratio_to_br:.3f} | {r.ratio_to_best_ne:.3f} "
-            f"| {r.mean_nash_gap_s:.3g} |"
-        )
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry point (prints the markdown table)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=100, help="seeds 0..S-1 (default 100)")
-    parser.add_argument("--rates", default=",".join(f"{b:g}" for b in LEARNING_RATES))
-    parser.add_argument("--budgets", default=",".join(str(t) for t in BUDGETS))
-    parser.add_argument("--activity", default="0.5,0.9", help="theta range lo,hi")
-    args = parser.parse_args(argv)
-    lo, hi = (float(v) for v in args.activity.split(","))
-    config = replace(PRESETS["small"], activity=(lo, hi))
-    start = time.perf_counter()
-    rows = masl_study(
-        seeds=tuple(range(args.seeds)),
-        learning_rates=[float(b) for b in args.rates.split(",")],
-        budgets=[int(t) for t in args.budgets.split(",")],
-        config=config,
-    )
-    print(
-        f"MASL on {args.seeds} random games: {config.num_users} users, {config.num_aps} APs, "
-        f"{config.num_servers} servers, theta in [{lo}, {hi}] "
-        f"({time.perf_counter() - start:.0f} s)\n"
-    )
-    print(markdown_table(rows))
-
-
-if __name__ == "__main__":
-    main()

@@ -23,6 +23,7 @@ from jcaco.experiments.experiment import (
     Experiment,
 )
 from jcaco.experiments.series import Series, learner_series
+from jcaco.game.optimum import DEFAULT_NODE_LIMIT
 from jcaco.learners.registry import resolve
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
@@ -52,17 +53,20 @@ MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
 #: exact optimum of the realised slot game (14) at ``sampled_slots`` slots per seed of the
 #: measurement window, for the first :data:`PLANNER_SEEDS` runs of each point; and the
 #: expected game's optimum and best/worst equilibria (15) for the first ``expected_seeds``
-#: runs, each MILP limited to the stated seconds. Chosen by measurement so that the full run
-#: grows by about 10% (docs/reproduction.md; with every seed the planner cost 31% of the
-#: learners' CPU).
+#: runs. Every MILP stops at a node limit, never at wall time (the same numbers on any
+#: machine): slots and the expected optimum at the optimum's default; the equilibria at 0 (the
+#: equilibria best response finds, with the count bound: what the former 0.05 s limit gave).
+#: Seeds chosen by measurement so that the full run grows by about 10% (docs/reproduction.md;
+#: with every seed the planner cost 31% of the learners' CPU).
 PLANNER_ALGORITHM = "planner"
 PLANNER_SEEDS = 4
 PLANNER_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
         "sampled_slots": 1,
-        "slot_time_limit_s": 10.0,
+        "slot_node_limit": DEFAULT_NODE_LIMIT,
         "expected_seeds": 1,
-        "expected_time_limit_s": 0.05,
+        "expected_node_limit": DEFAULT_NODE_LIMIT,
+        "equilibria_node_limit": 0,
     }
 )
 
@@ -200,7 +204,7 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),  # fmt: skip
 }
 
-#: The long run (issue 7): where each competitor ends when MASL has time to converge.
+#: The long run: where each competitor ends when MASL has time to converge.
 HORIZON_SLOTS = 20_000
 HORIZON_SEEDS = 20
 #: MASL's second rate in the long run (Fig. 3's moderate rates: 0.05 ends best at T = 2000,
@@ -271,7 +275,7 @@ for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart 
 
 EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
 
-#: Beyond the paper (issue 12): learners aimed at the social optimum and the same-information
+#: Beyond the paper: learners aimed at the social optimum and the same-information
 #: planner (:mod:`jcaco.experiments.planner_same_info`), on Figs. 4-10's points, networks and
 #: seeds; the other series are the figures' own rows (``--only beyond`` runs both).
 SAME_INFO_PLANNER = Series(

@@ -20,9 +20,11 @@ docs/reproduction.md).
 Expected game. For the first ``expected_seeds`` runs of a point (run index <
 ``expected_seeds``) the row also carries the optimum of (15) and the best and worst pure
 equilibria (:func:`jcaco.game.equilibrium_bounds.equilibrium_bounds`) of that seed's expected
-game at the mean fading and the initial positions, each MILP with ``expected_time_limit_s``;
-with their proven bounds, so that PoS and PoA can be shown as bounds where a solver stopped at
-its limit.
+game at the mean fading and the initial positions, with their proven bounds, so that PoS and
+PoA can be shown as bounds where a solver stopped at its limit. Every limit is a node limit
+(``slot_node_limit``, ``expected_node_limit`` for the optimum, ``equilibria_node_limit`` for
+the equilibria; 0 there: the equilibria found by best response, with the count bound), never
+wall time, so the numbers are the same on any machine and under any load.
 
 Row columns reused (the store has one row shape): ``total_service_time_s`` is the mean planner
 total over the sampled slots; ``converged`` is True when every sampled slot was proven optimal;
@@ -31,8 +33,8 @@ total over the sampled slots; ``converged`` is True when every sampled slot was 
 
 Reproducibility. The planner line is identical whatever the runner: the replay is exact and
 each slot's optimum is proven (``converged``). The expected-game numbers that a solver did
-*not* prove (a MILP stopped at its time limit) depend on where the limit struck and may differ
-between runs; they are shown as bounds in the report.
+*not* prove (a MILP stopped at its node limit) are reproducible too, and are shown as bounds in
+the report.
 """
 
 from __future__ import annotations
@@ -52,9 +54,8 @@ from jcaco.experiments.paper import PLANNER_ALGORITHM
 from jcaco.experiments.summary import PointStat
 from jcaco.experiments.tasks import Task, row_identity
 from jcaco.game.equilibrium_bounds import equilibrium_bounds
-from jcaco.game.optimum import Optimum, solve_optimum
+from jcaco.game.optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
 from jcaco.model.build import build_instance
-from jcaco.model.instance import GameInstance
 from jcaco.scenario.network import Network
 from jcaco.sim.environment import DynamicEnvironment
 
@@ -82,22 +83,12 @@ def sample_slots(slots: int, window: int, count: int) -> tuple[int, ...]:
     return tuple(slots - window + (2 * j + 1) * window // (2 * count) for j in range(count))
 
 
-def seed_instance(game: GameInstance, s: int) -> GameInstance:
-    """Row ``s`` of a batched slot game, as a single game (the fields the optimum reads)."""
-    return GameInstance(
-        activity=game.activity[s],
-        tx_time_s=game.tx_time_s[s],
-        compute_time_s=game.compute_time_s[s],
-        steps=game.steps[s],
-    )
-
-
 def replay_optima(
     networks: Sequence[Network],
     seeds: Sequence[int],
     sampled: Sequence[int],
     *,
-    time_limit_s: float,
+    node_limit: int = DEFAULT_NODE_LIMIT,
 ) -> list[list[tuple[Optimum, np.ndarray]]]:
     """The exact optimum of (14) at each sampled slot of each seed, on the replayed dynamics.
 
@@ -116,9 +107,10 @@ def replay_optima(
             [
                 (
                     solve_optimum(
-                        seed_instance(slot.game, s),
+                        slot.game[s],
                         weight=slot.weight[s],
-                        time_limit_s=time_limit_s,
+                        node_limit=node_limit,
+                        time_limit_s=None,
                     ),
                     np.asarray(slot.active[s], dtype=bool),  # [users]
                 )
@@ -132,22 +124,27 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def expected_game(network: Network, time_limit_s: float) -> dict[str, Any]:
+def expected_game(
+    network: Network, node_limit: int = DEFAULT_NODE_LIMIT, equilibria_node_limit: int = 0
+) -> dict[str, Any]:
     """Optimum of (15) and best/worst pure equilibria of a network's expected game (mean
-    fading, initial positions), with proven bounds [s] (``None``: no finite bound)."""
+    fading, initial positions), with proven bounds [s] (``None``: no finite bound); node limits
+    per subgame MILP (deterministic)."""
     instance = build_instance(network)
-    opt = solve_optimum(instance, time_limit_s=time_limit_s)
-    eq = equilibrium_bounds(instance, time_limit_s=time_limit_s)
+    opt = solve_optimum(instance, node_limit=node_limit, time_limit_s=None)
+    eq = equilibrium_bounds(instance, node_limit=equilibria_node_limit, time_limit_s=None)
     return {
         "optimum_s": opt.objective_s,
         "optimum_lower_bound_s": opt.lower_bound_s,
         "optimum_proven": bool(opt.proven),
         "best_s": eq.best_s,
-        "best_lower_bound_s": _finite(eq.best_bound_s),
+        # every equilibrium costs at least the optimum: its proven bound bounds the best one
+        "best_lower_bound_s": _finite(max(eq.best_bound_s, opt.lower_bound_s)),
         "worst_s": eq.worst_s,
         "worst_upper_bound_s": _finite(eq.worst_bound_s),
         "equilibria_proven": bool(eq.proven),
-        "time_limit_s": time_limit_s,
+        "node_limit": node_limit,
+        "equilibria_node_limit": equilibria_node_limit,
     }
 
 
@@ -160,16 +157,18 @@ def planner_rows(
     params = task.series.params
     window = min(task.window, task.slots)
     sampled = sample_slots(task.slots, window, int(params["sampled_slots"]))
-    solved = replay_optima(
-        networks, task.seeds, sampled, time_limit_s=float(params["slot_time_limit_s"])
-    )
+    solved = replay_optima(networks, task.seeds, sampled, node_limit=int(params["slot_node_limit"]))
     rows = []
     for j in range(len(task.seeds)):
         optima = [per_slot[j] for per_slot in solved]
         totals = [o.objective_s for o, _ in optima]
         expected = None
         if task.runs[j] < int(params["expected_seeds"]):
-            expected = expected_game(networks[j], float(params["expected_time_limit_s"]))
+            expected = expected_game(
+                networks[j],
+                int(params["expected_node_limit"]),
+                int(params["equilibria_node_limit"]),
+            )
         proven = [bool(o.proven) for o, _ in optima]
         details = {
             "sampled_slots": list(sampled),

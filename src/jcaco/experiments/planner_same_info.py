@@ -1,4 +1,4 @@
-"""The same-information planner: the fair yardstick of an own-information learner (issue 12).
+"""The same-information planner: the fair yardstick of an own-information learner.
 
 The central planner of :mod:`jcaco.experiments.planner` knows each slot's activity a(t) and
 every fading draw, which no user that sees only its own delays can know (activity is redrawn
@@ -23,6 +23,7 @@ total over the sampled slots; ``details``: per-slot totals, the (15) objective a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,12 +47,7 @@ def expected_optimum(
     slot_game: GameInstance, mean_tx_time_s: np.ndarray, s: int, node_limit: int
 ) -> Optimum:
     """Optimum of (15) for seed ``s`` of a slot: θ weights, the slot's mean-fading times."""
-    instance = GameInstance(
-        activity=slot_game.activity[s],
-        tx_time_s=mean_tx_time_s[s],
-        compute_time_s=slot_game.compute_time_s[s],
-        steps=slot_game.steps[s],
-    )
+    instance = replace(slot_game[s], tx_time_s=mean_tx_time_s[s])
     return solve_optimum(instance, node_limit=node_limit, time_limit_s=None)
 
 

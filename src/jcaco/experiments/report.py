@@ -30,6 +30,7 @@ from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
+from jcaco.files import write_text
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -330,10 +331,7 @@ def write_report(
         if exp.kind == "horizon":
             parts.append(ladder_html(table))
     parts.append("</body></html>")
-    report = out / "report.html"
-    tmp = out / ".tmp-report.html"
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    os.replace(tmp, report)
+    report = write_text(out / "report.html", "\n".join(parts))
     return {"report": report, "summary": csv_path, **{n: p[0] for n, p in figures.items()}}
 
 

@@ -16,16 +16,14 @@ Each part is written to a temporary file and renamed into place,
 so a part is either complete or absent. Provenance (package version, git revision) is stored
 in columns, the run settings in the file metadata (DESIGN.md §5–6).
 
-Format 2 (issue 7): ``role`` and ``run`` columns; seeds spawned from the root seed instead of
+Format 2: ``role`` and ``run`` columns; seeds spawned from the root seed instead of
 ``root_seed + run``. Format-1 rows are never reused (the format enters every task key).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,8 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jcaco import __version__
-from jcaco.sim.simulate import git_revision as sim_git_revision
+from jcaco.files import atomic_path
 
 #: Bump when the meaning of a stored row changes (it enters every task key).
 STORE_FORMAT = 2
@@ -78,19 +75,6 @@ KEY_COLUMNS = ("task_key", "seed")
 SORT_COLUMNS = ("experiment", "point", "algorithm", "root_seed", "run")
 
 
-@functools.cache
-def git_revision() -> str:
-    """The git commit (12 hex digits) ``jcaco`` was imported from, or ``unknown``."""
-    revision = sim_git_revision()
-    return revision[:12] if revision else "unknown"
-
-
-def provenance() -> dict[str, Any]:
-    """The provenance columns of every row of a run (the root seed is part of the row's
-    identity, :func:`jcaco.experiments.tasks.row_identity`)."""
-    return {"version": __version__, "git_revision": git_revision()}
-
-
 def rows_to_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
     """Rows (dicts with the :data:`SCHEMA` columns; missing ones null) as a table."""
     return pa.Table.from_pylist([dict(r) for r in rows], schema=SCHEMA)
@@ -101,15 +85,8 @@ def _atomic_write(table: pa.Table, path: Path, metadata: Mapping[str, str] | Non
         meta = dict(table.schema.metadata or {})
         meta.update({k.encode(): v.encode() for k, v in metadata.items()})
         table = table.replace_schema_metadata(meta)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def sort_table(table: pa.Table) -> pa.Table:
@@ -196,4 +173,4 @@ def read_results(path: str | os.PathLike[str]) -> tuple[pa.Table, dict[str, Any]
     return table, json.loads(raw)
 
 
-__all__ = ["ResultsStore", "SCHEMA", "provenance", "read_results", "rows_to_table"]
+__all__ = ["ResultsStore", "SCHEMA", "read_results", "rows_to_table"]

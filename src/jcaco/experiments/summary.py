@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jcaco.files import atomic_path
+
 #: Confidence level of every interval shown.
 CONFIDENCE = 0.95
 
@@ -128,18 +130,15 @@ def by_series(stats: list[PointStat], experiment: str) -> dict[str, list[PointSt
 
 def write_csv(stats: list[PointStat], path: str | os.PathLike[str]) -> Path:
     """``summary.csv``: one row per figure point and algorithm (written atomically)."""
-    path = Path(path)
-    tmp = path.with_name(f".tmp-{path.name}")
     names = list(PointStat.__dataclass_fields__)
-    with tmp.open("w", newline="") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=names)
         writer.writeheader()
         for s in stats:
             writer.writerow(
                 {k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in asdict(s).items()}
             )
-    os.replace(tmp, path)
-    return path
+    return Path(path)
 
 
 def coarsen(values: np.ndarray, max_points: int | None) -> tuple[np.ndarray, int]:

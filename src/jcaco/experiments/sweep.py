@@ -22,8 +22,9 @@ from jcaco.errors import InputError
 from jcaco.experiments.paper import Experiment
 from jcaco.experiments.planner import planner_rows
 from jcaco.experiments.planner_same_info import same_information_rows
-from jcaco.experiments.store import ResultsStore, provenance
+from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
+from jcaco.files import provenance
 from jcaco.scenario.network import Network
 
 #: Most points kept in a stored curve (slots are averaged in equal bins).

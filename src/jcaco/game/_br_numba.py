@@ -4,7 +4,8 @@ The same dynamics as :func:`jcaco.game.dynamics.sequential_best_response`, to th
 whole batch of independent games in one compiled call: per game, rounds in which the users that
 can improve at the round's start move one after another in the order of their random priority,
 each to its first cheapest resource, with the loads kept incrementally and refreshed (summed in
-user order) after every round. See :mod:`jcaco.game.br_compiled` for the wrapper.
+user order) after every round. Called by :func:`jcaco.game.dynamics.sequential_best_response`
+(:mod:`jcaco.kernels`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Compiled loads of a profile (imports numba; load it through :mod:`jcaco.game.kernels`)."""
+"""Compiled loads of a profile (imports numba; load it through :mod:`jcaco.kernels`)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,15 @@
 """Best-response dynamics and greedy starts for the resource-selection game (MODEL.md §6).
 
-Batched over a leading axis (seeds). Who may improve, and the random order of play, are found
-with numpy over the whole ``[seeds, users, resources]`` batch once per round; the moves
-themselves are sequential by nature and run as a plain Python loop over one row of R numbers
-per move, with the loads kept incrementally (DESIGN.md §7).
+:func:`sequential_best_response` is the one implementation of the dynamics, with two engines
+(:mod:`jcaco.kernels`): the compiled kernel in :mod:`jcaco.game._br_numba`, which runs the moves
+of all seeds in one call, and the numpy form here, used without numba or inside
+``kernels.use("numpy")``. Both draw the same priorities and return the same profile, rounds,
+moves and flags, bit for bit (``tests/test_sim_br_kernel.py``).
+
+The numpy form is batched over a leading axis (seeds). Who may improve, and the random order
+of play, are found with numpy over the whole ``[seeds, users, resources]`` batch once per
+round; the moves themselves are sequential by nature and run as a plain Python loop over one
+row of R numbers per move, with the loads kept incrementally (DESIGN.md §7).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game import resource
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -102,15 +109,29 @@ def sequential_best_response(
     rng : numpy.random.Generator
         Orders of play.
     """
+    # One random priority per user and call, drawn for every seed whatever it needs, so a
+    # seed draws the same numbers in a batch as alone (its rounds reuse this random order).
+    priority = rng.random(choice.shape)  # [seeds, users]
+    compiled = kernels.load("jcaco.game._br_numba")
+    if compiled is not None:
+        out = np.array(choice, dtype=np.int64, order="C", copy=True)
+        rounds, moves, converged = compiled.sequential_best_response_kernel(
+            np.ascontiguousarray(w, dtype=np.float64), out, priority, int(max_rounds), float(atol)
+        )
+        return DynamicsOutcome(out, rounds, moves, converged)
+    return _sequential_best_response_numpy(w, choice, priority, max_rounds, atol)
+
+
+def _sequential_best_response_numpy(
+    w: FloatArray, choice: IntArray, priority: FloatArray, max_rounds: int, atol: float
+) -> DynamicsOutcome:
+    """The numpy engine of :func:`sequential_best_response` (same arguments, drawn priorities)."""
     choice = choice.copy()
     num_seeds = w.shape[0]
     load = resource.loads(w, choice)
     rounds = np.zeros(num_seeds, dtype=np.int64)
     moves = np.zeros(num_seeds, dtype=np.int64)
     converged = np.zeros(num_seeds, dtype=bool)
-    # One random priority per user and call, drawn for every seed whatever it needs, so a
-    # seed draws the same numbers in a batch as alone (its rounds reuse this random order).
-    priority = rng.random((num_seeds, w.shape[1]))  # [seeds, users]
     order = np.argsort(priority, axis=1, kind="stable")  # order of play, ties by index
     for _ in range(max_rounds):
         _, gain = resource.best_responses(w, choice, load, atol)

@@ -56,6 +56,6 @@ def subgame_equilibria(
 
 def pure_equilibria(instance: GameInstance) -> list[Profile]:
     """Every pure Nash equilibrium of a single JCACO instance (product of the subgames')."""
-    aps = subgame_equilibria(instance.tx_time_s, instance.activity)
-    servers = subgame_equilibria(instance.compute_time_s, instance.activity)
+    aps = subgame_equilibria(instance.tx_time_s, instance.theta)
+    servers = subgame_equilibria(instance.compute_time_s, instance.theta)
     return [Profile(a, s) for a in aps for s in servers]

@@ -213,7 +213,9 @@ def solve_subgame_equilibrium(
         this many profiles; 0 forces the MILP.
     time_limit_s, node_limit : float or None, int or None
         Wall-clock safety [s] and deterministic node limit of the MILP
-        (:func:`jcaco.game.optimum.solve_subgame`).
+        (:func:`jcaco.game.optimum.solve_subgame`); ``node_limit=0`` skips the MILP: the best
+        (worst) equilibrium best response finds, with the count bound (best) or no bound
+        (worst).
     """
     start = time.perf_counter()
     theta = np.asarray(weight, dtype=float)
@@ -248,6 +250,10 @@ def solve_subgame_equilibrium(
     fallback = known.choice[pick]
     fallback_s = float(costs[pick])
     bound_c = count_bounds(w, th_p, feasible)
+    if node_limit == 0:  # no MILP: the known equilibrium; the optimum's count bound (best)
+        choice[players] = fallback
+        bound = np.inf if worst else min(float(bound_c[0].min()), fallback_s)
+        return SubgameEquilibrium(choice, fallback_s, bound, False, time.perf_counter() - start)
     allowed = np.isfinite(bound_c) & equilibrium_counts(w, feasible)
     if not worst:  # a count that cannot beat a known equilibrium cannot be the best one
         allowed &= bound_c <= fallback_s * (1.0 + 1e-9) + 1e-12
@@ -316,7 +322,7 @@ def equilibrium_bounds(
     parts = {
         (kind, worst): solve_subgame_equilibrium(
             times,
-            instance.activity,
+            instance.theta,
             worst=worst,
             time_limit_s=time_limit_s,
             rel_gap=rel_gap,

@@ -18,15 +18,13 @@ from jcaco.types import BoolArray, FloatArray
 
 def ap_weights(instance: GameInstance, weight: FloatArray | None = None) -> FloatArray:
     """AP-subgame weights θ_i T_{i,m} (27), or a_i T_{i,m} (8) for a realisation ``weight``."""
-    return resource.player_weights(
-        instance.tx_time_s, instance.activity if weight is None else weight
-    )
+    return resource.player_weights(instance.tx_time_s, instance.theta if weight is None else weight)
 
 
 def server_weights(instance: GameInstance, weight: FloatArray | None = None) -> FloatArray:
     """Server-subgame weights θ_i C_{i,k} (28), or a_i C_{i,k} (11) for a realisation."""
     return resource.player_weights(
-        instance.compute_time_s, instance.activity if weight is None else weight
+        instance.compute_time_s, instance.theta if weight is None else weight
     )
 
 
@@ -39,8 +37,8 @@ def expected_loads(instance: GameInstance, profile: Profile) -> tuple[FloatArray
     server_load_s : ndarray, shape (..., num_servers)
     """
     return (
-        resource.chosen_loads(instance.tx_time_s, instance.activity, profile.ap),
-        resource.chosen_loads(instance.compute_time_s, instance.activity, profile.server),
+        resource.chosen_loads(instance.tx_time_s, instance.theta, profile.ap),
+        resource.chosen_loads(instance.compute_time_s, instance.theta, profile.server),
     )
 
 
@@ -74,7 +72,7 @@ def expected_service_time(instance: GameInstance, profile: Profile) -> FloatArra
     became active.
     """
     ap_load, server_load = expected_loads(instance, profile)
-    theta = instance.activity
+    theta = instance.theta
     own_tx = resource.chosen(instance.tx_time_s, profile.ap)
     own_cp = resource.chosen(instance.compute_time_s, profile.server)
     ap_part = np.take_along_axis(ap_load, profile.ap, axis=-1) - theta * own_tx + own_tx
@@ -89,7 +87,7 @@ def expected_total_service_time(instance: GameInstance, profile: Profile) -> Flo
     Shape ``batch_shape``.
     """
     per_user = expected_service_time(instance, profile)
-    contribution = np.where(instance.players, instance.activity * per_user, 0.0)
+    contribution = np.where(instance.players, instance.theta * per_user, 0.0)
     return contribution.sum(axis=-1)
 
 

@@ -25,17 +25,19 @@ import numpy as np
 
 from jcaco.game import resource
 from jcaco.game.dynamics import greedy_profile, sequential_best_response
+from jcaco.game.optimum_columns import solve_by_columns
 from jcaco.game.optimum_model import (
     ModelBuilder,
     build_social_model,
     count_bounds,
     dual_bound,
     model_choice,
+    social_local_search,
     subgame_cost,
 )
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
-from jcaco.types import BoolArray, FloatArray, IntArray
+from jcaco.types import FloatArray, IntArray
 
 #: Default wall-clock safety of one subgame MILP [s] (None: none). Results that stop at a
 #: time limit depend on the machine's load; the node limits below do not.
@@ -50,33 +52,6 @@ RELAXATION_NODE_LIMIT = 50
 DEFAULT_REL_GAP = 1e-7
 
 __all__ = ["Optimum", "SubgameOptimum", "solve_optimum", "solve_subgame", "subgame_cost"]
-
-
-def social_local_search(
-    w: FloatArray, theta: FloatArray, choice: IntArray, allowed: BoolArray, max_moves: int = 10_000
-) -> IntArray:
-    """Best-improvement single moves on the social cost of one subgame (single game).
-
-    Moving player i from r0 to r changes the cost by ``w[i, r] + θ_i W_r + Θ_r w[i, r]``
-    (joining) minus ``w[i, r0] (1 - θ_i) + Θ_{r0} w[i, r0] + θ_i W_{r0} - θ_i w[i, r0]``
-    (leaving, with Θ, W including i).
-    """
-    choice = choice.copy()
-    users = np.arange(len(choice))
-    for _ in range(max_moves):
-        load = resource.loads(w, choice)
-        mass = resource.loads(np.broadcast_to(theta[:, None], w.shape), choice)
-        w0 = w[users, choice]
-        leave = w0 * (1.0 - 2.0 * theta) + mass[choice] * w0 + theta * load[choice]
-        # [users, resources]
-        join = w + theta[:, None] * load[None, :] + mass[None, :] * w
-        delta = np.where(allowed, join, np.inf) - leave[:, None]
-        delta[users, choice] = 0.0
-        i, r = np.unravel_index(np.argmin(delta), delta.shape)
-        if delta[i, r] >= -1e-12 * max(1.0, float(leave.sum())):
-            break
-        choice[i] = r
-    return choice
 
 
 def heuristic_choice(time_s: FloatArray, theta: FloatArray, rng: np.random.Generator) -> IntArray:
@@ -151,6 +126,11 @@ def solve_subgame(
 ) -> SubgameOptimum:
     """Exact minimum of :func:`subgame_cost` over all feasible profiles (single game).
 
+    Equal weights (problem (14), or one θ for all): the count model
+    (:mod:`jcaco.game.optimum_model`). Unequal θ (problem (15)): the column model
+    (:mod:`jcaco.game.optimum_columns`), whose limits are all counts; where one of them binds,
+    the count model with the pair terms takes over.
+
     Parameters
     ----------
     time_s : ndarray, shape (num_users, num_resources)
@@ -158,15 +138,18 @@ def solve_subgame(
     weight : ndarray, shape (num_users,)
         θ, or a realisation in {0, 1}.
     time_limit_s : float or None
-        Wall-clock safety of the main MILP [s] (None: none); on expiry the best profile found
-        and the bound are returned. Not reproducible under load: prefer ``node_limit``.
+        Opt-in wall-clock safety [s] (None: none): the column model starts no pricing round
+        after it and hands over to the count model, whose main MILP stops at what is left;
+        the best profile found and the bound are returned. Not reproducible under load:
+        prefer ``node_limit``.
     keep : ndarray of int, optional
         Where non-players stay (e.g. their previous choice).
     rng : numpy.random.Generator, optional
         Order of play of the heuristic's best response (default: a fixed stream).
     node_limit : int or None
-        Branch-and-bound nodes of the main MILP (deterministic; None: none; 0: no main MILP,
-        the heuristic profile with the count and relaxation bounds). The helper MILPs have
+        Branch-and-bound nodes of the main MILP, and of each of the column model's two MILPs
+        (deterministic; None: none; 0: no main MILP and no column model, the heuristic profile
+        with the count and relaxation bounds). The helper MILPs have
         their own fixed node limits, so the result depends on the instance alone when
         ``time_limit_s`` is None.
     """
@@ -180,7 +163,23 @@ def solve_subgame(
     rng = rng if rng is not None else np.random.default_rng(0)
     best = heuristic_choice(t_p, th_p, rng)
     upper = float(subgame_cost(t_p, th_p, best))
-    if np.any(th_p != th_p[0]):
+    unequal = bool(np.any(th_p != th_p[0]))
+    if unequal and node_limit != 0:
+        # the column model; None when one of its counted limits binds
+        deadline = None if time_limit_s is None else start + time_limit_s
+        cols = solve_by_columns(t_p, th_p, best, rel_gap, node_limit, deadline)
+        if cols is not None:
+            choice[players] = cols.choice
+            gap = (
+                0.0
+                if cols.objective_s <= 0
+                else (cols.objective_s - cols.lower_bound_s) / cols.objective_s
+            )
+            return SubgameOptimum(
+                choice, cols.objective_s, cols.lower_bound_s, max(0.0, gap), cols.proven, upper,
+                cols.columns, time.perf_counter() - start, cols.nodes,
+            )  # fmt: skip
+    if unequal:
         # Equal-θ surrogate (same weights, θ replaced by its mean): exact and fast, and a
         # much better start than best response for the unequal-θ model.
         mean = np.full_like(th_p, th_p.mean())
@@ -275,7 +274,7 @@ def solve_optimum(
     Each subgame gets ``time_limit_s`` (a wall-clock safety) and ``node_limit``
     (deterministic); see :func:`solve_subgame`.
     """
-    theta = instance.activity if weight is None else np.asarray(weight, dtype=float)
+    theta = instance.theta if weight is None else np.asarray(weight, dtype=float)
     ap = solve_subgame(
         instance.tx_time_s,
         theta,

@@ -84,6 +84,33 @@ def subgame_cost(time_s: FloatArray, weight: FloatArray, choice: IntArray) -> Fl
     return np.asarray((own * (1.0 - theta)).sum(axis=-1) + (mass * load).sum(axis=-1))
 
 
+def social_local_search(
+    w: FloatArray, theta: FloatArray, choice: IntArray, allowed: BoolArray, max_moves: int = 10_000
+) -> IntArray:
+    """Best-improvement single moves on the social cost of one subgame (single game).
+
+    Moving player i from r0 to r changes the cost by ``w[i, r] + θ_i W_r + Θ_r w[i, r]``
+    (joining) minus ``w[i, r0] (1 - θ_i) + Θ_{r0} w[i, r0] + θ_i W_{r0} - θ_i w[i, r0]``
+    (leaving, with Θ, W including i).
+    """
+    choice = choice.copy()
+    users = np.arange(len(choice))
+    for _ in range(max_moves):
+        load = resource.loads(w, choice)
+        mass = resource.loads(np.broadcast_to(theta[:, None], w.shape), choice)
+        w0 = w[users, choice]
+        leave = w0 * (1.0 - 2.0 * theta) + mass[choice] * w0 + theta * load[choice]
+        # [users, resources]
+        join = w + theta[:, None] * load[None, :] + mass[None, :] * w
+        delta = np.where(allowed, join, np.inf) - leave[:, None]
+        delta[users, choice] = 0.0
+        i, r = np.unravel_index(np.argmin(delta), delta.shape)
+        if delta[i, r] >= -1e-12 * max(1.0, float(leave.sum())):
+            break
+        choice[i] = r
+    return choice
+
+
 class ModelBuilder:
     """Collects variables and sparse rows of a MILP for :func:`scipy.optimize.milp`."""
 

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 #: Cost improvements smaller than this are not improvements [s]. It keeps float round-off
@@ -112,7 +112,7 @@ def chosen_loads(time: FloatArray, weight: FloatArray, choice: IntArray) -> Floa
     weight = np.asarray(weight, dtype=float)
     compiled = kernels.load("jcaco.game._resource_numba")
     if compiled is not None and time.ndim == 3 and choice.shape == time.shape[:-1]:
-        if weight.shape == choice.shape:  # one pass, same operations (game.kernels)
+        if weight.shape == choice.shape:  # one pass, same operations (jcaco.kernels)
             return np.asarray(compiled.chosen_loads_kernel(time, weight, choice), dtype=float)
     # [..., users]; zeroing first keeps a non-player's inf time from making 0 * inf = nan
     values = np.where(weight > 0, chosen(time, choice), 0.0) * weight
@@ -207,13 +207,52 @@ def best_responses(
     return np.where(improves, argbest, choice), np.where(improves, gain, 0.0)
 
 
-def nash_gaps(w: FloatArray, choice: IntArray, players: BoolArray) -> FloatArray:
-    """Largest payoff gain of every player by a unilateral move [s] (0 for non-players)."""
-    load = loads(w, choice)
-    cost = deviation_costs(w, choice, load)
-    current = np.take_along_axis(cost, choice[..., None], axis=-1)[..., 0]
-    gain = current - cost.min(axis=-1)
-    return np.where(players, np.maximum(gain, 0.0), 0.0)
+def nash_gaps(
+    w: FloatArray,
+    choice: IntArray,
+    players: BoolArray,
+    *,
+    load: FloatArray | None = None,
+    theta: FloatArray | None = None,
+) -> FloatArray:
+    """Largest payoff gain of every player by a unilateral move [s] (0 for non-players).
+
+    The gain of player i is ``max(0, L_{x_i} - min_{r != x_i} (L_r + w_{i,r}))`` (the Nash
+    gap behind (17) and (29)). Including ``r = x_i`` in the minimum changes nothing
+    (``L_{x_i} + w_{i,x_i} >= L_{x_i}``), so the minimum runs over every resource, one column
+    at a time: no ``(..., N, R)`` temporary is made (a reduction over a short last axis is
+    slow in numpy, and the slot loop calls this every slot).
+
+    Parameters
+    ----------
+    w : ndarray, shape (..., num_users, num_resources)
+        Player weights [s] (``inf``: infeasible), or, with ``theta``, standalone times [s].
+    choice : ndarray of int, shape (..., num_users)
+    players : ndarray of bool, shape (..., num_users)
+    load : ndarray, shape (..., num_resources), optional
+        Loads of ``choice`` [s], when the caller has them.
+    theta : ndarray, shape (..., num_users), optional
+        θ (or the activity a): the player weights are then ``theta * w``
+        (:func:`player_weights`, formed one column at a time).
+    """
+    if load is None:
+        load = loads(w if theta is None else player_weights(w, theta), choice)
+    shape = np.broadcast_shapes(w.shape[:-1], choice.shape, load.shape[:-1] + (1,))
+    best = np.empty(shape)  # [..., N]
+    column = np.empty(shape)
+    with np.errstate(invalid="ignore"):  # 0 * inf of a non-player: masked below
+        for r in range(w.shape[-1]):
+            if theta is None:
+                np.add(load[..., r, None], w[..., r], out=column)
+            else:
+                np.multiply(theta, w[..., r], out=column)
+                np.add(load[..., r, None], column, out=column)
+            if r == 0:
+                best[...] = column
+            else:
+                np.minimum(best, column, out=best)
+    current = np.take_along_axis(load, choice, axis=-1)
+    return np.where(players, np.maximum(current - best, 0.0), 0.0)
 
 
 def potential_key(load: FloatArray, tick_s: float) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Compiled ``bandit`` step (imports numba; load it through :mod:`jcaco.game.kernels`).
+"""Compiled ``bandit`` step (imports numba; load it through :mod:`jcaco.kernels`).
 
 The kernel does the operations of the numpy form in ``learners.bandit`` in the same order
 (the product θ_i T[i, r] where a resource was never played, the first minimum, one

@@ -1,5 +1,5 @@
 """The fused MASL iteration on the static game, compiled (imports numba; load it through
-:mod:`jcaco.game.kernels`). See :mod:`jcaco.learners.masl_fused`.
+:mod:`jcaco.kernels`). See :mod:`jcaco.learners.masl_fused`.
 
 Two sweeps over the users per seed instead of the protocol path's dozen array operations: the
 first samples both actions (O8) and adds each user's weight to the expected (27)/(28) and

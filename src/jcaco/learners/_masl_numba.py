@@ -1,4 +1,4 @@
-"""Compiled MASL steps (imports numba; load it through :mod:`jcaco.game.kernels`).
+"""Compiled MASL steps (imports numba; load it through :mod:`jcaco.kernels`).
 
 Each kernel does the operations of its numpy form in ``learners.base`` / ``learners.masl`` in
 the same order, so the strategies and the samples are the same to the bit.

@@ -39,7 +39,7 @@ from typing import Literal
 
 import numpy as np
 
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import (
     Feedback,

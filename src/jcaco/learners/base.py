@@ -24,7 +24,8 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from jcaco.game import kernels, pricing, resource
+from jcaco import kernels
+from jcaco.game import pricing, resource
 from jcaco.game.profile import Profile
 from jcaco.learners.information import NOTHING, Information
 from jcaco.learners.views import Setup, View
@@ -218,12 +219,12 @@ def sample_from(probs: FloatArray, rng: RandomSource) -> IntArray:
     resource at a time (the same sequential additions as ``np.cumsum``, so the same bits), in
     blocks of :data:`SAMPLE_BLOCK_ROWS` rows; this is several times faster than ``np.cumsum``
     over a short last axis, and fastest when ``probs`` is a resource-major view (as MASL keeps
-    its strategies). With numba (:mod:`jcaco.game.kernels`) a ``(S, N, R)`` batch is sampled by a
+    its strategies). With numba (:mod:`jcaco.kernels`) a ``(S, N, R)`` batch is sampled by a
     compiled kernel doing the same operations.
     """
     draw = 1.0 - rng.random(probs.shape[:-1] + (1,))[..., 0]  # [..., rows]
     compiled = kernels.load("jcaco.learners._masl_numba") if probs.ndim == 3 else None
-    if compiled is not None:  # one pass per row, same operations (game.kernels)
+    if compiled is not None:  # one pass per row, same operations (jcaco.kernels)
         out = np.empty(probs.shape[:-1], dtype=np.int64)
         compiled.sample_kernel(probs, draw, out)
         return out

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from jcaco.game import resource
-from jcaco.game.br_compiled import sequential_best_response  # numba kernel when installed
+from jcaco.game.dynamics import sequential_best_response  # numba kernel when installed
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import start_profile

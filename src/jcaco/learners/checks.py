@@ -49,12 +49,12 @@ def random_game(
 
     User 0 never plays (θ = 0) and user 1 always plays (θ = 1) when ``num_users >= 2``; the
     others draw θ from [0.1, 0.9] quantised to 0.01. Every user keeps at least one feasible
-    server. Shapes: ``activity (S, N)``, ``tx_time_s (S, N, M)``, ``compute_time_s (S, N, K)``.
+    server. Shapes: ``theta (S, N)``, ``tx_time_s (S, N, M)``, ``compute_time_s (S, N, K)``.
     """
     s, n, m, k = num_seeds, num_users, num_aps, num_servers
     # [seeds, users]
-    activity = np.round(rng.uniform(0.1, 0.9, (s, n)), 2)
-    activity[:, : min(n, 2)] = [0.0, 1.0][: min(n, 2)]
+    theta = np.round(rng.uniform(0.1, 0.9, (s, n)), 2)
+    theta[:, : min(n, 2)] = [0.0, 1.0][: min(n, 2)]
     # [seeds, users, aps]
     tx_time_s = rng.uniform(0.2, 2.0, (s, n, m))
     # [seeds, users, servers]
@@ -64,7 +64,7 @@ def random_game(
     keep = rng.integers(0, k, (s, n))
     infeasible[np.arange(s)[:, None], np.arange(n)[None, :], keep] = False
     return GameInstance(
-        activity=activity,
+        theta=theta,
         tx_time_s=tx_time_s,
         compute_time_s=np.where(infeasible, np.inf, steps * per_step_s),
         steps=np.where(infeasible, 0, steps).astype(np.int64),
@@ -73,25 +73,12 @@ def random_game(
     )
 
 
-def _take(game: GameInstance, index: int) -> GameInstance:
-    """Batch entry ``index`` of ``game``, keeping a seed axis of length 1."""
-    pick = slice(index, index + 1)
-    return GameInstance(
-        activity=game.activity[pick],
-        tx_time_s=game.tx_time_s[pick],
-        compute_time_s=game.compute_time_s[pick],
-        steps=game.steps[pick],
-        distance_m=None if game.distance_m is None else game.distance_m[pick],
-        capacity_flops=None if game.capacity_flops is None else game.capacity_flops[pick],
-    )
-
-
 def _slots(
     game: GameInstance, activity_rng: RandomSource, fading_rng: RandomSource, num_slots: int
 ) -> Iterator[tuple[GameInstance, np.ndarray]]:
     """The slots' games (link times scaled as by fading) and activity a(t)."""
     for _ in range(num_slots):
-        active = activity_rng.random(game.activity.shape) < game.activity  # [S, N]
+        active = activity_rng.random(game.theta.shape) < game.theta  # [S, N]
         gain = 0.5 + fading_rng.random(game.tx_time_s.shape)  # [S, N, M]
         yield replace(game, tx_time_s=game.tx_time_s / gain), active
 
@@ -142,7 +129,7 @@ def _feedback(
     ]
     counts = {}
     if broadcast:
-        theta = np.asarray(game.activity, dtype=float)
+        theta = np.asarray(game.theta, dtype=float)
         weight = active.astype(float)
         counts = pricing.broadcast_counts(theta, weight, profile, game.num_aps, game.num_servers)
     return Feedback(active, *expected, *realised, **counts)
@@ -190,7 +177,7 @@ def _run(
     def source(name: str) -> RandomSource:
         return SeedBatch.from_seeds(seeds, name) if len(seeds) > 1 else stream(seeds[0], name)
 
-    s, n = game.activity.shape
+    s, n = game.theta.shape
     for learner in learners:
         learner.reset(build_setup(learner.declares(), game), source("learner"))
     actions: list[Profile] = []
@@ -287,7 +274,7 @@ def check_learner(
     game = random_game(stream(seed, "scenario"), num_seeds=len(seeds))
     together = _run(label, [factory(), factory()], game, seeds, num_slots)
     for index, one_seed in enumerate(seeds):
-        alone = _run(label, [factory()], _take(game, index), [one_seed], num_slots)
+        alone = _run(label, [factory()], game[index : index + 1], [one_seed], num_slots)
         for t, (batch, single) in enumerate(zip(together, alone, strict=True)):
             same = np.array_equal(batch.ap[index], single.ap[0]) and np.array_equal(
                 batch.server[index], single.server[0]

@@ -39,7 +39,7 @@ from typing import Literal
 
 import numpy as np
 
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, check_choice, measured_costs, sample_from
 from jcaco.learners.information import Information, own_delays
@@ -76,7 +76,7 @@ def lri_update(
     """
     step = np.where(update, rate * reward, 0.0)  # [S, N]
     compiled = kernels.load("jcaco.learners._masl_numba") if probs.ndim == 3 else None
-    if compiled is not None:  # one pass over the rows, same operations (game.kernels)
+    if compiled is not None:  # one pass over the rows, same operations (jcaco.kernels)
         out = np.empty(step.shape) if row_max is None else row_max
         compiled.lri_kernel(probs, choice, step, out)
         return

@@ -1,4 +1,4 @@
-"""MASL on the static game as one fused pass per iteration (issue 11, item 4).
+"""MASL on the static game as one fused pass per iteration.
 
 The slot loop (:func:`jcaco.sim.loop.run_loop`) keeps act, score and observe apart, as the
 learner protocol requires (DESIGN.md §4.3); each is a few passes over the users, so an
@@ -24,7 +24,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from jcaco.game import kernels
+from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.masl import MASL
@@ -104,7 +104,7 @@ class FusedPass:
         # resource-major (S, R, N): MASL's own layout, so these are its arrays, not copies
         self.probs_ap = np.ascontiguousarray(learner.probs_ap_.transpose(0, 2, 1))
         self.probs_server = np.ascontiguousarray(learner.probs_server_.transpose(0, 2, 1))
-        self.theta = np.ascontiguousarray(game.activity, dtype=float)  # [S, N]
+        self.theta = np.ascontiguousarray(game.theta, dtype=float)  # [S, N]
         self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
         self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]
         self.measured = learner.reward_signal == "measured"

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from jcaco.game.optimum import DEFAULT_REL_GAP, place_non_players, solve_optimum
+from jcaco.game.optimum import (
+    DEFAULT_NODE_LIMIT,
+    DEFAULT_REL_GAP,
+    place_non_players,
+    solve_optimum,
+)
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.information import EVERYTHING
@@ -26,9 +31,11 @@ class Optimum(Learner):
 
     Parameters
     ----------
-    time_limit_s : float
-        HiGHS time limit per subgame and slot [s]; on expiry the best profile found is played
-        (``proven_`` says whether the last slot's profile was proven optimal).
+    node_limit : int
+        Branch-and-bound nodes per subgame and slot (deterministic, so the same game gives the
+        same profile on any machine; :func:`jcaco.game.optimum.solve_subgame`); where it binds
+        the best profile found is played (``proven_`` says whether the last slot's profile was
+        proven optimal).
     rel_gap : float
         Relative MIP gap at which a profile counts as optimal.
     """
@@ -37,14 +44,16 @@ class Optimum(Learner):
     information = EVERYTHING
     role = "reference"
 
-    def __init__(self, time_limit_s: float = 10.0, rel_gap: float = DEFAULT_REL_GAP):
-        self.time_limit_s = time_limit_s
+    def __init__(self, node_limit: int = DEFAULT_NODE_LIMIT, rel_gap: float = DEFAULT_REL_GAP):
+        self.node_limit = node_limit
         self.rel_gap = rel_gap
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Start every user on its fastest AP and fastest feasible server (no randomness)."""
-        if not self.time_limit_s > 0:
-            raise ValueError(f"time_limit_s must be > 0, got {self.time_limit_s}")
+        if isinstance(self.node_limit, bool) or not (
+            isinstance(self.node_limit, (int, np.integer)) and self.node_limit >= 0
+        ):
+            raise ValueError(f"node_limit must be an integer >= 0, got {self.node_limit}")
         if not 0 <= self.rel_gap < 1:
             raise ValueError(f"rel_gap must be in [0, 1), got {self.rel_gap}")
         s = setup.shape[0]
@@ -71,14 +80,15 @@ class Optimum(Learner):
             ):
                 continue
             game = GameInstance(
-                activity=slot.theta[s],
+                theta=slot.theta[s],
                 tx_time_s=slot.tx_time_s[s],
                 compute_time_s=slot.compute_time_s[s],
                 steps=np.zeros(slot.compute_time_s[s].shape, dtype=np.int64),
             )
             best = solve_optimum(
                 game,
-                time_limit_s=self.time_limit_s,
+                node_limit=int(self.node_limit),
+                time_limit_s=None,
                 rel_gap=self.rel_gap,
                 weight=slot.weight[s],
                 keep=self.last_[s],

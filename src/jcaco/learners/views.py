@@ -52,7 +52,7 @@ class Announcements:
     @classmethod
     def of(cls, game: GameInstance) -> Announcements:
         """The constants of ``game``."""
-        theta = np.asarray(game.activity, dtype=float)
+        theta = np.asarray(game.theta, dtype=float)
         players = (theta > 0).astype(float)
         return cls(
             _worst_load_s(game.tx_time_s, theta),
@@ -189,7 +189,7 @@ class View:
 
 def build_setup(info: Information, game: GameInstance) -> Setup:
     """The set-up a learner declaring ``info`` gets for ``game`` (mean fading, batched)."""
-    theta = np.asarray(game.activity, dtype=float)
+    theta = np.asarray(game.theta, dtype=float)
     others = None
     if info.others == "actions":
         others = OthersView(theta, theta, game.tx_time_s, game.compute_time_s, None)
@@ -233,7 +233,7 @@ def build_view(
     previous : Profile or None
         Everybody's actions in the previous slot.
     """
-    theta = np.asarray(game.activity, dtype=float)
+    theta = np.asarray(game.theta, dtype=float)
     realised = info.channel != "mean"
     own_tx = game.tx_time_s if realised else mean_tx_time_s()
     others = None

@@ -10,17 +10,12 @@ import numpy as np
 from jcaco.errors import InfeasibleError
 from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_times_s
 from jcaco.model.instance import GameInstance
+from jcaco.model.schema import InstanceModel
 from jcaco.model.service import compute_times_s, optimal_steps
-from jcaco.scenario.network import Network
-from jcaco.scenario.schema import InstanceModel
+from jcaco.scenario.network import Network, quantise_theta
 from jcaco.types import FloatArray, IntArray
 
 FadingMode = Literal["mean", "sample"]
-
-
-def quantise_activity(activity: FloatArray, quantum: float) -> FloatArray:
-    """Round θ to a multiple of the measurement step Δθ (footnote 4, MODEL.md O18)."""
-    return np.clip(np.round(np.asarray(activity) / quantum) * quantum, 0.0, 1.0)
 
 
 def network_steps(net: Network) -> IntArray:
@@ -131,9 +126,9 @@ def build_instance(
     )
     steps = network_steps(net)  # [users, servers]
     batch = dist.shape[:-2]
-    activity = quantise_activity(net.activity, net.activity_quantum)
+    theta = quantise_theta(net.theta, net.activity_quantum)
     return GameInstance(
-        activity=np.broadcast_to(activity, (*batch, net.num_users)).copy(),
+        theta=np.broadcast_to(theta, (*batch, net.num_users)).copy(),
         tx_time_s=tx_times_s(np.broadcast_to(net.content_bits, (*batch, net.num_users)), rate),
         compute_time_s=np.broadcast_to(
             compute_times_s(steps, net.flops_per_step, net.capacity_flops, net.fixed_time_s),
@@ -156,7 +151,7 @@ def instance_from_model(model: InstanceModel) -> GameInstance:
     distance = meta.get("distance_m")
     capacity = meta.get("capacity_flops")
     return GameInstance(
-        activity=np.array(model.activity, dtype=float),
+        theta=np.array(model.activity, dtype=float),
         tx_time_s=np.array(model.tx_time_s, dtype=float),
         compute_time_s=compute,
         steps=steps,
@@ -177,7 +172,7 @@ def instance_to_dict(instance: GameInstance, meta: dict[str, Any] | None = None)
     feasible = instance.feasible
     return {
         "schema": "jcaco.instance/1",
-        "activity": instance.activity.tolist(),
+        "activity": instance.theta.tolist(),
         "tx_time_s": instance.tx_time_s.tolist(),
         "steps": [
             [int(s) if ok else None for s, ok in zip(row, frow, strict=True)]

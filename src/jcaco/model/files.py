@@ -14,22 +14,20 @@ from jcaco.errors import InputError
 from jcaco.model.build import FadingMode, build_instance, check_feasible, instance_from_model
 from jcaco.model.instance import GameInstance
 from jcaco.model.instance_parquet import read_instance_parquet
+from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
 from jcaco.scenario import parquet_io
 from jcaco.scenario.io import load_document
 from jcaco.scenario.network import Network, network_from_model
 from jcaco.scenario.scenario_parquet import read_network_parquet
-from jcaco.scenario.schema import INSTANCE_SCHEMA, SCENARIO_SCHEMA, InstanceModel, ScenarioModel
+from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel
 
 
 def load_network(path: str | Path) -> Network:
     """Read a ``jcaco.scenario/1`` file (JSON, TOML or Parquet)."""
     if parquet_io.is_parquet(path):
         return read_network_parquet(path)
-    kind, model = load_document(path)
-    if not isinstance(model, ScenarioModel):
-        raise InputError(
-            f'must be "jcaco.scenario/1" here (got a {kind} file)', source=str(path), field="schema"
-        )
+    model = load_document(path, {SCENARIO_SCHEMA: ScenarioModel})
+    assert isinstance(model, ScenarioModel)
     return network_from_model(model)
 
 
@@ -55,12 +53,11 @@ def load_game(
         raise InputError(
             f"must be one of {allowed} (got {tag!r})", source=str(path), field="schema"
         )
-    kind, model = load_document(path)
+    model = load_document(path, {SCENARIO_SCHEMA: ScenarioModel, INSTANCE_SCHEMA: InstanceModel})
     if isinstance(model, InstanceModel):
         return _checked_instance(instance_from_model(model), path)
-    if isinstance(model, ScenarioModel):
-        return _scenario_game(network_from_model(model), path, fading, rng, drop_infeasible)
-    raise InputError(f"cannot solve a {kind} file", source=str(path), field="schema")
+    assert isinstance(model, ScenarioModel)
+    return _scenario_game(network_from_model(model), path, fading, rng, drop_infeasible)
 
 
 def _checked_instance(instance: GameInstance, path: str | Path) -> GameInstance:

@@ -23,7 +23,7 @@ class GameInstance:
 
     Attributes
     ----------
-    activity : ndarray, shape (..., num_users)
+    theta : ndarray, shape (..., num_users)
         Activity probability θ_i of every user, eq. (1); 0 means never active (not a player).
     tx_time_s : ndarray, shape (..., num_users, num_aps)
         Standalone transmission time T_{i,m} = D_i / R_{i,m}, eq. (7) [s].
@@ -40,7 +40,7 @@ class GameInstance:
         Free-form provenance (scenario file, fading mode, seed).
     """
 
-    activity: FloatArray
+    theta: FloatArray
     tx_time_s: FloatArray
     compute_time_s: FloatArray
     steps: IntArray
@@ -66,7 +66,7 @@ class GameInstance:
     @property
     def batch_shape(self) -> tuple[int, ...]:
         """Leading batch axes (``()`` for a single game)."""
-        return tuple(self.activity.shape[:-1])
+        return tuple(self.theta.shape[:-1])
 
     @property
     def feasible(self) -> BoolArray:
@@ -76,7 +76,40 @@ class GameInstance:
     @property
     def players(self) -> BoolArray:
         """``[..., num_users]``: users with θ > 0 (the players of the stochastic game)."""
-        return self.activity > 0
+        return self.theta > 0
+
+    def __getitem__(self, index: int | slice) -> GameInstance:
+        """Batch entry ``index`` (an int drops the batch axis, a slice keeps it), like
+        :meth:`jcaco.game.profile.Profile.__getitem__`; the optional fields are sliced too.
+
+        >>> import numpy as np
+        >>> batch = GameInstance(np.ones((3, 2)), np.ones((3, 2, 4)), np.ones((3, 2, 5)),
+        ...                      np.ones((3, 2, 5), dtype=np.int64))
+        >>> batch[1].batch_shape, batch[0:2].batch_shape, batch[1].num_aps
+        ((), (2,), 4)
+        """
+        if not self.batch_shape:
+            raise IndexError("a single game has no batch axis to index")
+
+        def pick(values: Any) -> Any:
+            return None if values is None else values[index]
+
+        entries = self.meta.get("batch")  # the games' own meta, as stack_instances keeps it
+        if entries is None:
+            meta = dict(self.meta)
+        elif isinstance(index, int):
+            meta = dict(entries[index])
+        else:
+            meta = {**self.meta, "batch": entries[index]}
+        return GameInstance(
+            theta=self.theta[index],
+            tx_time_s=self.tx_time_s[index],
+            compute_time_s=self.compute_time_s[index],
+            steps=self.steps[index],
+            distance_m=pick(self.distance_m),
+            capacity_flops=pick(self.capacity_flops),
+            meta=meta,
+        )
 
 
 def stack_instances(instances: list[GameInstance]) -> GameInstance:
@@ -87,7 +120,7 @@ def stack_instances(instances: list[GameInstance]) -> GameInstance:
         return None if any(v is None for v in values) else np.stack(values)
 
     return GameInstance(
-        activity=np.stack([g.activity for g in instances]),
+        theta=np.stack([g.theta for g in instances]),
         tx_time_s=np.stack([g.tx_time_s for g in instances]),
         compute_time_s=np.stack([g.compute_time_s for g in instances]),
         steps=np.stack([g.steps for g in instances]),
@@ -99,6 +132,6 @@ def stack_instances(instances: list[GameInstance]) -> GameInstance:
 
 def add_batch_axis(instance: GameInstance) -> GameInstance:
     """Return ``instance`` with a leading batch axis of length 1 (no-op if already batched)."""
-    if instance.activity.ndim >= 2:
+    if instance.theta.ndim >= 2:
         return instance
     return stack_instances([instance])

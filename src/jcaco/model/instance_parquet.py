@@ -4,7 +4,7 @@ One row per user with the instance's per-user fields as columns: ``activity``, `
 (a list of M), ``steps`` and ``compute_time_s`` (lists of K, null where the server cannot meet
 the user's accuracy) and, when the geometry is known, ``distance_m`` (a list of M, kept in
 ``meta`` by the JSON form); ``meta`` is the header. The columns are checked with numpy
-against :class:`jcaco.scenario.schema.InstanceModel`'s constraints, with the JSON path's
+against :class:`jcaco.model.schema.InstanceModel`'s constraints, with the JSON path's
 field names (``tx_time_s[3][1]``).
 """
 
@@ -17,8 +17,8 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.model.instance import GameInstance
+from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
 from jcaco.scenario import parquet_io as pio
-from jcaco.scenario.schema import INSTANCE_SCHEMA, InstanceModel
 
 #: Per-user arrays of the JSON form's ``meta`` that the Parquet form keeps as columns.
 _META_COLUMNS = ("distance_m",)
@@ -41,7 +41,7 @@ def write_instance_parquet(
     """Write a single (unbatched) instance as a ``jcaco.instance/1`` Parquet file."""
     feasible = instance.feasible
     columns = {
-        "activity": pio.to_arrow(np.asarray(instance.activity, dtype=float)),
+        "activity": pio.to_arrow(np.asarray(instance.theta, dtype=float)),
         "tx_time_s": pio.to_arrow(np.asarray(instance.tx_time_s, dtype=float)),
         "steps": pio.to_arrow(np.asarray(instance.steps, dtype=np.int64), feasible),
         "compute_time_s": pio.to_arrow(np.asarray(instance.compute_time_s, dtype=float), feasible),
@@ -94,7 +94,7 @@ def read_instance_parquet(path: str | Path) -> GameInstance:
     pio.release_arrow_memory()
     capacity = meta.get("capacity_flops")
     return GameInstance(
-        activity=columns["activity"][0],
+        theta=columns["activity"][0],
         tx_time_s=columns["tx_time_s"][0],
         compute_time_s=np.where(feasible, compute, np.inf),
         steps=np.where(feasible, steps, 0),

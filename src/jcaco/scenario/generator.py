@@ -18,7 +18,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.scenario.catalog import CatalogServer, draw_catalog_servers
-from jcaco.scenario.network import AecFormName, Network
+from jcaco.scenario.network import AecFormName, Network, quantise_theta
 from jcaco.types import FloatArray
 
 Range = tuple[float, float]
@@ -148,8 +148,7 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
     n, m, k = config.num_users, config.num_aps, config.num_servers
     # [users, 2]
     user_xy_m = rng.uniform(0.0, config.area_m, (n, 2))
-    q = config.activity_quantum
-    activity = np.clip(np.round(_draw(rng, config.activity, n) / q) * q, 0.0, 1.0)
+    theta = quantise_theta(_draw(rng, config.activity, n), config.activity_quantum)
     content_bytes = _draw(rng, config.content_bytes, n)
     max_error = _draw(rng, config.max_error, n)
     # [users, servers]
@@ -194,7 +193,7 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
         flops_per_step=flops,
         scale=scale,
         user_xy_m=user_xy_m,
-        activity=activity,
+        theta=theta,
         content_bits=content_bytes * 8.0,
         max_error=max_error,
         fitness=fitness,

@@ -14,6 +14,11 @@ from jcaco.types import FloatArray, IntArray
 AecFormName = Literal["exponential", "power", "power_floor"]
 
 
+def quantise_theta(theta: FloatArray, quantum: float) -> FloatArray:
+    """Round θ to a multiple of the measurement step Δθ (footnote 4, MODEL.md O18)."""
+    return np.clip(np.round(np.asarray(theta) / quantum) * quantum, 0.0, 1.0)
+
+
 @dataclass(frozen=True)
 class Network:
     """An edge AIGC network (DESIGN.md §4.1 ``jcaco.scenario/1``), as arrays.
@@ -32,7 +37,7 @@ class Network:
         AEC scaling factor λ_k of the model on server k, eq. (4).
     user_xy_m : ndarray, shape (num_users, 2)
         User positions [m].
-    activity : ndarray, shape (num_users,)
+    theta : ndarray, shape (num_users,)
         Activity probability θ_i, eq. (1).
     content_bits : ndarray, shape (num_users,)
         Content size D_i [bit].
@@ -65,7 +70,7 @@ class Network:
     flops_per_step: FloatArray
     scale: FloatArray
     user_xy_m: FloatArray
-    activity: FloatArray
+    theta: FloatArray
     content_bits: FloatArray
     max_error: FloatArray
     fitness: FloatArray
@@ -102,7 +107,7 @@ class Network:
         return replace(
             self,
             user_xy_m=self.user_xy_m[keep],
-            activity=self.activity[keep],
+            theta=self.theta[keep],
             content_bits=self.content_bits[keep],
             max_error=self.max_error[keep],
             fitness=self.fitness[keep],
@@ -145,7 +150,7 @@ def network_from_model(model: ScenarioModel) -> Network:
         flops_per_step=np.array([s.flops_per_step for s in model.servers], dtype=float),
         scale=np.array([s.scale for s in model.servers], dtype=float),
         user_xy_m=np.array([[u.x_m, u.y_m] for u in model.users], dtype=float),
-        activity=np.array([u.activity for u in model.users], dtype=float),
+        theta=np.array([u.activity for u in model.users], dtype=float),
         content_bits=np.array([u.content_bytes * 8.0 for u in model.users], dtype=float),
         max_error=np.array([u.max_error for u in model.users], dtype=float),
         fitness=np.array([u.fitness for u in model.users], dtype=float),
@@ -208,7 +213,7 @@ def network_to_dict(net: Network) -> dict[str, Any]:
             }
             for xy, a, d, e, beta in zip(
                 net.user_xy_m,
-                net.activity,
+                net.theta,
                 net.content_bits,
                 net.max_error,
                 net.fitness,

@@ -16,8 +16,6 @@ of the JSON path's messages.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from pydantic.fields import FieldInfo
 
 from jcaco import __version__
 from jcaco.errors import InputError
+from jcaco.files import atomic_path, dumps_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -283,11 +282,9 @@ def to_arrow(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 def write_parquet(
     path: str | Path, tag: str, header: Mapping[str, Any], columns: Mapping[str, pa.Array]
 ) -> Path:
-    """Write a jcaco Parquet file atomically (temporary file, then a rename)."""
+    """Write a jcaco Parquet file atomically (:func:`jcaco.files.atomic_path`)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from jcaco.scenario.io import dumps_json
 
     metadata = {
         SCHEMA_KEY: tag.encode(),
@@ -295,17 +292,9 @@ def write_parquet(
         HEADER_KEY: dumps_json(dict(header), indent=False),
     }
     table = pa.table(dict(columns)).replace_schema_metadata(metadata)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp, row_group_size=ROW_GROUP_ROWS)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 
 def release_arrow_memory() -> None:

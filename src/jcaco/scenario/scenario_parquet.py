@@ -9,7 +9,8 @@ rules (one fitness per server, positions inside the area) over whole columns, an
 :class:`Network` from the arrays without one Python object per user.
 
 A user field maps to the :class:`Network` attribute of the same name, except the three the
-network stores in another form (:data:`_RENAMED`); a field added to ``UserModel`` and to
+network stores in another form (:data:`_RENAMED`) and θ (``activity`` in files, ``theta`` in
+the code); a field added to ``UserModel`` and to
 ``Network`` under its own name flows through (``tests/test_files_parquet.py`` checks that a
 Parquet scenario gives the same network as its JSON form, field by field).
 """
@@ -28,8 +29,10 @@ from jcaco.scenario.io import parse_model
 from jcaco.scenario.network import Network, network_from_model, network_to_dict
 from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel, UserModel
 
-#: User fields that the network stores under another name or unit.
+#: User fields that the network stores in another form or unit.
 _RENAMED = ("x_m", "y_m", "content_bytes")
+#: User fields that the network stores under another name (the code calls θ ``theta``).
+_ATTRIBUTE = {"activity": "theta"}
 
 
 def _user_columns(net: Network) -> dict[str, np.ndarray]:
@@ -41,7 +44,7 @@ def _user_columns(net: Network) -> dict[str, np.ndarray]:
     }
     for name in UserModel.model_fields:
         if name not in _RENAMED:
-            columns[name] = np.asarray(getattr(net, name))
+            columns[name] = np.asarray(getattr(net, _ATTRIBUTE.get(name, name)))
     return columns
 
 
@@ -51,7 +54,7 @@ def _user_arrays(columns: dict[str, np.ndarray]) -> dict[str, Any]:
         "user_xy_m": np.stack([columns["x_m"], columns["y_m"]], axis=1),
         "content_bits": columns["content_bytes"] * 8.0,
     }
-    arrays.update({k: v for k, v in columns.items() if k not in _RENAMED})
+    arrays.update({_ATTRIBUTE.get(k, k): v for k, v in columns.items() if k not in _RENAMED})
     return arrays
 
 

@@ -1,4 +1,8 @@
-"""File models of DESIGN.md §4.1, validated at the edge (pydantic).
+"""The scenario file model of DESIGN.md §4.1 and what every file model shares (pydantic).
+
+Each file schema lives beside the layer whose objects it describes: scenarios here, instances
+in :mod:`jcaco.model.schema`, results and assignments in :mod:`jcaco.sim.schema` (which also
+lists every kind, :data:`jcaco.sim.schema.SCHEMAS`).
 
 Every numeric field states its allowed range; NaN and infinity are rejected everywhere; unknown
 fields are rejected. :mod:`jcaco.scenario.io` turns a validation failure into one line that
@@ -12,19 +16,25 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCENARIO_SCHEMA = "jcaco.scenario/1"
-INSTANCE_SCHEMA = "jcaco.instance/1"
-RESULT_SCHEMA = "jcaco.result/1"
 
 Positive = Annotated[float, Field(gt=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A file model: unknown fields, NaN and infinity rejected; immutable."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
-class RadioModel(_Strict):
+class FileModel(StrictModel):
+    """A whole file: its ``schema`` tag is read from the key ``schema`` (field ``schema_``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class RadioModel(StrictModel):
     """Radio constants of eq. (6)."""
 
     path_loss_exponent: Positive = Field(4.0, description="path-loss exponent α (> 0)")
@@ -33,21 +43,21 @@ class RadioModel(_Strict):
     min_distance_m: Positive = Field(1.0, description="distance floor in (6) [m] (> 0)")
 
 
-class AecModel(_Strict):
+class AecModel(StrictModel):
     """AEC form (4) and the step limit S_max of (37) (docs/catalog.md for the forms)."""
 
     form: Literal["exponential", "power", "power_floor"] = "exponential"
     max_steps: Annotated[int, Field(ge=1)] = 1000
 
 
-class TimeModel(_Strict):
+class TimeModel(StrictModel):
     """Minimum time scale δ (46) and activity quantum Δθ (footnote 4)."""
 
     min_time_scale_s: Positive = 1e-3
     activity_quantum: Annotated[float, Field(gt=0, le=1)] = 0.01
 
 
-class ApModel(_Strict):
+class ApModel(StrictModel):
     """One access point."""
 
     x_m: NonNegative
@@ -55,7 +65,7 @@ class ApModel(_Strict):
     bandwidth_hz: Positive
 
 
-class ServerModel(_Strict):
+class ServerModel(StrictModel):
     """One edge server and the diffusion model it hosts."""
 
     name: str = ""
@@ -74,7 +84,7 @@ class ServerModel(_Strict):
     )
 
 
-class UserModel(_Strict):
+class UserModel(StrictModel):
     """One user (UE)."""
 
     x_m: NonNegative
@@ -85,7 +95,7 @@ class UserModel(_Strict):
     fitness: list[Positive] = Field(description="attenuation factor β_{i,k}, one per server")
 
 
-class ScenarioModel(_Strict):
+class ScenarioModel(FileModel):
     """``jcaco.scenario/1``: the physical network."""
 
     schema_: Literal["jcaco.scenario/1"] = Field("jcaco.scenario/1", alias="schema")
@@ -98,29 +108,25 @@ class ScenarioModel(_Strict):
     users: list[UserModel] = Field(min_length=1)
     meta: dict[str, Any] = Field(default_factory=dict)
 
-    model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
-    )
-
     @model_validator(mode="after")
     def _check_consistency(self) -> ScenarioModel:
         num_servers = len(self.servers)
         for k, server in enumerate(self.servers):
             if server.error_floor > 0 and self.aec.form != "power_floor":
-                raise _FieldError(
+                raise FieldError(
                     f"servers[{k}].error_floor",
                     f"applies only to aec.form power_floor (form is {self.aec.form!r}); "
                     "allowed: 0 or aec.form power_floor",
                 )
             top = min(self.aec.max_steps, server.max_steps or self.aec.max_steps)
             if server.min_steps > top:
-                raise _FieldError(
+                raise FieldError(
                     f"servers[{k}].min_steps",
                     f"must be <= max_steps ({top}), got {server.min_steps}",
                 )
         for i, user in enumerate(self.users):
             if len(user.fitness) != num_servers:
-                raise _FieldError(
+                raise FieldError(
                     f"users[{i}].fitness",
                     f"needs one value per server ({num_servers}), got {len(user.fitness)}",
                 )
@@ -129,93 +135,17 @@ class ScenarioModel(_Strict):
                 for axis in ("x_m", "y_m"):
                     value = getattr(item, axis)
                     if value > self.area_m:
-                        raise _FieldError(
+                        raise FieldError(
                             f"{kind}[{i}].{axis}",
                             f"must lie in [0, area_m={self.area_m:g}], got {value:g}",
                         )
         return self
 
 
-class InstanceModel(_Strict):
-    """``jcaco.instance/1``: one game, no geometry."""
-
-    schema_: Literal["jcaco.instance/1"] = Field("jcaco.instance/1", alias="schema")
-    activity: list[Probability] = Field(min_length=1)
-    tx_time_s: list[list[Positive]]
-    steps: list[list[Annotated[int, Field(ge=1)] | None]]
-    compute_time_s: list[list[Positive | None]]
-    meta: dict[str, Any] = Field(default_factory=dict)
-
-    model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
-    )
-
-    @model_validator(mode="after")
-    def _check_shapes(self) -> InstanceModel:
-        n = len(self.activity)
-        for name in ("tx_time_s", "steps", "compute_time_s"):
-            rows = getattr(self, name)
-            if len(rows) != n:
-                raise _FieldError(name, f"needs one row per user ({n}), got {len(rows)}")
-            width = len(rows[0])
-            if width == 0:
-                raise _FieldError(f"{name}[0]", "needs at least one column")
-            for i, row in enumerate(rows):
-                if len(row) != width:
-                    raise _FieldError(f"{name}[{i}]", f"needs {width} columns, got {len(row)}")
-        if len(self.steps[0]) != len(self.compute_time_s[0]):
-            raise _FieldError("compute_time_s", "needs as many columns as steps (one per server)")
-        for i, (srow, crow) in enumerate(zip(self.steps, self.compute_time_s, strict=True)):
-            for k, (s, c) in enumerate(zip(srow, crow, strict=True)):
-                if (s is None) != (c is None):
-                    raise _FieldError(
-                        f"compute_time_s[{i}][{k}]", "must be null exactly where steps is null"
-                    )
-        return self
-
-
-class ResultModel(_Strict):
-    """``jcaco.result/1``: the outcome of ``jcaco solve`` or ``jcaco evaluate``."""
-
-    schema_: Literal["jcaco.result/1"] = Field("jcaco.result/1", alias="schema")
-    algorithm: str
-    seed: int | None
-    version: str
-    ap: list[int]
-    server: list[int]
-    steps: list[int]
-    expected_cost_s: list[float]
-    expected_service_time_s: list[float]
-    expected_total_service_time_s: float
-    nash_gap_s: float
-    is_nash: bool
-    iterations: int
-    converged: bool
-    wall_time_s: float
-    meta: dict[str, Any] = Field(default_factory=dict)
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class AssignmentModel(_Strict):
-    """An assignment to score: ``{"ap": [N], "server": [N], "steps": [N] (optional)}``."""
-
-    ap: list[Annotated[int, Field(ge=0)]]
-    server: list[Annotated[int, Field(ge=0)]]
-    steps: list[Annotated[int, Field(ge=1)]] | None = None
-
-
-class _FieldError(ValueError):
+class FieldError(ValueError):
     """A cross-field check that failed; carries the field path for the one-line message."""
 
     def __init__(self, field: str, message: str):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
-
-
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "scenario": ScenarioModel,
-    "instance": InstanceModel,
-    "result": ResultModel,
-}

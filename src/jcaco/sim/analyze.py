@@ -147,7 +147,7 @@ def _ratio(value: float, reference: float) -> float:
     return value / reference if reference > 0 else float("nan")
 
 
-#: Learners with marginal-cost pricing (issue 12, docs/algorithms.md), listed after the
+#: Learners with marginal-cost pricing (docs/algorithms.md), listed after the
 #: registered learners; ``algorithms`` (``--algorithms``) accepts these labels too.
 PRICED: dict[str, tuple[str, dict[str, Any]]] = {
     "masl price": ("masl", {"price": True}),
@@ -173,7 +173,9 @@ def analyze(
     seed : int
         Root seed of every algorithm's run (common random numbers).
     time_limit_s : float
-        HiGHS time limit per subgame problem (the optimum solves 2, the equilibria 4) [s].
+        Wall-clock safety per subgame problem (the optimum solves 2, the equilibria 4) [s],
+        beside their node limits; the ``optimum`` planner among the algorithms runs on its
+        node limit alone.
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
@@ -188,9 +190,7 @@ def analyze(
     bounds_wall = time.perf_counter() - start
     outcomes = []
     for name in algorithms if algorithms is not None else [*LEARNERS, *PRICED]:
-        learner, params = PRICED.get(name, (name, None))
-        if name == "optimum":
-            params = {"time_limit_s": time_limit_s}
+        learner, params = PRICED.get(name, (name, None))  # optimum: its default node limit
         result = solve(instance, learner, seed=seed, iterations=iterations, params=params)
         ev = result.evaluation
         bounds = _widen(bounds, result.profile, ev)

@@ -113,7 +113,7 @@ class DynamicEnvironment(Environment):
             for name in ("activity", "fading", "mobility")
         }
         self.state = initial_state(
-            theta=self._initial.activity,
+            theta=self._initial.theta,
             area_m=np.array([net.area_m for net in networks], dtype=float),
             user_xy_m=np.stack([net.user_xy_m for net in networks]).astype(float),
             num_aps=first.num_aps,
@@ -168,7 +168,7 @@ class DynamicEnvironment(Environment):
             )
         init = self._initial
         return GameInstance(
-            activity=init.activity,
+            theta=init.theta,
             tx_time_s=self._tx_time_s(self._distance_m, fading_gain),
             compute_time_s=init.compute_time_s,
             steps=init.steps,

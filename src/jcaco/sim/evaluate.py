@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -10,7 +11,8 @@ from jcaco.errors import InputError
 from jcaco.game import metrics, resource
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
-from jcaco.scenario.schema import AssignmentModel
+from jcaco.scenario.io import parse_model, read_document
+from jcaco.sim.schema import AssignmentModel
 from jcaco.sim.solve import SolveResult
 
 
@@ -27,6 +29,11 @@ def with_steps(instance: GameInstance, server: np.ndarray, steps: np.ndarray) ->
     compute[users, server] = per_step_s * steps
     new_steps[users, server] = steps
     return GameInstance(**{**instance.__dict__, "compute_time_s": compute, "steps": new_steps})
+
+
+def load_assignment(path: str | Path) -> AssignmentModel:
+    """Read an assignment file ``{"ap": [...], "server": [...], "steps": [...]?}``."""
+    return parse_model(AssignmentModel, read_document(path), source=str(path))
 
 
 def check_assignment(instance: GameInstance, assignment: AssignmentModel) -> Profile:
@@ -72,8 +79,8 @@ def server_gaps_with_steps(
     A user may move to another server (at that server's optimal steps) or stay and cut its
     steps to s* (Case 2 of Theorem 2): both are unilateral deviations under (17).
     """
-    w_given = resource.player_weights(given.compute_time_s, given.activity)
-    w_star = resource.player_weights(optimal.compute_time_s, optimal.activity)
+    w_given = resource.player_weights(given.compute_time_s, given.theta)
+    w_star = resource.player_weights(optimal.compute_time_s, optimal.theta)
     load = resource.loads(w_given, profile.server)
     # [users, servers] cost of moving to each server at s*, staying included
     cost = load[None, :] + w_star

@@ -19,7 +19,7 @@ from jcaco.rng import stream
 from jcaco.scenario import parquet_io as pio
 from jcaco.scenario.generator import GeneratorConfig, generate_network
 from jcaco.scenario.scenario_parquet import write_network_parquet
-from jcaco.scenario.schema import ResultModel
+from jcaco.sim.schema import ResultModel
 from jcaco.sim.solve import solve
 
 _ROWS = "one row per user"

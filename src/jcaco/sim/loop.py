@@ -109,8 +109,8 @@ class StaticEnvironment(Environment):
 
     def slot(self, index: int) -> Slot:
         """Draw a(t) ~ Bernoulli(θ) and return the fixed game."""
-        active = self.rng.random(self.game.activity.shape) < self.game.activity
-        return Slot(index, self.game, active, self.game.activity, self.game.distance_m)
+        active = self.rng.random(self.game.theta.shape) < self.game.theta
+        return Slot(index, self.game, active, self.game.theta, self.game.distance_m)
 
 
 def make_view(learner: Learner, slot: Slot, previous: Profile | None) -> View:
@@ -139,7 +139,7 @@ def score(slot: Slot, profile: Profile, *, broadcast: bool = False) -> Feedback:
     ``others="loads"`` or more; :func:`jcaco.game.pricing.broadcast_counts`).
     """
     game = slot.game
-    theta = np.asarray(game.activity, dtype=float)
+    theta = np.asarray(game.theta, dtype=float)
     active = np.asarray(slot.active, dtype=float)
     ap = resource.score_subgame(game.tx_time_s, theta, active, profile.ap)
     server = resource.score_subgame(game.compute_time_s, theta, active, profile.server)

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from jcaco.files import atomic_path, save_figure
 from jcaco.sim.recorder import Trace
 from jcaco.types import FloatArray
 
 
 def write_trace(trace: Trace, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
-    """Write ``trace.to_frame(metadata)`` to a Parquet file atomically (temp file + rename)."""
+    """Write ``trace.to_frame(metadata)`` to a Parquet file atomically (:mod:`jcaco.files`)."""
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(trace.to_frame(metadata), tmp)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return Path(path)
 
 
 def moving_average(values: FloatArray, window: int) -> FloatArray:
@@ -73,7 +63,7 @@ def plot_convergence(trace: Trace, path: str | Path, window: int = 100) -> Path:
     seeds = ", ".join(str(s) for s in trace.seeds[:5]) + (" ..." if len(trace.seeds) > 5 else "")
     fig.suptitle(f"jcaco simulate: {trace.algorithm}, seed {seeds}")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path
 

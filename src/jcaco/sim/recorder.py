@@ -1,4 +1,4 @@
-"""Per-slot metrics of a simulation (issue 3 part 2), recorded through the loop's callback.
+"""Per-slot metrics of a simulation, recorded through the loop's callback.
 
 Per slot and seed: the realised total service time Σ_{i active} U_i (13), the number of
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.sim.loop import Slot
@@ -113,49 +114,6 @@ class Trace:
         return pa.table(columns).replace_schema_metadata({"jcaco": json.dumps(meta)})
 
 
-def nash_gaps(
-    w: FloatArray,
-    load: FloatArray,
-    choice: IntArray,
-    players: BoolArray,
-    weight: FloatArray | None = None,
-) -> FloatArray:
-    """Each player's largest gain from a unilateral move, :func:`jcaco.game.resource.nash_gaps`.
-
-    The same numbers, given the loads: ``max(0, L_{x_i} - min_r (L_r + w_{i,r}))``. Including
-    ``r = x_i`` in the minimum changes nothing (``L_{x_i} + w_{i,x_i} >= L_{x_i}``), and the
-    minimum over the few resources is taken column by column (a reduction over a short last
-    axis is slow in numpy), so no ``(S, N, R)`` temporary is made.
-
-    Parameters
-    ----------
-    w : ndarray, shape (S, N, R)
-        Player weights [s] (``inf``: infeasible), or, with ``weight``, standalone times.
-    load : ndarray, shape (S, R)
-        Loads of ``choice`` [s].
-    choice : ndarray of int, shape (S, N)
-    players : ndarray of bool, shape (S, N)
-    weight : ndarray, shape (S, N), optional
-        θ: the player weights are then ``weight * w`` (the products of
-        :func:`jcaco.game.resource.player_weights`, formed one column at a time).
-    """
-    best = np.empty(choice.shape)  # [S, N]
-    column = np.empty(choice.shape)
-    with np.errstate(invalid="ignore"):  # 0 * inf of a non-player: masked below
-        for r in range(w.shape[-1]):
-            if weight is None:
-                np.add(load[:, r, None], w[..., r], out=column)
-            else:
-                np.multiply(weight, w[..., r], out=column)
-                np.add(load[:, r, None], column, out=column)
-            if r == 0:
-                best[...] = column
-            else:
-                np.minimum(best, column, out=best)
-    current = np.take_along_axis(load, choice, axis=-1)
-    return np.where(players, np.maximum(current - best, 0.0), 0.0)
-
-
 class TraceRecorder:
     """A ``run_loop`` callback that fills the arrays of a :class:`Trace`.
 
@@ -210,9 +168,11 @@ class TraceRecorder:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
         players = game.players
-        theta = game.activity  # the weights θ T (27) and θ C (28), one column at a time
-        gap = nash_gaps(game.tx_time_s, ap_load, profile.ap, players, theta) + nash_gaps(
-            game.compute_time_s, server_load, profile.server, players, theta
+        theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
+        gap = resource.nash_gaps(
+            game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
+        ) + resource.nash_gaps(
+            game.compute_time_s, profile.server, players, load=server_load, theta=theta
         )
         self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
         self.max_load_s[t] = ap_load.max(axis=-1) + server_load.max(axis=-1)

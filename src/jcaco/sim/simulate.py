@@ -1,4 +1,4 @@
-"""Simulate one algorithm on a batch of seeds over T time slots (issue 3 parts 1–3).
+"""Simulate one algorithm on a batch of seeds over T time slots.
 
 This module is the contract between ``sim/`` and ``experiments/``: :class:`DynamicsConfig`,
 :class:`Trace` and :func:`simulate`. All seeds run as one batch (``[seeds, users, ...]``
@@ -21,15 +21,12 @@ a simulation the learners that declare everybody's activity (``br``, ``br-sync``
 
 from __future__ import annotations
 
-import functools
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from jcaco import __version__
+from jcaco import files
 from jcaco.learners.base import Learner
 from jcaco.learners.registry import make_learner
 from jcaco.rng import SeedBatch, check_seed
@@ -105,27 +102,9 @@ def simulate(
     return recorder.trace(algorithm_name(algorithm), seeds, outcome.profile)
 
 
-@functools.cache
-def git_revision(path: str | Path | None = None) -> str | None:
-    """The git commit of the source tree (``None`` when not in a git checkout); cached."""
-    where = Path(path) if path is not None else Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
 def provenance(seeds: Sequence[int]) -> dict[str, Any]:
     """Root seeds, package version and git revision, to store beside results (DESIGN.md §5)."""
-    return {"root_seeds": list(seeds), "version": __version__, "git_revision": git_revision()}
+    return {"root_seeds": list(seeds), **files.provenance()}
 
 
 __all__ = [
@@ -135,5 +114,4 @@ __all__ = [
     "METRICS",
     "simulate",
     "provenance",
-    "git_revision",
 ]

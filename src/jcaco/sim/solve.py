@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from jcaco import __version__
+from jcaco.files import git_revision
 from jcaco.game import metrics
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
@@ -18,7 +19,6 @@ from jcaco.learners.registry import make_learner
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import LoopOutcome, StaticEnvironment, run_loop
-from jcaco.sim.simulate import git_revision
 
 #: Slot budget of ``jcaco solve`` when none is given (MODEL.md O10 uses 2000 for the figures;
 #: a static solve may run longer because it stops as soon as the learner has converged). With

@@ -13,8 +13,6 @@ in-memory recording's :meth:`jcaco.sim.recorder.Trace.to_frame`, which orders th
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from jcaco.files import publish, temporary_beside
 from jcaco.types import FloatArray
 
 #: Floats per row group (32 MiB): 4 slots of 10^6 users, 139,810 slots of 30 users.
@@ -69,11 +68,7 @@ class UserTimesWriter:
             ],
             metadata={"jcaco": json.dumps(meta)},
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        os.close(fd)
+        self._tmp = temporary_beside(self.path)
         self._writer: Any = pq.ParquetWriter(self._tmp, self.schema)
         self._slots: list[int] = []
         self._times: list[FloatArray] = []
@@ -112,14 +107,12 @@ class UserTimesWriter:
         """Write what is left and move the file into place."""
         self.flush()
         self._writer.close()
-        os.chmod(self._tmp, 0o644)  # mkstemp creates 0600
-        os.replace(self._tmp, self.path)
-        return self.path
+        return publish(self._tmp, self.path)
 
     def abort(self) -> None:
         """Drop the partial file (after an error)."""
         self._writer.close()
-        Path(self._tmp).unlink(missing_ok=True)
+        self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> UserTimesWriter:
         return self

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from jcaco.errors import InputError
+from jcaco.cli.options import COUNT, seed_option
 
 
 @click.command(name="check-learner")
 @click.argument("learner")
-@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the check.")
-@click.option("--slots", type=int, default=12, show_default=True, help="Slots to drive it.")
+@seed_option(help="Root seed of the check.")
+@click.option("--slots", type=COUNT, default=12, show_default=True, help="Slots to drive it.")
 def check_learner(learner: str, seed: int, slots: int) -> None:
     """Check LEARNER (package.module:ClassName, or a name) against the learner protocol.
 
@@ -19,11 +19,7 @@ def check_learner(learner: str, seed: int, slots: int) -> None:
     """
     from jcaco.learners.checks import check_learner as run_check
     from jcaco.learners.registry import resolve
-    from jcaco.rng import check_seed
 
-    check_seed(seed)
-    if slots < 1:
-        raise InputError(f"must be an integer >= 1, got {slots}", field="--slots")
     cls = resolve(learner)
     try:
         info = cls().declares()

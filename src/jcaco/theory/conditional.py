@@ -17,11 +17,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from jcaco.experiments.theory_potential import PAPER_RHO
 from jcaco.game import metrics, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
 from jcaco.model.instance import GameInstance
+from jcaco.theory.potential import PAPER_RHO
 from jcaco.types import FloatArray, IntArray
 
 
@@ -55,7 +55,7 @@ def counter_example() -> CounterExample:
     compute time, so the service time is the AP part) and scored with :mod:`jcaco.game.metrics`.
     """
     game = GameInstance(
-        activity=np.array([0.01, 1.0]),
+        theta=np.array([0.01, 1.0]),
         tx_time_s=np.array([[10.0, 1.0], [5.0, 5.0]]),
         compute_time_s=np.zeros((2, 1)),
         steps=np.ones((2, 1), dtype=np.int64),

@@ -87,7 +87,7 @@ def expected_rewards(
 def drift(
     probs: FloatArray,
     w: FloatArray,
-    activity: FloatArray,
+    theta: FloatArray,
     max_delay_s: FloatArray | float,
     allowed: BoolArray | None = None,
     profiles: IntArray | None = None,
@@ -96,17 +96,17 @@ def drift(
 
     ``f_{i,r} = θ_i p_{i,r} (h_{i,r} - Σ_{r'} p_{i,r'} h_{i,r'})``, which is Sastry's
     component form; rows sum to 0, so the flow stays on the product of simplices. See
-    :func:`expected_rewards` for the parameters; ``activity`` is θ, shape ``(num_users,)``.
+    :func:`expected_rewards` for the parameters; ``theta`` is θ, shape ``(num_users,)``.
     """
     h = expected_rewards(probs, w, max_delay_s, allowed, profiles)
     mean = (probs * h).sum(axis=1, keepdims=True)
-    return np.asarray(np.asarray(activity)[:, None] * probs * (h - mean), dtype=float)
+    return np.asarray(np.asarray(theta)[:, None] * probs * (h - mean), dtype=float)
 
 
 def integrate(
     probs0: FloatArray,
     w: FloatArray,
-    activity: FloatArray,
+    theta: FloatArray,
     max_delay_s: FloatArray | float,
     times: FloatArray,
     allowed: BoolArray | None = None,
@@ -123,7 +123,7 @@ def integrate(
     profiles = enumerate_profiles(np.ones(shape, dtype=bool) if allowed is None else allowed)
 
     def rhs(_t: float, flat: FloatArray) -> FloatArray:
-        return drift(flat.reshape(shape), w, activity, max_delay_s, allowed, profiles).ravel()
+        return drift(flat.reshape(shape), w, theta, max_delay_s, allowed, profiles).ravel()
 
     times = np.asarray(times, dtype=float)
     sol = solve_ivp(
@@ -143,7 +143,7 @@ def integrate(
 def corner_rates(
     choice: IntArray,
     w: FloatArray,
-    activity: FloatArray,
+    theta: FloatArray,
     max_delay_s: FloatArray | float,
     allowed: BoolArray | None = None,
 ) -> FloatArray:
@@ -162,7 +162,7 @@ def corner_rates(
     corner = np.eye(num_resources)[choice]
     h = expected_rewards(corner, w, max_delay_s, allowed)
     own = np.take_along_axis(h, choice[:, None], axis=1)
-    rates = np.asarray(activity)[:, None] * (h - own)
+    rates = np.asarray(theta)[:, None] * (h - own)
     mask = np.ones(w.shape, dtype=bool) if allowed is None else allowed.copy()
     mask[np.arange(num_users), choice] = False
     return np.where(mask, rates, -np.inf)

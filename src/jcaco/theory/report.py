@@ -21,10 +21,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from jcaco import __version__
-from jcaco.experiments import theory_conditional as conditional
-from jcaco.experiments import theory_ode
-from jcaco.experiments.theory_potential import PAPER_RHO, PotentialCheck, check_potential
 from jcaco.rng import stream
+from jcaco.theory import conditional, ode_check
+from jcaco.theory.potential import PAPER_RHO, PotentialCheck, check_potential
 
 CHECKS = ("potential", "rho", "conditional", "ode")
 
@@ -43,8 +42,8 @@ class TheoryReport:
     joint_sum: conditional.JointSum | None = None
     counter_example: conditional.CounterExample | None = None
     cycles: conditional.CycleSearch | None = None
-    ode: theory_ode.OdeCheck | None = None
-    ode_traces: theory_ode.OdeTraces | None = None
+    ode: ode_check.OdeCheck | None = None
+    ode_traces: ode_check.OdeTraces | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready numbers of every check that ran (the ODE curves are left out)."""
@@ -85,7 +84,7 @@ def run_theory(
             instances, stream(seed, "scenario", _STREAM_CYCLES)
         )
     if "ode" in checks:
-        found["ode"], found["ode_traces"] = theory_ode.check_ode(seed=seed, **(ode_kwargs or {}))
+        found["ode"], found["ode_traces"] = ode_check.check_ode(seed=seed, **(ode_kwargs or {}))
     return TheoryReport(seed=seed, instances=instances, **found)
 
 
@@ -180,7 +179,7 @@ def format_report(report: TheoryReport, checks: tuple[str, ...] = CHECKS) -> str
     return "\n".join(lines)
 
 
-def _format_ode(od: theory_ode.OdeCheck) -> list[str]:
+def _format_ode(od: ode_check.OdeCheck) -> list[str]:
     lines = [
         "",
         f"[ode] MASL vs the mean ODE (40)-(41): {od.num_users} users, {od.num_aps} APs, "

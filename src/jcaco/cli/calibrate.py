@@ -69,12 +69,12 @@ def calibrate(
 ) -> None:
     """Fit the AEC and t_fixed + s*t_step of each model in MEASUREMENTS (a CSV with columns
     model, steps, error and optionally latency_s; default: the shipped catalog)."""
+    from jcaco.files import write_json
     from jcaco.model.calibrate import calibrate as run_calibrate
     from jcaco.model.calibrate import calibration_document
     from jcaco.model.catalog_servers import servers_from_calibration
     from jcaco.model.measurements import read_measurements, shipped_catalog_path
     from jcaco.scenario.catalog import servers_document
-    from jcaco.scenario.io import write_json
 
     source = measurements or str(shipped_catalog_path())
     fits = run_calibrate(read_measurements(source), form)  # type: ignore[arg-type]

@@ -1,11 +1,18 @@
-"""``jcaco simulate``: one time-slotted run of one algorithm on a scenario (issue 3 part 4)."""
+"""``jcaco simulate``: one time-slotted run of one algorithm on a scenario."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
+from jcaco.cli.options import (
+    COUNT,
+    NON_NEGATIVE_M,
+    algorithm_option,
+    drop_infeasible_option,
+    hyperparameters,
+    learner_options,
+    seed_option,
+)
 from jcaco.errors import InputError
 
 #: The paper's iteration budget (MODEL.md O10).
@@ -18,15 +25,10 @@ AUTO_RECORD_USER_SLOTS = 10_000_000
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option(
-    "--algorithm",
-    "-a",
-    required=True,
-    help="Algorithm name (see `jcaco list`) or package.module:ClassName.",
-)
-@click.option("--slots", type=int, default=DEFAULT_SLOTS, show_default=True, help="Slots T.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Root seed.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Hyperparameter.")
+@algorithm_option(required=True)
+@click.option("--slots", type=COUNT, default=DEFAULT_SLOTS, show_default=True, help="Slots T.")
+@seed_option(help="Root seed.")
+@learner_options
 @click.option(
     "--fading", type=click.Choice(["rayleigh", "mean"]), default="rayleigh", show_default=True
 )
@@ -37,8 +39,14 @@ AUTO_RECORD_USER_SLOTS = 10_000_000
     show_default=True,
     help="Redraw a(t) ~ Bernoulli(θ) (else every user is always active).",
 )
-@click.option("--step-radius-m", type=float, default=5.0, show_default=True)
-@click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
+@click.option(
+    "--step-radius-m",
+    type=NON_NEGATIVE_M,
+    default=5.0,
+    show_default=True,
+    help="Random-walk step per slot [m].",
+)
+@drop_infeasible_option
 @click.option(
     "--record",
     type=click.Choice(["auto", "users", "totals"]),
@@ -61,7 +69,8 @@ def simulate(
     algorithm: str,
     slots: int,
     seed: int,
-    params: tuple[str, ...],
+    learning_rate: float | None,
+    params: tuple[tuple[str, str], ...],
     fading: str,
     mobility: bool,
     activity: bool,
@@ -77,32 +86,15 @@ def simulate(
     """
     from pathlib import Path
 
-    from jcaco.cli import _parse_params
-    from jcaco.learners.registry import make_learner
     from jcaco.model.build import check_feasible
     from jcaco.model.files import load_network
-    from jcaco.rng import check_seed
     from jcaco.sim.dynamics import DynamicsConfig
     from jcaco.sim.outputs import plot_convergence, write_trace
     from jcaco.sim.simulate import provenance
     from jcaco.sim.simulate import simulate as run_simulate
     from jcaco.sim.user_times import UserTimesWriter
 
-    try:
-        check_seed(seed)
-    except InputError as exc:
-        raise InputError(exc.message, field="--seed") from None
-    if slots < 1:
-        raise InputError(f"must be an integer >= 1, got {slots}", field="--slots")
-    if not step_radius_m >= 0:
-        raise InputError(f"must be >= 0, got {step_radius_m}", field="--step-radius-m")
-    hyper: dict[str, Any] = _parse_params(params)
-    try:  # validate the name (or package.module:Class) and parameters before loading
-        make_learner(algorithm, hyper)
-    except InputError as exc:
-        raise InputError(
-            exc.message, field="--algorithm" if exc.field == "algorithm" else exc.field
-        ) from None
+    hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
     try:
         net, _ = check_feasible(load_network(scenario), drop_infeasible)
     except InputError as exc:

@@ -4,7 +4,7 @@ A small fixed game (3 users, 2 APs, 2 servers) is learned by :class:`jcaco.learn
 itself, batched over many seeds (:class:`jcaco.rng.SeedBatch`) in the slot loop
 (:func:`jcaco.sim.loop.run_loop` over a :class:`~jcaco.sim.loop.StaticEnvironment`). With
 time rescaled ``t = b · iteration`` the mean of the sample paths is compared with the
-solution of (40)–(41) (:mod:`jcaco.game.ode`) at several learning rates b. Lemma 2 says the
+solution of (40)–(41) (:mod:`jcaco.theory.mean_ode`) at several learning rates b. Lemma 2 says the
 paths follow the ODE as b → 0 on a finite horizon, so the deviation should shrink with b.
 
 Lemma 3 (convergence to a corner) does not follow rigorously for this game (§4.6 caveat), so
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jcaco.game import metrics, ode, resource
+from jcaco.files import save_figure
+from jcaco.game import metrics, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
@@ -28,6 +29,7 @@ from jcaco.learners.views import Announcements
 from jcaco.model.instance import GameInstance, add_batch_axis, stack_instances
 from jcaco.rng import SeedBatch, stream
 from jcaco.sim.loop import Slot, StaticEnvironment, run_loop
+from jcaco.theory import mean_ode
 from jcaco.types import BoolArray, FloatArray
 
 DEFAULT_RATES = (0.05, 0.01, 0.002)
@@ -39,7 +41,7 @@ LIMIT_T = 400.0
 def ode_game() -> GameInstance:
     """The game of check (d): 3 users, 2 APs, 2 servers, θ = (0.9, 0.6, 0.8), times in s."""
     return GameInstance(
-        activity=np.array([0.9, 0.6, 0.8]),
+        theta=np.array([0.9, 0.6, 0.8]),
         tx_time_s=np.array([[3.0, 5.0], [2.0, 7.0], [4.0, 4.0]]),
         compute_time_s=np.array([[4.0, 2.0], [3.0, 6.0], [5.0, 3.0]]),
         steps=np.ones((3, 2), dtype=np.int64),
@@ -127,7 +129,7 @@ def corner_rows(parts: tuple[Subgame, ...], theta: FloatArray) -> tuple[CornerRo
         corners = enumerate_profiles(part.allowed)
         stable = strict = agree = 0
         for choice in corners:
-            rates = ode.corner_rates(choice, part.w, theta, part.max_delay_s, part.allowed)
+            rates = mean_ode.corner_rates(choice, part.w, theta, part.max_delay_s, part.allowed)
             cost = resource.deviation_costs(part.w, choice, resource.loads(part.w, choice))
             own = resource.chosen(cost, choice)[:, None]
             others = np.isfinite(rates)  # the resources the user could move to
@@ -186,10 +188,11 @@ def check_ode(
     """
     game = ode_game()
     parts = subgames(game)
-    theta = game.activity
+    theta = game.theta
     ends = np.array([0.0, LIMIT_T])
     limit = [
-        ode.integrate(p.uniform(), p.w, theta, p.max_delay_s, ends, p.allowed)[-1] for p in parts
+        mean_ode.integrate(p.uniform(), p.w, theta, p.max_delay_s, ends, p.allowed)[-1]
+        for p in parts
     ]
     limit_profile = Profile(limit[0].argmax(axis=1), limit[1].argmax(axis=1))
     rows, times, ode_curves, mean_curves = [], [], [], []
@@ -201,7 +204,10 @@ def check_ode(
         t = np.arange(compared, dtype=float) * rate
         # [compared, 2, users, resources]
         exact = np.stack(
-            [ode.integrate(p.uniform(), p.w, theta, p.max_delay_s, t, p.allowed) for p in parts],
+            [
+                mean_ode.integrate(p.uniform(), p.w, theta, p.max_delay_s, t, p.allowed)
+                for p in parts
+            ],
             axis=1,
         )
         deviation = float(np.abs(means[:compared] - exact).max())
@@ -251,6 +257,6 @@ def plot_ode(check: OdeCheck, traces: OdeTraces, path: str) -> str:
     np.atleast_1d(axes)[0].set_ylabel("p (solid: ODE, dashed: run mean)")
     np.atleast_1d(axes)[-1].legend(fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path

@@ -10,7 +10,13 @@ from typing import Any
 
 import click
 
-from jcaco.errors import InputError, UnknownNameError
+from jcaco.cli.options import (
+    COUNT,
+    POSITIVE_SECONDS,
+    algorithm_names,
+    drop_infeasible_option,
+    seed_option,
+)
 
 
 def _f(value: float | None, spec: str = ".4f") -> str:
@@ -59,22 +65,22 @@ def _print(doc: dict[str, Any]) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the runs.")
+@seed_option(help="Root seed of the runs.")
 @click.option(
     "--time-limit",
-    type=float,
+    type=POSITIVE_SECONDS,
     default=10.0,
     show_default=True,
     help="Time limit of each subgame problem [s] (2 for the optimum, 4 for the equilibria).",
 )
 @click.option(
-    "--iterations", type=int, help="Slot budget per algorithm (default: as jcaco solve, 100000)."
+    "--iterations", type=COUNT, help="Slot budget per algorithm (default: as jcaco solve, 100000)."
 )
 @click.option(
     "--algorithms",
     help="Comma-separated names or package.module:Class paths to run (default: all registered).",
 )
-@click.option("--drop-infeasible", is_flag=True, help="Drop users no server can serve.")
+@drop_infeasible_option
 @click.option("--json", "as_json", is_flag=True, help="Print the jcaco.analysis/1 JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
 def analyze(
@@ -88,34 +94,13 @@ def analyze(
     output: str | None,
 ) -> None:
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
-    from jcaco.learners.registry import resolve
+    from jcaco.files import write_json
     from jcaco.model.files import load_game
-    from jcaco.rng import check_seed
-    from jcaco.scenario.io import write_json
     from jcaco.sim.analyze import PRICED
     from jcaco.sim.analyze import analyze as run_analyze
     from jcaco.sim.solve import DEFAULT_ITERATIONS
 
-    try:
-        check_seed(seed)
-    except InputError as exc:
-        raise InputError(exc.message, field="--seed") from None
-    if not time_limit > 0:
-        raise InputError(f"must be > 0 seconds, got {time_limit}", field="--time-limit")
-    if iterations is not None and iterations < 1:
-        raise InputError(f"must be >= 1, got {iterations}", field="--iterations")
-    names = None
-    if algorithms is not None:
-        names = [n.strip() for n in algorithms.split(",") if n.strip()]
-        if not names:
-            raise UnknownNameError(f"no algorithm in {algorithms!r}", field="--algorithms")
-        for name in names:  # a registered name, an installed plug-in or package.module:Class
-            if name in PRICED:
-                continue
-            try:
-                resolve(name)
-            except InputError as exc:
-                raise InputError(exc.message, field="--algorithms") from None
+    names = algorithm_names(algorithms, also=PRICED)  # the planners, or learners
     game = load_game(file, drop_infeasible=drop_infeasible)
     result = run_analyze(
         game,

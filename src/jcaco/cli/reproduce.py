@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from jcaco.cli.options import COUNT, SEED, algorithm_names
 from jcaco.errors import InputError, UnknownNameError
 
 
@@ -25,28 +26,6 @@ def _names(only: str | None) -> list[str] | None:
     return names
 
 
-def _algorithms(text: str | None) -> list[str] | None:
-    """The ``--algorithms`` names, each resolved now (exit 2 with one line if it is not)."""
-    from jcaco.learners.registry import resolve
-
-    if text is None:
-        return None
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
-        raise InputError(f"no algorithm in {text!r}", field="--algorithms")
-    for name in names:
-        try:
-            resolve(name)
-        except InputError as exc:
-            raise InputError(exc.message, field="--algorithms") from None
-    return names
-
-
-def _positive(value: int | None, flag: str) -> None:
-    if value is not None and value < 1:
-        raise InputError(f"must be an integer >= 1, got {value}", field=flag)
-
-
 @click.command()
 @click.option("--quick", is_flag=True, help="A smaller run of every figure (a first look).")
 @click.option(
@@ -57,14 +36,14 @@ def _positive(value: int | None, flag: str) -> None:
     "planners; 'all': every experiment). 'horizon' (the long run), the catalog and the "
     "beyond ones run only if named.",
 )
-@click.option("--seeds", type=int, help="Seeds R per point (default 20; --quick 3).")
-@click.option("--slots", type=int, help="Slots T per run (default 2000; --quick 300).")
-@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="joblib workers.")
+@click.option("--seeds", type=COUNT, help="Seeds R per point (default 20; --quick 3).")
+@click.option("--slots", type=COUNT, help="Slots T per run (default 2000; --quick 300).")
+@click.option("--jobs", "-j", type=COUNT, default=1, show_default=True, help="joblib workers.")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786.")
 @click.option(
-    "--seeds-per-task", type=int, help="Split each point's seeds into tasks of this many."
+    "--seeds-per-task", type=COUNT, help="Split each point's seeds into tasks of this many."
 )
-@click.option("--seed", "root_seed", type=int, default=0, show_default=True, help="Root seed.")
+@click.option("--seed", "root_seed", type=SEED, default=0, show_default=True, help="Root seed.")
 @click.option(
     "--algorithms",
     metavar="masl,br,pkg.mod:Cls",
@@ -93,19 +72,13 @@ def reproduce(
     the default run or of --quick: --only horizon."""
     from jcaco.api import reproduce as run_reproduce
     from jcaco.experiments.progress import SweepProgress
-    from jcaco.rng import check_seed
 
     names = _names(only)
-    _positive(seeds, "--seeds")
-    _positive(slots, "--slots")
-    _positive(jobs, "--jobs")
-    _positive(seeds_per_task, "--seeds-per-task")
-    check_seed(root_seed)
     if scheduler is not None and "://" not in scheduler:
         raise InputError(
             f"{scheduler!r} is not an address; allowed: tcp://HOST:PORT", field="--scheduler"
         )
-    learners = _algorithms(algorithms)
+    learners = algorithm_names(algorithms)
     try:
         with SweepProgress(enabled=False if as_json else None) as bar:
             doc = run_reproduce(

@@ -1,0 +1,84 @@
+"""``jcaco schema`` and ``jcaco list``: the file layouts, and what can be run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["scenario", "instance", "result"]))
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["json", "parquet"]),
+    default="json",
+    show_default=True,
+    help="json: the JSON Schema; parquet: the Parquet layout (columns, metadata keys).",
+)
+def schema(kind: str, file_format: str) -> None:
+    """Print the JSON Schema, or the Parquet layout, of a file kind."""
+    from jcaco.sim.schema import SCHEMAS
+
+    if file_format == "parquet":
+        from jcaco.sim.file_layout import parquet_layout
+
+        click.echo(json.dumps(parquet_layout(kind), indent=2))
+        return
+    click.echo(json.dumps(SCHEMAS[kind].model_json_schema(by_alias=True), indent=2))
+
+
+def _catalogue() -> dict[str, Any]:
+    """Algorithms (with their declared information, role and parameters), presets, experiments."""
+    from jcaco.experiments.paper import EXPERIMENTS
+    from jcaco.learners.registry import available
+    from jcaco.scenario.generator import PRESETS
+
+    return {
+        "algorithms": [
+            {
+                "name": name,
+                "information": cls().declares().as_dict(),
+                "role": cls.role,
+                "params": cls.param_names(),
+            }
+            for name, cls in available().items()
+        ],
+        "presets": [
+            {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
+            for name, c in PRESETS.items()
+        ],
+        "experiments": [
+            {"name": name, "title": exp.title, "default": exp.in_default}
+            for name, exp in EXPERIMENTS.items()
+        ],
+    }
+
+
+@click.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def list_(as_json: bool) -> None:
+    """List the algorithms (what each sees, its role, its parameters), presets, experiments."""
+    catalogue = _catalogue()
+    if as_json:
+        click.echo(json.dumps(catalogue, indent=2))
+        return
+    click.echo("algorithms (information: activity / channel / others; role):")
+    for algo in catalogue["algorithms"]:
+        info = algo["information"]
+        seen = f"{info['activity']} / {info['channel']} / {info['others']}"
+        params = ", ".join(algo["params"]) or "-"
+        click.echo(f"  {algo['name']:<13} {seen:<26} {algo['role']:<10} params: {params}")
+    click.echo("presets:")
+    for p in catalogue["presets"]:
+        click.echo(f"  {p['name']:<13} N={p['users']} M={p['aps']} K={p['servers']}")
+    if catalogue["experiments"]:
+        click.echo("experiments:")
+        for exp in catalogue["experiments"]:
+            extra = "" if exp["default"] else "  (only with --only)"
+            click.echo(f"  {exp['name']:<13} {exp['title']}{extra}")
+
+
+COMMANDS = [schema, list_]

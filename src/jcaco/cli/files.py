@@ -1,0 +1,126 @@
+"""``jcaco generate`` and ``jcaco instance``: draw a network file, build the game of one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from jcaco import __version__
+from jcaco.cli.options import PARAM, drop_infeasible_option, seed_option
+from jcaco.cli.output import emit
+from jcaco.errors import InputError
+
+
+@click.command()
+@click.option("--preset", default="paper", show_default=True, help="Named parameter set.")
+@click.option("--users", type=int, help="Number of users N.")
+@click.option("--aps", type=int, help="Number of APs M.")
+@click.option("--servers", type=int, help="Number of edge servers K.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    type=PARAM,
+    metavar="NAME=VALUE",
+    help="Override a generator parameter; a range as lo,hi (e.g. bandwidth_hz=2e6,1e7).",
+)
+@seed_option(help="Root seed of the network's draws.")
+@click.option(
+    "--catalog",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Servers from real models: the shipped catalog, a measurements CSV or a "
+    "jcaco.servers/1 file (docs/catalog.md).",
+)
+@click.option("--models", metavar="A,B", help="With --catalog: the models to draw from.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (else stdout).")
+def generate(
+    preset: str,
+    users: int | None,
+    aps: int | None,
+    servers: int | None,
+    overrides: tuple[tuple[str, str], ...],
+    seed: int,
+    catalog: str | None,
+    models: str | None,
+    output: str | None,
+) -> None:
+    """Draw a network from the paper's Table III (a jcaco.scenario/1 file; .parquet: Parquet)."""
+    from dataclasses import replace
+
+    from jcaco.errors import UnknownNameError
+    from jcaco.rng import stream
+    from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
+    from jcaco.scenario.network import network_to_dict
+    from jcaco.scenario.parquet_io import is_parquet
+    from jcaco.scenario.scenario_parquet import write_network_parquet
+
+    if preset not in PRESETS:
+        raise UnknownNameError(
+            f"unknown preset {preset!r}; allowed: {', '.join(PRESETS)}", field="--preset"
+        )
+    changes: dict[str, Any] = {}
+    for key, text in dict(overrides).items():
+        changes[key] = text.split(",") if "," in text else text
+    for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
+        if value is not None:
+            changes[key] = value
+    config = with_overrides(PRESETS[preset], changes)
+    if catalog is not None:
+        from jcaco.model.catalog_servers import catalog_config
+
+        names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+        config = catalog_config(config, catalog or None, names)
+    elif models:
+        raise InputError("needs --catalog", field="--models")
+    net = generate_network(config, stream(seed, "scenario"))
+    meta = {
+        "generator": preset,
+        "seed": seed,
+        "version": __version__,
+        "overrides": {k: str(v) for k, v in changes.items()},
+    }
+    if catalog is not None:
+        meta["catalog"] = {"file": catalog or "shipped", "models": models or "all"}
+    net = replace(net, meta=meta)
+    if output and is_parquet(output):
+        write_network_parquet(net, output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        emit(network_to_dict(net), output)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--fading", type=click.Choice(["mean", "sample"]), default="mean", show_default=True)
+@seed_option(help="Seed for sampled fading.")
+@drop_infeasible_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+def instance(
+    scenario: str, fading: str, seed: int, drop_infeasible: bool, output: str | None
+) -> None:
+    """Build the game of a scenario (a jcaco.instance/1 file; .parquet: Parquet)."""
+    from jcaco.model.build import instance_to_dict
+    from jcaco.model.files import load_game
+    from jcaco.model.instance_parquet import write_instance_parquet
+    from jcaco.rng import stream
+    from jcaco.scenario.parquet_io import is_parquet
+
+    game = load_game(
+        scenario,
+        fading=fading,  # type: ignore[arg-type]
+        rng=stream(seed, "fading"),
+        drop_infeasible=drop_infeasible,
+    )
+    meta = {"seed": seed if fading == "sample" else None, "version": __version__}
+    if output and is_parquet(output):
+        write_instance_parquet(game, output, meta)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        emit(instance_to_dict(game, meta), output)
+
+
+COMMANDS = [generate, instance]

@@ -1,0 +1,90 @@
+"""``jcaco solve`` and ``jcaco evaluate``: one algorithm's certified result, or a given one's."""
+
+from __future__ import annotations
+
+import click
+
+from jcaco.cli.options import (
+    COUNT,
+    algorithm_option,
+    drop_infeasible_option,
+    hyperparameters,
+    learner_options,
+    seed_option,
+)
+from jcaco.cli.output import echo_json, print_result, write_result
+from jcaco.errors import InputError
+
+_JSON_HELP = "Print the jcaco.result/1 JSON."
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@algorithm_option(default="masl", show_default=True)
+@seed_option(help="Root seed.")
+@click.option(
+    "--iterations", type=COUNT, help="Slot budget (default 100000; stops at convergence)."
+)
+@learner_options
+@drop_infeasible_option
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
+def solve(
+    file: str,
+    algorithm: str,
+    seed: int,
+    iterations: int | None,
+    learning_rate: float | None,
+    params: tuple[tuple[str, str], ...],
+    drop_infeasible: bool,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """Solve a scenario or instance with one algorithm and certify the result."""
+    from jcaco.model.files import load_game
+    from jcaco.sim.solve import DEFAULT_ITERATIONS
+    from jcaco.sim.solve import solve as run_solve
+
+    hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
+    game = load_game(file, drop_infeasible=drop_infeasible)
+    try:
+        result = run_solve(
+            game,
+            algorithm,
+            seed=seed,
+            iterations=iterations or DEFAULT_ITERATIONS,
+            params=hyper,
+        )
+    except ValueError as exc:  # a hyperparameter outside its range
+        raise InputError(str(exc), field="--param") from None
+    doc = result.to_dict()
+    if output:
+        write_result(output, doc)
+    if as_json:
+        echo_json(doc)
+    else:
+        print_result(doc)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--assignment", required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+def evaluate(file: str, assignment: str, as_json: bool) -> None:
+    """Score a given assignment on a scenario or instance."""
+    from jcaco.model.files import load_game
+    from jcaco.sim.evaluate import evaluate_assignment, load_assignment
+
+    game = load_game(file)
+    try:
+        result = evaluate_assignment(game, load_assignment(assignment))
+    except InputError as exc:
+        raise exc.with_source(assignment) from None
+    doc = result.to_dict()
+    if as_json:
+        echo_json(doc)
+    else:
+        print_result(doc)
+
+
+COMMANDS = [solve, evaluate]

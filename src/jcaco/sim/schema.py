@@ -1,0 +1,51 @@
+"""The result and assignment file models (DESIGN.md §4.1), and the list of every file kind."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from jcaco.model.schema import InstanceModel
+from jcaco.scenario.schema import FileModel, ScenarioModel, StrictModel
+
+RESULT_SCHEMA = "jcaco.result/1"
+
+
+class ResultModel(FileModel):
+    """``jcaco.result/1``: the outcome of ``jcaco solve`` or ``jcaco evaluate``."""
+
+    schema_: Literal["jcaco.result/1"] = Field("jcaco.result/1", alias="schema")
+    algorithm: str
+    seed: int | None
+    version: str
+    ap: list[int]
+    server: list[int]
+    steps: list[int]
+    expected_cost_s: list[float]
+    expected_service_time_s: list[float]
+    expected_total_service_time_s: float
+    nash_gap_s: float
+    is_nash: bool
+    iterations: int
+    converged: bool
+    wall_time_s: float
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class AssignmentModel(StrictModel):
+    """An assignment to score: ``{"ap": [N], "server": [N], "steps": [N] (optional)}``."""
+
+    ap: list[Annotated[int, Field(ge=0)]]
+    server: list[Annotated[int, Field(ge=0)]]
+    steps: list[Annotated[int, Field(ge=1)]] | None = None
+
+
+#: Every file kind with a ``schema`` tag, by name (``jcaco schema KIND``).
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "scenario": ScenarioModel,
+    "instance": InstanceModel,
+    "result": ResultModel,
+}
+
+__all__ = ["RESULT_SCHEMA", "SCHEMAS", "AssignmentModel", "ResultModel"]
