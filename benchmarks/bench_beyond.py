@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from _common import fmt_ms, load_average, machine, markdown_table, median_wall_cpu_s
 from bench_masl import NUM_APS, NUM_SERVERS, make_game
+from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.loglinear import LogLinear
@@ -34,6 +35,8 @@ LEARNERS: list[tuple[str, Callable[[], Learner]]] = [
     ("loglinear", LogLinear),
     ("loglinear proposal=uniform", lambda: LogLinear(proposal="uniform")),
     ("loglinear price=true", lambda: LogLinear(price=True)),
+    ("bandit", CostBandit),
+    ("bandit price=true", lambda: CostBandit(price=True)),
     ("br", BestResponse),
     ("br price=true", lambda: BestResponse(price=True)),
 ]

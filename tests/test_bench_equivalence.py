@@ -12,8 +12,12 @@ import pytest
 from bench_engines import engine  # noqa: F401 (autouse: with and without numba)
 from jcaco.game import resource
 from jcaco.learners import base
+from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import sample_from
+from jcaco.learners.checks import random_game
 from jcaco.learners.masl import _resource_major, lri_update
+from jcaco.learners.views import build_setup
+from jcaco.rng import stream
 
 
 def reference_sample_from(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -106,3 +110,28 @@ def test_chosen_loads_match_full_weight_matrices(batch) -> None:
     # a non-contiguous input takes the fancy-index path and agrees too
     strided = np.swapaxes(np.swapaxes(time, -1, -2).copy(), -1, -2)
     np.testing.assert_array_equal(resource.chosen(strided, choice), ref)
+
+
+@pytest.mark.parametrize("signal", ["expected", "measured"])
+def test_bandit_best_matches_the_estimates_argmin(signal: str) -> None:
+    """The bandit's best resource and gain (compiled under the numba engine) equal the numpy
+    form: the first minimum of :meth:`CostBandit.estimates`, and the incumbent's estimate
+    minus it, bit for bit (ties, never-played and infeasible resources mixed in)."""
+    rng = np.random.default_rng(11)
+    game = random_game(rng, num_seeds=3, num_users=200, num_aps=4, num_servers=6)
+    learner = CostBandit(reward_signal=signal, price=True)
+    learner.reset(build_setup(learner.declares(), game), stream(0, "learner"))
+    for part in (0, 1):
+        allowed = learner.allowed_[part]
+        played = allowed & (rng.random(allowed.shape) < 0.5)
+        values = np.round(rng.uniform(0.0, 2.0, allowed.shape), 1)  # ties
+        learner.estimate_s_[part][played] = values[played]
+        learner.known_[part] |= played
+        incumbent = learner.incumbent_[part]
+        best, gain = learner._best(part, incumbent)
+        estimate = learner.estimates(part)
+        want = estimate.argmin(axis=-1)
+        np.testing.assert_array_equal(best, want)
+        at = np.take_along_axis(estimate, incumbent[..., None], axis=-1)[..., 0]
+        low = np.take_along_axis(estimate, want[..., None], axis=-1)[..., 0]
+        np.testing.assert_array_equal(gain, at - low)

@@ -210,7 +210,10 @@ def test_nonexistent_file(jcaco, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["-a", "nope"], ["algorithm", "'nope'", "allowed: br, br-oracle, br-sync", "masl"]),
+        (
+            ["-a", "nope"],
+            ["algorithm", "'nope'", "allowed: bandit, br, br-oracle, br-sync", "masl"],
+        ),
         (["-a", "masl", "--param", "foo=1"], ["param", "'foo'", "allowed: learning_rate_ap"]),
         (["-a", "masl", "--param", "learning_rate_ap=5"], ["learning_rate_ap", "(0, 1]"]),
         (["-a", "masl", "--param", "learning_rate_ap=abc"], ["learning_rate_ap", "'abc'"]),

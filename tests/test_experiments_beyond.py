@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jcaco.experiments.beyond_report import GOAL, beyond_cells, information_of, worst_to_same
+from jcaco.experiments.beyond_report import (
+    GOAL,
+    beyond_cells,
+    by_mean_ratio,
+    information_of,
+    own_information,
+    worst_to_same,
+)
 from jcaco.experiments.paper import (
     EXPERIMENTS,
     GROUPS,
@@ -124,6 +131,22 @@ def test_beyond_run_pairs_learners_with_both_planners(tmp_path: Path) -> None:
     assert f"within {GOAL - 1:.0%} of the same-information planner" in page
     verdict = "met" if cells["ll"].to_same <= GOAL else "missed by"
     assert verdict in page
+    # the closest learner with the goal's information is named in one sentence, rows in order
+    best = by_mean_ratio(list(cells.values()))[0]
+    assert f"<code>{best}</code>, is {cells[best].to_same:.3f}" in page
+    assert page.index(f"<td class=l>{best}</td>") < page.index(
+        f"<td class=l>{by_mean_ratio(list(cells.values()))[1]}</td>"
+    )
+    # the beyond figure's caption describes the same-information planner, not the other one
+    caption = page[page.index("<h2>beyond4:") :]
+    assert "Dashed: the same-information planner" in caption
+    assert "Dashed black: the central planner" not in caption
+
+
+def test_own_information_is_what_the_goal_allows() -> None:
+    assert own_information("own / mean / loads") and own_information("theta / own / none")
+    assert not own_information("own / mean / actions")  # br price expected
+    assert not own_information("all / all / actions") and not own_information("")
 
 
 def test_information_of_a_priced_learner_names_the_broadcast() -> None:

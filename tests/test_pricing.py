@@ -17,6 +17,7 @@ from jcaco.game import pricing, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.optimum_model import subgame_cost
 from jcaco.game.profile import Profile
+from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import Feedback, measured_costs
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.checks import check_learner
@@ -170,8 +171,18 @@ def test_priced_best_response_ends_at_a_local_optimum() -> None:
         lambda: BestResponse(price=True),
         lambda: LogLinear(price=True),
         lambda: LogLinear(price=True, reward_signal="measured", proposal="own-time"),
+        lambda: CostBandit(price=True),
+        lambda: CostBandit(price=True, reward_signal="measured", trials="own-time"),
     ],
-    ids=["masl", "masl-measured", "br", "loglinear", "loglinear-measured-own-time"],
+    ids=[
+        "masl",
+        "masl-measured",
+        "br",
+        "loglinear",
+        "loglinear-measured-own-time",
+        "bandit",
+        "bandit-measured-own-time",
+    ],
 )
 def test_priced_learners_conform(factory) -> None:  # type: ignore[no-untyped-def]
     check_learner(factory)

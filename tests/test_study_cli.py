@@ -6,6 +6,7 @@ import pytest
 
 from jcaco.cli import study
 from jcaco.experiments import masl_study
+from jcaco.experiments.bandit_defaults import MEMORY_SLOTS, STEPS, SWITCH_RATES
 from jcaco.experiments.masl_options import CONFIGS, OPTIONS
 from jcaco.scenario.generator import PRESETS
 
@@ -35,6 +36,15 @@ def test_masl_options_table_has_every_cell(jcaco) -> None:
     assert len(baseline) == len(CONFIGS) and all("+0.0 [+0.0, +0.0]" in r for r in baseline)
 
 
+def test_bandit_defaults_table_has_every_series(jcaco) -> None:
+    result = jcaco("study", "bandit-defaults", "--seeds", "1", "--slots", "3")
+    assert result.code == 0, result.err
+    rows = [line for line in result.out.splitlines() if line.startswith("| ")][1:]
+    assert len(rows) == 1 + len(STEPS) * len(SWITCH_RATES) + len(MEMORY_SLOTS)
+    assert rows[0].startswith("| loglinear price |") and rows[0].endswith("| 1.000 |")
+    assert all(len(r.split(" | ")) == len(CONFIGS) + 2 for r in rows)
+
+
 @pytest.mark.parametrize(
     ("args", "flag"),
     [
@@ -44,6 +54,7 @@ def test_masl_options_table_has_every_cell(jcaco) -> None:
         (["masl-equilibria", "--activity", "0.9,0.5"], "--activity"),
         (["masl-equilibria", "--activity", "0.5"], "--activity"),
         (["masl-options", "--slots", "x"], "--slots"),
+        (["bandit-defaults", "--seeds", "0"], "--seeds"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line(jcaco, args: list[str], flag: str) -> None:

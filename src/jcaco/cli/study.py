@@ -1,4 +1,4 @@
-"""``jcaco study``: the MASL studies of docs/algorithms.md, each printed as a markdown table.
+"""``jcaco study``: the learner studies of docs/algorithms.md, each printed as a markdown table.
 
 ``masl-equilibria``
     How often MASL ends at a pure equilibrium on small random games, per learning rate b and
@@ -6,6 +6,9 @@
 ``masl-options``
     MASL's ``sampling`` and ``normaliser`` options in the figures' simulation, as paired
     differences over seeds (:mod:`jcaco.experiments.masl_options`).
+``bandit-defaults``
+    The ``bandit`` learner's ``step``, ``switch_rate`` and trials against ``loglinear price``
+    on the same networks (:mod:`jcaco.experiments.bandit_defaults`).
 
 Seed s of either study is the root seed s of every stream it draws from (seeds 0..S-1).
 """
@@ -36,7 +39,7 @@ def _list_option(
 
 @click.group()
 def study() -> None:
-    """The MASL studies of docs/algorithms.md (each prints a markdown table)."""
+    """The learner studies of docs/algorithms.md (each prints a markdown table)."""
 
 
 @study.command(name="masl-equilibria")
@@ -109,6 +112,26 @@ def masl_options(seeds: int, slots: int) -> None:
             f"{r.converged_share:.0%}",
         ]
         for r in run_options(seeds, slots)
+    ]
+    click.echo(markdown_table(header, cells))
+
+
+@study.command(name="bandit-defaults")
+@click.option("--seeds", type=COUNT, default=8, show_default=True, help="Networks of seeds 0..S-1.")
+@click.option("--slots", type=COUNT, default=2000, show_default=True, help="Slots T per run.")
+def bandit_defaults(seeds: int, slots: int) -> None:
+    """The bandit's options: mean total per configuration and ratio to loglinear price."""
+    import numpy as np
+
+    from jcaco.experiments.bandit_defaults import bandit_defaults as run_defaults
+    from jcaco.experiments.masl_options import CONFIGS
+
+    totals = run_defaults(seeds, slots)
+    base = np.array(totals["loglinear price"])
+    header = ["series", *(label for label, _ in CONFIGS), "mean ratio to loglinear price"]
+    cells = [
+        [label, *(f"{v:.1f}" for v in values), f"{float(np.mean(np.array(values) / base)):.3f}"]
+        for label, values in totals.items()
     ]
     click.echo(markdown_table(header, cells))
 

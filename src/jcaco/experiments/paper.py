@@ -292,6 +292,12 @@ BEYOND_SERIES: tuple[Series, ...] = (
     learner_series("loglinear", {"price": True}, label="loglinear price"),
     learner_series("masl", {**MASL_PARAMS, "price": True}, label="masl price"),
     learner_series("br", {"price": True}, label="br price"),
+    learner_series("bandit", {"price": True}, label="bandit price"),
+    # what a single-move local optimum of (15) is worth: priced best response on the expected
+    # game (own activity bit, mean channel, everybody's actions), beside the learners
+    learner_series(
+        "br", {"price": True, "activity": "own", "channel": "mean"}, label="br price expected"
+    ),
     SAME_INFO_PLANNER,
 )
 for _n in range(4, 11):

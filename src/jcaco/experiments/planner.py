@@ -343,9 +343,10 @@ def price_of_anarchy(
     return out
 
 
-def sampling_note(table: pa.Table) -> str:
-    """How the planner line was sampled, from the stored rows (for captions)."""
-    rows = table.filter(pc.equal(table.column("learner"), PLANNER_ALGORITHM)).to_pylist()
+def sampling_note(table: pa.Table, learner: str = PLANNER_ALGORITHM) -> str:
+    """How the planner line (``learner``: the full-information planner, or the
+    same-information one) was sampled, from the stored rows (for captions)."""
+    rows = table.filter(pc.equal(table.column("learner"), learner)).to_pylist()
     if not rows:
         return ""
     details = [json.loads(r["details"] or "{}") for r in rows]

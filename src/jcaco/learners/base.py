@@ -203,6 +203,12 @@ def _sample_block(probs: FloatArray, draw: FloatArray) -> IntArray:
     return np.minimum(count, num - 1).astype(np.int64)
 
 
+def inverse_cdf(probs: FloatArray, uniform: FloatArray) -> IntArray:
+    """One index per row of ``probs`` (``(rows, R)``) from one given uniform draw in [0, 1) per
+    row (``(rows,)``), by the rule of :func:`sample_from` (never an index of probability 0)."""
+    return _sample_block(probs, 1.0 - uniform)
+
+
 def sample_from(probs: FloatArray, rng: RandomSource) -> IntArray:
     """Draw one index per row of ``probs`` (``(..., R)``, rows on the simplex).
 

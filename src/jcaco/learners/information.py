@@ -71,9 +71,20 @@ class Information:
         return f"activity={self.activity} channel={self.channel} others={self.others}"
 
 
+def own_delays(price: bool, reward_signal: str, unpriced: Information | None = None) -> Information:
+    """What a learner that learns from its own measured delays sees (``masl``, ``loglinear``,
+    ``bandit``): its own activity bit and the mean channel (``unpriced``, by default
+    own / mean / none); with a marginal-cost ``price`` (:mod:`jcaco.game.pricing`) also the
+    count its AP and server broadcast (``others="loads"``) and, with ``reward_signal``
+    ``"measured"``, its own realised times (the price needs its own time at the slot)."""
+    if not price:
+        return unpriced or Information("own", "mean", "none")
+    return Information("own", "mean" if reward_signal == "expected" else "own", "loads")
+
+
 #: The least a learner can know: its θ, its mean-fading times, nothing about the others.
 NOTHING = Information("theta", "mean", "none")
 #: Everything of the slot's realised game (the references' information).
 EVERYTHING = Information("all", "all", "actions")
 
-__all__ = ["AXES", "EVERYTHING", "NOTHING", "Information"]
+__all__ = ["AXES", "EVERYTHING", "NOTHING", "Information", "own_delays"]

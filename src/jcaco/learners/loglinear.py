@@ -35,7 +35,7 @@ import numpy as np
 
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, check_choice, measured_costs, uniform_choice
-from jcaco.learners.information import Information
+from jcaco.learners.information import Information, own_delays
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import FloatArray, IntArray
@@ -44,12 +44,35 @@ SIGNALS = ("expected", "measured")
 PROPOSALS = ("uniform", "own-time")
 
 
-def _own_time_proposal(time: FloatArray) -> FloatArray:
+def own_time_proposal(time: FloatArray) -> FloatArray:
     """Trial probabilities ∝ T^-2 over the feasible resources, shape ``(S, N, R)``."""
     finite = np.isfinite(time)
     fastest = np.where(finite, time, np.inf).min(axis=-1, keepdims=True)
     score = np.where(finite, (fastest / np.where(finite, time, 1.0)) ** 2, 0.0)
     return score / score.sum(axis=-1, keepdims=True)
+
+
+def falling(start: float, floor: float, slot: int, cooling_slots: float) -> float:
+    """The schedule max(floor, start / (1 + t / t_c)) at slot t (t_c = ``cooling_slots``)."""
+    return max(floor, start / (1.0 + slot / cooling_slots))
+
+
+def check_schedule(learner: Learner, positive: tuple[str, ...] = ()) -> None:
+    """Raise ``ValueError`` naming the option unless ``exploration`` is in (0, 1],
+    ``exploration_min`` in (0, exploration], ``cooling_slots`` and each of ``positive`` > 0
+    and ``patience`` an integer >= 1 (the options ``loglinear`` and ``bandit`` share)."""
+    rate, low, patience = (
+        getattr(learner, n) for n in ("exploration", "exploration_min", "patience")
+    )
+    if not 0 < rate <= 1:
+        raise ValueError(f"exploration must be in (0, 1], got {rate!r}")
+    if not 0 < low <= rate:
+        raise ValueError(f"exploration_min must be in (0, exploration], got {low!r}")
+    for name in ("cooling_slots", *positive):
+        if not getattr(learner, name) > 0:
+            raise ValueError(f"{name} must be > 0, got {getattr(learner, name)!r}")
+    if int(patience) != patience or patience < 1:
+        raise ValueError(f"patience must be an integer >= 1, got {patience!r}")
 
 
 class LogLinear(Learner):
@@ -109,23 +132,11 @@ class LogLinear(Learner):
 
     def declares(self) -> Information:
         """Own activity; with a price the broadcast counts, and own realised times if measured."""
-        if not self.price:
-            return Information("own", "mean", "none")
-        return Information("own", "mean" if self.reward_signal == "expected" else "own", "loads")
+        return own_delays(self.price, self.reward_signal)
 
     def _check_params(self) -> None:
-        if not 0 < self.exploration <= 1:
-            raise ValueError(f"exploration must be in (0, 1], got {self.exploration!r}")
-        if not 0 < self.exploration_min <= self.exploration:
-            raise ValueError(
-                f"exploration_min must be in (0, exploration], got {self.exploration_min!r}"
-            )
-        for name in ("temperature", "temperature_min", "cooling_slots"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        check_schedule(self, positive=("temperature", "temperature_min"))
         check_choice(self, ("reward_signal", SIGNALS), ("proposal", PROPOSALS))
-        if int(self.patience) != self.patience or self.patience < 1:
-            raise ValueError(f"patience must be an integer >= 1, got {self.patience!r}")
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Uniform random baselines; the delay scales (public O9 constants).
@@ -162,11 +173,11 @@ class LogLinear(Learner):
 
     def temperature_at(self, slot: int) -> float:
         """τ(t) = max(τ_min, τ_0 / (1 + t / t_c))."""
-        return max(self.temperature_min, self.temperature / (1.0 + slot / self.cooling_slots))
+        return falling(self.temperature, self.temperature_min, slot, self.cooling_slots)
 
     def exploration_at(self, slot: int) -> float:
         """ε(t) = max(ε_min, ε_0 / (1 + t / t_c))."""
-        return max(self.exploration_min, self.exploration / (1.0 + slot / self.cooling_slots))
+        return falling(self.exploration, self.exploration_min, slot, self.cooling_slots)
 
     def act(self, view: View) -> Profile:
         """Baselines; a trial of another action, w.p. ε(t), for each active user that did not
@@ -242,7 +253,7 @@ class LogLinear(Learner):
         if self.proposal == "uniform":
             probs = allowed / allowed.sum(axis=-1, keepdims=True)
         else:
-            probs = _own_time_proposal(self.own_times_[part][rows])
+            probs = own_time_proposal(self.own_times_[part][rows])
         cdf = np.cumsum(probs, axis=-1)
         below = cdf < ((1.0 - draw) * cdf[..., -1])[..., None]  # (0, total]: no p = 0 pick
         trial = np.minimum(below.sum(axis=-1), probs.shape[-1] - 1)

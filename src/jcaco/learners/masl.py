@@ -42,7 +42,7 @@ import numpy as np
 from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, check_choice, measured_costs, sample_from
-from jcaco.learners.information import Information
+from jcaco.learners.information import Information, own_delays
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -202,13 +202,8 @@ class MASL(Learner):
     def declares(self) -> Information:
         """Own activity and no channel; the per-user normaliser also needs N; a price needs
         the broadcast counts (and its own realised times with the measured signal)."""
-        if self.price:
-            return Information(
-                "own", "mean" if self.reward_signal == "expected" else "own", "loads"
-            )
-        if self.normaliser == "per-user":
-            return Information("own", "mean", "count")
-        return Information("own", "mean", "none")
+        unpriced = Information("own", "mean", "count" if self.normaliser == "per-user" else "none")
+        return own_delays(self.price, self.reward_signal, unpriced)
 
     def _check_params(self) -> None:
         for name in ("learning_rate_ap", "learning_rate_server"):

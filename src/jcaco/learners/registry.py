@@ -8,6 +8,7 @@ from typing import Any
 
 from jcaco.errors import InputError, UnknownNameError
 from jcaco.learners import plugins
+from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.best_response_oracle import BestResponseOracle
@@ -31,6 +32,7 @@ LEARNERS: dict[str, type[Learner]] = {
     "fp-empirical": EmpiricalFictitiousPlay,
     "optimum": Optimum,
     "loglinear": LogLinear,
+    "bandit": CostBandit,
 }
 
 

@@ -153,6 +153,7 @@ PRICED: dict[str, tuple[str, dict[str, Any]]] = {
     "masl price": ("masl", {"price": True}),
     "br price": ("br", {"price": True}),
     "loglinear price": ("loglinear", {"price": True}),
+    "bandit price": ("bandit", {"price": True}),
 }
 
 
