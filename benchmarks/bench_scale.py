@@ -6,7 +6,7 @@ For each N (default 10^4, 10^5, 10^6 users; 10 APs, 10 servers) this runs, as a 
 * ``jcaco instance net.parquet -o game.parquet``
 * ``jcaco solve game.parquet -a masl --iterations 20 -o masl.parquet``
 * ``jcaco solve game.parquet -a br-oracle -o br.parquet`` (sequential best response to an
-  equilibrium, ``game/br_compiled.py``)
+  equilibrium, ``game/dynamics.py`` with its kernel ``game/_br_numba.py``)
 * ``jcaco simulate net.parquet -a masl --slots T --record totals``
 
 each under ``/usr/bin/time -v`` (wall time, peak resident memory), with the machine's load
