@@ -7,7 +7,8 @@ start, N users, 10 APs, 10 servers, Table III draws, fading at its mean. Timed i
 ``jcaco.sim.solve.solve`` call (the slot loop until nobody moves, then the certificates:
 objective (15), Nash gap, ``is_nash``), with each engine of the moves: the numba kernel
 (``game._br_numba`` through ``game.dynamics``, the default when numba is installed; compiled
-before timing) and the numpy/Python one (``game.dynamics``, what runs without numba). Both give the same profile.
+before timing) and the numpy/Python one (``game.dynamics``, what runs without numba). Both
+give the same profile.
 Target (issue 2): at most 2 s at N = 10^4.
 
 Run ``python benchmarks/bench_br.py [--sizes 10000,100000]``.
