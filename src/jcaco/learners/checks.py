@@ -26,9 +26,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from jcaco.game import metrics, pricing
 from jcaco.game.profile import Profile
-from jcaco.learners.base import ROLES, Feedback, Learner
+from jcaco.learners.base import ROLES, Learner
+from jcaco.learners.feedback import build_feedback
 from jcaco.learners.information import Information
 from jcaco.learners.registry import resolve
 from jcaco.learners.views import View, build_setup, build_view
@@ -113,28 +113,6 @@ def _arrays(view: object, prefix: str = "") -> dict[str, np.ndarray]:
     return out
 
 
-def _feedback(
-    game: GameInstance, profile: Profile, active: np.ndarray, broadcast: bool
-) -> Feedback:
-    """Each user's expected (25)–(28) and realised (8), (11) delay at its own choices, and
-    with ``broadcast`` the counts its AP and server broadcast (``others="loads"``)."""
-    choices = (profile.ap, profile.server)
-    expected = [
-        np.take_along_axis(load, c, axis=-1)
-        for load, c in zip(metrics.expected_loads(game, profile), choices, strict=True)
-    ]
-    realised = [
-        np.take_along_axis(load, c, axis=-1)
-        for load, c in zip(metrics.realised_loads(game, profile, active), choices, strict=True)
-    ]
-    counts = {}
-    if broadcast:
-        theta = np.asarray(game.theta, dtype=float)
-        weight = active.astype(float)
-        counts = pricing.broadcast_counts(theta, weight, profile, game.num_aps, game.num_servers)
-    return Feedback(active, *expected, *realised, **counts)
-
-
 def _user_state(learner: Learner, num_seeds: int, num_users: int) -> dict[str, np.ndarray]:
     """Copies of the learner's per-user arrays: attributes ``*_`` of shape ``(S, N, ...)``."""
     return {
@@ -209,7 +187,9 @@ def _run(
         for learner, profile in zip(learners, acted, strict=True):
             state = _user_state(learner, s, n)
             broadcast = learner.declares().at_least("others", "loads")
-            learner.observe(profile, _feedback(slot_game, profile, active, broadcast))
+            learner.observe(
+                profile, build_feedback(slot_game, active, profile, broadcast=broadcast).feedback
+            )
             for name, old in state.items():
                 new = getattr(learner, name)
                 assert np.array_equal(old[~active], new[~active], equal_nan=True), (

@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from jcaco.game import metrics, pricing, resource
+from jcaco.game import metrics
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
+from jcaco.learners.feedback import build_feedback
 from jcaco.learners.information import Information
 from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
@@ -138,23 +139,13 @@ def score(slot: Slot, profile: Profile, *, broadcast: bool = False) -> Feedback:
     and realised user counts), for learners that declare
     ``others="loads"`` or more; :func:`jcaco.game.pricing.broadcast_counts`).
     """
-    game = slot.game
-    theta = np.asarray(game.theta, dtype=float)
-    active = np.asarray(slot.active, dtype=float)
-    ap = resource.score_subgame(game.tx_time_s, theta, active, profile.ap)
-    server = resource.score_subgame(game.compute_time_s, theta, active, profile.server)
-    slot.cache["expected_loads"] = (profile, ap[0], server[0])
-    counts: dict[str, FloatArray] = {}
-    if broadcast:
-        counts = pricing.broadcast_counts(theta, active, profile, game.num_aps, game.num_servers)
-    return Feedback(
-        active=slot.active,
-        ap_delay_expected_s=ap[2],
-        server_delay_expected_s=server[2],
-        ap_delay_measured_s=ap[3],
-        server_delay_measured_s=server[3],
-        **counts,
+    scored = build_feedback(slot.game, slot.active, profile, broadcast=broadcast)
+    slot.cache["expected_loads"] = (
+        profile,
+        scored.expected_ap_load_s,
+        scored.expected_server_load_s,
     )
+    return scored.feedback
 
 
 SlotCallback = Callable[[Slot, Profile, Feedback, Learner], None]
