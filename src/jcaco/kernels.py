@@ -47,11 +47,6 @@ def engine() -> Engine:
     return _FROM_ENVIRONMENT if chosen == "auto" else chosen
 
 
-def enabled() -> bool:
-    """Whether :func:`load` may return a compiled kernel (the engine is not ``numpy``)."""
-    return engine() != "numpy"
-
-
 @contextlib.contextmanager
 def use(choice: Engine) -> Iterator[None]:
     """Run the block with the kernels of ``choice`` (``auto``, ``numba`` or ``numpy``).
@@ -87,4 +82,4 @@ def load(module: str) -> ModuleType | None:
     return found
 
 
-__all__ = ["ENGINES", "Engine", "enabled", "engine", "load", "use"]
+__all__ = ["ENGINES", "Engine", "engine", "load", "use"]
