@@ -7,7 +7,14 @@ import pytest
 
 from jcaco import kernels
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_fused import FusedPass, fused_applies, run_fused, tile, untile
+from jcaco.learners.masl_fused import (
+    FusedPass,
+    encode_times,
+    fused_applies,
+    run_fused,
+    tile,
+    untile,
+)
 from jcaco.learners.registry import make_learner
 from jcaco.model.build import build_instance
 from jcaco.model.instance import GameInstance, stack_instances
@@ -136,3 +143,18 @@ def test_fused_applies_only_to_what_it_implements() -> None:
     assert not fused_applies(make_learner("br", {}))
     with kernels.use("numpy"):  # no compiled kernel: the loop runs
         assert not fused_applies(masl)
+
+
+def test_encode_times_gives_back_the_same_numbers() -> None:
+    """Coded times read back the same float64 bits; a column of more than 256 values (or a
+    non-finite one) is handled: the matrix stays as it is, or inf is a value like another."""
+    rng = np.random.default_rng(3)
+    few = rng.integers(16, 92, size=(2, 300, 4)) * 0.0123 + np.array([0.5, 0.25, 0.0, 1e-3])
+    few[1, 7, 2] = np.inf  # an infeasible server
+    codes, values = encode_times(few)
+    assert codes is not None and codes.dtype == np.uint8
+    s, i, r = np.indices(few.shape)
+    assert np.array_equal(values[s, r, codes], few)
+    many = rng.random((1, 300, 3))
+    codes, values = encode_times(many)
+    assert codes is None and values is many

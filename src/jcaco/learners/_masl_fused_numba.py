@@ -6,8 +6,8 @@ operations. Slot t's sweep takes a block of users at a time and, while the block
 the cache, applies slot t's L_R-I (36)/(39) with its rewards (35)/(38) (and, until a player
 is found not to have converged, the O10 row maxima), then samples the block's slot-t+1
 actions (O8) from the rows it has just written (their totals are the update's running sums)
-and adds the block's weights to slot t+1's expected (27)/(28) and realised (8)/(11) loads.
-So slot t+1's uniforms are drawn before slot t's sweep
+and adds the block's weights to slot t+1's loads: the expected (27)/(28) or the realised
+(8)/(11), whichever the rewards read. So slot t+1's uniforms are drawn before slot t's sweep
 (:class:`jcaco.learners.masl_fused.FusedPass` draws them and puts the generators back at the
 end), and the first slot's sampling is a sweep of its own (:func:`prime_kernel`).
 
@@ -18,34 +18,83 @@ summed in user order, so the strategies are the same to the bit (``tests/test_ma
 
 The strategies are tiled, ``(S, B, R, W)``: block b holds the rows of users b W .. b W + W - 1,
 resource by resource (:func:`jcaco.learners.masl_fused.tile`). Within a block every loop runs
-resource by resource over the block's users, on contiguous memory, and vectorises; a sweep reads
-and writes the strategies in one stream, and the block's scratch (row totals, running sums,
-maxima) stays in the L1 cache. (In MASL's own resource-major ``(S, R, N)`` layout a block is R
-pieces of W floats, N apart, which the hardware prefetcher does not follow: the row totals of a
-blocked sweep took 5x as long there at N = 10^5, docs/performance.md.) The random a_i(t) is
+over the block's users on contiguous memory, and vectorises; a sweep reads and writes the
+strategies in one stream. The update and the sampling take four resources per pass over the
+block's users (:data:`GROUP`): a user's running sum, row total and count then go through the
+per-block scratch once per four resources instead of once per resource, which is what bounds
+these loops (their loads and stores of the scratch, not the arithmetic). The random a_i(t) is
 only ever selected on (``&``, and both operands loaded), never branched on.
+
+A time matrix may come dictionary-coded (:func:`jcaco.learners.masl_fused.encode_times`):
+``codes`` (S, N, R) of 8-bit indices into ``values`` (S, R, V), the same float64 numbers read
+through one more index; otherwise ``codes`` is None and ``values`` is the matrix (S, N, R).
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 #: Users per block W: a block's rows of both strategies (2 x 10 x 512 x 8 B = 80 kB at R = 10)
 #: stay in the L2 cache between the update and the sampling, its scratch in L1.
 BLOCK = 512
 
 
+#: Cache-level hint of the prefetches (LLVM's locality, 0 to 3): 1 measured best on the
+#: benchmark machine at 10^5 users, 0 and 3 within a few per cent (docs/performance.md).
+LOCALITY = 1
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):  # pragma: no cover - compiled
+    """Ask the CPU to start fetching the cache line of ``array``'s element at flat index
+    ``index`` (C order; ``array`` C-contiguous): ``llvm.prefetch``, a hint that never faults
+    and changes no value."""
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        data = context.make_array(array_type)(context, builder, args[0]).data
+        byte = ir.PointerType(ir.IntType(8))
+        itemsize = context.get_abi_sizeof(context.get_data_type(array_type.dtype))
+        offset = builder.mul(args[1], ir.Constant(args[1].type, itemsize))
+        address = builder.gep(builder.bitcast(data, byte), [offset])
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32])
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [byte], fnty)
+        # read, temporal locality LOCALITY, data cache
+        builder.call(fn, [address, i32(0), i32(LOCALITY), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
 @numba.njit(cache=True, nogil=True)
-def _row_totals(probs, s, b, size, total):  # pragma: no cover - compiled
-    """``total[j]`` = the sum of block b's user j's row, added in ``sample_kernel``'s order."""
-    row = probs[s, b, 0]
-    for j in range(size):
-        total[j] = 0.0 + row[j]
-    for r in range(1, probs.shape[2]):
-        row = probs[s, b, r]
-        for j in range(size):
-            total[j] += row[j]
+def _prefetch_row(array, start, count):  # pragma: no cover - compiled
+    """Prefetch flat elements ``start`` .. ``start + count - 1`` of ``array``: the lines of the
+    first and the last, which hold a row of up to 16 float64 (a loop here, even of two steps,
+    cost more than the prefetches gained)."""
+    _prefetch(array, start)
+    _prefetch(array, start + count - 1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _prefetch_times(codes, values, s, i):  # pragma: no cover - compiled
+    """Prefetch user i's row of a time matrix (:func:`_time`) of seed s."""
+    if codes is None:
+        _prefetch_row(values, (s * values.shape[1] + i) * values.shape[2], values.shape[2])
+    else:
+        _prefetch_row(codes, (s * codes.shape[1] + i) * codes.shape[2], codes.shape[2])
+
+
+@numba.njit(cache=True, nogil=True)
+def _time(codes, values, s, i, r):  # pragma: no cover - compiled
+    """User i's time on resource r of seed s: ``values[s, i, r]``, or through ``codes``."""
+    if codes is None:
+        return values[s, i, r]
+    return values[s, r, codes[s, i, r]]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -61,100 +110,175 @@ def _row_max(probs, s, b, size, top):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _lri_block(probs, s, b, i0, i1, choice, step, total):  # pragma: no cover - compiled
-    """``lri_kernel`` for users i0..i1-1 (block b) of seed s; also their new row totals.
+def _lri_block(probs, s, b, size, chosen, step, total):  # pragma: no cover - compiled
+    """``lri_kernel`` for block b's users (``chosen``, ``step``: theirs) of seed s; also their
+    new row totals ``total``, summed in the order ``sample_kernel`` sums a row.
 
-    Resource by resource: p[r] <- p[r] (1 - b) and then, for r = c, + b (the kernel's two
+    Entry by entry: p[r] <- p[r] (1 - b) and then, for r = c, + b (the kernel's two
     operations; for r != c adding 0.0 leaves the product's bits, as does b = 0 leave a row:
-    probabilities are never -0.0 or NaN). The row total the next sampling needs is summed in
-    its order.
+    probabilities are never -0.0 or NaN). Resources 1.. go four at a time (see the module).
     """
-    num, size = probs.shape[2], i1 - i0
-    chosen = choice[s, i0:i1]
+    num = probs.shape[2]
     row = probs[s, b, 0]
     for j in range(size):
         rate = step[j]
         value = row[j] * (1.0 - rate) + (rate if chosen[j] == 0 else 0.0)
         row[j] = value
         total[j] = 0.0 + value
-    for r in range(1, num):
+    r = 1
+    while r + 3 < num:
+        row0, row1, row2, row3 = (
+            probs[s, b, r],
+            probs[s, b, r + 1],
+            probs[s, b, r + 2],
+            probs[s, b, r + 3],
+        )
+        for j in range(size):
+            rate, c = step[j], chosen[j]
+            keep = 1.0 - rate
+            v0 = row0[j] * keep + (rate if c == r else 0.0)
+            v1 = row1[j] * keep + (rate if c == r + 1 else 0.0)
+            v2 = row2[j] * keep + (rate if c == r + 2 else 0.0)
+            v3 = row3[j] * keep + (rate if c == r + 3 else 0.0)
+            row0[j], row1[j], row2[j], row3[j] = v0, v1, v2, v3
+            total[j] = (((total[j] + v0) + v1) + v2) + v3
+        r += 4
+    while r < num:
         row = probs[s, b, r]
         for j in range(size):
             rate = step[j]
             value = row[j] * (1.0 - rate) + (rate if chosen[j] == r else 0.0)
             row[j] = value
             total[j] += value
+        r += 1
 
 
 @numba.njit(cache=True, nogil=True)
 def _sample_block(
-    probs, s, b, i0, i1, uniform, activity, theta, sample_all, total, last, out, scratch, count
+    probs, s, b, draw, total, before, after, sample_all, activity, weight, scratch, count
 ):  # pragma: no cover - compiled
-    """``sample_kernel`` for users i0..i1-1 (block b) of seed s, given their row totals
-    ``total[j]`` and uniforms ``uniform`` (S, N); with ``sampling="active"`` (not
-    ``sample_all``) a user inactive by ``activity`` (S, N), a(t) = [U < θ], keeps
-    ``last[s, i]``. ``scratch`` (2, W) and ``count`` (W) are work space.
+    """``sample_kernel`` for block b's users of seed s, given their row totals ``total`` and
+    uniforms ``draw``: ``after[j]`` = the drawn index, except that with ``sampling="active"``
+    (not ``sample_all``) a user inactive by its ``activity`` uniform, a(t) = [U < θ]
+    (``weight``), keeps ``before[j]``. ``scratch`` (>= 2, W) and ``count`` (W) are work space.
 
-    Resource by resource: the running sums are the kernel's additions in its order, and the
-    index is the number of them below ``(1 - U) total``.
+    The running sums are the kernel's additions in its order, and the index is the number of
+    them below ``(1 - U) total``; resources 1.. go four at a time (see the module).
     """
-    num, size = probs.shape[2], i1 - i0
-    draw, point, running = uniform[s, i0:i1], scratch[0], scratch[1]
+    num, size = probs.shape[2], after.shape[0]
+    point, running = scratch[0], scratch[1]
     row = probs[s, b, 0]
     for j in range(size):
         point[j] = (1.0 - draw[j]) * total[j]
         running[j] = 0.0 + row[j]
         count[j] = running[j] < point[j]
-    for r in range(1, num):
+    r = 1
+    while r + 3 < num:
+        row0, row1, row2, row3 = (
+            probs[s, b, r],
+            probs[s, b, r + 1],
+            probs[s, b, r + 2],
+            probs[s, b, r + 3],
+        )
+        for j in range(size):
+            bound = point[j]
+            x0 = running[j] + row0[j]
+            x1 = x0 + row1[j]
+            x2 = x1 + row2[j]
+            x3 = x2 + row3[j]
+            running[j] = x3
+            count[j] += ((x0 < bound) + (x1 < bound)) + ((x2 < bound) + (x3 < bound))
+        r += 4
+    while r < num:
         row = probs[s, b, r]
         for j in range(size):
             running[j] += row[j]
             count[j] += running[j] < point[j]
-    before, after = last[s, i0:i1], out[s, i0:i1]
-    uniform_active, weight = activity[s, i0:i1], theta[s, i0:i1]
+        r += 1
     for j in range(size):  # both loaded, then selected: no branch on the random a_i(t)
         kept, drawn = before[j], min(count[j], num - 1)
-        after[j] = drawn if sample_all | (uniform_active[j] < weight[j]) else kept
+        after[j] = drawn if sample_all | (activity[j] < weight[j]) else kept
 
 
 @numba.njit(cache=True, nogil=True)
 def _load_block(
-    tx_time_s, compute_time_s, theta, players, activity, s, i0, i1, ap, server, update, loads
+    game, uniform, s, b, ap, server, update, loads, measured
 ):  # pragma: no cover - compiled
-    """The block's part of the slot's four loads ``loads[s]`` = (expected AP (27), realised
-    AP (8), expected server (28), realised server (11)), added in user order, a(t) =
-    [U < θ] (1) from ``activity`` (S, N); ``update[s, i]``: whether user i updates at the
-    slot's end (an active player). ``score_kernel`` adds ``(t if a > 0 else 0) a`` to the
-    realised load: t for a = 1 (t x 1.0 is t) and 0.0 for a = 0, as here."""
-    expected_ap, realised_ap = loads[s, 0], loads[s, 1]
-    expected_server, realised_server = loads[s, 2], loads[s, 3]
+    """Block b's part of the slot's loads ``loads[s]`` = (AP, server), added in user order:
+    the realised (8), (11) if ``measured``, else the expected (27), (28); a(t) = [U < θ] (1)
+    from ``uniform[0]``; ``update[s, i]``: whether user i updates at the slot's end (an
+    active player). ``score_kernel`` adds ``(t if w > 0 else 0) w`` to the expected load and
+    ``(t if a > 0 else 0) a`` to the realised one: t for a = 1 (t x 1.0 is t) and 0.0 for
+    a = 0, as here. ``game`` and ``uniform`` as in :func:`fused_iteration_kernel`.
+
+    This is the sweep's one scalar loop, so it also prefetches block b + 1 (its strategies,
+    time rows, uniforms and θ), a little per user: then the next block's data arrive while
+    this block computes instead of when it is first read (docs/performance.md).
+    """
+    probs_ap, probs_server, times, theta, players = game
+    ap_codes, ap_values, server_codes, server_values = times
+    num_seeds, blocks, num_aps, block = probs_ap.shape
+    num_servers, num_users = probs_server.shape[2], theta.shape[1]
+    i0 = b * block
+    i1 = min(i0 + block, num_users)
+    ahead = min(block, num_users - i1)  # users in block b + 1
+    next_ap = (s * blocks + b + 1) * num_aps * block  # its flat offsets in the tiled arrays
+    next_server = (s * blocks + b + 1) * num_servers * block
+    activity = uniform[0]
+    load_ap, load_server = loads[s, 0], loads[s, 1]
     for i in range(i0, i1):
+        j = i - i0
+        if j < ahead:  # block b + 1's share of user j: a row's worth of each array
+            _prefetch_row(probs_ap, next_ap + j * num_aps, num_aps)
+            _prefetch_row(probs_server, next_server + j * num_servers, num_servers)
+            _prefetch_times(ap_codes, ap_values, s, i + block)
+            _prefetch_times(server_codes, server_values, s, i + block)
+            if j % 8 == 0:  # one line holds 8 users' uniforms or θ
+                for q in range(3):
+                    _prefetch(uniform, (q * num_seeds + s) * num_users + i + block)
+                _prefetch(theta, s * num_users + i + block)
         c = ap[s, i]
         k = server[s, i]
         w = theta[s, i]
         active = activity[s, i] < w
         update[s, i] = active & players[s, i]
-        t = tx_time_s[s, i, c]
-        expected_ap[c] += (t if w > 0 else 0.0) * w
-        realised_ap[c] += t if active else 0.0
-        t = compute_time_s[s, i, k]
-        expected_server[k] += (t if w > 0 else 0.0) * w
-        realised_server[k] += t if active else 0.0
+        t_ap = _time(ap_codes, ap_values, s, i, c)
+        t_server = _time(server_codes, server_values, s, i, k)
+        if measured:
+            load_ap[c] += t_ap if active else 0.0
+            load_server[k] += t_server if active else 0.0
+        else:
+            load_ap[c] += (t_ap if w > 0 else 0.0) * w
+            load_server[k] += (t_server if w > 0 else 0.0) * w
+
+
+@numba.njit(cache=True, nogil=True)
+def _row_totals(probs, s, b, size, total):  # pragma: no cover - compiled
+    """``total[j]`` = the sum of block b's user j's row, added in ``sample_kernel``'s order."""
+    row = probs[s, b, 0]
+    for j in range(size):
+        total[j] = 0.0 + row[j]
+    for r in range(1, probs.shape[2]):
+        row = probs[s, b, r]
+        for j in range(size):
+            total[j] += row[j]
 
 
 @numba.njit(cache=True, nogil=True)
 def _start_block(
-    game, uniform, sample_all, s, b, actions, update, loads, scratch, count
+    game, uniform, sample_all, measured, s, b, actions, update, loads, scratch, count
 ):  # pragma: no cover - compiled
-    """Block b of a slot's start: both samples (O8) given the row totals ``scratch[2]``,
-    ``scratch[3]`` (:func:`_sample_block`), then the loads and who updates
-    (:func:`_load_block`). ``game`` and ``uniform`` as in :func:`fused_iteration_kernel`;
-    ``actions`` = (AP, server actions kept by the inactive users; the new ones)."""
-    probs_ap, probs_server, tx_time_s, compute_time_s, theta, players = game
+    """Block b of a slot's start: both samples (O8) given the row totals ``scratch[2]`` (AP),
+    ``scratch[3]`` (server) (:func:`_sample_block`), then the loads and who updates
+    (:func:`_load_block`). ``game``, ``uniform`` and ``measured`` as in
+    :func:`fused_iteration_kernel`; ``actions`` = (AP, server actions kept by the inactive
+    users; the new ones)."""
+    probs_ap, probs_server, _, theta, _ = game
     last_ap, last_server, ap, server = actions
     block = probs_ap.shape[3]
     i0 = b * block
     i1 = min(i0 + block, theta.shape[1])
+    activity, weight = uniform[0, s, i0:i1], theta[s, i0:i1]
     for probs, draws, total, last, out in (
         (probs_ap, uniform[1], scratch[2], last_ap, ap),
         (probs_server, uniform[2], scratch[3], last_server, server),
@@ -163,21 +287,17 @@ def _start_block(
             probs,
             s,
             b,
-            i0,
-            i1,
-            draws,
-            uniform[0],
-            theta,
-            sample_all,
+            draws[s, i0:i1],
             total,
-            last,
-            out,
+            last[s, i0:i1],
+            out[s, i0:i1],
+            sample_all,
+            activity,
+            weight,
             scratch,
             count,
         )
-    _load_block(
-        tx_time_s, compute_time_s, theta, players, uniform[0], s, i0, i1, ap, server, update, loads
-    )
+    _load_block(game, uniform, s, b, ap, server, update, loads, measured)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -185,6 +305,7 @@ def prime_kernel(  # pragma: no cover - compiled
     game,
     uniform,
     sample_all,
+    measured,
     last_ap,
     last_server,
     ap,
@@ -195,7 +316,7 @@ def prime_kernel(  # pragma: no cover - compiled
     """The first slot's start: samples into ``ap``, ``server`` (an inactive user keeps
     ``last_*`` with ``sampling="active"``), fills ``update`` and ``loads`` (zeroed here); see
     :func:`fused_iteration_kernel` for the arguments."""
-    probs_ap, probs_server, _, _, theta, _ = game
+    probs_ap, probs_server, _, theta, _ = game
     actions = (last_ap, last_server, ap, server)
     block = probs_ap.shape[3]
     scratch = np.empty((4, block))  # point, running, AP and server totals
@@ -206,7 +327,9 @@ def prime_kernel(  # pragma: no cover - compiled
             size = min(block, theta.shape[1] - b * block)
             _row_totals(probs_ap, s, b, size, scratch[2])
             _row_totals(probs_server, s, b, size, scratch[3])
-            _start_block(game, uniform, sample_all, s, b, actions, update, loads, scratch, count)
+            _start_block(
+                game, uniform, sample_all, measured, s, b, actions, update, loads, scratch, count
+            )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -214,6 +337,7 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     game,
     uniform,
     sample_all,
+    measured,
     ap,
     server,
     next_ap,
@@ -222,55 +346,53 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     loads,
     rates,
     max_delay_s,
-    measured,
     threshold,
     converged,
 ):
     """The end of slot t and the start of slot t+1, in one sweep over the users per seed.
 
-    ``game`` = (``probs_ap``, ``probs_server``, ``tx_time_s`` (S, N, M), ``compute_time_s``
-    (S, N, K), θ (S, N), ``players`` (S, N, bool)). On entry ``ap``, ``server`` (S, N) hold
-    slot t's actions, ``update`` (S, N, bool) which users update (active players) and
-    ``loads`` (S, 4, R) its loads (:func:`prime_kernel` or the previous call). The strategies
-    ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I in place with the rewards (35), (38) of
-    the loads ``measured`` selects (O7 (b), else (a)), ``rates`` = (b_c, b_o) and the O9
-    normalisers ``max_delay_s`` = (AP (S, 1), server (S, 1)); ``converged[s]`` receives O10
-    at ``threshold``. Then slot t+1 starts from the uniforms ``uniform`` (3, S, N: activity,
-    AP, server, a(t+1) = [U < θ]): its actions go to ``next_*`` (an inactive user keeps its
-    slot-t action unless ``sample_all``), and
-    ``update`` and ``loads`` are overwritten with its own.
+    ``game`` = (``probs_ap``, ``probs_server``, ``times`` (:func:`_load_block`), θ (S, N),
+    ``players`` (S, N, bool)). On entry ``ap``, ``server`` (S, N) hold slot t's actions,
+    ``update`` (S, N, bool) which users update (active players) and ``loads`` (S, 2, R) its
+    loads, realised if ``measured`` (O7 (b)), else expected (:func:`prime_kernel` or the
+    previous call). The strategies ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I in place
+    with the rewards (35), (38) of those loads, ``rates`` = (b_c, b_o) and the O9 normalisers
+    ``max_delay_s`` = (AP (S, 1), server (S, 1)); ``converged[s]`` receives O10 at
+    ``threshold``. Then slot t+1 starts from the uniforms ``uniform`` (3, S, N: activity, AP,
+    server, a(t+1) = [U < θ]): its actions go to ``next_*`` (an inactive user keeps its slot-t
+    action unless ``sample_all``), and ``update`` and ``loads`` are overwritten with its own.
     """
-    probs_ap, probs_server, tx_time_s, compute_time_s, theta, players = game
+    probs_ap, probs_server, _, theta, players = game
     actions = (ap, server, next_ap, next_server)
     num_seeds, num_users = theta.shape
-    num_aps, num_servers = tx_time_s.shape[2], compute_time_s.shape[2]
+    num_aps, num_servers = probs_ap.shape[2], probs_server.shape[2]
     block = probs_ap.shape[3]
     scratch = np.empty((6, block))  # point, running, AP and server totals and maxima
     steps = np.empty((2, block))
     count = np.empty(block, dtype=np.int64)
     per_ap = np.empty(num_aps)
     per_server = np.empty(num_servers)
-    signal = 1 if measured else 0
     for s in range(num_seeds):
         # a user's delay, hence its reward (35), (38) and step b r, is its resource's: the
         # same operations on the same numbers, once per resource instead of once per user
         for c in range(num_aps):
-            reward = min(max(1.0 - loads[s, signal, c] / max_delay_s[0][s, 0], 0.0), 1.0)
+            reward = min(max(1.0 - loads[s, 0, c] / max_delay_s[0][s, 0], 0.0), 1.0)
             per_ap[c] = rates[0] * reward
         for k in range(num_servers):
-            reward = min(max(1.0 - loads[s, 2 + signal, k] / max_delay_s[1][s, 0], 0.0), 1.0)
+            reward = min(max(1.0 - loads[s, 1, k] / max_delay_s[1][s, 0], 0.0), 1.0)
             per_server[k] = rates[1] * reward
         loads[s] = 0.0
         done = True
         for b in range(probs_ap.shape[1]):
             i0 = b * block
             size = min(block, num_users - i0)
+            chosen_ap, chosen_server = ap[s, i0 : i0 + size], server[s, i0 : i0 + size]
             for j in range(size):  # only the active players update (b r x 0.0 = 0.0)
                 flag = 1.0 if update[s, i0 + j] else 0.0
-                steps[0, j] = per_ap[ap[s, i0 + j]] * flag
-                steps[1, j] = per_server[server[s, i0 + j]] * flag
-            _lri_block(probs_ap, s, b, i0, i0 + size, ap, steps[0], scratch[2])
-            _lri_block(probs_server, s, b, i0, i0 + size, server, steps[1], scratch[3])
+                steps[0, j] = per_ap[chosen_ap[j]] * flag
+                steps[1, j] = per_server[chosen_server[j]] * flag
+            _lri_block(probs_ap, s, b, size, chosen_ap, steps[0], scratch[2])
+            _lri_block(probs_server, s, b, size, chosen_server, steps[1], scratch[3])
             if done:  # O10, up to the first player not yet converged
                 _row_max(probs_ap, s, b, size, scratch[4])
                 _row_max(probs_server, s, b, size, scratch[5])
@@ -279,5 +401,7 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
                     if players[s, i0 + j] and not (top_ap >= threshold and top_server >= threshold):
                         done = False
                         break
-            _start_block(game, uniform, sample_all, s, b, actions, update, loads, scratch, count)
+            _start_block(
+                game, uniform, sample_all, measured, s, b, actions, update, loads, scratch, count
+            )
         converged[s] = done

@@ -5,8 +5,9 @@ learner protocol requires (DESIGN.md §4.3); each is a few passes over the users
 iteration reads and writes the strategies and the time matrices several times. On the static
 stochastic game nothing else happens in a slot, and MASL's whole iteration is: draw a(t) (1),
 sample an AP and a server per user (O8; with ``sampling="active"`` an inactive user keeps
-its last action), sum the expected and realised loads (8), (11), (27),
-(28), and update each active user by L_R-I (34)–(39) with the O10 test. :func:`run_fused`
+its last action), sum the loads its rewards read (the expected (27), (28) or, with
+``reward_signal="measured"``, the realised (8), (11)), and update each active user by L_R-I
+(34)–(39) with the O10 test. :func:`run_fused`
 does exactly that in one compiled sweep over the users per seed and slot
 (:mod:`jcaco.learners._masl_fused_numba`: slot t's update and slot t+1's sampling and loads,
 a block of users at a time), drawing the same random numbers from the same streams in the same
@@ -87,6 +88,34 @@ def untile(tiled: FloatArray, num_users: int) -> FloatArray:
     return major.transpose(0, 2, 1)
 
 
+#: Distinct values per column up to which :func:`encode_times` codes a time matrix (8 bits).
+MAX_CODED_VALUES = 256
+
+
+def encode_times(time_s: FloatArray) -> tuple[np.ndarray | None, FloatArray]:
+    """A time matrix ``time_s`` (S, N, R) as the fused kernel reads it: ``(codes, values)``
+    with ``values[s, r, codes[s, i, r]] == time_s[s, i, r]`` (the same float64 numbers, 8-bit
+    indices (S, N, R) into each column's sorted distinct values (S, R, V)) when every column
+    has at most :data:`MAX_CODED_VALUES` of them; else ``(None, time_s)``, the matrix itself.
+
+    Compute times take few values (a number of steps times a per-step time per server), so
+    their coded form streams an eighth of the bytes each iteration; transmission times, one per
+    user and AP, stay as they are.
+    """
+    num_seeds, _, num = time_s.shape
+    columns = [np.unique(time_s[s, :, r]) for s in range(num_seeds) for r in range(num)]
+    width = max((len(column) for column in columns), default=0)
+    if width > MAX_CODED_VALUES:
+        return None, time_s
+    values = np.zeros((num_seeds, num, max(width, 1)))
+    codes = np.empty(time_s.shape, dtype=np.uint8)
+    for index, column in enumerate(columns):
+        s, r = divmod(index, num)
+        values[s, r, : len(column)] = column
+        codes[s, :, r] = np.searchsorted(column, time_s[s, :, r])
+    return codes, values
+
+
 def _generators(rng: RandomSource) -> list[np.random.Generator]:
     """The generator behind ``rng``, one per seed: row s of a draw comes from the s-th."""
     return [rng] if isinstance(rng, np.random.Generator) else list(rng.generators)
@@ -155,8 +184,11 @@ class FusedPass:
         del learner.probs_server_
         self.theta = np.ascontiguousarray(game.theta, dtype=float)  # [S, N]
         self.players = np.ascontiguousarray(learner.players_, dtype=bool)  # [S, N]
-        self.tx_time_s = np.ascontiguousarray(game.tx_time_s, dtype=float)  # [S, N, M]
-        self.compute_time_s = np.ascontiguousarray(game.compute_time_s, dtype=float)  # [S, N, K]
+        # the two time matrices, each (codes, values) (encode_times)
+        self.times = (
+            *encode_times(np.ascontiguousarray(game.tx_time_s, dtype=float)),  # [S, N, M]
+            *encode_times(np.ascontiguousarray(game.compute_time_s, dtype=float)),  # [S, N, K]
+        )
         self.rates = (float(learner.learning_rate_ap), float(learner.learning_rate_server))
         self.max_delay_s = (
             np.ascontiguousarray(learner.max_ap_delay_s_, dtype=float),
@@ -170,7 +202,7 @@ class FusedPass:
         # one before, which an inactive user keeps), who updates, the loads
         self.uniforms = np.empty((3, *self.theta.shape))
         # (indices in the narrowest integers that hold them: less memory to stream)
-        num = max(self.tx_time_s.shape[2], self.compute_time_s.shape[2])
+        num = max(game.num_aps, game.num_servers)
         self.index_dtype = np.uint16 if num <= np.iinfo(np.uint16).max else np.uint32
         self.ap = np.empty((2, *self.theta.shape), dtype=self.index_dtype)
         self.server = np.empty((2, *self.theta.shape), dtype=self.index_dtype)
@@ -178,16 +210,9 @@ class FusedPass:
         self.server[1] = learner.last_.server
         self.sampled = 1  # slot 0: the learner's own actions
         self.update = np.empty(self.theta.shape, dtype=bool)
-        self.loads = np.zeros((self.theta.shape[0], 4, num))
+        self.loads = np.zeros((self.theta.shape[0], 2, num))  # the rewards' (AP, server)
         # what the kernels read of the game (the strategies: read and written in place)
-        self.game = (
-            self.probs_ap,
-            self.probs_server,
-            self.tx_time_s,
-            self.compute_time_s,
-            self.theta,
-            self.players,
-        )
+        self.game = (self.probs_ap, self.probs_server, self.times, self.theta, self.players)
         self.slots = 0
         self.finished = False
 
@@ -205,6 +230,7 @@ class FusedPass:
             self.game,
             self.uniforms,
             self.sample_all,
+            self.measured,
             self.ap[1],
             self.server[1],
             self.ap[0],
@@ -227,6 +253,7 @@ class FusedPass:
             self.game,
             self.uniforms,
             self.sample_all,
+            self.measured,
             self.ap[now],
             self.server[now],
             self.ap[ahead],
@@ -235,7 +262,6 @@ class FusedPass:
             self.loads,
             self.rates,
             self.max_delay_s,
-            self.measured,
             float(self.learner.convergence_threshold),
             self.converged,
         )
@@ -302,4 +328,4 @@ def run_fused(
     return slots, learner.converged, recommendation
 
 
-__all__ = ["fused_applies", "run_fused", "FusedPass", "SUPPORTED", "tile", "untile"]
+__all__ = ["fused_applies", "run_fused", "FusedPass", "SUPPORTED", "encode_times", "tile", "untile"]
