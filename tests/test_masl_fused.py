@@ -9,6 +9,7 @@ from jcaco import kernels
 from jcaco.learners.masl import MASL
 from jcaco.learners.masl_fused import (
     FusedPass,
+    _generators,
     encode_times,
     fused_applies,
     run_fused,
@@ -18,7 +19,7 @@ from jcaco.learners.masl_fused import (
 from jcaco.learners.registry import make_learner
 from jcaco.model.build import build_instance
 from jcaco.model.instance import GameInstance, stack_instances
-from jcaco.rng import SeedBatch, stream
+from jcaco.rng import RandomSource, SeedBatch, stream
 from jcaco.scenario.generator import GeneratorConfig, generate_network
 from jcaco.sim.loop import StaticEnvironment, run_loop
 from jcaco.sim.solve import solve
@@ -35,8 +36,15 @@ def _state(learner: MASL) -> list[bytes]:
     return [np.ascontiguousarray(a).tobytes() + str(a.dtype).encode() for a in arrays]
 
 
-def _generator_states(*batches: SeedBatch) -> list[object]:
-    return [g.bit_generator.state for batch in batches for g in batch.generators]
+def _generator_states(*sources: RandomSource) -> list[object]:
+    return [g.bit_generator.state for source in sources for g in _generators(source)]
+
+
+def _streams(seeds: list[int], one_generator: bool) -> tuple[RandomSource, RandomSource]:
+    """The activity and learner streams: one generator per seed, or one for the batch."""
+    if one_generator:
+        return stream(seeds[0], "activity"), stream(seeds[0], "learner")
+    return SeedBatch.from_seeds(seeds, "activity"), SeedBatch.from_seeds(seeds, "learner")
 
 
 def _assert_fused_equals_the_loop(
@@ -46,12 +54,13 @@ def _assert_fused_equals_the_loop(
     slots: int,
     stop: bool,
     block: int | None,
+    one_generator: bool = False,
 ) -> None:
     """Both paths from the same streams: the same slots, flags, profile, strategies (bits,
     MASL's layout) and last actions, and the generators left in the same states."""
     loop_learner, fused_learner = make_learner("masl", params), make_learner("masl", params)
     assert fused_applies(fused_learner) and isinstance(loop_learner, MASL)
-    loop_streams = SeedBatch.from_seeds(seeds, "activity"), SeedBatch.from_seeds(seeds, "learner")
+    loop_streams = _streams(seeds, one_generator)
     outcome = run_loop(
         StaticEnvironment(game, loop_streams[0]),
         loop_learner,
@@ -59,7 +68,7 @@ def _assert_fused_equals_the_loop(
         slots,
         stop_when_converged=stop,
     )
-    fused_streams = SeedBatch.from_seeds(seeds, "activity"), SeedBatch.from_seeds(seeds, "learner")
+    fused_streams = _streams(seeds, one_generator)
     fused = run_fused(
         fused_learner, game, *fused_streams, slots, stop_when_converged=stop, block=block
     )
@@ -96,12 +105,20 @@ def test_fused_equals_the_loop(
 
 
 @pytest.mark.parametrize("reward_signal", ["expected", "measured"])
-def test_fused_equals_the_loop_on_a_network(reward_signal: str) -> None:
-    """A Table III network of 1,100 users: the default blocks of 512, the last one short."""
+@pytest.mark.parametrize("one_generator", [False, True])
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_fused_equals_the_loop_on_a_network(
+    reward_signal: str, one_generator: bool, prefetch: bool, monkeypatch
+) -> None:
+    """A Table III network of 1,100 users: the default blocks of 512, the last one short;
+    coded compute times and plain transmission times (1,100 values per AP); one generator per
+    seed, or one for both seeds (their draws row after row); with and without prefetching."""
+    monkeypatch.setattr("jcaco.learners.masl_fused.PREFETCH_FROM_BYTES", 0 if prefetch else 2**62)
     config = GeneratorConfig(num_users=1100, num_aps=6, num_servers=4)
     games = [build_instance(generate_network(config, stream(s, "scenario"))) for s in (1, 2)]
     params = {"learning_rate_ap": 0.3, "learning_rate_server": 0.3, "reward_signal": reward_signal}
-    _assert_fused_equals_the_loop(stack_instances(games), [5, 6], params, 25, False, None)
+    game = stack_instances(games)
+    _assert_fused_equals_the_loop(game, [5, 6], params, 25, False, None, one_generator)
 
 
 def test_tile_round_trip() -> None:

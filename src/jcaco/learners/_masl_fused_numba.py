@@ -7,9 +7,12 @@ the cache, applies slot t's L_R-I (36)/(39) with its rewards (35)/(38) (and, unt
 is found not to have converged, the O10 row maxima), then samples the block's slot-t+1
 actions (O8) from the rows it has just written (their totals are the update's running sums)
 and adds the block's weights to slot t+1's loads: the expected (27)/(28) or the realised
-(8)/(11), whichever the rewards read. So slot t+1's uniforms are drawn before slot t's sweep
-(:class:`jcaco.learners.masl_fused.FusedPass` draws them and puts the generators back at the
-end), and the first slot's sampling is a sweep of its own (:func:`prime_kernel`).
+(8)/(11), whichever the rewards read. So slot t's sweep draws slot t+1's uniforms: the
+kernel draws them itself, a block at a time, from the generators' PCG64 states
+(:mod:`jcaco.learners._pcg64_numba`, numpy's numbers in numpy's order);
+:class:`jcaco.learners.masl_fused.FusedPass` hands the states in and puts the generators
+back where the slot loop leaves them. The first slot's sampling is a sweep of its own
+(:func:`prime_kernel`).
 
 Every floating-point operation is the one of the protocol path's kernels
 (``_masl_numba.sample_kernel``, ``game._resource_numba.score_kernel``,
@@ -20,10 +23,11 @@ The strategies are tiled, ``(S, B, R, W)``: block b holds the rows of users b W 
 resource by resource (:func:`jcaco.learners.masl_fused.tile`). Within a block every loop runs
 over the block's users on contiguous memory, and vectorises; a sweep reads and writes the
 strategies in one stream. The update and the sampling take four resources per pass over the
-block's users (:data:`GROUP`): a user's running sum, row total and count then go through the
+block's users: a user's running sum, row total and count then go through the
 per-block scratch once per four resources instead of once per resource, which is what bounds
-these loops (their loads and stores of the scratch, not the arithmetic). The random a_i(t) is
-only ever selected on (``&``, and both operands loaded), never branched on.
+these loops (their loads and stores of the scratch, not the arithmetic). On large games the
+scalar loop of the loads also prefetches the next block (:func:`_load_block`). The random
+a_i(t) is only ever selected on (``&``, and both operands loaded), never branched on.
 
 A time matrix may come dictionary-coded (:func:`jcaco.learners.masl_fused.encode_times`):
 ``codes`` (S, N, R) of 8-bit indices into ``values`` (S, R, V), the same float64 numbers read
@@ -37,6 +41,8 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
+
+from jcaco.learners import _pcg64_numba as _pcg64
 
 #: Users per block W: a block's rows of both strategies (2 x 10 x 512 x 8 B = 80 kB at R = 10)
 #: stay in the L2 cache between the update and the sampling, its scratch in L1.
@@ -202,45 +208,43 @@ def _sample_block(
 
 @numba.njit(cache=True, nogil=True)
 def _load_block(
-    game, uniform, s, b, ap, server, update, loads, measured
+    game, draws, s, b, ap, server, update, loads, measured, prefetch
 ):  # pragma: no cover - compiled
     """Block b's part of the slot's loads ``loads[s]`` = (AP, server), added in user order:
     the realised (8), (11) if ``measured``, else the expected (27), (28); a(t) = [U < θ] (1)
-    from ``uniform[0]``; ``update[s, i]``: whether user i updates at the slot's end (an
-    active player). ``score_kernel`` adds ``(t if w > 0 else 0) w`` to the expected load and
-    ``(t if a > 0 else 0) a`` to the realised one: t for a = 1 (t x 1.0 is t) and 0.0 for
-    a = 0, as here. ``game`` and ``uniform`` as in :func:`fused_iteration_kernel`.
+    from the block's activity uniforms ``draws[0]``; ``update[s, i]``: whether user i updates
+    at the slot's end (an active player). ``score_kernel`` adds ``(t if w > 0 else 0) w`` to
+    the expected load and ``(t if a > 0 else 0) a`` to the realised one: t for a = 1 (t x 1.0
+    is t) and 0.0 for a = 0, as here. ``game`` as in :func:`fused_iteration_kernel`.
 
-    This is the sweep's one scalar loop, so it also prefetches block b + 1 (its strategies,
-    time rows, uniforms and θ), a little per user: then the next block's data arrive while
-    this block computes instead of when it is first read (docs/performance.md).
+    This is the sweep's one scalar loop, so with ``prefetch`` it also prefetches block b + 1
+    (its strategies, time rows and θ), a little per user: then the next block's data arrive
+    while this block computes instead of when it is first read (docs/performance.md).
     """
     probs_ap, probs_server, times, theta, players = game
     ap_codes, ap_values, server_codes, server_values = times
-    num_seeds, blocks, num_aps, block = probs_ap.shape
+    blocks, num_aps, block = probs_ap.shape[1:]
     num_servers, num_users = probs_server.shape[2], theta.shape[1]
     i0 = b * block
     i1 = min(i0 + block, num_users)
     ahead = min(block, num_users - i1)  # users in block b + 1
     next_ap = (s * blocks + b + 1) * num_aps * block  # its flat offsets in the tiled arrays
     next_server = (s * blocks + b + 1) * num_servers * block
-    activity = uniform[0]
+    activity = draws[0]
     load_ap, load_server = loads[s, 0], loads[s, 1]
     for i in range(i0, i1):
         j = i - i0
-        if j < ahead:  # block b + 1's share of user j: a row's worth of each array
+        if prefetch and j < ahead:  # block b + 1's share of user j: a row's worth of each array
             _prefetch_row(probs_ap, next_ap + j * num_aps, num_aps)
             _prefetch_row(probs_server, next_server + j * num_servers, num_servers)
             _prefetch_times(ap_codes, ap_values, s, i + block)
             _prefetch_times(server_codes, server_values, s, i + block)
-            if j % 8 == 0:  # one line holds 8 users' uniforms or θ
-                for q in range(3):
-                    _prefetch(uniform, (q * num_seeds + s) * num_users + i + block)
+            if j % 8 == 0:  # one line holds 8 users' θ
                 _prefetch(theta, s * num_users + i + block)
         c = ap[s, i]
         k = server[s, i]
         w = theta[s, i]
-        active = activity[s, i] < w
+        active = activity[j] < w
         update[s, i] = active & players[s, i]
         t_ap = _time(ap_codes, ap_values, s, i, c)
         t_server = _time(server_codes, server_values, s, i, k)
@@ -265,29 +269,52 @@ def _row_totals(probs, s, b, size, total):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _begin_slot(rng):  # pragma: no cover - compiled
+    """Before a slot's draws: each learner stream's server chain starts where its AP draws
+    will end (``rng`` = (chains, increments, jumps), see :func:`fused_iteration_kernel`)."""
+    chains, _, jumps = rng
+    for g in range(chains.shape[1]):
+        a_hi, a_lo, c_hi, c_lo = jumps[g, 0], jumps[g, 1], jumps[g, 2], jumps[g, 3]
+        hi, lo = _pcg64.multiply_add(chains[1, g, 0], chains[1, g, 1], a_hi, a_lo, c_hi, c_lo)
+        chains[2, g, 0], chains[2, g, 1] = hi, lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _end_slot(rng):  # pragma: no cover - compiled
+    """After a slot's draws: the learner stream stands where its server draws ended."""
+    chains = rng[0]
+    for g in range(chains.shape[1]):
+        chains[1, g, 0], chains[1, g, 1] = chains[2, g, 0], chains[2, g, 1]
+
+
+@numba.njit(cache=True, nogil=True)
 def _start_block(
-    game, uniform, sample_all, measured, s, b, actions, update, loads, scratch, count
+    game, rng, flags, s, b, actions, update, loads, scratch, draws, count
 ):  # pragma: no cover - compiled
-    """Block b of a slot's start: both samples (O8) given the row totals ``scratch[2]`` (AP),
-    ``scratch[3]`` (server) (:func:`_sample_block`), then the loads and who updates
-    (:func:`_load_block`). ``game``, ``uniform`` and ``measured`` as in
-    :func:`fused_iteration_kernel`; ``actions`` = (AP, server actions kept by the inactive
-    users; the new ones)."""
+    """Block b of a slot's start: its uniforms (activity, AP, server; ``draws`` (3, W)), both
+    samples (O8) given the row totals ``scratch[2]`` (AP), ``scratch[3]`` (server)
+    (:func:`_sample_block`), then the loads and who updates (:func:`_load_block`). ``game``,
+    ``rng`` and ``flags`` as in :func:`fused_iteration_kernel`; ``actions`` = (AP, server
+    actions kept by the inactive users; the new ones)."""
+    sample_all, measured, prefetch = flags
     probs_ap, probs_server, _, theta, _ = game
+    chains, increments, _ = rng
     last_ap, last_server, ap, server = actions
     block = probs_ap.shape[3]
     i0 = b * block
     i1 = min(i0 + block, theta.shape[1])
-    activity, weight = uniform[0, s, i0:i1], theta[s, i0:i1]
-    for probs, draws, total, last, out in (
-        (probs_ap, uniform[1], scratch[2], last_ap, ap),
-        (probs_server, uniform[2], scratch[3], last_server, server),
+    size = i1 - i0
+    _pcg64.draw_three(chains, increments, s if chains.shape[1] > 1 else 0, size, draws)
+    activity, weight = draws[0, :size], theta[s, i0:i1]
+    for probs, uniform, total, last, out in (
+        (probs_ap, draws[1, :size], scratch[2], last_ap, ap),
+        (probs_server, draws[2, :size], scratch[3], last_server, server),
     ):
         _sample_block(
             probs,
             s,
             b,
-            draws[s, i0:i1],
+            uniform,
             total,
             last[s, i0:i1],
             out[s, i0:i1],
@@ -297,15 +324,14 @@ def _start_block(
             scratch,
             count,
         )
-    _load_block(game, uniform, s, b, ap, server, update, loads, measured)
+    _load_block(game, draws, s, b, ap, server, update, loads, measured, prefetch)
 
 
 @numba.njit(cache=True, nogil=True)
 def prime_kernel(  # pragma: no cover - compiled
     game,
-    uniform,
-    sample_all,
-    measured,
+    rng,
+    flags,
     last_ap,
     last_server,
     ap,
@@ -320,24 +346,24 @@ def prime_kernel(  # pragma: no cover - compiled
     actions = (last_ap, last_server, ap, server)
     block = probs_ap.shape[3]
     scratch = np.empty((4, block))  # point, running, AP and server totals
+    draws = np.empty((3, block))
     count = np.empty(block, dtype=np.int64)
     loads[...] = 0.0
+    _begin_slot(rng)
     for s in range(theta.shape[0]):
         for b in range(probs_ap.shape[1]):
             size = min(block, theta.shape[1] - b * block)
             _row_totals(probs_ap, s, b, size, scratch[2])
             _row_totals(probs_server, s, b, size, scratch[3])
-            _start_block(
-                game, uniform, sample_all, measured, s, b, actions, update, loads, scratch, count
-            )
+            _start_block(game, rng, flags, s, b, actions, update, loads, scratch, draws, count)
+    _end_slot(rng)
 
 
 @numba.njit(cache=True, nogil=True)
 def fused_iteration_kernel(  # pragma: no cover - compiled
     game,
-    uniform,
-    sample_all,
-    measured,
+    rng,
+    flags,
     ap,
     server,
     next_ap,
@@ -351,16 +377,24 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
 ):
     """The end of slot t and the start of slot t+1, in one sweep over the users per seed.
 
-    ``game`` = (``probs_ap``, ``probs_server``, ``times`` (:func:`_load_block`), θ (S, N),
-    ``players`` (S, N, bool)). On entry ``ap``, ``server`` (S, N) hold slot t's actions,
-    ``update`` (S, N, bool) which users update (active players) and ``loads`` (S, 2, R) its
-    loads, realised if ``measured`` (O7 (b)), else expected (:func:`prime_kernel` or the
+    ``game`` = (``probs_ap``, ``probs_server``, ``times`` (:func:`_time`), θ (S, N),
+    ``players`` (S, N, bool)); ``flags`` = (``sample_all``, ``measured``, ``prefetch``). On
+    entry ``ap``, ``server`` (S, N) hold slot t's actions, ``update`` (S, N, bool) which users
+    update (active players) and ``loads`` (S, 2, R) its loads, realised if ``measured``
+    (O7 (b)), else expected (:func:`prime_kernel` or the
     previous call). The strategies ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I in place
     with the rewards (35), (38) of those loads, ``rates`` = (b_c, b_o) and the O9 normalisers
     ``max_delay_s`` = (AP (S, 1), server (S, 1)); ``converged[s]`` receives O10 at
-    ``threshold``. Then slot t+1 starts from the uniforms ``uniform`` (3, S, N: activity, AP,
-    server, a(t+1) = [U < θ]): its actions go to ``next_*`` (an inactive user keeps its slot-t
+    ``threshold``.
+
+    Then slot t+1 starts: its actions go to ``next_*`` (an inactive user keeps its slot-t
     action unless ``sample_all``), and ``update`` and ``loads`` are overwritten with its own.
+    Its uniforms come from ``rng`` = (``chains`` (3, G, 2), ``increments`` (2, G, 2),
+    ``jumps`` (G, 4)), G PCG64 generator pairs (one pair, or one per seed), words (hi, lo):
+    chain 0 is pair g's activity stream, chain 1 its learner stream, whose AP draws come
+    first; chain 2 its server draws, which start ``jumps[g]`` = (a, c) ahead of chain 1 (one
+    slot's AP draws), an affine map on the state (:func:`jcaco.rng.pcg64_jump`). Seed s draws
+    from pair s, or, with one pair, after seed s - 1: the order of ``random((S, N))``.
     """
     probs_ap, probs_server, _, theta, players = game
     actions = (ap, server, next_ap, next_server)
@@ -368,10 +402,12 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     num_aps, num_servers = probs_ap.shape[2], probs_server.shape[2]
     block = probs_ap.shape[3]
     scratch = np.empty((6, block))  # point, running, AP and server totals and maxima
+    draws = np.empty((3, block))
     steps = np.empty((2, block))
     count = np.empty(block, dtype=np.int64)
     per_ap = np.empty(num_aps)
     per_server = np.empty(num_servers)
+    _begin_slot(rng)
     for s in range(num_seeds):
         # a user's delay, hence its reward (35), (38) and step b r, is its resource's: the
         # same operations on the same numbers, once per resource instead of once per user
@@ -401,7 +437,6 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
                     if players[s, i0 + j] and not (top_ap >= threshold and top_server >= threshold):
                         done = False
                         break
-            _start_block(
-                game, uniform, sample_all, measured, s, b, actions, update, loads, scratch, count
-            )
+            _start_block(game, rng, flags, s, b, actions, update, loads, scratch, draws, count)
         converged[s] = done
+    _end_slot(rng)

@@ -22,7 +22,6 @@ numba available. Otherwise :func:`jcaco.sim.solve.solve` runs the protocol path.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -33,7 +32,7 @@ from jcaco.learners.base import Learner
 from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
-from jcaco.rng import RandomSource
+from jcaco.rng import RandomSource, pcg64_jump, pcg64_state, set_pcg64_state
 from jcaco.types import BoolArray, FloatArray
 
 #: MASL options the fused kernel implements, with the values it supports (None: any).
@@ -88,6 +87,11 @@ def untile(tiled: FloatArray, num_users: int) -> FloatArray:
     return major.transpose(0, 2, 1)
 
 
+#: Bytes of strategies and time data a slot streams above which the sweep prefetches the next
+#: block. On the benchmark machine (32 MiB L3) prefetching cost 30 % at 10^4 users (2.4 MiB,
+#: which stays in the cache), broke even at 3 x 10^4 (7.2 MiB) and saved 20 % at 10^5 (24 MiB).
+PREFETCH_FROM_BYTES = 8 * 2**20
+
 #: Distinct values per column up to which :func:`encode_times` codes a time matrix (8 bits).
 MAX_CODED_VALUES = 256
 
@@ -121,23 +125,67 @@ def _generators(rng: RandomSource) -> list[np.random.Generator]:
     return [rng] if isinstance(rng, np.random.Generator) else list(rng.generators)
 
 
-def _draw(generators: list[np.random.Generator], out: np.ndarray) -> None:
-    """U draws into ``out`` (S, N): the numbers of ``rng.random((S, N))`` and of
-    ``rng.random((S, N, 1))`` (one ``sample_from`` call), which are the same (a batch fills
-    row by row, :class:`jcaco.rng.SeedBatch`); in place, so no fresh pages every slot."""
-    if len(generators) == 1:
-        generators[0].random(out=out)
-        return
-    for generator, row in zip(generators, out, strict=True):
-        generator.random(out=row)
+def _words(value: int) -> tuple[np.uint64, np.uint64]:
+    """A 128-bit integer as its (high, low) uint64 words."""
+    return np.uint64(value >> 64), np.uint64(value & 0xFFFFFFFFFFFFFFFF)
+
+
+def _from_words(words: np.ndarray) -> int:
+    """:func:`_words` undone."""
+    return (int(words[0]) << 64) | int(words[1])
+
+
+def pcg64_chains(
+    activity: list[np.random.Generator],
+    learner: list[np.random.Generator],
+    shape: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernel's view of the two streams (``rng`` of
+    :func:`jcaco.learners._masl_fused_numba.fused_iteration_kernel`): ``chains`` (3, G, 2),
+    ``increments`` (2, G, 2) and ``jumps`` (G, 4) of G PCG64 generator pairs, for draws of
+    ``shape`` (S, N).
+
+    A slot draws a(t) (N uniforms per seed) from ``activity``, then the AP samples and then
+    the server samples (N each per seed) from ``learner``, as ``rng.random((S, N))`` three
+    times: with one generator per seed, from generator s; with one generator for S seeds,
+    row after row. So a slot's server draws start N (one generator per seed) or S N (one
+    for all) draws after its AP draws: the jump ahead in ``jumps``.
+
+    Raises
+    ------
+    TypeError
+        If a generator is not numpy's PCG64 (the kernel draws PCG64's numbers itself).
+    ValueError
+        If the two streams have different numbers of generators, or neither 1 nor S.
+    """
+    num_seeds, num_users = shape
+    count = len(activity)
+    if len(learner) != count or count not in (1, num_seeds):
+        raise ValueError(
+            f"the fused pass needs 1 or {num_seeds} generators in each stream, "
+            f"got {count} (activity) and {len(learner)} (learner)"
+        )
+    chains = np.zeros((3, count, 2), dtype=np.uint64)
+    increments = np.zeros((2, count, 2), dtype=np.uint64)
+    jumps = np.zeros((count, 4), dtype=np.uint64)
+    ahead = num_users if count > 1 else num_seeds * num_users
+    for g, pair in enumerate(zip(activity, learner, strict=True)):
+        for q, generator in enumerate(pair):
+            state, inc = pcg64_state(generator)
+            chains[q, g] = _words(state)
+            increments[q, g] = _words(inc)
+        mult, plus = pcg64_jump(ahead, pcg64_state(pair[1])[1])
+        jumps[g] = (*_words(mult), *_words(plus))
+    return chains, increments, jumps
 
 
 class FusedPass:
     """MASL's state on a static game and its fused iteration (:meth:`step`).
 
     Slot t's sweep also starts slot t+1 (samples and loads, see
-    :mod:`jcaco.learners._masl_fused_numba`), so :meth:`step` draws slot t+1's uniforms
-    before it; :meth:`finish` puts the generators back to where the slot loop leaves them.
+    :mod:`jcaco.learners._masl_fused_numba`), so it draws slot t+1's uniforms. The kernel
+    draws them from the generators' PCG64 states (:func:`pcg64_chains`); the generators
+    themselves stand still until :meth:`finish` puts them where the slot loop leaves them.
 
     Parameters
     ----------
@@ -148,7 +196,8 @@ class FusedPass:
         The static game, batched ``(S, ...)``.
     activity_rng, learner_rng : RandomSource
         The ``activity`` stream (drawn as :class:`jcaco.sim.loop.StaticEnvironment` draws
-        a(t)) and the ``learner`` stream (drawn as :meth:`MASL.act` draws).
+        a(t)) and the ``learner`` stream (drawn as :meth:`MASL.act` draws): numpy PCG64
+        generators (:func:`jcaco.rng.stream` gives them), one or one per seed each.
     block : int, optional
         Users per block W of the sweep and of the tiled strategies (any size gives the same
         bits; default ``BLOCK`` of the kernel module).
@@ -172,9 +221,11 @@ class FusedPass:
         if missing:
             raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
         self.learner = learner
-        # the activity stream first, then the learner's (AP, then server): the slot's order
+        # the activity stream first, then the learner's (AP, then server): the slot's order;
+        # the kernel draws them (PCG64) and they are handed back in finish()
         self.generators = (_generators(activity_rng), _generators(learner_rng))
-        self.saved: list[Mapping[str, Any]] | None = None  # their states before a draw ahead
+        self.rng = pcg64_chains(*self.generators, game.theta.shape)
+        self.saved: np.ndarray | None = None  # the chains before a slot drawn ahead
         # the strategies, tiled (S, B, R, W); the learner has them back from finish() (one
         # copy of them at a time: the learner's go as soon as they are tiled)
         width = kernel.BLOCK if block is None else block
@@ -196,11 +247,15 @@ class FusedPass:
         )
         self.measured = learner.reward_signal == "measured"
         self.sample_all = learner.sampling == "all"
+        # (sample_all, measured, prefetch): prefetching pays once a slot's arrays no longer
+        # stay in the cache from one slot to the next
+        streamed = self.probs_ap.nbytes + self.probs_server.nbytes
+        streamed += sum(array.nbytes for array in self.times if array is not None)
+        self.flags = (self.sample_all, self.measured, streamed > PREFETCH_FROM_BYTES)
         self.converged = np.zeros(self.theta.shape[0], dtype=bool)
-        # buffers reused every slot: the draws (activity, AP, server), the actions of two
-        # slots (buffer ``self.sampled`` holds the slot to be updated next; the other the
-        # one before, which an inactive user keeps), who updates, the loads
-        self.uniforms = np.empty((3, *self.theta.shape))
+        # buffers reused every slot: the actions of two slots (buffer ``self.sampled`` holds
+        # the slot to be updated next; the other the one before, which an inactive user
+        # keeps), who updates, the loads
         # (indices in the narrowest integers that hold them: less memory to stream)
         num = max(game.num_aps, game.num_servers)
         self.index_dtype = np.uint16 if num <= np.iinfo(np.uint16).max else np.uint32
@@ -216,21 +271,12 @@ class FusedPass:
         self.slots = 0
         self.finished = False
 
-    def _draw_slot(self) -> None:
-        """The uniforms of one slot, in the loop's order: a(t), then the AP and server samples."""
-        activity, learner = self.generators
-        _draw(activity, self.uniforms[0])
-        _draw(learner, self.uniforms[1])
-        _draw(learner, self.uniforms[2])
-
     def _start(self) -> None:
         """The first slot's samples and loads (its own sweep)."""
-        self._draw_slot()
         self.kernel.prime_kernel(
             self.game,
-            self.uniforms,
-            self.sample_all,
-            self.measured,
+            self.rng,
+            self.flags,
             self.ap[1],
             self.server[1],
             self.ap[0],
@@ -246,14 +292,12 @@ class FusedPass:
             raise RuntimeError("this fused pass has finished; start a new one")
         if self.slots == 0:
             self._start()
-        self.saved = [g.bit_generator.state for pair in self.generators for g in pair]
-        self._draw_slot()  # slot t+1's
+        self.saved = self.rng[0].copy()  # the kernel draws slot t+1's uniforms ahead
         now, ahead = self.sampled, 1 - self.sampled
         self.kernel.fused_iteration_kernel(
             self.game,
-            self.uniforms,
-            self.sample_all,
-            self.measured,
+            self.rng,
+            self.flags,
             self.ap[now],
             self.server[now],
             self.ap[ahead],
@@ -269,15 +313,14 @@ class FusedPass:
         self.slots += 1
 
     def finish(self) -> Profile:
-        """Put the generators back before the draw ahead; hand the strategies (in MASL's
-        layout), the last slot's actions and the convergence flags to the learner; return its
-        recommendation. The pass ends here."""
+        """Put the generators where the slot loop leaves them (before the slot drawn ahead);
+        hand the strategies (in MASL's layout), the last slot's actions and the convergence
+        flags to the learner; return its recommendation. The pass ends here."""
         self.finished = True
-        if self.saved is not None:
-            for generator, state in zip(
-                (g for pair in self.generators for g in pair), self.saved, strict=True
-            ):
-                generator.bit_generator.state = state
+        if self.saved is not None:  # chains 0 and 1: the activity and learner streams
+            for q, generators in enumerate(self.generators):
+                for g, generator in enumerate(generators):
+                    set_pcg64_state(generator, _from_words(self.saved[q, g]))
             self.saved = None
         num_users = self.theta.shape[1]
         released = np.empty((0, 0, 0, 0))  # (one copy of the strategies at a time)
@@ -328,4 +371,13 @@ def run_fused(
     return slots, learner.converged, recommendation
 
 
-__all__ = ["fused_applies", "run_fused", "FusedPass", "SUPPORTED", "encode_times", "tile", "untile"]
+__all__ = [
+    "fused_applies",
+    "run_fused",
+    "FusedPass",
+    "SUPPORTED",
+    "encode_times",
+    "pcg64_chains",
+    "tile",
+    "untile",
+]
