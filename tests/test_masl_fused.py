@@ -10,7 +10,6 @@ from jcaco.learners.masl import MASL
 from jcaco.learners.masl_fused import (
     FusedPass,
     _generators,
-    encode_times,
     fused_applies,
     run_fused,
     tile,
@@ -110,9 +109,9 @@ def test_fused_equals_the_loop(
 def test_fused_equals_the_loop_on_a_network(
     reward_signal: str, one_generator: bool, prefetch: bool, monkeypatch
 ) -> None:
-    """A Table III network of 1,100 users: the default blocks of 512, the last one short;
-    coded compute times and plain transmission times (1,100 values per AP); one generator per
-    seed, or one for both seeds (their draws row after row); with and without prefetching."""
+    """A Table III network of 1,100 users: the default blocks of 512, the last one short; one
+    generator per seed, or one for both seeds (their draws row after row); with and without
+    prefetching."""
     monkeypatch.setattr("jcaco.learners.masl_fused.PREFETCH_FROM_BYTES", 0 if prefetch else 2**62)
     config = GeneratorConfig(num_users=1100, num_aps=6, num_servers=4)
     games = [build_instance(generate_network(config, stream(s, "scenario"))) for s in (1, 2)]
@@ -160,18 +159,3 @@ def test_fused_applies_only_to_what_it_implements() -> None:
     assert not fused_applies(make_learner("br", {}))
     with kernels.use("numpy"):  # no compiled kernel: the loop runs
         assert not fused_applies(masl)
-
-
-def test_encode_times_gives_back_the_same_numbers() -> None:
-    """Coded times read back the same float64 bits; a column of more than 256 values (or a
-    non-finite one) is handled: the matrix stays as it is, or inf is a value like another."""
-    rng = np.random.default_rng(3)
-    few = rng.integers(16, 92, size=(2, 300, 4)) * 0.0123 + np.array([0.5, 0.25, 0.0, 1e-3])
-    few[1, 7, 2] = np.inf  # an infeasible server
-    codes, values = encode_times(few)
-    assert codes is not None and codes.dtype == np.uint8
-    s, i, r = np.indices(few.shape)
-    assert np.array_equal(values[s, r, codes], few)
-    many = rng.random((1, 300, 3))
-    codes, values = encode_times(many)
-    assert codes is None and values is many

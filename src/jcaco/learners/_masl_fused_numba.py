@@ -28,10 +28,6 @@ per-block scratch once per four resources instead of once per resource, which is
 these loops (their loads and stores of the scratch, not the arithmetic). On large games the
 scalar loop of the loads also prefetches the next block (:func:`_load_block`). The random
 a_i(t) is only ever selected on (``&``, and both operands loaded), never branched on.
-
-A time matrix may come dictionary-coded (:func:`jcaco.learners.masl_fused.encode_times`):
-``codes`` (S, N, R) of 8-bit indices into ``values`` (S, R, V), the same float64 numbers read
-through one more index; otherwise ``codes`` is None and ``values`` is the matrix (S, N, R).
 """
 
 from __future__ import annotations
@@ -84,23 +80,6 @@ def _prefetch_row(array, start, count):  # pragma: no cover - compiled
     cost more than the prefetches gained)."""
     _prefetch(array, start)
     _prefetch(array, start + count - 1)
-
-
-@numba.njit(cache=True, nogil=True)
-def _prefetch_times(codes, values, s, i):  # pragma: no cover - compiled
-    """Prefetch user i's row of a time matrix (:func:`_time`) of seed s."""
-    if codes is None:
-        _prefetch_row(values, (s * values.shape[1] + i) * values.shape[2], values.shape[2])
-    else:
-        _prefetch_row(codes, (s * codes.shape[1] + i) * codes.shape[2], codes.shape[2])
-
-
-@numba.njit(cache=True, nogil=True)
-def _time(codes, values, s, i, r):  # pragma: no cover - compiled
-    """User i's time on resource r of seed s: ``values[s, i, r]``, or through ``codes``."""
-    if codes is None:
-        return values[s, i, r]
-    return values[s, r, codes[s, i, r]]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -221,8 +200,7 @@ def _load_block(
     (its strategies, time rows and θ), a little per user: then the next block's data arrive
     while this block computes instead of when it is first read (docs/performance.md).
     """
-    probs_ap, probs_server, times, theta, players = game
-    ap_codes, ap_values, server_codes, server_values = times
+    probs_ap, probs_server, (tx_time_s, compute_time_s), theta, players = game
     blocks, num_aps, block = probs_ap.shape[1:]
     num_servers, num_users = probs_server.shape[2], theta.shape[1]
     i0 = b * block
@@ -237,8 +215,8 @@ def _load_block(
         if prefetch and j < ahead:  # block b + 1's share of user j: a row's worth of each array
             _prefetch_row(probs_ap, next_ap + j * num_aps, num_aps)
             _prefetch_row(probs_server, next_server + j * num_servers, num_servers)
-            _prefetch_times(ap_codes, ap_values, s, i + block)
-            _prefetch_times(server_codes, server_values, s, i + block)
+            _prefetch_row(tx_time_s, (s * num_users + i + block) * num_aps, num_aps)
+            _prefetch_row(compute_time_s, (s * num_users + i + block) * num_servers, num_servers)
             if j % 8 == 0:  # one line holds 8 users' θ
                 _prefetch(theta, s * num_users + i + block)
         c = ap[s, i]
@@ -246,8 +224,8 @@ def _load_block(
         w = theta[s, i]
         active = activity[j] < w
         update[s, i] = active & players[s, i]
-        t_ap = _time(ap_codes, ap_values, s, i, c)
-        t_server = _time(server_codes, server_values, s, i, k)
+        t_ap = tx_time_s[s, i, c]
+        t_server = compute_time_s[s, i, k]
         if measured:
             load_ap[c] += t_ap if active else 0.0
             load_server[k] += t_server if active else 0.0
@@ -377,11 +355,11 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
 ):
     """The end of slot t and the start of slot t+1, in one sweep over the users per seed.
 
-    ``game`` = (``probs_ap``, ``probs_server``, ``times`` (:func:`_time`), θ (S, N),
-    ``players`` (S, N, bool)); ``flags`` = (``sample_all``, ``measured``, ``prefetch``). On
-    entry ``ap``, ``server`` (S, N) hold slot t's actions, ``update`` (S, N, bool) which users
-    update (active players) and ``loads`` (S, 2, R) its loads, realised if ``measured``
-    (O7 (b)), else expected (:func:`prime_kernel` or the
+    ``game`` = (``probs_ap``, ``probs_server``, (``tx_time_s`` (S, N, M), ``compute_time_s``
+    (S, N, K)), θ (S, N), ``players`` (S, N, bool)); ``flags`` = (``sample_all``,
+    ``measured``, ``prefetch``). On entry ``ap``, ``server`` (S, N) hold slot t's actions,
+    ``update`` (S, N, bool) which users update (active players) and ``loads`` (S, 2, R) its
+    loads, realised if ``measured`` (O7 (b)), else expected (:func:`prime_kernel` or the
     previous call). The strategies ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I in place
     with the rewards (35), (38) of those loads, ``rates`` = (b_c, b_o) and the O9 normalisers
     ``max_delay_s`` = (AP (S, 1), server (S, 1)); ``converged[s]`` receives O10 at

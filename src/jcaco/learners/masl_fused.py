@@ -92,33 +92,6 @@ def untile(tiled: FloatArray, num_users: int) -> FloatArray:
 #: which stays in the cache), broke even at 3 x 10^4 (7.2 MiB) and saved 20 % at 10^5 (24 MiB).
 PREFETCH_FROM_BYTES = 8 * 2**20
 
-#: Distinct values per column up to which :func:`encode_times` codes a time matrix (8 bits).
-MAX_CODED_VALUES = 256
-
-
-def encode_times(time_s: FloatArray) -> tuple[np.ndarray | None, FloatArray]:
-    """A time matrix ``time_s`` (S, N, R) as the fused kernel reads it: ``(codes, values)``
-    with ``values[s, r, codes[s, i, r]] == time_s[s, i, r]`` (the same float64 numbers, 8-bit
-    indices (S, N, R) into each column's sorted distinct values (S, R, V)) when every column
-    has at most :data:`MAX_CODED_VALUES` of them; else ``(None, time_s)``, the matrix itself.
-
-    Compute times take few values (a number of steps times a per-step time per server), so
-    their coded form streams an eighth of the bytes each iteration; transmission times, one per
-    user and AP, stay as they are.
-    """
-    num_seeds, _, num = time_s.shape
-    columns = [np.unique(time_s[s, :, r]) for s in range(num_seeds) for r in range(num)]
-    width = max((len(column) for column in columns), default=0)
-    if width > MAX_CODED_VALUES:
-        return None, time_s
-    values = np.zeros((num_seeds, num, max(width, 1)))
-    codes = np.empty(time_s.shape, dtype=np.uint8)
-    for index, column in enumerate(columns):
-        s, r = divmod(index, num)
-        values[s, r, : len(column)] = column
-        codes[s, :, r] = np.searchsorted(column, time_s[s, :, r])
-    return codes, values
-
 
 def _generators(rng: RandomSource) -> list[np.random.Generator]:
     """The generator behind ``rng``, one per seed: row s of a draw comes from the s-th."""
@@ -235,10 +208,9 @@ class FusedPass:
         del learner.probs_server_
         self.theta = np.ascontiguousarray(game.theta, dtype=float)  # [S, N]
         self.players = np.ascontiguousarray(learner.players_, dtype=bool)  # [S, N]
-        # the two time matrices, each (codes, values) (encode_times)
         self.times = (
-            *encode_times(np.ascontiguousarray(game.tx_time_s, dtype=float)),  # [S, N, M]
-            *encode_times(np.ascontiguousarray(game.compute_time_s, dtype=float)),  # [S, N, K]
+            np.ascontiguousarray(game.tx_time_s, dtype=float),  # [S, N, M]
+            np.ascontiguousarray(game.compute_time_s, dtype=float),  # [S, N, K]
         )
         self.rates = (float(learner.learning_rate_ap), float(learner.learning_rate_server))
         self.max_delay_s = (
@@ -250,7 +222,7 @@ class FusedPass:
         # (sample_all, measured, prefetch): prefetching pays once a slot's arrays no longer
         # stay in the cache from one slot to the next
         streamed = self.probs_ap.nbytes + self.probs_server.nbytes
-        streamed += sum(array.nbytes for array in self.times if array is not None)
+        streamed += sum(array.nbytes for array in self.times)
         self.flags = (self.sample_all, self.measured, streamed > PREFETCH_FROM_BYTES)
         self.converged = np.zeros(self.theta.shape[0], dtype=bool)
         # buffers reused every slot: the actions of two slots (buffer ``self.sampled`` holds
@@ -376,7 +348,6 @@ __all__ = [
     "run_fused",
     "FusedPass",
     "SUPPORTED",
-    "encode_times",
     "pcg64_chains",
     "tile",
     "untile",
