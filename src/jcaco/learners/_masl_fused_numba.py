@@ -95,6 +95,12 @@ def _row_max(probs, s, b, size, top):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _four_rows(probs, s, b, r):  # pragma: no cover - compiled
+    """Resources r .. r + 3 of block b of seed s: four rows of the block's users."""
+    return probs[s, b, r], probs[s, b, r + 1], probs[s, b, r + 2], probs[s, b, r + 3]
+
+
+@numba.njit(cache=True, nogil=True)
 def _lri_block(probs, s, b, size, chosen, step, total):  # pragma: no cover - compiled
     """``lri_kernel`` for block b's users (``chosen``, ``step``: theirs) of seed s; also their
     new row totals ``total``, summed in the order ``sample_kernel`` sums a row.
@@ -112,12 +118,7 @@ def _lri_block(probs, s, b, size, chosen, step, total):  # pragma: no cover - co
         total[j] = 0.0 + value
     r = 1
     while r + 3 < num:
-        row0, row1, row2, row3 = (
-            probs[s, b, r],
-            probs[s, b, r + 1],
-            probs[s, b, r + 2],
-            probs[s, b, r + 3],
-        )
+        row0, row1, row2, row3 = _four_rows(probs, s, b, r)
         for j in range(size):
             rate, c = step[j], chosen[j]
             keep = 1.0 - rate
@@ -159,12 +160,7 @@ def _sample_block(
         count[j] = running[j] < point[j]
     r = 1
     while r + 3 < num:
-        row0, row1, row2, row3 = (
-            probs[s, b, r],
-            probs[s, b, r + 1],
-            probs[s, b, r + 2],
-            probs[s, b, r + 3],
-        )
+        row0, row1, row2, row3 = _four_rows(probs, s, b, r)
         for j in range(size):
             bound = point[j]
             x0 = running[j] + row0[j]
