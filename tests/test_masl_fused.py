@@ -82,7 +82,7 @@ def _assert_fused_equals_the_loop(
 
 @pytest.mark.parametrize(
     ("reward_signal", "sampling"),
-    [("expected", "active"), ("measured", "active"), ("expected", "all")],
+    [("expected", "active"), ("measured", "active"), ("expected", "all"), ("measured", "all")],
 )
 @pytest.mark.parametrize(("slots", "stop"), [(1, False), (40, False), (3000, True)])
 @pytest.mark.parametrize("block", [None, 2])  # one block; blocks of 2 users, the last short
@@ -138,6 +138,29 @@ def test_a_finished_pass_takes_no_more_steps(tiny_games) -> None:
     fused.finish()
     with pytest.raises(RuntimeError, match="finished"):
         fused.step()
+    with pytest.raises(RuntimeError, match="finished"):
+        fused.finish()
+
+
+def test_streams_the_kernel_cannot_draw_as_the_loop_are_refused(tiny_games) -> None:
+    """A generator shared by both streams (or by two seeds) interleaves its draws in the slot
+    loop, which the kernel's separate chains would not: refused, before the learner's reset
+    draws anything; so is a batch of generators that does not match the seeds."""
+    game = stack_instances([tiny_games[0], tiny_games[0]])
+    shared = stream(1, "learner")
+    before = shared.bit_generator.state
+    with pytest.raises(ValueError, match="separate generator"):
+        FusedPass(MASL(), game[:1], shared, shared)
+    assert shared.bit_generator.state == before
+    one = stream(1, "activity")
+    twice = SeedBatch([one, one])
+    other = SeedBatch.from_seeds([1, 2], "learner")
+    with pytest.raises(ValueError, match="separate generator"):
+        FusedPass(MASL(), game, twice, other)
+    with pytest.raises(ValueError, match="1 or 2 generators"):
+        FusedPass(MASL(), game, stream(1, "activity"), other)
+    with pytest.raises(ValueError, match="seeds"):
+        FusedPass(MASL(), game, SeedBatch.from_seeds([1], "activity"), stream(1, "learner"))
 
 
 def test_solve_gives_the_loops_result(tiny_games, monkeypatch) -> None:

@@ -27,7 +27,8 @@ block's users: a user's running sum, row total and count then go through the
 per-block scratch once per four resources instead of once per resource, which is what bounds
 these loops (their loads and stores of the scratch, not the arithmetic). On large games the
 scalar loop of the loads also prefetches the next block (:func:`_load_block`). The random
-a_i(t) is only ever selected on (``&``, and both operands loaded), never branched on.
+a_i(t) is written as a selection between loaded values (``&``, conditional expressions), not
+as an if-statement, so that the compiler can select rather than branch on it.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ from jcaco.learners import _pcg64_numba as _pcg64
 BLOCK = 512
 
 
-#: Cache-level hint of the prefetches (LLVM's locality, 0 to 3): 1 measured best on the
-#: benchmark machine at 10^5 users, 0 and 3 within a few per cent (docs/performance.md).
+#: Cache-level hint of the prefetches (LLVM's locality, 0 to 3). At 10^5 users on the
+#: benchmark machine 1, 2 and 3 timed alike within the noise and 0 (non-temporal) no better
+#: (docs/performance.md).
 LOCALITY = 1
 
 
@@ -70,14 +72,17 @@ def _prefetch(typingctx, array, index):  # pragma: no cover - compiled
         builder.call(fn, [address, i32(0), i32(LOCALITY), i32(1)])
         return context.get_dummy_value()
 
+    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+        return None  # no such signature: numba reports a typing error
     return types.void(array, index), codegen
 
 
 @numba.njit(cache=True, nogil=True)
 def _prefetch_row(array, start, count):  # pragma: no cover - compiled
     """Prefetch flat elements ``start`` .. ``start + count - 1`` of ``array``: the lines of the
-    first and the last, which hold a row of up to 16 float64 (a loop here, even of two steps,
-    cost more than the prefetches gained)."""
+    first and the last: all of a row of up to 9 float64 wherever it starts (a longer row may
+    leave a middle line to the hardware prefetcher; it is a hint either way). A loop here, even
+    of two steps, cost more than the prefetches gained."""
     _prefetch(array, start)
     _prefetch(array, start + count - 1)
 

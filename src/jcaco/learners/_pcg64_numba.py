@@ -8,6 +8,10 @@ linear congruential state, ``state <- state M + inc (mod 2^128)``, and outputs
 :func:`jcaco.rng.pcg64_state` and :func:`jcaco.rng.pcg64_jump` read a generator's state and
 compute the affine map of a jump ahead; ``tests/test_pcg64.py`` holds both to numpy's numbers.
 
+Editing this file: the fused kernel inlines these functions, and numba's cache of a function
+is checked against its own file only, so delete ``learners/__pycache__`` afterwards (or the
+fused kernel keeps the old draws).
+
 Why: the fused MASL pass draws three streams per user (a(t), the AP and the server samples).
 Drawn here, a block at a time into a few kB the kernel reads at once, the three chains of
 128-bit multiplications run side by side and no (3, S, N) array of uniforms is written and
@@ -22,9 +26,11 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from jcaco.rng import PCG64_MULTIPLIER
+
 #: numpy's 128-bit PCG multiplier (``PCG_DEFAULT_MULTIPLIER_128``), high and low words.
-MULTIPLIER_HI = np.uint64(2549297995355413924)
-MULTIPLIER_LO = np.uint64(4865540595714422341)
+MULTIPLIER_HI = np.uint64(PCG64_MULTIPLIER >> 64)
+MULTIPLIER_LO = np.uint64(PCG64_MULTIPLIER & 0xFFFFFFFFFFFFFFFF)
 _SHIFT_58, _SHIFT_11 = np.uint64(58), np.uint64(11)
 _SIXTY_FOUR, _SIXTY_THREE = np.uint64(64), np.uint64(63)
 _ONE, _ZERO = np.uint64(1), np.uint64(0)

@@ -14,9 +14,11 @@ a block of users at a time), drawing the same random numbers from the same strea
 order, and leaves the :class:`MASL` learner in the state the loop would
 have left it in: the same strategies, to the bit (``tests/test_masl_fused.py`` runs both).
 
-:func:`fused_applies` says when this is allowed: a :class:`MASL` learner whose every option
-other than the learning rates, the reward signal and the threshold is at its default, with
-numba available. Otherwise :func:`jcaco.sim.solve.solve` runs the protocol path.
+:func:`fused_applies` says when this is allowed: a :class:`MASL` learner whose options are
+among :data:`SUPPORTED` (any learning rates and threshold, either reward signal, either
+sampling; the rest at their defaults), with numba available. Otherwise
+:func:`jcaco.sim.solve.solve` runs the protocol path. The streams must be numpy PCG64
+generators, as :func:`jcaco.rng.stream` gives them (the kernel draws their numbers itself).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from jcaco.learners.base import Learner
 from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
-from jcaco.rng import RandomSource, pcg64_jump, pcg64_state, set_pcg64_state
+from jcaco.rng import RandomSource, SeedBatch, pcg64_jump, pcg64_state, set_pcg64_state
 from jcaco.types import BoolArray, FloatArray
 
 #: MASL options the fused kernel implements, with the values it supports (None: any).
@@ -87,15 +89,35 @@ def untile(tiled: FloatArray, num_users: int) -> FloatArray:
     return major.transpose(0, 2, 1)
 
 
-#: Bytes of strategies and time data a slot streams above which the sweep prefetches the next
-#: block. On the benchmark machine (32 MiB L3) prefetching cost 30 % at 10^4 users (2.4 MiB,
-#: which stays in the cache), broke even at 3 x 10^4 (7.2 MiB) and saved 20 % at 10^5 (24 MiB).
+#: Bytes of strategies and time matrices a slot streams above which the sweep prefetches the
+#: next block (320 B per user at 10 APs and 10 servers: 8 MiB is 26,000 users). On the
+#: benchmark machine (32 MiB L3) prefetching cost 30 % at 10^4 users (3 MiB, which stays in the
+#: cache), about broke even at 3 x 10^4 and saved 20 % at 10^5 (31 MiB); docs/performance.md.
 PREFETCH_FROM_BYTES = 8 * 2**20
 
 
 def _generators(rng: RandomSource) -> list[np.random.Generator]:
     """The generator behind ``rng``, one per seed: row s of a draw comes from the s-th."""
     return [rng] if isinstance(rng, np.random.Generator) else list(rng.generators)
+
+
+def _check_streams(
+    activity: list[np.random.Generator], learner: list[np.random.Generator], num_seeds: int
+) -> None:
+    """Raise unless the two streams are what the kernel can draw as the slot loop does: the
+    same number of generators, 1 or S, each a distinct numpy PCG64 (a generator shared by
+    both streams, or by two seeds, interleaves its draws in the loop; the kernel's chains
+    would not)."""
+    count = len(activity)
+    if len(learner) != count or count not in (1, num_seeds):
+        raise ValueError(
+            f"the fused pass needs 1 or {num_seeds} generators in each stream, "
+            f"got {count} (activity) and {len(learner)} (learner)"
+        )
+    if len({id(generator) for generator in activity + learner}) < 2 * count:
+        raise ValueError("the fused pass needs a separate generator for each stream and seed")
+    for generator in activity + learner:
+        pcg64_state(generator)  # TypeError unless PCG64
 
 
 def _words(value: int) -> tuple[np.uint64, np.uint64]:
@@ -129,15 +151,12 @@ def pcg64_chains(
     TypeError
         If a generator is not numpy's PCG64 (the kernel draws PCG64's numbers itself).
     ValueError
-        If the two streams have different numbers of generators, or neither 1 nor S.
+        If the two streams have different numbers of generators, or neither 1 nor S, or a
+        generator appears twice.
     """
     num_seeds, num_users = shape
+    _check_streams(activity, learner, num_seeds)
     count = len(activity)
-    if len(learner) != count or count not in (1, num_seeds):
-        raise ValueError(
-            f"the fused pass needs 1 or {num_seeds} generators in each stream, "
-            f"got {count} (activity) and {len(learner)} (learner)"
-        )
     chains = np.zeros((3, count, 2), dtype=np.uint64)
     increments = np.zeros((2, count, 2), dtype=np.uint64)
     jumps = np.zeros((count, 4), dtype=np.uint64)
@@ -189,14 +208,19 @@ class FusedPass:
         if kernel is None:
             raise RuntimeError("the fused MASL pass needs numba (see fused_applies)")
         self.kernel = kernel
+        # the activity stream first, then the learner's (AP, then server): the slot's order;
+        # the kernel draws them (PCG64) and they are handed back in finish()
+        self.generators = (_generators(activity_rng), _generators(learner_rng))
+        num_seeds = game.theta.shape[0]
+        for source in (activity_rng, learner_rng):  # as SeedBatch.random would refuse
+            if isinstance(source, SeedBatch) and len(source) != num_seeds:
+                raise ValueError(f"first axis must be the {len(source)} seeds, got {num_seeds}")
+        _check_streams(*self.generators, num_seeds)  # before the reset draws from one of them
         learner.reset(build_setup(learner.declares(), game), learner_rng)
         missing = [name for name in STATE if not hasattr(learner, name)]
         if missing:
             raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
         self.learner = learner
-        # the activity stream first, then the learner's (AP, then server): the slot's order;
-        # the kernel draws them (PCG64) and they are handed back in finish()
-        self.generators = (_generators(activity_rng), _generators(learner_rng))
         self.rng = pcg64_chains(*self.generators, game.theta.shape)
         self.saved: np.ndarray | None = None  # the chains before a slot drawn ahead
         # the strategies, tiled (S, B, R, W); the learner has them back from finish() (one
@@ -288,6 +312,8 @@ class FusedPass:
         """Put the generators where the slot loop leaves them (before the slot drawn ahead);
         hand the strategies (in MASL's layout), the last slot's actions and the convergence
         flags to the learner; return its recommendation. The pass ends here."""
+        if self.finished:
+            raise RuntimeError("this fused pass has finished already")
         self.finished = True
         if self.saved is not None:  # chains 0 and 1: the activity and learner streams
             for q, generators in enumerate(self.generators):

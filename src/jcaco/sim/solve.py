@@ -75,8 +75,8 @@ def solve(
 
     The learner runs in the slot loop over a :class:`StaticEnvironment` (activity redrawn
     from θ each slot; fading at its mean) until it has converged or ``iterations`` slots have
-    passed. Its recommendation is scored on the expected game (24)–(28). MASL with its
-    default options runs as one fused pass per iteration (:mod:`jcaco.learners.masl_fused`:
+    passed. Its recommendation is scored on the expected game (24)–(28). MASL runs as one
+    fused pass per iteration whenever its options allow (:mod:`jcaco.learners.masl_fused`:
     the same draws and the same strategies, to the bit, as the loop).
 
     Parameters
