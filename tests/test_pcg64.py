@@ -33,7 +33,7 @@ def test_other_bit_generators_are_refused(tiny_games) -> None:
     with pytest.raises(TypeError, match="PCG64 generator is needed, got Philox"):
         pcg64_state(philox)
     with pytest.raises(ValueError, match="1 or 3 generators"):
-        pcg64_chains([stream(1, "activity")] * 2, [stream(1, "learner")] * 2, (3, 10))
+        pcg64_chains([stream(1, "activity")] * 2, [stream(1, "learner")] * 2, (3, 10), 64)
     if kernels.load("jcaco.learners._masl_fused_numba") is not None:
         game = stack_instances(tiny_games[:1])
         with pytest.raises(TypeError, match="Philox"):
@@ -42,22 +42,35 @@ def test_other_bit_generators_are_refused(tiny_games) -> None:
 
 @pytest.mark.skipif(kernels.load("jcaco.learners._pcg64_numba") is None, reason="no numba")
 def test_compiled_draws_equal_numpy() -> None:
-    """Three chains side by side: two generators, the second read at two places (its next
-    draws and those 1,000 further on), each number equal to numpy's to the bit."""
+    """A row of draws dealt to lanes and taken in pieces of every kind (none, fewer than a
+    group, a group's spares, whole groups, past the end of one): numpy's numbers in numpy's
+    order, and the state after the row is the generator's after as many draws."""
     compiled = kernels.load("jcaco.learners._pcg64_numba")
-    first, second = np.random.Generator(np.random.PCG64(11)), stream(3, "learner")
-    (a, a_inc), (b, b_inc) = pcg64_state(first), pcg64_state(second)
-    mult, plus = pcg64_jump(1000, b_inc)
-    words = [(x >> 64, x & (2**64 - 1)) for x in (a, b, (mult * b + plus) % 2**128)]
-    chains = np.array(words, dtype=np.uint64).reshape(3, 1, 2)
-    increments = np.array(
-        [(x >> 64, x & (2**64 - 1)) for x in (a_inc, b_inc)], dtype=np.uint64
-    ).reshape(2, 1, 2)
-    out = np.empty((3, 1000))
-    compiled.draw_three(chains, increments, 0, 1000, out)
-    expected_b = second.random(2000)
-    assert np.array_equal(out[0], first.random(1000))
-    assert np.array_equal(out[1], expected_b[:1000])
-    assert np.array_equal(out[2], expected_b[1000:])
-    assert pcg64_state(first)[0] == (int(chains[0, 0, 0]) << 64 | int(chains[0, 0, 1]))
-    assert pcg64_state(second)[0] == (int(chains[2, 0, 0]) << 64 | int(chains[2, 0, 1]))
+    lanes = compiled.LANES
+    generator = stream(3, "learner")
+    state, inc = pcg64_state(generator)
+    lane_jumps = np.zeros((lanes, 4), dtype=np.uint64)
+    for lane in range(lanes):
+        mult, plus = pcg64_jump(lane + 1, inc)
+        lane_jumps[lane] = [mult >> 64, mult & (2**64 - 1), plus >> 64, plus & (2**64 - 1)]
+    sizes = [0, 3, lanes - 3, 1, 2 * lanes + 5, lanes, 7, 0, 3 * lanes - 1]
+    row = sum(sizes)
+    mult, plus = pcg64_jump(row, inc)
+    row_jump = np.array([mult >> 64, mult & (2**64 - 1), plus >> 64, plus & (2**64 - 1)], np.uint64)
+    work = compiled.new_lanes(2)
+    hi, lo = compiled.start_row(
+        np.uint64(state >> 64), np.uint64(state & (2**64 - 1)), lane_jumps, row_jump, work, 1
+    )
+    out = np.full(row, np.nan)
+    done = 0
+    for size in sizes:
+        compiled.take(work, 1, lane_jumps[-1], size, out[done : done + size])
+        done += size
+    assert np.array_equal(out, generator.random(row))
+    assert (int(hi) << 64 | int(lo)) == pcg64_state(generator)[0]
+    for a, b in ((7, 11), (2**64 - 1, 2**64 - 1), (2**63 + 5, 3)):  # the 32-bit halves' product
+        product = a * b
+        words = compiled.multiply_add(
+            np.uint64(0), np.uint64(a), np.uint64(0), np.uint64(b), np.uint64(0), np.uint64(0)
+        )
+        assert (int(words[0]), int(words[1])) == (product >> 64, product & (2**64 - 1))

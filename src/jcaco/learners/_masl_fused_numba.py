@@ -40,6 +40,7 @@ from numba import types
 from numba.extending import intrinsic
 
 from jcaco.learners import _pcg64_numba as _pcg64
+from jcaco.learners._pcg64_numba import LANES  # noqa: F401 (the lanes per stream, for callers)
 
 #: Users per block W: a block's rows of both strategies (2 x 10 x 512 x 8 B = 80 kB at R = 10)
 #: stay in the L2 cache between the update and the sampling, its scratch in L1.
@@ -250,12 +251,26 @@ def _row_totals(probs, s, b, size, total):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True)
 def _begin_slot(rng):  # pragma: no cover - compiled
     """Before a slot's draws: each learner stream's server chain starts where its AP draws
-    will end (``rng`` = (chains, increments, jumps), see :func:`fused_iteration_kernel`)."""
-    chains, _, jumps = rng
+    will end (``rng`` as in :func:`fused_iteration_kernel`)."""
+    chains, server_jumps, _, _ = rng
     for g in range(chains.shape[1]):
-        a_hi, a_lo, c_hi, c_lo = jumps[g, 0], jumps[g, 1], jumps[g, 2], jumps[g, 3]
+        a_hi, a_lo = server_jumps[g, 0], server_jumps[g, 1]
+        c_hi, c_lo = server_jumps[g, 2], server_jumps[g, 3]
         hi, lo = _pcg64.multiply_add(chains[1, g, 0], chains[1, g, 1], a_hi, a_lo, c_hi, c_lo)
         chains[2, g, 0], chains[2, g, 1] = hi, lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _start_row(rng, s, lanes):  # pragma: no cover - compiled
+    """Seed s's row of draws: each chain's state goes to its lanes, and on to the row's end."""
+    chains, _, lane_jumps, row_jumps = rng
+    g = s if chains.shape[1] > 1 else 0
+    for q in range(3):
+        stream = min(q, 1)  # chain 0: the activity stream; chains 1, 2: the learner's
+        hi, lo = _pcg64.start_row(
+            chains[q, g, 0], chains[q, g, 1], lane_jumps[stream, g], row_jumps[stream, g], lanes, q
+        )
+        chains[q, g, 0], chains[q, g, 1] = hi, lo
 
 
 @numba.njit(cache=True, nogil=True)
@@ -268,22 +283,25 @@ def _end_slot(rng):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _start_block(
-    game, rng, flags, s, b, actions, update, loads, scratch, draws, count
+    game, rng, flags, s, b, actions, update, loads, scratch, lanes, draws, count
 ):  # pragma: no cover - compiled
-    """Block b of a slot's start: its uniforms (activity, AP, server; ``draws`` (3, W)), both
+    """Block b of a slot's start: its uniforms (activity, AP, server; ``draws`` (3, W), from
+    the ``lanes`` of :func:`_start_row`), both
     samples (O8) given the row totals ``scratch[2]`` (AP), ``scratch[3]`` (server)
     (:func:`_sample_block`), then the loads and who updates (:func:`_load_block`). ``game``,
     ``rng`` and ``flags`` as in :func:`fused_iteration_kernel`; ``actions`` = (AP, server
     actions kept by the inactive users; the new ones)."""
     sample_all, measured, prefetch = flags
     probs_ap, probs_server, _, theta, _ = game
-    chains, increments, _ = rng
+    chains, _, lane_jumps, _ = rng
     last_ap, last_server, ap, server = actions
     block = probs_ap.shape[3]
     i0 = b * block
     i1 = min(i0 + block, theta.shape[1])
     size = i1 - i0
-    _pcg64.draw_three(chains, increments, s if chains.shape[1] > 1 else 0, size, draws)
+    g = s if chains.shape[1] > 1 else 0
+    for q in range(3):  # L steps at a time: the last of the lane maps
+        _pcg64.take(lanes, q, lane_jumps[min(q, 1), g, -1], size, draws[q])
     activity, weight = draws[0, :size], theta[s, i0:i1]
     for probs, uniform, total, last, out in (
         (probs_ap, draws[1, :size], scratch[2], last_ap, ap),
@@ -327,14 +345,18 @@ def prime_kernel(  # pragma: no cover - compiled
     scratch = np.empty((4, block))  # point, running, AP and server totals
     draws = np.empty((3, block))
     count = np.empty(block, dtype=np.int64)
+    lanes = _pcg64.new_lanes(3)
     loads[...] = 0.0
     _begin_slot(rng)
     for s in range(theta.shape[0]):
+        _start_row(rng, s, lanes)
         for b in range(probs_ap.shape[1]):
             size = min(block, theta.shape[1] - b * block)
             _row_totals(probs_ap, s, b, size, scratch[2])
             _row_totals(probs_server, s, b, size, scratch[3])
-            _start_block(game, rng, flags, s, b, actions, update, loads, scratch, draws, count)
+            _start_block(
+                game, rng, flags, s, b, actions, update, loads, scratch, lanes, draws, count
+            )
     _end_slot(rng)
 
 
@@ -368,12 +390,15 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
 
     Then slot t+1 starts: its actions go to ``next_*`` (an inactive user keeps its slot-t
     action unless ``sample_all``), and ``update`` and ``loads`` are overwritten with its own.
-    Its uniforms come from ``rng`` = (``chains`` (3, G, 2), ``increments`` (2, G, 2),
-    ``jumps`` (G, 4)), G PCG64 generator pairs (one pair, or one per seed), words (hi, lo):
-    chain 0 is pair g's activity stream, chain 1 its learner stream, whose AP draws come
-    first; chain 2 its server draws, which start ``jumps[g]`` = (a, c) ahead of chain 1 (one
-    slot's AP draws), an affine map on the state (:func:`jcaco.rng.pcg64_jump`). Seed s draws
-    from pair s, or, with one pair, after seed s - 1: the order of ``random((S, N))``.
+    Its uniforms come from ``rng`` = (``chains`` (3, G, 2), ``server_jumps`` (G, 4),
+    ``lane_jumps`` (2, G, L, 4), ``row_jumps`` (2, G, 4)), G PCG64 generator pairs (one pair,
+    or one per seed), states as words (hi, lo), jumps as affine maps (a_hi, a_lo, c_hi, c_lo)
+    (:func:`jcaco.rng.pcg64_jump`, :mod:`jcaco.learners._pcg64_numba`): chain 0 is pair g's
+    activity stream, chain 1 its learner stream, whose AP draws come first; chain 2 its server
+    draws, which start ``server_jumps[g]`` ahead of chain 1 (one slot's AP draws). Seed s
+    draws from pair s, or, with one pair, after seed s - 1: the order of ``random((S, N))``.
+    A seed's row is N draws of each chain (``row_jumps``), dealt to L lanes (``lane_jumps``:
+    1 .. L steps; stream 0 the activity, 1 the learner).
     """
     probs_ap, probs_server, _, theta, players = game
     actions = (ap, server, next_ap, next_server)
@@ -386,8 +411,10 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     count = np.empty(block, dtype=np.int64)
     per_ap = np.empty(num_aps)
     per_server = np.empty(num_servers)
+    lanes = _pcg64.new_lanes(3)
     _begin_slot(rng)
     for s in range(num_seeds):
+        _start_row(rng, s, lanes)
         # a user's delay, hence its reward (35), (38) and step b r, is its resource's: the
         # same operations on the same numbers, once per resource instead of once per user
         for c in range(num_aps):
@@ -416,6 +443,8 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
                     if players[s, i0 + j] and not (top_ap >= threshold and top_server >= threshold):
                         done = False
                         break
-            _start_block(game, rng, flags, s, b, actions, update, loads, scratch, draws, count)
+            _start_block(
+                game, rng, flags, s, b, actions, update, loads, scratch, lanes, draws, count
+            )
         converged[s] = done
     _end_slot(rng)

@@ -34,7 +34,14 @@ from jcaco.learners.base import Learner
 from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
-from jcaco.rng import RandomSource, SeedBatch, pcg64_jump, pcg64_state, set_pcg64_state
+from jcaco.rng import (
+    PCG64_MULTIPLIER,
+    RandomSource,
+    SeedBatch,
+    pcg64_jump,
+    pcg64_state,
+    set_pcg64_state,
+)
 from jcaco.types import BoolArray, FloatArray
 
 #: MASL options the fused kernel implements, with the values it supports (None: any).
@@ -130,21 +137,30 @@ def _from_words(words: np.ndarray) -> int:
     return (int(words[0]) << 64) | int(words[1])
 
 
+def _map_words(mult: int, plus: int) -> tuple[np.uint64, ...]:
+    """An affine map ``x -> mult x + plus (mod 2^128)`` as four uint64 words."""
+    return (*_words(mult), *_words(plus))
+
+
 def pcg64_chains(
     activity: list[np.random.Generator],
     learner: list[np.random.Generator],
     shape: tuple[int, int],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lanes: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The kernel's view of the two streams (``rng`` of
-    :func:`jcaco.learners._masl_fused_numba.fused_iteration_kernel`): ``chains`` (3, G, 2),
-    ``increments`` (2, G, 2) and ``jumps`` (G, 4) of G PCG64 generator pairs, for draws of
-    ``shape`` (S, N).
+    :func:`jcaco.learners._masl_fused_numba.fused_iteration_kernel`) for draws of ``shape``
+    (S, N) from G PCG64 generator pairs: ``chains`` (3, G, 2), the states; ``server_jumps``
+    (G, 4), ``lane_jumps`` (2, G, ``lanes``, 4) and ``row_jumps`` (2, G, 4), maps of steps
+    ahead.
 
     A slot draws a(t) (N uniforms per seed) from ``activity``, then the AP samples and then
     the server samples (N each per seed) from ``learner``, as ``rng.random((S, N))`` three
     times: with one generator per seed, from generator s; with one generator for S seeds,
     row after row. So a slot's server draws start N (one generator per seed) or S N (one
-    for all) draws after its AP draws: the jump ahead in ``jumps``.
+    for all) draws after its AP draws (``server_jumps``), and a seed's row is N draws of
+    each (``row_jumps``); ``lane_jumps[., g, l]`` is l + 1 steps of each stream
+    (:mod:`jcaco.learners._pcg64_numba` deals a row to lanes).
 
     Raises
     ------
@@ -158,17 +174,24 @@ def pcg64_chains(
     _check_streams(activity, learner, num_seeds)
     count = len(activity)
     chains = np.zeros((3, count, 2), dtype=np.uint64)
-    increments = np.zeros((2, count, 2), dtype=np.uint64)
-    jumps = np.zeros((count, 4), dtype=np.uint64)
+    server_jumps = np.zeros((count, 4), dtype=np.uint64)
+    lane_jumps = np.zeros((2, count, lanes, 4), dtype=np.uint64)
+    row_jumps = np.zeros((2, count, 4), dtype=np.uint64)
     ahead = num_users if count > 1 else num_seeds * num_users
     for g, pair in enumerate(zip(activity, learner, strict=True)):
         for q, generator in enumerate(pair):
             state, inc = pcg64_state(generator)
             chains[q, g] = _words(state)
-            increments[q, g] = _words(inc)
-        mult, plus = pcg64_jump(ahead, pcg64_state(pair[1])[1])
-        jumps[g] = (*_words(mult), *_words(plus))
-    return chains, increments, jumps
+            row_jumps[q, g] = _map_words(*pcg64_jump(num_users, inc))
+            mult, plus = 1, 0
+            for lane in range(lanes):  # one step more each: x -> M x + inc after the last
+                mult, plus = (
+                    PCG64_MULTIPLIER * mult % 2**128,
+                    (PCG64_MULTIPLIER * plus + inc) % 2**128,
+                )
+                lane_jumps[q, g, lane] = _map_words(mult, plus)
+        server_jumps[g] = _map_words(*pcg64_jump(ahead, pcg64_state(pair[1])[1]))
+    return chains, server_jumps, lane_jumps, row_jumps
 
 
 class FusedPass:
@@ -221,7 +244,7 @@ class FusedPass:
         if missing:
             raise RuntimeError(f"MASL no longer keeps {missing}; update masl_fused.py")
         self.learner = learner
-        self.rng = pcg64_chains(*self.generators, game.theta.shape)
+        self.rng = pcg64_chains(*self.generators, game.theta.shape, kernel.LANES)
         self.saved: np.ndarray | None = None  # the chains before a slot drawn ahead
         # the strategies, tiled (S, B, R, W); the learner has them back from finish() (one
         # copy of them at a time: the learner's go as soon as they are tiled)
