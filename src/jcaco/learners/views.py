@@ -23,10 +23,16 @@ from jcaco.model.instance import GameInstance
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 
-def _worst_load_s(time: FloatArray, weight: FloatArray) -> FloatArray:
-    """Σ_j weight_j max_r time[j, r] over feasible r, shape ``(S, 1)`` [s] (MODEL.md O9)."""
-    worst = np.where(np.isfinite(time), time, 0.0).max(axis=-1)  # [S, N]
-    return np.maximum((weight * worst).sum(axis=-1, keepdims=True), 1e-300)
+def _worst_time_s(time: FloatArray) -> FloatArray:
+    """max_r time[j, r] over feasible r (0 when none is), shape ``(S, N)`` [s]: times are
+    never negative, so starting the maximum at 0 changes nothing else."""
+    return np.max(time, axis=-1, where=np.isfinite(time), initial=0.0)
+
+
+def _worst_load_s(worst_s: FloatArray, weight: FloatArray) -> FloatArray:
+    """Σ_j weight_j max_r time[j, r] from :func:`_worst_time_s`, shape ``(S, 1)`` [s] (MODEL.md
+    O9)."""
+    return np.maximum((weight * worst_s).sum(axis=-1, keepdims=True), 1e-300)
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,15 @@ class Announcements:
         """The constants of ``game``."""
         theta = np.asarray(game.theta, dtype=float)
         players = (theta > 0).astype(float)
+        worst_ap_s, worst_server_s = (
+            _worst_time_s(game.tx_time_s),
+            _worst_time_s(game.compute_time_s),
+        )
         return cls(
-            _worst_load_s(game.tx_time_s, theta),
-            _worst_load_s(game.compute_time_s, theta),
-            _worst_load_s(game.tx_time_s, players),
-            _worst_load_s(game.compute_time_s, players),
+            _worst_load_s(worst_ap_s, theta),
+            _worst_load_s(worst_server_s, theta),
+            _worst_load_s(worst_ap_s, players),
+            _worst_load_s(worst_server_s, players),
         )
 
 
