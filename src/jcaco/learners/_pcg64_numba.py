@@ -26,8 +26,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jcaco.rng import PCG64_MULTIPLIER
-
 #: Lanes per stream (draws per group): a multiple of the vector width; 32 to 256 timed alike.
 LANES = 64
 
@@ -36,9 +34,6 @@ _SHIFT_58, _SHIFT_11 = np.uint64(58), np.uint64(11)
 _SIXTY_FOUR, _SIXTY_THREE = np.uint64(64), np.uint64(63)
 _ONE, _ZERO = np.uint64(1), np.uint64(0)
 _TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
-#: numpy's 128-bit PCG multiplier (``PCG_DEFAULT_MULTIPLIER_128``), high and low words.
-MULTIPLIER_HI = np.uint64(PCG64_MULTIPLIER >> 64)
-MULTIPLIER_LO = np.uint64(PCG64_MULTIPLIER & 0xFFFFFFFFFFFFFFFF)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

@@ -35,7 +35,6 @@ from jcaco.learners.masl import MASL
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
 from jcaco.rng import (
-    PCG64_MULTIPLIER,
     RandomSource,
     SeedBatch,
     pcg64_jump,
@@ -183,13 +182,8 @@ def pcg64_chains(
             state, inc = pcg64_state(generator)
             chains[q, g] = _words(state)
             row_jumps[q, g] = _map_words(*pcg64_jump(num_users, inc))
-            mult, plus = 1, 0
-            for lane in range(lanes):  # one step more each: x -> M x + inc after the last
-                mult, plus = (
-                    PCG64_MULTIPLIER * mult % 2**128,
-                    (PCG64_MULTIPLIER * plus + inc) % 2**128,
-                )
-                lane_jumps[q, g, lane] = _map_words(mult, plus)
+            for lane in range(lanes):
+                lane_jumps[q, g, lane] = _map_words(*pcg64_jump(lane + 1, inc))
         server_jumps[g] = _map_words(*pcg64_jump(ahead, pcg64_state(pair[1])[1]))
     return chains, server_jumps, lane_jumps, row_jumps
 
