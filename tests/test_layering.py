@@ -15,7 +15,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "jcaco"
 ORDER = "scenario model game learners sim env theory experiments api cli".split()
-LEAVES = {"units", "rng", "errors", "types", "files", "kernels", "__init__"}
+LEAVES = {"units", "rng", "errors", "types", "files", "output_paths", "kernels", "__init__"}
 #: Calls whose first argument is a module's dotted name.
 DYNAMIC_IMPORTS = {"load", "import_module"}
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from jcaco.experiments.paper import Experiment
+from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.sweep import Task
 from jcaco.learners.base import Learner
 from jcaco.model.instance import GameInstance
@@ -253,9 +255,13 @@ def reproduce(
     root_seed: int = 0,
     on_start: Callable[[int], None] | None = None,
     on_task: Callable[[Task | None], None] | None = None,
+    wait_lock: bool = False,
+    on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run the paper's experiments and write the store, figures and report, as
-    ``jcaco reproduce`` (a rerun resumes: stored rows are skipped).
+    ``jcaco reproduce`` (a rerun resumes: stored rows are skipped). The store's lock is held
+    throughout (one writer per store); the final files (``results.parquet``, ``summary.csv``,
+    the figures, ``report.html``) are drawn in a temporary folder and moved in together.
 
     Parameters
     ----------
@@ -275,6 +281,9 @@ def reproduce(
         As the command's options.
     on_start, on_task : callable, optional
         Progress callbacks (the number of tasks; each finished task).
+    wait_lock : bool
+        Wait for another process writing the same store instead of raising
+        :class:`jcaco.errors.InputError`; ``on_wait`` is told once when waiting starts.
 
     Returns
     -------
@@ -282,13 +291,8 @@ def reproduce(
         Paths (``report``, ``store``, ``summary``, ``figures``), ``rows``, ``tasks_run``,
         ``tasks_total``, ``wall_time_s`` and ``run`` (the report's run table).
     """
-    import time
 
     from jcaco.experiments.paper import select, with_algorithms
-    from jcaco.experiments.report import write_report
-    from jcaco.experiments.store import ResultsStore
-    from jcaco.experiments.sweep import run_sweep
-    from jcaco.files import provenance
     from jcaco.learners.registry import resolve
 
     experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
@@ -297,6 +301,41 @@ def reproduce(
             resolve(name)  # fail early, in this process, with one line naming it
         experiments = with_algorithms(experiments, list(algorithms))
     store = ResultsStore(output)
+    with store.lock(wait=wait_lock, on_wait=on_wait):
+        return _reproduce_locked(
+            store,
+            experiments,
+            root_seed,
+            jobs,
+            scheduler,
+            seeds_per_task,
+            on_start,
+            on_task,
+            quick=quick,
+            algorithms=algorithms,
+        )
+
+
+def _reproduce_locked(
+    store: ResultsStore,
+    experiments: Sequence[Experiment],
+    root_seed: int,
+    jobs: int,
+    scheduler: str | None,
+    seeds_per_task: int | None,
+    on_start: Callable[[int], None] | None,
+    on_task: Callable[[Task | None], None] | None,
+    *,
+    quick: bool,
+    algorithms: Sequence[str] | None,
+) -> dict[str, Any]:
+    """:func:`reproduce` once the store's lock is held."""
+    import time
+
+    from jcaco.experiments.report import write_report
+    from jcaco.experiments.sweep import run_sweep
+    from jcaco.files import provenance
+
     start = time.perf_counter()
     outcome = run_sweep(
         experiments,
@@ -325,8 +364,10 @@ def reproduce(
     }
     if algorithms is not None:
         run["algorithms"] = ", ".join(algorithms)
-    results = store.consolidate(table, run)
-    paths = write_report(table, output, run)
+    with store.final_files() as folder:
+        results = store.consolidate(table, run, folder)
+        drawn = write_report(table, folder, run)
+    paths = {key: store.directory / path.name for key, path in drawn.items()}
     return {
         "report": str(paths["report"]),
         "store": str(results),

@@ -46,3 +46,16 @@ class InfeasibleError(InputError):
 
 class UnknownNameError(InputError):
     """An unknown algorithm, preset or experiment name."""
+
+
+class Terminated(KeyboardInterrupt):
+    """A termination signal (SIGTERM) arrived: stop as on Ctrl-C, keeping what is stored.
+
+    A ``KeyboardInterrupt``, so every ``except KeyboardInterrupt`` / ``finally`` that cleans up
+    after Ctrl-C (workers, temporaries) does so for SIGTERM too; the command line exits with
+    status 128 + ``signum``.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum

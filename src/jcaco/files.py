@@ -2,17 +2,19 @@
 
 Every file jcaco writes (scenarios, instances, results, traces, the results store, the summary,
 the report) goes through :func:`atomic_path`: the content is written to a temporary file in the
-target's folder (named ``.<name>.<random>.tmp``) and renamed over the target only when it is
-complete, so an interrupted or failed write leaves the old file untouched and no half-written
-file behind. The finished file gets the permissions a plain ``open(path, "w")`` would give
-(``0666`` less the umask; ``0644`` under the usual umask), not the ``0600`` of a temporary file,
-so a colleague on a shared cluster can read it.
+target's folder (named ``.<name>.<pid>@<host>.<random>.tmp``) and renamed over the target only
+when it is complete, so an interrupted or failed write leaves the old file untouched and no
+half-written file behind; a temporary whose process was killed is removed by the next write of
+the same target. Where an output may go (never over an input, a FIFO, a device; a symbolic
+link writes its target) is :mod:`jcaco.output_paths`. The finished file gets the permissions a
+plain ``open(path, "w")`` would give (``0666`` less the umask; ``0644`` under the usual umask),
+not the ``0600`` of a temporary file, so a colleague on a shared cluster can read it.
 
 Provenance has one set of key names everywhere: ``version`` (the package version) and
 ``git_revision`` (the full commit hash of the source tree, or ``None`` outside a git checkout).
 
-This is a leaf module: it imports nothing from the rest of jcaco but the version and the
-exception hierarchy.
+This is a leaf module: it imports nothing from the rest of jcaco but the version, the
+exception hierarchy and :mod:`jcaco.output_paths`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 import orjson
 
 from jcaco import __version__
+from jcaco.output_paths import check_output, remove_stale_temporaries, temporary_prefix
 
 #: A document whose compact JSON is larger than this is written without indentation [bytes].
 INDENT_LIMIT_BYTES = 1 << 20
@@ -53,7 +56,8 @@ def temporary_beside(path: str | PathLike[str]) -> Path:
     """A new, empty temporary file in ``path``'s folder (created), to be :func:`publish`-ed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix = temporary_prefix(path.name)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     os.close(fd)
     return Path(tmp)
 
@@ -70,7 +74,9 @@ def atomic_path(path: str | PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path to write ``path``'s new content to; rename it into place on success.
 
     On any exception (including ``KeyboardInterrupt``) the temporary file is removed and
-    ``path`` keeps its old content.
+    ``path`` keeps its old content. ``path`` is checked first
+    (:func:`jcaco.output_paths.check_output`): a symbolic link writes the file it points to;
+    a FIFO, a device or a folder is refused. Stale temporaries of the same target go.
 
     Examples
     --------
@@ -81,10 +87,12 @@ def atomic_path(path: str | PathLike[str]) -> Iterator[Path]:
     >>> target.read_text()
     'done'
     """
-    tmp = temporary_beside(path)
+    target = check_output(path)
+    remove_stale_temporaries(target.parent, target.name)
+    tmp = temporary_beside(target)
     try:
         yield tmp
-        publish(tmp, path)
+        publish(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -17,6 +17,7 @@ from jcaco.cli.options import (
     drop_infeasible_option,
     seed_option,
 )
+from jcaco.cli.output import OutputPath
 
 
 def _f(value: float | None, spec: str = ".4f") -> str:
@@ -82,7 +83,7 @@ def _print(doc: dict[str, Any]) -> None:
 )
 @drop_infeasible_option
 @click.option("--json", "as_json", is_flag=True, help="Print the jcaco.analysis/1 JSON.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
+@click.option("-o", "--output", type=OutputPath(), help="Also write the JSON.")
 def analyze(
     file: str,
     seed: int,

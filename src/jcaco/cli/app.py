@@ -7,9 +7,13 @@ module that fails to import fails ``jcaco`` loudly.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import TextIO
 
 import click
@@ -27,12 +31,29 @@ from jcaco.cli import (
     study,
     theory,
 )
-from jcaco.errors import InputError
+from jcaco.cli.output import guard_outputs
+from jcaco.errors import InputError, Terminated
 
 _EPILOG = "Docs: README.md and docs/ (formats, algorithms, reproduction)."
 
 
-@click.group(epilog=_EPILOG)
+class _Stopped(Exception):
+    """Carries a Ctrl-C or SIGTERM past click (which would turn it into a bare "Aborted!")."""
+
+    def __init__(self, interrupt: KeyboardInterrupt):
+        super().__init__()
+        self.interrupt = interrupt
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise _Stopped(exc) from None
+
+
+@click.group(cls=_Group, epilog=_EPILOG)
 @click.version_option(__version__, prog_name="jcaco")
 def cli() -> None:
     """jcaco: the JCACO game and MASL learning for MEC-enabled AIGC networks."""
@@ -52,7 +73,7 @@ _MODULES = (
 )
 for _module in _MODULES:
     for _command in _module.COMMANDS:
-        cli.add_command(_command)
+        cli.add_command(guard_outputs(_command))
 
 
 def _one_line_warning(
@@ -78,10 +99,38 @@ def option_error(exc: click.BadParameter) -> InputError:
     return InputError(exc.message, field=field)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run the CLI and map errors to exit statuses."""
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM: raise :class:`Terminated` once (a second SIGTERM ends the process at once)."""
+    signal.signal(signum, signal.SIG_DFL)
+    raise Terminated(signum)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While the command runs, SIGTERM stops it as Ctrl-C does (workers stopped, stored rows
+    kept, temporaries removed); the previous handler comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        with warnings.catch_warnings():
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """One line for Ctrl-C or SIGTERM (with a command's note, e.g. where rows are kept)."""
+    what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    notes = "; ".join(getattr(exc, "__notes__", []))
+    click.echo(f"jcaco: {what}" + (f"; {notes}" if notes else ""), err=True)
+    return 128 + exc.signum if isinstance(exc, Terminated) else 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and map errors to exit statuses (SIGTERM: 143, Ctrl-C: 130)."""
+    try:
+        with warnings.catch_warnings(), _sigterm_as_interrupt():
             warnings.showwarning = _one_line_warning
             code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except InputError as exc:
@@ -100,9 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"jcaco: error: {exc.format_message()}", err=True)
         return 2
-    except KeyboardInterrupt:
-        click.echo("jcaco: interrupted", err=True)
-        return 130
+    except _Stopped as stopped:
+        return _interrupted(stopped.interrupt)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
     return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
+from jcaco.cli.output import OutputPath
 from jcaco.errors import InputError
+
+
+def owns_plot(name: str) -> bool:
+    """Whether ``name`` is a file ``--plot`` writes (aec-<model>.png, latency-<model>.png)."""
+    return name.endswith(".png") and name.startswith(("aec-", "latency-"))
 
 
 def _pm(value: float, err: float | None) -> str:
@@ -57,11 +63,13 @@ def _print(doc: dict[str, Any], written: list[str]) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     help="Write the calibrated servers here (jcaco.servers/1; jcaco generate --catalog).",
 )
 @click.option(
-    "--plot", type=click.Path(file_okay=False), help="Draw each model's data and fit here."
+    "--plot",
+    type=OutputPath(folder=True, owns=owns_plot),
+    help="Draw each model's data and fit here (a folder replaced whole: docs/formats.md).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the jcaco.calibration/1 JSON.")
 def calibrate(
@@ -91,9 +99,14 @@ def calibrate(
         write_json(output, servers_document(form, servers, doc))
         written.append(output)
     if plot:
-        from jcaco.experiments.calibration_figures import plot_calibration
+        from pathlib import Path
 
-        written.extend(str(p) for p in plot_calibration(fits, plot))
+        from jcaco.experiments.calibration_figures import plot_calibration
+        from jcaco.output_paths import atomic_folder
+
+        with atomic_folder(plot, owns_plot) as tmp:  # one run's figures
+            drawn = plot_calibration(fits, tmp)
+        written.extend(str(Path(plot) / p.name) for p in drawn)
     if as_json:
         click.echo(json.dumps(doc, indent=2))
         for path in written:

@@ -8,7 +8,7 @@ import click
 
 from jcaco import __version__
 from jcaco.cli.options import PARAM, drop_infeasible_option, seed_option
-from jcaco.cli.output import emit
+from jcaco.cli.output import OutputPath, emit
 from jcaco.errors import InputError
 
 
@@ -28,6 +28,7 @@ from jcaco.errors import InputError
 @seed_option(help="Root seed of the network's draws.")
 @click.option(
     "--catalog",
+    type=click.Path(dir_okay=False),
     is_flag=False,
     flag_value="",
     default=None,
@@ -36,7 +37,7 @@ from jcaco.errors import InputError
     "jcaco.servers/1 file (docs/catalog.md).",
 )
 @click.option("--models", metavar="A,B", help="With --catalog: the models to draw from.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (else stdout).")
+@click.option("-o", "--output", type=OutputPath(), help="Write here (else stdout).")
 def generate(
     preset: str,
     users: int | None,
@@ -98,7 +99,7 @@ def generate(
 @click.option("--fading", type=click.Choice(["mean", "sample"]), default="mean", show_default=True)
 @seed_option(help="Seed for sampled fading.")
 @drop_infeasible_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=OutputPath())
 def instance(
     scenario: str, fading: str, seed: int, drop_infeasible: bool, output: str | None
 ) -> None:

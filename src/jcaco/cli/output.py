@@ -1,14 +1,100 @@
-"""How commands print and write documents: JSON to standard output or a file, result tables."""
+"""How commands print and write documents: JSON to standard output or a file, result tables,
+and the checks every command's outputs pass before it runs (:func:`guard_outputs`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
 
+from jcaco.errors import InputError
+
 #: A result with more users than this prints as a summary (quantiles), not one row per user.
 MAX_TABLE_ROWS = 40
+
+
+class OutputPath(click.Path):
+    """The type of an option or argument that names an output (a file, or a ``folder``).
+
+    Parameters
+    ----------
+    folder : bool
+        A folder, not a file.
+    owns : callable, optional
+        For a folder replaced whole (:func:`jcaco.output_paths.atomic_folder`): whether a
+        file name is one the command writes there. ``None``: a folder the command adds to
+        (the results store).
+    """
+
+    def __init__(self, *, folder: bool = False, owns: Callable[[str], bool] | None = None):
+        super().__init__(file_okay=not folder, dir_okay=folder)
+        self.folder = folder
+        self.owns = owns
+
+
+def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterable[str]) -> None:
+    """Check each ``(path, type, flag)`` output against the rules of
+    :mod:`jcaco.output_paths` and the command's ``inputs``; the error names the flag.
+
+    Raises
+    ------
+    InputError
+        An output that is an input (or, a folder replaced whole, holds one), that is not a
+        regular file (a folder), or lies under a file or an unwritable folder.
+    """
+    from jcaco.output_paths import check_folder_owned, check_not_input, check_output
+
+    inputs = list(inputs)
+    for path, kind, flag in outputs:
+        replaced = kind.folder and kind.owns is not None
+        try:
+            check_output(path, folder=kind.folder)
+            check_not_input(path, inputs, folder=replaced)
+            if replaced and kind.owns is not None:
+                check_folder_owned(path, kind.owns, source=path)
+        except InputError as exc:
+            raise InputError(exc.message, source=exc.source, field=flag) from None
+
+
+def guard_outputs(command: click.Command) -> click.Command:
+    """Make ``command`` (each command of a group) check its :class:`OutputPath` values
+    against its other path values, its inputs, before it runs (:func:`check_outputs`)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            guard_outputs(sub)
+        return command
+    callback = command.callback
+    outputs = [p for p in command.params if isinstance(p.type, OutputPath)]
+    inputs = [
+        p
+        for p in command.params
+        if isinstance(p.type, click.Path) and not isinstance(p.type, OutputPath)
+    ]
+    if callback is None or not outputs:
+        return command
+
+    @functools.wraps(callback)
+    def checked(**kwargs: Any) -> Any:
+        check_outputs(
+            (
+                (kwargs[p.name], p.type, _flag(p))  # type: ignore[misc]
+                for p in outputs
+                if p.name and kwargs.get(p.name)
+            ),
+            (kwargs[p.name] for p in inputs if p.name and kwargs.get(p.name)),
+        )
+        return callback(**kwargs)
+
+    command.callback = checked
+    return command
+
+
+def _flag(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name
 
 
 def echo_json(document: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from jcaco.cli.options import COUNT, SEED, algorithm_names
+from jcaco.cli.output import OutputPath
 from jcaco.errors import InputError, UnknownNameError
 
 
@@ -51,8 +52,11 @@ def _names(only: str | None) -> list[str] | None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary; no progress bar.")
 @click.option(
-    "-o", "--output", default="results", show_default=True, type=click.Path(file_okay=False)
+    "--wait-lock",
+    is_flag=True,
+    help="If another process is writing OUTPUT, wait for it (else: stop with exit status 2).",
 )
+@click.option("-o", "--output", default="results", show_default=True, type=OutputPath(folder=True))
 def reproduce(
     quick: bool,
     only: str | None,
@@ -64,6 +68,7 @@ def reproduce(
     root_seed: int,
     algorithms: str | None,
     as_json: bool,
+    wait_lock: bool,
     output: str,
 ) -> None:
     """Run the paper's experiments (Figs. 2-10) and write the results store, one PNG and PDF
@@ -94,9 +99,11 @@ def reproduce(
                 root_seed=root_seed,
                 on_start=bar.start,
                 on_task=bar.advance,
+                wait_lock=wait_lock,
+                on_wait=lambda message: click.echo(f"jcaco: {message}", err=True),
             )
-    except KeyboardInterrupt:
-        click.echo(f"stored rows are kept in {Path(output) / 'parts'}; rerun to resume", err=True)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: one line from jcaco.cli.app.main
+        exc.add_note(f"stored rows are kept in {Path(output) / 'parts'}; rerun to resume")
         raise
     if as_json:
         doc = {k: v for k, v in doc.items() if k not in ("run", "tasks_total")}

@@ -13,7 +13,11 @@ from jcaco.cli.options import (
     learner_options,
     seed_option,
 )
+from jcaco.cli.output import OutputPath
 from jcaco.errors import InputError
+
+#: What ``-o FOLDER`` holds (the folder is replaced whole: docs/formats.md).
+SIMULATION_FILES = frozenset({"trace.parquet", "users.parquet", "convergence.png"})
 
 #: The paper's iteration budget (MODEL.md O10).
 DEFAULT_SLOTS = 2000
@@ -59,10 +63,10 @@ AUTO_RECORD_USER_SLOTS = 10_000_000
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(file_okay=False),
+    type=OutputPath(folder=True, owns=SIMULATION_FILES.__contains__),
     default="simulation",
     show_default=True,
-    help="Folder for trace.parquet and convergence.png.",
+    help="Folder for trace.parquet, users.parquet and convergence.png (replaced whole).",
 )
 def simulate(
     scenario: str,
@@ -88,6 +92,7 @@ def simulate(
 
     from jcaco.model.build import check_feasible
     from jcaco.model.files import load_network
+    from jcaco.output_paths import atomic_folder
     from jcaco.sim.dynamics import DynamicsConfig
     from jcaco.sim.outputs import plot_convergence, write_trace
     from jcaco.sim.simulate import provenance
@@ -116,33 +121,36 @@ def simulate(
     users = record == "users" or (
         record == "auto" and net.num_users * slots <= AUTO_RECORD_USER_SLOTS
     )
-    writer = (
-        UserTimesWriter(out / "users.parquet", algorithm, [seed], net.num_users, meta)
-        if users
-        else None
-    )
-    try:
-        trace = run_simulate(
-            [net], algorithm, [seed], slots, params=hyper, dynamics=dynamics, user_sink=writer
+    with atomic_folder(out, SIMULATION_FILES.__contains__) as tmp:  # one run's files, or none
+        writer = (
+            UserTimesWriter(tmp / "users.parquet", algorithm, [seed], net.num_users, meta)
+            if users
+            else None
         )
-    except BaseException as exc:
+        try:
+            trace = run_simulate(
+                [net], algorithm, [seed], slots, params=hyper, dynamics=dynamics, user_sink=writer
+            )
+        except BaseException as exc:
+            if writer is not None:
+                writer.abort()
+            if isinstance(exc, ValueError):  # a hyperparameter outside its range
+                raise InputError(str(exc), field="--param") from None
+            raise
+        write_trace(trace, tmp / "trace.parquet", meta)
+        plot_convergence(trace, tmp / "convergence.png")
         if writer is not None:
-            writer.abort()
-        if isinstance(exc, ValueError):  # a hyperparameter outside its range
-            raise InputError(str(exc), field="--param") from None
-        raise
-    trace_path = write_trace(trace, out / "trace.parquet", meta)
-    plot_path = plot_convergence(trace, out / "convergence.png")
+            writer.close()
     window = min(100, slots)
     click.echo(
         f"{algorithm}, seed {seed}, {slots} slots: mean total service time over the last "
         f"{window} slots {trace.tail_mean(window)[0]:.3f} s, final Nash gap "
         f"{trace.nash_gap_s[-1, 0]:.3g} s, converged {bool(trace.converged[-1, 0])}"
     )
-    click.echo(f"wrote {trace_path}")
+    click.echo(f"wrote {out / 'trace.parquet'}")
     if writer is not None:
-        click.echo(f"wrote {writer.close()}")
-    click.echo(f"wrote {plot_path}")
+        click.echo(f"wrote {out / 'users.parquet'}")
+    click.echo(f"wrote {out / 'convergence.png'}")
 
 
 COMMANDS = [simulate]

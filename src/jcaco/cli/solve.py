@@ -12,7 +12,7 @@ from jcaco.cli.options import (
     learner_options,
     seed_option,
 )
-from jcaco.cli.output import echo_json, print_result, write_result
+from jcaco.cli.output import OutputPath, echo_json, print_result, write_result
 from jcaco.errors import InputError
 
 _JSON_HELP = "Print the jcaco.result/1 JSON."
@@ -28,7 +28,7 @@ _JSON_HELP = "Print the jcaco.result/1 JSON."
 @learner_options
 @drop_infeasible_option
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON.")
+@click.option("-o", "--output", type=OutputPath(), help="Also write the JSON.")
 def solve(
     file: str,
     algorithm: str,

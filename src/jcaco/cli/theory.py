@@ -8,6 +8,10 @@ from pathlib import Path
 import click
 
 from jcaco.cli.options import COUNT, seed_option
+from jcaco.cli.output import OutputPath
+
+#: What ``-o FOLDER`` holds (the folder is replaced whole: docs/formats.md).
+THEORY_FILES = frozenset({"theory.json", "ode.png"})
 
 
 @click.command()
@@ -31,7 +35,7 @@ from jcaco.cli.options import COUNT, seed_option
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False),
+    type=OutputPath(folder=True, owns=THEORY_FILES.__contains__),
     help="Write theory.json (and ode.png for the ODE check) into this folder.",
 )
 def theory(check: str, instances: int, seed: int, as_json: bool, output: str | None) -> None:
@@ -43,14 +47,17 @@ def theory(check: str, instances: int, seed: int, as_json: bool, output: str | N
     document = report.to_dict()
     if output:
         from jcaco.files import write_json
+        from jcaco.output_paths import atomic_folder
 
         folder = Path(output)
-        write_json(folder / "theory.json", document)
         written = [str(folder / "theory.json")]
-        if report.ode is not None and report.ode_traces is not None:
-            from jcaco.theory.ode_check import plot_ode
+        with atomic_folder(folder, THEORY_FILES.__contains__) as tmp:  # one run's files
+            write_json(tmp / "theory.json", document)
+            if report.ode is not None and report.ode_traces is not None:
+                from jcaco.theory.ode_check import plot_ode
 
-            written.append(plot_ode(report.ode, report.ode_traces, str(folder / "ode.png")))
+                plot_ode(report.ode, report.ode_traces, str(tmp / "ode.png"))
+                written.append(str(folder / "ode.png"))
         click.echo("wrote " + ", ".join(written), err=True)
     if as_json:
         click.echo(json.dumps(document, indent=2))

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
+from jcaco.learners.plugins import trusted
 from jcaco.learners.registry import make_learner
 
 #: The issue's goal: within this factor of the same-information planner at every point.
@@ -66,7 +67,13 @@ class BeyondCell:
 
 
 def information_of(learner: str, params: str | None) -> str:
-    """``own / mean / loads`` for a stored row's learner and parameters ('' if unknown)."""
+    """``own / mean / loads`` for a stored row's learner and parameters ('' if unknown).
+
+    A stored name is data: a ``package.module:Class`` path is imported only if this run's user
+    named it (:func:`jcaco.learners.plugins.trusted`), never because a store says so.
+    """
+    if not trusted(learner):
+        return ""
     try:
         info = make_learner(learner, json.loads(params or "{}")).declares()
     except Exception:  # a user's learner that is not importable here

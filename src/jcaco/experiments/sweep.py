@@ -12,7 +12,7 @@ identical rows; only the driver writes to the store.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -128,19 +128,19 @@ def run_task(
 Work = Sequence[tuple[Task, SeriesRunner]]
 
 
-def _serial(work: Work, simulator: Simulator | None) -> Iterator[list[dict]]:
+def _serial(work: Work, simulator: Simulator | None) -> Generator[list[dict], None, None]:
     for task, runner in work:
         yield run_task(task, simulator, runner)
 
 
-def _joblib(work: Work, simulator: Simulator | None, jobs: int) -> Iterator[list]:
+def _joblib(work: Work, simulator: Simulator | None, jobs: int) -> Generator[list, None, None]:
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
     yield from parallel(delayed(run_task)(t, simulator, r) for t, r in work)
 
 
-def _dask(work: Work, simulator: Simulator | None, address: str) -> Iterator[list]:
+def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[list, None, None]:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -229,11 +229,14 @@ def run_sweep(
     else:
         results = _serial(work, simulator)
     done = 0
-    for rows in results:
-        store.write_part([{**r, **stamp} for r in rows])
-        done += 1
-        if on_task is not None:
-            on_task(None)
+    try:
+        for rows in results:
+            store.write_part([{**r, **stamp} for r in rows])
+            done += 1
+            if on_task is not None:
+                on_task(None)
+    finally:  # on an error, Ctrl-C or SIGTERM: stop the workers now (joblib kills them)
+        results.close()
     return SweepOutcome(len(tasks), done, needed)
 
 
