@@ -104,11 +104,18 @@ def test_an_output_under_a_regular_file_is_refused(inputs: Path, jcaco: Callable
     _one_line_refusal(result, "m.csv is not a folder")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any folder")
-def test_an_unwritable_folder_is_refused(inputs: Path, jcaco: Callable) -> None:
+def test_an_unwritable_folder_is_refused(
+    inputs: Path, jcaco: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (inputs / "locked").mkdir(mode=0o500)
+    if os.geteuid() == 0:  # root may write any folder: let the check see what a user sees
+        access = os.access
+        monkeypatch.setattr(
+            os, "access", lambda p, mode: access(p, mode) and Path(p).name != "locked"
+        )
     result = jcaco("instance", "net.json", "-o", "locked/inst.json")
-    _one_line_refusal(result, "is not writable")
+    _one_line_refusal(result, "locked/inst.json: --output: folder locked is not writable")
+    assert list((inputs / "locked").iterdir()) == []
 
 
 def test_a_symlink_output_writes_the_file_it_points_to(inputs: Path, jcaco: Callable) -> None:

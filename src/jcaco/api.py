@@ -294,12 +294,14 @@ def reproduce(
 
     from jcaco.experiments.paper import select, with_algorithms
     from jcaco.learners.registry import resolve
+    from jcaco.output_paths import check_output
 
     experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
     if algorithms is not None:
         for name in algorithms:
             resolve(name)  # fail early, in this process, with one line naming it
         experiments = with_algorithms(experiments, list(algorithms))
+    check_output(output, folder=True)  # an existing file, a FIFO: refused before any work
     store = ResultsStore(output)
     with store.lock(wait=wait_lock, on_wait=on_wait):
         return _reproduce_locked(

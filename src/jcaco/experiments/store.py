@@ -184,6 +184,9 @@ class ResultsStore:
     def _read_part(self, part: Path, columns: Sequence[str] | None = None) -> pa.Table | None:
         """A part's rows, or ``None`` (moved to ``parts/corrupt/``, a warning) if unreadable."""
         try:
+            missing = set(KEY_COLUMNS) - set(pq.read_schema(part).names)
+            if missing:
+                raise ValueError(f"not a jcaco part: no column {', '.join(sorted(missing))}")
             if columns is not None:
                 return pq.read_table(part, columns=list(columns))
             return pq.read_table(part, schema=SCHEMA)
