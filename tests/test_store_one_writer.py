@@ -183,3 +183,25 @@ def test_the_plugin_loader_leaves_sys_path_as_it_was(tmp_path: Path, monkeypatch
     assert sys.path == clean
     assert trusted("typedmod:Evil") and trusted("masl") and not trusted("othermod:X")
     sys.modules.pop("typedmod", None)
+
+
+def test_a_failed_report_leaves_the_previous_final_files(
+    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The final files are drawn aside and moved in together: a run that fails while drawing
+    leaves the previous run's summary, figures and report, and no temporary."""
+    import jcaco
+    from jcaco.experiments import report
+
+    folder = _copy(reference, tmp_path)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    def half_a_report(table, out_dir, run):
+        (Path(out_dir) / "summary.csv").write_text("half\n")
+        raise RuntimeError("stopped while drawing")
+
+    monkeypatch.setattr(report, "write_report", half_a_report)
+    with pytest.raises(RuntimeError, match="stopped while drawing"):
+        jcaco.reproduce(folder, only=["fig2"], quick=True, seeds=2, slots=10)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    assert sorted(folder.rglob("*.tmp")) == []
