@@ -12,6 +12,7 @@ from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_
 from jcaco.model.instance import GameInstance
 from jcaco.model.schema import InstanceModel
 from jcaco.model.service import compute_times_s, optimal_steps
+from jcaco.scenario.limits import check_memory, game_bytes
 from jcaco.scenario.network import Network, quantise_theta
 from jcaco.types import FloatArray, IntArray
 
@@ -114,6 +115,11 @@ def build_instance(
         :func:`network_steps` of ``net``, if the caller has them (0.3 s at 10^6 users).
     """
     xy = net.user_xy_m if user_xy_m is None else user_xy_m
+    seeds = int(np.prod(xy.shape[:-2])) if xy.ndim > 2 else 1
+    if fading_gain is not None:
+        seeds = max(seeds, int(np.prod(np.shape(fading_gain)[:-2])))
+    n, m, k = net.num_users, net.num_aps, net.num_servers
+    check_memory(game_bytes(n, m, k, seeds), f"a game of {n} users x {m} APs x {k} servers")
     # [..., users, aps]
     dist = distances_m(xy, net.ap_xy_m, net.min_distance_m)
     if fading_gain is not None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.scenario.catalog import CatalogServer, draw_catalog_servers
+from jcaco.scenario.limits import check_memory, game_bytes, network_bytes
 from jcaco.scenario.network import AecFormName, Network, quantise_theta
 from jcaco.types import FloatArray
 
@@ -146,6 +147,11 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
     then servers, then APs) so that a seed always gives the same network.
     """
     n, m, k = config.num_users, config.num_aps, config.num_servers
+    check_memory(
+        network_bytes(n, m, k) + game_bytes(n, m, k),
+        f"a network of {n} users, {m} APs and {k} servers (and its game)",
+        field="--users" if n > m * k else None,
+    )
     # [users, 2]
     user_xy_m = rng.uniform(0.0, config.area_m, (n, 2))
     theta = quantise_theta(_draw(rng, config.activity, n), config.activity_quantum)
