@@ -8,6 +8,7 @@ module that fails to import fails ``jcaco`` loudly.
 from __future__ import annotations
 
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from typing import TextIO
@@ -32,10 +33,20 @@ from jcaco.errors import InputError
 _EPILOG = "Docs: README.md and docs/ (formats, algorithms, reproduction)."
 
 
+#: Whether ``--debug`` was given (set by the group, read by :func:`main`).
+_DEBUG: list[bool] = [False]
+
+
 @click.group(epilog=_EPILOG)
 @click.version_option(__version__, prog_name="jcaco")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the full traceback of an error raised inside a plug-in learner.",
+)
+def cli(debug: bool) -> None:
     """jcaco: the JCACO game and MASL learning for MEC-enabled AIGC networks."""
+    _DEBUG[0] = debug
 
 
 _MODULES = (
@@ -78,8 +89,59 @@ def option_error(exc: click.BadParameter) -> InputError:
     return InputError(exc.message, field=field)
 
 
+def _plugin_frame(exc: BaseException) -> tuple[str, str] | None:
+    """``(class, method)`` of the outermost plug-in learner method in ``exc``'s traceback: a
+    frame whose ``self`` is a :class:`~jcaco.learners.base.Learner` defined outside jcaco."""
+    tb = exc.__traceback__
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        kind = type(owner)
+        is_learner = any(
+            c.__name__ == "Learner" and c.__module__ == "jcaco.learners.base" for c in kind.__mro__
+        )
+        if is_learner and not kind.__module__.startswith("jcaco."):
+            return kind.__qualname__, tb.tb_frame.f_code.co_name
+        tb = tb.tb_next
+    return None
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file the operating system refused: the file, then why."""
+    name = exc.filename if exc.filename is not None else None
+    reason = exc.strerror or exc.__class__.__name__
+    return (
+        f"{name}: cannot open or write ({reason})" if name else f"cannot read or write ({reason})"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run the CLI and map errors to exit statuses."""
+    """Entry point: run the CLI and map errors to exit statuses.
+
+    An exception raised inside a plug-in learner (a class named ``package.module:Class``)
+    becomes one line naming the class, the method and the error, exit status 1 (with
+    ``--debug`` also the traceback); any other unexpected exception is an internal error and
+    keeps its traceback.
+    """
+    _DEBUG[0] = False
+    try:
+        return _run(argv)
+    except Exception as exc:
+        where = _plugin_frame(exc)
+        if where is None:
+            raise
+        if _DEBUG[0]:
+            traceback.print_exc()
+        hint = "" if _DEBUG[0] else " (--debug shows the traceback)"
+        click.echo(
+            f"jcaco: error: plug-in {where[0]}.{where[1]}() raised "
+            f"{exc.__class__.__name__}: {exc}{hint}",
+            err=True,
+        )
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """Run the CLI, mapping input and usage errors to exit status 2."""
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
@@ -103,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("jcaco: interrupted", err=True)
         return 130
+    except OSError as exc:  # a path the system refuses (a folder, no permission, no space)
+        click.echo(f"jcaco: error: {_os_error(exc)}", err=True)
+        return 2
     return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 
