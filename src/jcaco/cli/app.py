@@ -91,18 +91,24 @@ def option_error(exc: click.BadParameter) -> InputError:
 
 def _plugin_frame(exc: BaseException) -> tuple[str, str] | None:
     """``(class, method)`` of the outermost plug-in learner method in ``exc``'s traceback: a
-    frame whose ``self`` is a :class:`~jcaco.learners.base.Learner` defined outside jcaco."""
+    frame whose ``self`` is a :class:`~jcaco.learners.base.Learner` defined outside jcaco,
+    preferably one running the plug-in's own code (else a jcaco method it inherits)."""
+    found: list[tuple[bool, str, str]] = []
     tb = exc.__traceback__
     while tb is not None:
-        owner = tb.tb_frame.f_locals.get("self")
-        kind = type(owner)
+        frame = tb.tb_frame
+        kind = type(frame.f_locals.get("self"))
         is_learner = any(
             c.__name__ == "Learner" and c.__module__ == "jcaco.learners.base" for c in kind.__mro__
         )
         if is_learner and not kind.__module__.startswith("jcaco."):
-            return kind.__qualname__, tb.tb_frame.f_code.co_name
+            own = not str(frame.f_globals.get("__name__", "")).startswith("jcaco.")
+            found.append((own, kind.__qualname__, frame.f_code.co_name))
         tb = tb.tb_next
-    return None
+    if not found:
+        return None
+    _, name, method = min(found, key=lambda f: not f[0])  # the outermost own frame, else any
+    return name, method
 
 
 def _os_error(exc: OSError) -> str:
