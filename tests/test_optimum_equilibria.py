@@ -57,9 +57,7 @@ def test_larger_game_uses_the_milp_and_returns_equilibria() -> None:
     time_s = rng.uniform(0.2, 3.0, (9, 4))
     theta = rng.integers(50, 91, 9) / 100
     best = solve_subgame_equilibrium(time_s, theta, time_limit_s=None, node_limit=200)
-    worst = solve_subgame_equilibrium(
-        time_s, theta, worst=True, time_limit_s=None, node_limit=200
-    )
+    worst = solve_subgame_equilibrium(time_s, theta, worst=True, time_limit_s=None, node_limit=200)
     w = theta[:, None] * time_s
     for got in (best, worst):
         gaps = resource.nash_gaps(w, got.choice, np.ones(9, dtype=bool))

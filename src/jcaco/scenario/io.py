@@ -109,10 +109,10 @@ def _known_fields(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
 
 #: pydantic's range errors, as the comparison the value must meet.
 _RANGE_TEXT = {
-    "greater_than": ">",
-    "greater_than_equal": ">=",
-    "less_than": "<",
-    "less_than_equal": "<=",
+    "greater_than": "greater than",
+    "greater_than_equal": "greater than or equal to",
+    "less_than": "less than",
+    "less_than_equal": "less than or equal to",
 }
 #: pydantic's strict type errors, as what the field takes.
 _TYPE_TEXT = {
