@@ -22,15 +22,13 @@ BAD_NUMBERS: tuple[Any, ...] = (
     "1e3",
     1e308,
     -1e308,
-    2**63,
-    -(2**63) - 1,
     float("nan"),
     float("inf"),
     [],
     {},
 )
-#: Floats where an integer is due (steps, indices); strings where a name is due get a number.
-FLOAT_FOR_INT: tuple[Any, ...] = (1.0, 2.5, 1e18)
+#: Where an integer is due (steps, indices): floats, and integers beyond int64.
+INT_ONLY_BAD: tuple[Any, ...] = (1.0, 2.5, 1e18, 2**63, -(2**63) - 1)
 #: Kinds of mutation (the first element of a mutation).
 KINDS = ("value", "delete", "unknown", "nest", "bytes", "length")
 
@@ -81,7 +79,7 @@ def mutate(doc: dict[str, Any], kind: str, place: int, choice: int) -> tuple[byt
             else:
                 bad = [1.5, True, None, []][choice % 4]  # a name must be a string
         elif isinstance(value, int):
-            pool = BAD_NUMBERS + FLOAT_FOR_INT
+            pool = BAD_NUMBERS + INT_ONLY_BAD
             bad = pool[choice % len(pool)]
         else:
             bad = BAD_NUMBERS[choice % len(BAD_NUMBERS)]

@@ -26,33 +26,17 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from mutate import KINDS, mutate  # noqa: E402
 
+from test_cli_errors import SCENARIO as BASE_SCENARIO  # noqa: E402
+
+#: test_cli_errors' scenario, with the optional sections given (more places to mutate).
 SCENARIO = {
-    "schema": "jcaco.scenario/1",
-    "area_m": 300.0,
+    **BASE_SCENARIO,
     "radio": {"path_loss_exponent": 4.0, "noise_dbm_per_hz": -174.0, "tx_power_w": 0.2},
     "aec": {"form": "exponential", "max_steps": 1000},
-    "aps": [
-        {"x_m": 75.0, "y_m": 150.0, "bandwidth_hz": 5e6},
-        {"x_m": 225.0, "y_m": 150.0, "bandwidth_hz": 4e6},
-    ],
-    "servers": [
-        {"name": "a", "capacity_flops": 6e12, "flops_per_step": 3e11, "scale": 0.9},
-        {"name": "b", "capacity_flops": 3e12, "flops_per_step": 1e11, "scale": 0.6, "min_steps": 2},
-    ],
-    "users": [
-        {
-            "x_m": 10.0 + 90.0 * i,
-            "y_m": 100.0,
-            "activity": 0.6,
-            "content_bytes": 4e6,
-            "max_error": 0.03,
-            "fitness": [0.1, 0.12],
-        }
-        for i in range(3)
-    ],
+    "servers": [BASE_SCENARIO["servers"][0], {**BASE_SCENARIO["servers"][1], "min_steps": 2}],
 }
 ASSIGNMENT = {"ap": [0, 1, 0], "server": [0, 1, 1], "steps": [40, 30, 35]}
 
@@ -85,6 +69,22 @@ def classify(code: object, err: str, changed: bool) -> str:
     return "other"
 
 
+def outcome(which: str, data: bytes, iterations: int = 30) -> tuple[str, str, object]:
+    """Verdict, stderr and exit status of ``solve`` on a mutated scenario, or of ``evaluate``
+    on a mutated assignment (of :data:`SCENARIO`), in a fresh temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "scenario.json"
+        scenario.write_text(json.dumps(SCENARIO))
+        path = Path(folder) / f"{which}.json"
+        path.write_bytes(data)
+        if which == "scenario":
+            cmd = ["solve", str(path), "-a", "br", "--iterations", str(iterations), "--json"]
+        else:
+            cmd = ["evaluate", str(scenario), "--assignment", str(path), "--json"]
+        code, _, err = run_cli(cmd)
+        return classify(code, err, path.read_bytes() != data), err, code
+
+
 def cases(count: int, seed: int) -> list[tuple[str, bytes, str]]:
     """``count`` mutated documents: (``"scenario"`` or ``"assignment"``, bytes, label)."""
     rng = random.Random(seed)
@@ -105,22 +105,12 @@ def main() -> int:
     parser.add_argument("--show", choices=["traceback", "silent", "other"], action="append")
     args = parser.parse_args()
     tally: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory() as folder:
-        scenario = Path(folder) / "scenario.json"
-        scenario.write_text(json.dumps(SCENARIO))
-        for which, data, label in cases(args.count, args.seed):
-            path = Path(folder) / f"{which}.json"
-            path.write_bytes(data)
-            if which == "scenario":
-                cmd = ["solve", str(path), "-a", "br", "--iterations", "30", "--json"]
-            else:
-                cmd = ["evaluate", str(scenario), "--assignment", str(path), "--json"]
-            code, _, err = run_cli(cmd)
-            verdict = classify(code, err, path.read_bytes() != data)
-            tally[verdict] += 1
-            if args.show and verdict in args.show:
-                last = err.strip().splitlines()[-1:] if err.strip() else [repr(code)]
-                print(f"{verdict}: {which}: {label[:90]}: {last[0][:160]}")
+    for which, data, label in cases(args.count, args.seed):
+        verdict, err, code = outcome(which, data)
+        tally[verdict] += 1
+        if args.show and verdict in args.show:
+            last = err.strip().splitlines()[-1:] if err.strip() else [repr(code)]
+            print(f"{verdict}: {which}: {label[:90]}: {last[0][:160]}")
     total = sum(tally.values())
     print(
         f"tried {total}  clean {tally['clean']}  traceback {tally['traceback']}  "
