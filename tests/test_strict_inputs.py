@@ -193,3 +193,21 @@ def test_json_schema_states_each_range(jcaco) -> None:
     assert user["content_bytes"]["maximum"] == 1e15
     assert doc["$defs"]["AecModel"]["properties"]["max_steps"]["maximum"] == 10**9
     assert doc["$defs"]["AecModel"]["properties"]["max_steps"]["type"] == "integer"
+
+
+@pytest.mark.parametrize(
+    ("meta", "field"),
+    [
+        ({"capacity_flops": "x"}, "meta.capacity_flops"),
+        ({"capacity_flops": [1.0, 2.0, 3.0, 4.0, 5.0]}, "meta.capacity_flops"),
+        ({"distance_m": [[1e308]]}, "meta.distance_m"),
+    ],
+)
+def test_an_instance_meta_that_is_read_back_is_checked(jcaco, write, tmp_path, meta, field):
+    inst = tmp_path / "inst.json"
+    assert jcaco("instance", write(SCENARIO, "scenario.json"), "-o", inst).code == 0
+    doc = json.loads(inst.read_text())
+    doc["meta"].update(meta)
+    path = write(doc, "bad.json")
+    result = jcaco("solve", path, "-a", "selfish", "--iterations", "5")
+    assert_one_line_error(result, str(path), field, "allowed")

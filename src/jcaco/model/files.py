@@ -62,7 +62,10 @@ def load_game(
         )
     model = load_document(path, {SCENARIO_SCHEMA: ScenarioModel, INSTANCE_SCHEMA: InstanceModel})
     if isinstance(model, InstanceModel):
-        return _checked_instance(instance_from_model(model), path)
+        try:
+            return _checked_instance(instance_from_model(model), path)
+        except InputError as exc:
+            raise exc if exc.source else exc.with_source(str(path)) from None
     assert isinstance(model, ScenarioModel)
     return _scenario_game(network_from_model(model), path, fading, rng, drop_infeasible)
 
