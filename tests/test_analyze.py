@@ -84,3 +84,56 @@ def test_cli_solve_optimum(jcaco, scenario: Path) -> None:
     got = analyze(game, algorithms=[])
     assert doc["algorithm"] == "optimum" and doc["iterations"] == 1 and doc["converged"]
     assert doc["expected_total_service_time_s"] == pytest.approx(got.optimum.objective_s)
+
+
+def test_analyze_has_no_wall_clock_limit_by_default(jcaco, scenario: Path) -> None:
+    """Node limits only: two runs give the same JSON (wall times aside), under any load; the
+    progress goes to standard error, one line per step."""
+    args = ("analyze", scenario, "--json", "--iterations", "300", "--algorithms", "br,masl")
+    first, second = jcaco(*args), jcaco(*args)
+    assert first.code == second.code == 0, first.err
+    progress = first.err.strip().splitlines()
+    assert len(progress) == 4 and all(line.startswith("jcaco analyze: [") for line in progress)
+
+    def without_walls(doc: dict) -> dict:
+        return json.loads(json.dumps(doc).replace('"wall_time_s"', '"_"'), object_hook=_no_wall)
+
+    a, b = json.loads(first.out), json.loads(second.out)
+    assert a["limits"] == {"node_limit": 1000, "time_limit_s": None}
+    assert a["proven"] and set(a["relations"].values()) == {"="}
+    assert without_walls(a) == without_walls(b)
+
+
+def _no_wall(doc: dict) -> dict:
+    doc.pop("_", None)
+    return doc
+
+
+def test_an_unproven_analysis_says_so(jcaco, tmp_path: Path) -> None:
+    """A node limit of 1 stops the equilibria's MILPs on 20 users (the same on any machine):
+    the table and the JSON say "not proven" and give the bounds' directions."""
+    path = tmp_path / "net.json"
+    args = ("--users", "20", "--aps", "4", "--servers", "4", "--seed", "0")
+    assert jcaco("generate", *args, "-o", path).code == 0
+    args = ("analyze", path, "--iterations", "50", "--algorithms", "br", "--node-limit", "1")
+    doc = json.loads(jcaco(*args, "--json").out)
+    assert doc["proven"] is False and doc["equilibria"]["proven"] is False
+    relations = doc["relations"]
+    assert relations["worst_equilibrium"] == relations["price_of_anarchy"] == ">="
+    assert relations["best_equilibrium"] == "<="
+    table = jcaco(*args)
+    assert table.code == 0 and "NOT PROVEN" in table.out and ">= " in table.out
+
+
+def test_analysis_relations_follow_what_is_proven(scenario: Path) -> None:
+    from dataclasses import replace
+
+    got = analyze(load_game(scenario), iterations=100, algorithms=["br"])
+    assert got.proven and got.relations()["price_of_stability"] == "="
+    unproven_eq = replace(got, bounds=replace(got.bounds, proven=False))
+    assert unproven_eq.relations()["price_of_stability"] == "<="
+    assert unproven_eq.relations()["price_of_anarchy"] == ">="
+    unproven_opt = replace(got, optimum=replace(got.optimum, proven=False))
+    assert unproven_opt.relations()["price_of_stability"] == ">="
+    both = replace(unproven_opt, bounds=unproven_eq.bounds)
+    assert both.relations()["price_of_stability"] == "not proven"

@@ -88,7 +88,8 @@ def _write(path, header, rows) -> str:
         (["model", "steps"], [["m", 1]], "missing column(s) error"),
         (["model", "steps", "error"], [["m", 0, 0.1], ["m", 2, 0.05]], "line 2: steps"),
         (["model", "steps", "error"], [["m", 4, 0.1]], "model m: has 1 step count(s)"),
-        (["model", "steps", "error"], [["m", "x", 0.1]], "must be a number"),
+        (["model", "steps", "error"], [["m", "x", 0.1]], "must be an integer"),
+        (["model", "steps", "error"], [["m", 10, "y"]], "must be a number"),
     ],
 )
 def test_bad_measurement_files_are_one_line_errors(jcaco, tmp_path, header, rows, needle) -> None:

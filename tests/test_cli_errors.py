@@ -85,13 +85,41 @@ SCENARIO_CASES = [
     ("unknown-top-field", _set("seed", 3), ["seed", "not a known field; allowed: schema, area_m"]),
     ("wrong-schema", _set("schema", "jcaco.scenario/2"), ["schema", '"jcaco.scenario/1"']),
     ("no-schema", _delete("schema"), ["schema", '"jcaco.scenario/1"']),
-    ("zero-bandwidth", _set("aps.1.bandwidth_hz", 0), ["aps[1].bandwidth_hz", "greater than 0"]),
-    ("negative-bandwidth", _set("aps.0.bandwidth_hz", -5e6), ["aps[0].bandwidth_hz", "than 0"]),
-    ("zero-capacity", _set("servers.1.capacity_flops", 0), ["servers[1].capacity_flops", "than 0"]),
-    ("negative-capacity", _set("servers.0.capacity_flops", -1.0), ["capacity_flops", "than 0"]),
-    ("zero-flops", _set("servers.0.flops_per_step", 0), ["servers[0].flops_per_step", "than 0"]),
-    ("zero-power", _set("radio", {"tx_power_w": 0}), ["radio.tx_power_w", "greater than 0"]),
-    ("negative-power", _set("radio", {"tx_power_w": -0.2}), ["radio.tx_power_w", "than 0"]),
+    (
+        "zero-bandwidth",
+        _set("aps.1.bandwidth_hz", 0),
+        ["aps[1].bandwidth_hz", "greater than or equal to 1"],
+    ),
+    (
+        "negative-bandwidth",
+        _set("aps.0.bandwidth_hz", -5e6),
+        ["aps[0].bandwidth_hz", "greater than or equal to 1"],
+    ),
+    (
+        "zero-capacity",
+        _set("servers.1.capacity_flops", 0),
+        ["servers[1].capacity_flops", "or equal to 1000"],
+    ),
+    (
+        "negative-capacity",
+        _set("servers.0.capacity_flops", -1.0),
+        ["capacity_flops", "or equal to 1000"],
+    ),
+    (
+        "zero-flops",
+        _set("servers.0.flops_per_step", 0),
+        ["servers[0].flops_per_step", "or equal to 1"],
+    ),
+    (
+        "zero-power",
+        _set("radio", {"tx_power_w": 0}),
+        ["radio.tx_power_w", "greater than or equal to 1e-12"],
+    ),
+    (
+        "negative-power",
+        _set("radio", {"tx_power_w": -0.2}),
+        ["radio.tx_power_w", "or equal to 1e-12"],
+    ),
     ("zero-content", _set("users.2.content_bytes", 0), ["users[2].content_bytes", "than 0"]),
     ("negative-content", _set("users.0.content_bytes", -1e6), ["users[0].content_bytes", "0"]),
     (

@@ -213,7 +213,7 @@ def analyze(
     game: GameLike,
     *,
     seed: int = 0,
-    time_limit_s: float = DEFAULT_ANALYZE_TIME_LIMIT_S,
+    time_limit_s: float | None = DEFAULT_ANALYZE_TIME_LIMIT_S,
     iterations: int = DEFAULT_ITERATIONS,
     algorithms: Sequence[str] | None = None,
 ) -> Analysis:
@@ -223,8 +223,9 @@ def analyze(
     ----------
     game : GameInstance, Network, str or Path
     seed : int
-    time_limit_s : float
-        HiGHS time limit per subgame problem [s].
+    time_limit_s : float or None
+        Opt-in wall-clock limit per subgame problem [s] (default None: node limits only, so
+        the result is the same on any machine; see :func:`jcaco.sim.analyze.analyze`).
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional

@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import traceback
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -53,10 +54,20 @@ class _Group(click.Group):
             raise _Stopped(exc) from None
 
 
+#: Whether ``--debug`` was given (set by the group, read by :func:`main`).
+_DEBUG: list[bool] = [False]
+
+
 @click.group(cls=_Group, epilog=_EPILOG)
 @click.version_option(__version__, prog_name="jcaco")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the full traceback of an error raised inside a plug-in learner.",
+)
+def cli(debug: bool) -> None:
     """jcaco: the JCACO game and MASL learning for MEC-enabled AIGC networks."""
+    _DEBUG[0] = debug
 
 
 _MODULES = (
@@ -99,6 +110,63 @@ def option_error(exc: click.BadParameter) -> InputError:
     return InputError(exc.message, field=field)
 
 
+def _plugin_frame(exc: BaseException) -> tuple[str, str] | None:
+    """``(class, method)`` of the outermost plug-in learner method in ``exc``'s traceback: a
+    frame whose ``self`` is a :class:`~jcaco.learners.base.Learner` defined outside jcaco,
+    preferably one running the plug-in's own code (else a jcaco method it inherits)."""
+    found: list[tuple[bool, str, str]] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        kind = type(frame.f_locals.get("self"))
+        is_learner = any(
+            c.__name__ == "Learner" and c.__module__ == "jcaco.learners.base" for c in kind.__mro__
+        )
+        if is_learner and not kind.__module__.startswith("jcaco."):
+            own = not str(frame.f_globals.get("__name__", "")).startswith("jcaco.")
+            found.append((own, kind.__qualname__, frame.f_code.co_name))
+        tb = tb.tb_next
+    if not found:
+        return None
+    _, name, method = min(found, key=lambda f: not f[0])  # the outermost own frame, else any
+    return name, method
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file the operating system refused: the file, then why."""
+    name = exc.filename if exc.filename is not None else None
+    reason = exc.strerror or exc.__class__.__name__
+    return (
+        f"{name}: cannot open or write ({reason})" if name else f"cannot read or write ({reason})"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and map errors to exit statuses.
+
+    An exception raised inside a plug-in learner (a class named ``package.module:Class``)
+    becomes one line naming the class, the method and the error, exit status 1 (with
+    ``--debug`` also the traceback); any other unexpected exception is an internal error and
+    keeps its traceback.
+    """
+    _DEBUG[0] = False
+    try:
+        return _run(argv)
+    except Exception as exc:
+        where = _plugin_frame(exc)
+        if where is None:
+            raise
+        if _DEBUG[0]:
+            traceback.print_exc()
+        hint = "" if _DEBUG[0] else " (--debug shows the traceback)"
+        click.echo(
+            f"jcaco: error: plug-in {where[0]}.{where[1]}() raised "
+            f"{exc.__class__.__name__}: {exc}{hint}",
+            err=True,
+        )
+        return 1
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     """SIGTERM: raise :class:`Terminated` once (a second SIGTERM ends the process at once)."""
     signal.signal(signum, signal.SIG_DFL)
@@ -127,8 +195,8 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     return 128 + exc.signum if isinstance(exc, Terminated) else 130
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run the CLI and map errors to exit statuses (SIGTERM: 143, Ctrl-C: 130)."""
+def _run(argv: Sequence[str] | None) -> int:
+    """Run the CLI, mapping input and usage errors to exit status 2 (SIGTERM: 143, Ctrl-C: 130)."""
     try:
         with warnings.catch_warnings(), _sigterm_as_interrupt():
             warnings.showwarning = _one_line_warning
@@ -153,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _interrupted(stopped.interrupt)
     except KeyboardInterrupt as exc:
         return _interrupted(exc)
+    except OSError as exc:  # a path the system refuses (a folder, no permission, no space)
+        click.echo(f"jcaco: error: {_os_error(exc)}", err=True)
+        return 2
     return code if isinstance(code, int) else 0  # a command's ctx.exit(status)
 
 

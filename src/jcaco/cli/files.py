@@ -57,7 +57,7 @@ def generate(
     from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
     from jcaco.scenario.network import network_to_dict
     from jcaco.scenario.parquet_io import is_parquet
-    from jcaco.scenario.scenario_parquet import write_network_parquet
+    from jcaco.scenario.scenario_parquet import check_network, write_network_parquet
 
     if preset not in PRESETS:
         raise UnknownNameError(
@@ -87,11 +87,32 @@ def generate(
     if catalog is not None:
         meta["catalog"] = {"file": catalog or "shipped", "models": models or "all"}
     net = replace(net, meta=meta)
+    check_network(net)  # what is written reads back (ranges of jcaco.scenario/1)
+    if catalog is not None:
+        _warn_below_floor(net)
     if output and is_parquet(output):
         write_network_parquet(net, output)
         click.echo(f"wrote {output}", err=True)
     else:
         emit(network_to_dict(net), output)
+
+
+def _warn_below_floor(net: Any) -> None:
+    """Warn, naming them, about users whose accuracy limit no catalog server can meet."""
+    import warnings
+
+    from jcaco.scenario.catalog import users_below_floor
+
+    below = users_below_floor(net.max_error, net.error_floor)
+    if below.size:
+        shown = ", ".join(str(i) for i in below[:10]) + (", ..." if below.size > 10 else "")
+        warnings.warn(
+            f"users [{shown}] ({below.size} of {net.num_users}) have a max_error at or below "
+            f"every server's quality floor (the lowest is {float(min(net.error_floor)):g}): no "
+            "server can serve them, so solve refuses the file; use --set max_error=LO,HI above "
+            "the floor, other --models, or solve --drop-infeasible",
+            stacklevel=2,
+        )
 
 
 @click.command()

@@ -31,8 +31,7 @@ from jcaco.env.observations import action_masks, observation_space, observations
 from jcaco.env.render import slot_table
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
-from jcaco.learners.information import Information
-from jcaco.learners.registry import LEARNERS
+from jcaco.learners.information import SHORTHANDS, Information, information_of
 from jcaco.learners.views import Setup, View, build_setup
 from jcaco.model.build import check_feasible
 from jcaco.model.files import load_network
@@ -46,23 +45,7 @@ from jcaco.sim.recorder import Trace, TraceRecorder
 from jcaco.types import IntArray
 
 #: Named information levels; a registered learner's name also works (its declaration).
-LEVELS: dict[str, Information] = {
-    "nothing": Information("theta", "mean", "none"),
-    "own": Information("own", "own", "none"),
-    "full": Information("all", "all", "actions"),
-}
-
-
-def information_of(information: Information | str) -> Information:
-    """An :class:`Information`, a level of :data:`LEVELS` or a registered learner's name."""
-    if isinstance(information, Information):
-        return information
-    if information in LEVELS:
-        return LEVELS[information]
-    if information in LEARNERS:
-        return LEARNERS[information]().declares()
-    allowed = ", ".join([*LEVELS, *sorted(LEARNERS)])
-    raise ValueError(f"information must be an Information or one of {allowed}; got {information!r}")
+LEVELS: dict[str, Information] = SHORTHANDS
 
 
 def network_of(scenario: Network | str | Path | None) -> Network:

@@ -17,17 +17,18 @@ paper allows.
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from jcaco import kernels
 from jcaco.game import pricing, resource
 from jcaco.game.profile import Profile
-from jcaco.learners.information import NOTHING, Information
+from jcaco.learners.information import NOTHING, Information, information_of
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -114,16 +115,56 @@ def own_time_at(time: FloatArray, choice: IntArray) -> FloatArray:
     return resource.chosen(time, choice)
 
 
+def _recording(act: Callable[[Any, View], Profile]) -> Callable[[Any, View], Profile]:
+    """``act`` that also keeps the profile it returned (the default of ``last_``)."""
+
+    @functools.wraps(act)
+    def recording_act(self: Any, view: View) -> Profile:
+        profile = act(self, view)
+        self.__dict__["_acted"] = profile
+        return profile
+
+    recording_act._jcaco_records = True  # type: ignore[attr-defined]
+    return recording_act
+
+
 class Learner:
-    """Base class of every algorithm. Subclasses set ``name``, ``information`` and ``role``."""
+    """Base class of every algorithm. Subclasses set ``name``, ``information`` and ``role``.
+
+    What a subclass may leave out (the contract forgives): ``__init__`` (then the learner has no
+    hyperparameters); ``last_`` (default: the last profile ``act`` returned); ``converged_``
+    (default: all False, shape ``(S,)``); ``observe`` (nothing to learn). ``information`` may be
+    an :class:`Information` or a shorthand (``"own"``, ``"full"``, a learner's name; see
+    :func:`jcaco.learners.information.information_of`).
+    """
 
     name: ClassVar[str] = ""
-    information: ClassVar[Information] = NOTHING
+    information: ClassVar[Information | str] = NOTHING
     role: ClassVar[Role] = "competitor"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        act = cls.__dict__.get("act")
+        if act is not None and not getattr(act, "_jcaco_records", False):
+            cls.act = _recording(act)  # type: ignore[method-assign,assignment]
+
     def declares(self) -> Information:
-        """The information this instance sees (default: the class's ``information``)."""
-        return self.information
+        """The information this instance sees (default: the class's ``information``, a
+        shorthand resolved by :func:`~jcaco.learners.information.information_of`)."""
+        return information_of(self.information)
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only where an attribute is missing: the defaults of last_ and converged_.
+        if name in ("last_", "converged_"):
+            acted = self.__dict__.get("_acted")
+            if acted is None:
+                raise AttributeError(
+                    f"{type(self).__name__}.{name} is not set yet: call reset() and act() first"
+                )
+            if name == "last_":
+                return acted
+            return np.zeros(np.shape(acted.ap)[:1], dtype=bool)  # [S]: never converged
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Create the state for a batch of games (leading seed axis) from ``setup``."""
@@ -148,9 +189,13 @@ class Learner:
     # -- scikit-learn style parameter introspection -------------------------------------
     @classmethod
     def param_names(cls) -> list[str]:
-        """Names of the hyperparameters (the keyword arguments of ``__init__``)."""
+        """Names of the hyperparameters (the named arguments of ``__init__``; none for a
+        learner without its own ``__init__``)."""
+        if cls.__init__ is object.__init__:
+            return []
         sig = inspect.signature(cls.__init__)
-        return [p for p in sig.parameters if p != "self"]
+        variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        return [n for n, p in sig.parameters.items() if n != "self" and p.kind not in variadic]
 
     def get_params(self) -> dict[str, Any]:
         """Hyperparameters as a dict."""
@@ -160,8 +205,9 @@ class Learner:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
 
-    last_: Profile
-    converged_: BoolArray
+    if TYPE_CHECKING:  # set by the learner, else the defaults of __getattr__
+        last_: Profile
+        converged_: BoolArray
 
 
 def check_choice(learner: Learner, *names_and_allowed: tuple[str, Sequence[str]]) -> None:

@@ -11,6 +11,10 @@ simulation) and raises :class:`AssertionError` with a clear message at the first
   builder as the slot loop) and must act on them;
 * ``act`` returns a :class:`Profile` of shape ``(S, N)`` with valid AP indices and only
   feasible servers, and does not modify the view;
+* after each slot, what ``solve``, ``simulate`` and ``reproduce`` read works: ``converged``
+  is one bool per seed and ``recommendation()`` a valid profile on feasible servers;
+  ``get_params()`` returns a dict;
+* an exception raised by any of its methods is a breach naming the class and the method;
 * ``observe`` leaves the per-user state (every ``(S, N, ...)`` array attribute ending in
   ``_``) of the users that were inactive in the slot unchanged;
 * the same seed gives the same actions (two instances in lock-step);
@@ -157,7 +161,7 @@ def _run(
 
     s, n = game.theta.shape
     for learner in learners:
-        learner.reset(build_setup(learner.declares(), game), source("learner"))
+        _call(label, learner, "reset", build_setup(learner.declares(), game), source("learner"))
     actions: list[Profile] = []
     prev: Profile | None = None
     slots = _slots(game, source("activity"), source("fading"), num_slots)
@@ -167,12 +171,15 @@ def _run(
             view = _view(learner, t, slot_game, game, active, prev)
             before = _arrays(view)
             try:
-                profile = _check_profile(label, learner.act(view), slot_game)
+                acted_now = learner.act(view)
             except AttributeError as exc:
                 raise AssertionError(
                     f"{label}: act() read something its view does not have "
                     f"({learner.declares()}): {exc}"
                 ) from exc
+            except Exception as exc:
+                raise AssertionError(_raised(label, learner, "act", exc)) from exc
+            profile = _check_profile(label, acted_now, slot_game)
             after = _arrays(view)
             for key, value in before.items():
                 assert np.array_equal(value, after[key], equal_nan=True), (
@@ -187,26 +194,70 @@ def _run(
         for learner, profile in zip(learners, acted, strict=True):
             state = _user_state(learner, s, n)
             broadcast = learner.declares().at_least("others", "loads")
-            learner.observe(
-                profile, build_feedback(slot_game, active, profile, broadcast=broadcast).feedback
-            )
+            feedback = build_feedback(slot_game, active, profile, broadcast=broadcast).feedback
+            _call(label, learner, "observe", profile, feedback)
             for name, old in state.items():
                 new = getattr(learner, name)
                 assert np.array_equal(old[~active], new[~active], equal_nan=True), (
                     f"{label}: observe() changed {name} of users inactive in slot {t}"
                 )
+            _check_outcome(label, learner, game)
         actions.append(acted[0])
         prev = acted[0]
     return actions
 
 
+def _raised(label: str, learner: Learner, method: str, exc: Exception) -> str:
+    return f"{label}: {type(learner).__name__}.{method}() raised {type(exc).__name__}: {exc}"
+
+
+def _call(label: str, learner: Learner, method: str, *args: object) -> object:
+    """``learner.method(*args)``; an exception becomes an :class:`AssertionError` naming the
+    learner's class and the method."""
+    try:
+        return getattr(learner, method)(*args)
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(_raised(label, learner, method, exc)) from exc
+
+
+def _check_outcome(label: str, learner: Learner, game: GameInstance) -> None:
+    """What ``solve``, ``simulate`` and ``reproduce`` read after a slot: ``converged`` (one
+    bool per seed) and ``recommendation()`` (a valid profile on feasible servers)."""
+    s = game.theta.shape[0]
+    try:
+        converged = np.asarray(learner.converged)
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(_raised(label, learner, "converged", exc)) from exc
+    assert converged.shape == (s,) and converged.dtype == bool, (
+        f"{label}: converged must be one bool per seed, shape (S,) = ({s},); got "
+        f"{converged.dtype} of shape {converged.shape} (set converged_ in reset(), or leave "
+        "it to the base class)"
+    )
+    recommended = _call(label, learner, "recommendation")
+    _check_profile(f"{label}: recommendation()", recommended, game)
+
+
 def _check_init(label: str, factory: LearnerFactory) -> Learner:
-    learner = factory()
+    try:
+        learner = factory()
+    except Exception as exc:
+        raise AssertionError(f"{label}: building it raised {type(exc).__name__}: {exc}") from exc
     assert isinstance(learner, Learner), f"{label}: the factory must build a Learner"
-    assert isinstance(learner.declares(), Information), (
-        f"{label}: declares() must return an Information, got {learner.declares()!r}"
+    declared = _call(label, learner, "declares")
+    assert isinstance(declared, Information), (
+        f"{label}: declares() must return an Information, got {declared!r}"
     )
     assert learner.role in ROLES, f"{label}: role must be one of {ROLES}, got {learner.role!r}"
+    try:
+        params = learner.get_params()
+        repr(learner)
+    except Exception as exc:
+        raise AssertionError(_raised(label, learner, "get_params", exc)) from exc
+    assert isinstance(params, dict), f"{label}: get_params() must return a dict, got {params!r}"
     fitted = sorted(k for k in vars(learner) if k.endswith("_") and not k.startswith("__"))
     assert not fitted, f"{label}: __init__ created state {fitted}; create it in reset()"
     extra = sorted(set(vars(learner)) - set(learner.param_names()))

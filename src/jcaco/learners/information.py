@@ -87,4 +87,45 @@ NOTHING = Information("theta", "mean", "none")
 #: Everything of the slot's realised game (the references' information).
 EVERYTHING = Information("all", "all", "actions")
 
-__all__ = ["AXES", "EVERYTHING", "NOTHING", "Information", "own_delays"]
+#: Shorthands for a declaration, as the environment (:mod:`jcaco.env`) accepts them.
+SHORTHANDS: dict[str, Information] = {
+    "nothing": NOTHING,
+    "own": Information("own", "own", "none"),
+    "full": EVERYTHING,
+}
+
+
+def information_of(information: Information | str) -> Information:
+    """A declaration from an :class:`Information`, a shorthand of :data:`SHORTHANDS`
+    (``"nothing"``, ``"own"``: its own activity bit and realised times, ``"full"``) or a
+    registered learner's name (that learner's declaration).
+
+    Raises
+    ------
+    ValueError
+        For anything else, listing what is allowed.
+    """
+    if isinstance(information, Information):
+        return information
+    if isinstance(information, str):
+        if information in SHORTHANDS:
+            return SHORTHANDS[information]
+        from jcaco.learners.registry import LEARNERS  # the registry imports the learners
+
+        if information in LEARNERS:
+            return LEARNERS[information]().declares()
+    from jcaco.learners.registry import LEARNERS
+
+    allowed = ", ".join([*SHORTHANDS, *sorted(LEARNERS)])
+    raise ValueError(f"information must be an Information or one of {allowed}; got {information!r}")
+
+
+__all__ = [
+    "AXES",
+    "EVERYTHING",
+    "NOTHING",
+    "SHORTHANDS",
+    "Information",
+    "information_of",
+    "own_delays",
+]

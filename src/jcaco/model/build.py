@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from jcaco.errors import InfeasibleError
+from jcaco.errors import InfeasibleError, InputError
 from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_times_s
 from jcaco.model.instance import GameInstance
 from jcaco.model.schema import InstanceModel
 from jcaco.model.service import compute_times_s, optimal_steps
+from jcaco.scenario.limits import check_memory, game_bytes
 from jcaco.scenario.network import Network, quantise_theta
 from jcaco.types import FloatArray, IntArray
 
@@ -114,6 +115,11 @@ def build_instance(
         :func:`network_steps` of ``net``, if the caller has them (0.3 s at 10^6 users).
     """
     xy = net.user_xy_m if user_xy_m is None else user_xy_m
+    seeds = int(np.prod(xy.shape[:-2])) if xy.ndim > 2 else 1
+    if fading_gain is not None:
+        seeds = max(seeds, int(np.prod(np.shape(fading_gain)[:-2])))
+    n, m, k = net.num_users, net.num_aps, net.num_servers
+    check_memory(game_bytes(n, m, k, seeds), f"a game of {n} users x {m} APs x {k} servers")
     # [..., users, aps]
     dist = distances_m(xy, net.ap_xy_m, net.min_distance_m)
     if fading_gain is not None:
@@ -156,17 +162,41 @@ def instance_from_model(model: InstanceModel) -> GameInstance:
         [[np.inf if c is None else c for c in row] for row in model.compute_time_s], dtype=float
     )
     meta = dict(model.meta)
-    distance = meta.get("distance_m")
-    capacity = meta.get("capacity_flops")
+    n, m, k = len(model.activity), len(model.tx_time_s[0]), steps.shape[1]
     return GameInstance(
         theta=np.array(model.activity, dtype=float),
         tx_time_s=np.array(model.tx_time_s, dtype=float),
         compute_time_s=compute,
         steps=steps,
-        distance_m=None if distance is None else np.array(distance, dtype=float),
-        capacity_flops=None if capacity is None else np.array(capacity, dtype=float),
+        distance_m=meta_array(meta, "distance_m", (n, m), "distances [m] > 0"),
+        capacity_flops=meta_array(meta, "capacity_flops", (k,), "capacities [FLOP/s] > 0"),
         meta=meta,
     )
+
+
+def meta_array(
+    meta: dict[str, Any], name: str, shape: tuple[int, ...], what: str
+) -> FloatArray | None:
+    """``meta[name]`` as an array of ``shape`` with finite positive entries (None if absent).
+
+    Raises
+    ------
+    InputError
+        Naming ``meta.<name>`` when it is not such an array.
+    """
+    value = meta.get(name)
+    if value is None:
+        return None
+    allowed = f"allowed: {' x '.join(map(str, shape))} finite {what}"
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"must be numbers; {allowed}", field=f"meta.{name}") from None
+    if array.shape != shape or not (np.isfinite(array).all() and (array > 0).all()):
+        raise InputError(
+            f"got shape {array.shape} or a value out of range; {allowed}", field=f"meta.{name}"
+        )
+    return array
 
 
 def instance_to_dict(instance: GameInstance, meta: dict[str, Any] | None = None) -> dict[str, Any]:

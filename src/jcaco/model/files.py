@@ -6,6 +6,7 @@ readers (:mod:`jcaco.scenario.scenario_parquet`, :mod:`jcaco.model.instance_parq
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from jcaco.scenario import parquet_io
 from jcaco.scenario.io import load_document
 from jcaco.scenario.network import Network, network_from_model
 from jcaco.scenario.scenario_parquet import read_network_parquet
-from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel
+from jcaco.scenario.schema import MAX_TIME_S, SCENARIO_SCHEMA, ScenarioModel
 
 
 def load_network(path: str | Path) -> Network:
@@ -61,7 +62,10 @@ def load_game(
         )
     model = load_document(path, {SCENARIO_SCHEMA: ScenarioModel, INSTANCE_SCHEMA: InstanceModel})
     if isinstance(model, InstanceModel):
-        return _checked_instance(instance_from_model(model), path)
+        try:
+            return _checked_instance(instance_from_model(model), path)
+        except InputError as exc:
+            raise exc if exc.source else exc.with_source(str(path)) from None
     assert isinstance(model, ScenarioModel)
     return _scenario_game(network_from_model(model), path, fading, rng, drop_infeasible)
 
@@ -79,6 +83,21 @@ def _checked_instance(instance: GameInstance, path: str | Path) -> GameInstance:
     return instance
 
 
+def _check_link_times(tx_time_s: np.ndarray, path: str | Path) -> None:
+    """Refuse a link whose rate (6) is so small that its transmission time (7) is not finite
+    or exceeds :data:`MAX_TIME_S` (a far user, a tiny power or bandwidth)."""
+    bad = ~(tx_time_s <= MAX_TIME_S)  # [users, aps]; NaN and inf included
+    if bad.any():
+        user, ap = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        raise InputError(
+            f"the link to aps[{ap}] carries almost no rate (transmission time "
+            f"{tx_time_s[user, ap]:g} s); allowed: at most {MAX_TIME_S:g} s, e.g. a nearer "
+            "AP, a larger radio.tx_power_w or bandwidth_hz, or a smaller path_loss_exponent",
+            source=str(path),
+            field=f"users[{user}]",
+        )
+
+
 def _scenario_game(
     net: Network,
     path: str | Path,
@@ -94,6 +113,10 @@ def _scenario_game(
         raise exc.with_source(str(path)) from None
     if dropped.size:
         steps = np.delete(steps, dropped, axis=0)  # the kept users' rows
-    instance = build_instance(net, fading, rng, steps=steps)
-    meta = {"source": str(path), "fading": fading, "dropped_users": dropped.tolist()}
+    with np.errstate(over="ignore", divide="ignore"):  # a dead link: refused just below
+        instance = build_instance(net, fading, rng, steps=steps)
+    _check_link_times(instance.tx_time_s, path)
+    # a file name that is not UTF-8 is kept readable (\xff) so that JSON can hold it
+    source = os.fsencode(path).decode("utf-8", "backslashreplace")
+    meta = {"source": source, "fading": fading, "dropped_users": dropped.tolist()}
     return GameInstance(**{**instance.__dict__, "meta": meta})

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
+from jcaco.model.build import meta_array
 from jcaco.model.instance import GameInstance
 from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
 from jcaco.scenario import parquet_io as pio
@@ -92,14 +93,17 @@ def read_instance_parquet(path: str | Path) -> GameInstance:
     distance = columns.get("distance_m", (None, None))[0]
     del table
     pio.release_arrow_memory()
-    capacity = meta.get("capacity_flops")
+    try:
+        capacity = meta_array(meta, "capacity_flops", (steps.shape[1],), "capacities [FLOP/s] > 0")
+    except InputError as exc:
+        raise exc.with_source(source) from None
     return GameInstance(
         theta=columns["activity"][0],
         tx_time_s=columns["tx_time_s"][0],
         compute_time_s=np.where(feasible, compute, np.inf),
         steps=np.where(feasible, steps, 0),
         distance_m=distance,
-        capacity_flops=None if capacity is None else np.array(capacity, dtype=float),
+        capacity_flops=capacity,
         meta=meta,
     )
 

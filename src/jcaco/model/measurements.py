@@ -20,13 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from jcaco.errors import InputError
+from jcaco.scenario.schema import MAX_STEPS
 from jcaco.types import FloatArray
 
 #: The catalog of published numbers shipped with the package (docs/catalog.md).
 SHIPPED_CATALOG = "gdm_catalog.csv"
 REQUIRED = ("model", "steps", "error")
 _NUMERIC = ("steps", "error", "latency_s", "step_latency_s", "batch", "min_steps", "max_steps")
-_POSITIVE = ("steps", "latency_s", "step_latency_s", "batch", "min_steps", "max_steps")
+_COUNTS = ("steps", "batch", "min_steps", "max_steps")
+_TIMES = ("latency_s", "step_latency_s")
+#: The longest latency a row may state [s].
+MAX_LATENCY_S = 1e9
 
 
 def shipped_catalog_path() -> Path:
@@ -69,20 +73,41 @@ class Measurements:
 
 
 def _number(text: str, column: str, line: int, source: str) -> float:
-    if text.strip() == "":
+    """One cell: blank (NaN), an integer count in [1, 10^9] (steps, batch, min_steps,
+    max_steps), a time in (0, 10^9] s, or an error ε in [0, 1]."""
+    field = f"line {line}: {column}"
+    text = text.strip()
+    if text == "":
         return math.nan
+    if column in _COUNTS:
+        if not text.isdigit() or not 1 <= int(text) <= MAX_STEPS:
+            raise InputError(
+                f"must be an integer in [1, {MAX_STEPS}], got {text[:40]!r}",
+                source=source,
+                field=field,
+            )
+        return float(text)
     try:
         value = float(text)
     except ValueError:
         raise InputError(
-            f"must be a number, got {text!r}", source=source, field=f"line {line}: {column}"
+            f"must be a number, got {text[:40]!r}", source=source, field=field
         ) from None
     if not math.isfinite(value):
-        raise InputError("must be finite", source=source, field=f"line {line}: {column}")
-    if column in _POSITIVE and value <= 0:
-        raise InputError(f"must be > 0, got {text}", source=source, field=f"line {line}: {column}")
-    if column == "error" and value < 0:
-        raise InputError(f"must be >= 0, got {text}", source=source, field=f"line {line}: {column}")
+        raise InputError("must be finite", source=source, field=field)
+    if column == "error" and not 0 <= value <= 1:
+        raise InputError(
+            f"must be a normalised error in [0, 1], got {text[:40]}; a raw metric such as "
+            "FID needs a reading first (docs/catalog.md: e.g. error = FID / 200)",
+            source=source,
+            field=field,
+        )
+    if column in _TIMES and not 0 < value <= MAX_LATENCY_S:
+        raise InputError(
+            f"must be a time in (0, {MAX_LATENCY_S:g}] s, got {text[:40]}",
+            source=source,
+            field=field,
+        )
     return value
 
 
@@ -97,7 +122,9 @@ def read_measurements(path: str | Path) -> Measurements:
     except FileNotFoundError:
         raise InputError("file not found", source=source) from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read CSV ({exc.__class__.__name__})", source=source) from None
+        raise InputError(
+            f"cannot read CSV ({exc.__class__.__name__}: {exc})", source=source
+        ) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from jcaco.scenario.schema import FieldError, FileModel, Positive, Probability
+from jcaco.scenario.schema import FieldError, FileModel, Probability, Seconds, Steps
 
 INSTANCE_SCHEMA = "jcaco.instance/1"
 
@@ -16,9 +16,15 @@ class InstanceModel(FileModel):
 
     schema_: Literal["jcaco.instance/1"] = Field("jcaco.instance/1", alias="schema")
     activity: list[Probability] = Field(min_length=1)
-    tx_time_s: list[list[Positive]]
-    steps: list[list[Annotated[int, Field(ge=1)] | None]]
-    compute_time_s: list[list[Positive | None]]
+    tx_time_s: list[list[Seconds]] = Field(
+        description="standalone transmission time T_{i,m} [s], in (0, 1e30]"
+    )
+    steps: list[list[Steps | None]] = Field(
+        description="optimal steps s*_{i,k}, in [1, 1e9]; null where infeasible"
+    )
+    compute_time_s: list[list[Seconds | None]] = Field(
+        description="computation time [s], in (0, 1e30]; null where infeasible"
+    )
     meta: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

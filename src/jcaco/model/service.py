@@ -85,7 +85,8 @@ def optimal_steps(
             raw = raw ** (1.0 / fitness)
     else:
         ratio = scale / limit  # [..., users, servers] λ_k / ε^max_i
-        raw = np.log(ratio) / fitness if form == "exponential" else ratio ** (1.0 / fitness)
+        with np.errstate(over="ignore"):  # a tiny β: s* beyond any limit (capped below)
+            raw = np.log(ratio) / fitness if form == "exponential" else ratio ** (1.0 / fitness)
     lowest = 1.0 if min_steps is None else np.asarray(min_steps, dtype=float)
     # Guard the ceiling against round-off: s is the least integer with aec(s) <= ε^max.
     with np.errstate(invalid="ignore", over="ignore"):

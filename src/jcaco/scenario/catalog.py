@@ -111,18 +111,20 @@ def draw_catalog_servers(
 
 
 class _ServerItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     model: str
     gpu: str
-    fitness: float = Field(gt=0)
+    fitness: float = Field(gt=0, le=1e6)
     server: ServerModel
 
 
 class ServersFile(BaseModel):
     """``jcaco.servers/1``: calibrated server entries (``jcaco calibrate -o``)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, populate_by_name=True, strict=True
+    )
 
     schema_: Literal["jcaco.servers/1"] = Field("jcaco.servers/1", alias="schema")
     form: Literal["exponential", "power", "power_floor"]
@@ -165,6 +167,14 @@ def load_servers_file(path: str | Path) -> tuple[str, tuple[CatalogServer, ...]]
             )
         )
     return doc.form, tuple(out)
+
+
+def users_below_floor(max_error: FloatArray, error_floor: FloatArray | None) -> IntArray:
+    """The users whose accuracy limit ε^max_i lies at or below every server's quality floor
+    ε∞_k (``power_floor``): no number of steps serves them anywhere (docs/catalog.md)."""
+    if error_floor is None or np.size(error_floor) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.asarray(max_error) <= float(np.min(error_floor))).astype(np.int64)
 
 
 def select_models(

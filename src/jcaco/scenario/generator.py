@@ -18,6 +18,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.scenario.catalog import CatalogServer, draw_catalog_servers
+from jcaco.scenario.limits import check_memory, game_bytes, network_bytes
 from jcaco.scenario.network import AecFormName, Network, quantise_theta
 from jcaco.types import FloatArray
 
@@ -94,24 +95,36 @@ def with_overrides(config: GeneratorConfig, overrides: dict[str, Any]) -> Genera
         if name not in known or name == "catalog":
             allowed = ", ".join(sorted(set(known) - {"catalog"}))
             raise InputError(f"unknown generator parameter; allowed: {allowed}", field=name)
-        current = getattr(config, name)
-        if isinstance(current, tuple):
-            if isinstance(value, list | tuple):
-                if len(value) != 2:
-                    raise InputError("a range needs two values lo,hi", field=name)
-                value = (float(value[0]), float(value[1]))
-            else:
-                value = (float(value), float(value))
-        elif isinstance(current, bool):
-            value = bool(value)
-        elif isinstance(current, int):
-            if float(value) != int(float(value)):
-                raise InputError(f"must be an integer, got {value!r}", field=name)
-            value = int(float(value))
-        elif isinstance(current, float):
-            value = float(value)
-        changes[name] = value
+        try:
+            changes[name] = _converted(getattr(config, name), value, name)
+        except (ValueError, OverflowError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            kind = type(getattr(config, name)).__name__
+            want = {"tuple": "a number or a range lo,hi", "int": "an integer"}.get(
+                kind, f"a {kind}"
+            )
+            raise InputError(f"must be {want}, got {value!r}", field=name) from None
     return replace(config, **changes)
+
+
+def _converted(current: Any, value: Any, name: str) -> Any:
+    """``value`` (text or number) as the type of the parameter's ``current`` value."""
+    if isinstance(current, tuple):
+        if not isinstance(value, list | tuple):
+            return (float(value), float(value))
+        if len(value) != 2:
+            raise InputError("a range needs two values lo,hi", field=name)
+        return (float(value[0]), float(value[1]))
+    if isinstance(current, bool):
+        return bool(value)
+    if isinstance(current, int):
+        if float(value) != int(float(value)):
+            raise InputError(f"must be an integer, got {value!r}", field=name)
+        return int(float(value))
+    if isinstance(current, float):
+        return float(value)
+    return value
 
 
 def grid_positions(num_aps: int, area_m: float) -> FloatArray:
@@ -146,6 +159,11 @@ def generate_network(config: GeneratorConfig, rng: np.random.Generator) -> Netwo
     then servers, then APs) so that a seed always gives the same network.
     """
     n, m, k = config.num_users, config.num_aps, config.num_servers
+    check_memory(
+        network_bytes(n, m, k) + game_bytes(n, m, k),
+        f"a network of {n} users, {m} APs and {k} servers (and its game)",
+        field="--users" if n > m * k else None,
+    )
     # [users, 2]
     user_xy_m = rng.uniform(0.0, config.area_m, (n, 2))
     theta = quantise_theta(_draw(rng, config.activity, n), config.activity_quantum)

@@ -26,14 +26,29 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
-    """Parse a JSON or TOML file into a dict (TOML by the ``.toml`` suffix)."""
-    path = Path(path)
+    """Parse a JSON or TOML file into a dict (TOML by the ``.toml`` suffix).
+
+    Every failure (unreadable file, text that is not UTF-8, malformed or too deeply nested
+    content, NaN or infinity) raises a one-line :class:`InputError` naming the file.
+    """
+    try:
+        return _read_document(Path(path))
+    except RecursionError:
+        raise InputError(
+            "is nested too deeply; allowed: the nesting of the file's schema (a few levels)",
+            source=str(path),
+        ) from None
+
+
+def _read_document(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", source=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read file ({exc.__class__.__name__})", source=str(path)) from None
+        raise InputError(
+            f"cannot read file ({exc.__class__.__name__}: {exc.strerror or exc})", source=str(path)
+        ) from None
     if path.suffix.lower() != ".toml":
         try:
             data = orjson.loads(raw)  # rejects NaN and infinity: never walked on success
@@ -45,8 +60,11 @@ def read_document(path: str | Path) -> dict[str, Any]:
             return data
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("cannot read file (UnicodeDecodeError)", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not UTF-8 text (byte {exc.start}); allowed: UTF-8 JSON or TOML",
+            source=str(path),
+        ) from None
     try:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
@@ -89,6 +107,36 @@ def _known_fields(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
     return ", ".join(f.alias or name for name, f in model.model_fields.items())
 
 
+#: pydantic's range errors, as the comparison the value must meet.
+_RANGE_TEXT = {
+    "greater_than": "greater than",
+    "greater_than_equal": "greater than or equal to",
+    "less_than": "less than",
+    "less_than_equal": "less than or equal to",
+}
+#: pydantic's strict type errors, as what the field takes.
+_TYPE_TEXT = {
+    "int_type": "must be a JSON integer (no boolean, string or float such as 3.0)",
+    "float_type": "must be a number (no boolean or string)",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "bool_type": "must be true or false",
+}
+
+
+def _shown(value: Any) -> str:
+    """A bad input value for a message: numbers as ``%g``, the rest by ``repr`` (shortened)."""
+    if isinstance(value, float):
+        text = repr(value)  # 1.0 stays 1.0 (a float where an integer is due)
+        return text if len(text) <= 12 else f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
+        return f"{float(value):g}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def validation_to_input_error(
     exc: ValidationError, source: str | None, model: type[BaseModel] | None = None
 ) -> InputError:
@@ -109,10 +157,16 @@ def validation_to_input_error(
         message = f"is not a known field; allowed: {known}" if known else "is not a known field"
     elif kind == "finite_number":
         message = "must be a finite number (no NaN or infinity)"
+    elif kind in _RANGE_TEXT:
+        ctx = err.get("ctx") or {}
+        limit = next(iter(ctx.values()))
+        message = f"must be {_RANGE_TEXT[kind]} {limit:g} (got {_shown(err.get('input'))})"
+    elif kind in _TYPE_TEXT:
+        message = f"{_TYPE_TEXT[kind]} (got {_shown(err.get('input'))})"
     elif "input" in err and kind != "literal_error":
-        message = f"{message[0].lower()}{message[1:]} (got {err['input']!r})"
+        message = f"{message[0].lower()}{message[1:]} (got {_shown(err['input'])})"
     elif kind == "literal_error":
-        message = f"{message[0].lower()}{message[1:]} (got {err.get('input')!r})"
+        message = f"{message[0].lower()}{message[1:]} (got {_shown(err.get('input'))})"
     return InputError(message, source=source, field=field_path(loc))
 
 

@@ -133,7 +133,7 @@ def check_values(
                     row, col = _first(bad)
                     got = values[row] if col is None else values[row, col]
                     raise InputError(
-                        f"input should be {text} {limit} (got {got.item()!r})",
+                        f"must be {text} {limit:g} (got {got.item()!r})",
                         source=source,
                         field=field_of(row, col),
                     )

@@ -109,6 +109,33 @@ def read_network_parquet(path: str | Path) -> Network:
     return replace(net, **_user_arrays(values))
 
 
+def _user_field(name: str) -> pio.FieldOf:
+    """``users[i].name`` (``[k]`` appended for a per-server column)."""
+
+    def field(row: int, col: int | None) -> str:
+        return f"users[{row}].{name}" + ("" if col is None else f"[{col}]")
+
+    return field
+
+
+def check_network(net: Network, source: str | None = None) -> None:
+    """Check a network drawn or built in memory against the ``jcaco.scenario/1`` model (every
+    field and range, as a file would be read), so that what is written reads back.
+
+    Raises
+    ------
+    InputError
+        At the first field outside its range, named as in the file.
+    """
+    where = source or "the generated network"
+    doc = network_to_dict(net.with_users(np.arange(min(1, net.num_users))))
+    model = parse_model(ScenarioModel, doc, where)
+    specs = _user_specs()
+    for name, values in _user_columns(net).items():
+        pio.check_values(np.asarray(values), None, specs[name][0], _user_field(name), where)
+    _check_users(_user_columns(net), model, where)
+
+
 def _check_users(values: dict[str, np.ndarray], model: ScenarioModel, source: str) -> None:
     """ScenarioModel's cross-field rules over whole columns (one fitness per server, and
     every position inside the area)."""
@@ -131,4 +158,4 @@ def _check_users(values: dict[str, np.ndarray], model: ScenarioModel, source: st
             )
 
 
-__all__ = ["write_network_parquet", "read_network_parquet"]
+__all__ = ["check_network", "read_network_parquet", "write_network_parquet"]

@@ -4,9 +4,13 @@ Each file schema lives beside the layer whose objects it describes: scenarios he
 in :mod:`jcaco.model.schema`, results and assignments in :mod:`jcaco.sim.schema` (which also
 lists every kind, :data:`jcaco.sim.schema.SCHEMAS`).
 
-Every numeric field states its allowed range; NaN and infinity are rejected everywhere; unknown
-fields are rejected. :mod:`jcaco.scenario.io` turns a validation failure into one line that
-names the file, the field (with the entity index) and what is allowed.
+Every numeric field states its allowed range (in its JSON Schema, ``jcaco schema KIND``): an
+integer field takes JSON integers only (no booleans, strings or floats such as ``3.0``), within
+int64 and its range; a float field takes finite numbers within a physical range wide enough for
+any real network and narrow enough that eqs. (6)-(10) cannot overflow. NaN and infinity are
+rejected everywhere; unknown fields are rejected. :mod:`jcaco.scenario.io` turns a validation
+failure into one line that names the file, the field (with the entity index) and what is
+allowed.
 """
 
 from __future__ import annotations
@@ -17,15 +21,29 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCENARIO_SCHEMA = "jcaco.scenario/1"
 
+#: The most denoising steps any field may hold (steps, min_steps, max_steps).
+MAX_STEPS = 1_000_000_000
+#: The longest time any file may hold, and any time a scenario may build [s].
+MAX_TIME_S = 1e30
+#: The largest index an assignment may hold (int64).
+MAX_INDEX = 2**63 - 1
+
 Positive = Annotated[float, Field(gt=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
+#: A length [m]: a distance, a coordinate or the area's side (at most 10^7 m).
+Metres = Annotated[float, Field(ge=0, le=1e7)]
+#: A time [s] in (0, 10^30].
+Seconds = Annotated[float, Field(gt=0, le=MAX_TIME_S)]
+#: A step count in [1, 10^9].
+Steps = Annotated[int, Field(ge=1, le=MAX_STEPS)]
 
 
 class StrictModel(BaseModel):
-    """A file model: unknown fields, NaN and infinity rejected; immutable."""
+    """A file model: strict types (an integer field takes integers only, a float field numbers
+    but no booleans or strings), unknown fields, NaN and infinity rejected; immutable."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 
 class FileModel(StrictModel):
@@ -37,69 +55,97 @@ class FileModel(StrictModel):
 class RadioModel(StrictModel):
     """Radio constants of eq. (6)."""
 
-    path_loss_exponent: Positive = Field(4.0, description="path-loss exponent α (> 0)")
-    noise_dbm_per_hz: float = Field(-174.0, description="noise PSD N_0 [dBm/Hz]")
-    tx_power_w: Positive = Field(0.2, description="transmit power P [W] (> 0)")
-    min_distance_m: Positive = Field(1.0, description="distance floor in (6) [m] (> 0)")
+    path_loss_exponent: Annotated[float, Field(gt=0, le=10)] = Field(
+        4.0, description="path-loss exponent α, in (0, 10]"
+    )
+    noise_dbm_per_hz: Annotated[float, Field(ge=-300, le=0)] = Field(
+        -174.0, description="noise PSD N_0 [dBm/Hz], in [-300, 0]"
+    )
+    tx_power_w: Annotated[float, Field(ge=1e-12, le=1e6)] = Field(
+        0.2, description="transmit power P [W], in [1e-12, 1e6]"
+    )
+    min_distance_m: Annotated[float, Field(ge=1e-3, le=1e7)] = Field(
+        1.0, description="distance floor in (6) [m], in [1e-3, 1e7]"
+    )
 
 
 class AecModel(StrictModel):
     """AEC form (4) and the step limit S_max of (37) (docs/catalog.md for the forms)."""
 
     form: Literal["exponential", "power", "power_floor"] = "exponential"
-    max_steps: Annotated[int, Field(ge=1)] = 1000
+    max_steps: Steps = Field(1000, description=f"step limit S_max, in [1, {MAX_STEPS}]")
 
 
 class TimeModel(StrictModel):
     """Minimum time scale δ (46) and activity quantum Δθ (footnote 4)."""
 
-    min_time_scale_s: Positive = 1e-3
-    activity_quantum: Annotated[float, Field(gt=0, le=1)] = 0.01
+    min_time_scale_s: Annotated[float, Field(gt=0, le=1e6)] = Field(
+        1e-3, description="minimum time scale δ [s], in (0, 1e6]"
+    )
+    activity_quantum: Annotated[float, Field(ge=1e-9, le=1)] = Field(
+        0.01, description="activity quantum Δθ, in [1e-9, 1]"
+    )
 
 
 class ApModel(StrictModel):
     """One access point."""
 
-    x_m: NonNegative
-    y_m: NonNegative
-    bandwidth_hz: Positive
+    x_m: Metres = Field(description="x coordinate [m], in [0, area_m]")
+    y_m: Metres = Field(description="y coordinate [m], in [0, area_m]")
+    bandwidth_hz: Annotated[float, Field(ge=1, le=1e12)] = Field(
+        description="bandwidth B_m [Hz], in [1, 1e12]"
+    )
 
 
 class ServerModel(StrictModel):
     """One edge server and the diffusion model it hosts."""
 
     name: str = ""
-    capacity_flops: Positive = Field(description="computation capacity f_k [FLOP/s]")
-    flops_per_step: Positive = Field(description="FLOPs per denoising step φ_k [FLOP]")
-    scale: Positive = Field(description="model-specific AEC scaling factor λ_k")
-    error_floor: NonNegative = Field(
-        0.0, description="quality floor ε∞_k of the power_floor AEC (>= 0; 0 for other forms)"
+    capacity_flops: Annotated[float, Field(ge=1e3, le=1e24)] = Field(
+        description="computation capacity f_k [FLOP/s], in [1e3, 1e24]"
     )
-    min_steps: Annotated[int, Field(ge=1)] = Field(1, description="least usable steps s_min")
-    max_steps: Annotated[int, Field(ge=1)] | None = Field(
-        None, description="most usable steps s_max (default: aec.max_steps)"
+    flops_per_step: Annotated[float, Field(ge=1, le=1e21)] = Field(
+        description="FLOPs per denoising step φ_k [FLOP], in [1, 1e21]"
     )
-    fixed_time_s: NonNegative = Field(
-        0.0, description="fixed computation cost per request t_fixed [s] (>= 0), beside (10)"
+    scale: Annotated[float, Field(gt=0, le=1e9)] = Field(
+        description="model-specific AEC scaling factor λ_k, in (0, 1e9]"
+    )
+    error_floor: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0, description="quality floor ε∞_k of the power_floor AEC, in [0, 1] (0 for other forms)"
+    )
+    min_steps: Steps = Field(1, description=f"least usable steps s_min, in [1, {MAX_STEPS}]")
+    max_steps: Steps | None = Field(
+        None, description=f"most usable steps s_max, in [1, {MAX_STEPS}] (default: aec.max_steps)"
+    )
+    fixed_time_s: Annotated[float, Field(ge=0, le=1e9)] = Field(
+        0.0, description="fixed computation cost per request t_fixed [s], in [0, 1e9], beside (10)"
     )
 
 
 class UserModel(StrictModel):
     """One user (UE)."""
 
-    x_m: NonNegative
-    y_m: NonNegative
+    x_m: Metres = Field(description="x coordinate [m], in [0, area_m]")
+    y_m: Metres = Field(description="y coordinate [m], in [0, area_m]")
     activity: Probability = Field(description="activity probability θ_i in [0, 1]")
-    content_bytes: Positive = Field(description="size D_i of the generated content [B]")
-    max_error: Positive = Field(description="AEC threshold ε^max_i (> 0)")
-    fitness: list[Positive] = Field(description="attenuation factor β_{i,k}, one per server")
+    content_bytes: Annotated[float, Field(gt=0, le=1e15)] = Field(
+        description="size D_i of the generated content [B], in (0, 1e15]"
+    )
+    max_error: Annotated[float, Field(gt=0, le=1e6)] = Field(
+        description="AEC threshold ε^max_i, in (0, 1e6]"
+    )
+    fitness: list[Annotated[float, Field(gt=0, le=1e6)]] = Field(
+        description="attenuation factor β_{i,k} in (0, 1e6], one per server"
+    )
 
 
 class ScenarioModel(FileModel):
     """``jcaco.scenario/1``: the physical network."""
 
     schema_: Literal["jcaco.scenario/1"] = Field("jcaco.scenario/1", alias="schema")
-    area_m: Positive = 500.0
+    area_m: Annotated[float, Field(gt=0, le=1e7)] = Field(
+        500.0, description="side of the square area [m], in (0, 1e7]"
+    )
     radio: RadioModel = RadioModel()
     aec: AecModel = AecModel()
     time: TimeModel = TimeModel()

@@ -11,21 +11,32 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from jcaco import __version__
 from jcaco.game.equilibrium_bounds import EquilibriumBounds, equilibrium_bounds
 from jcaco.game.metrics import Evaluation
-from jcaco.game.optimum import Optimum, solve_optimum
+from jcaco.game.optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
 from jcaco.game.profile import Profile
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.instance import GameInstance
 from jcaco.sim.solve import DEFAULT_ITERATIONS, solve
 
-#: Default HiGHS time limit per subgame problem in an analysis [s].
-DEFAULT_ANALYZE_TIME_LIMIT_S = 10.0
+#: Default wall-clock limit per subgame problem in an analysis: none. The optimum and the
+#: equilibria stop on their node limits (deterministic: the same instance gives the same
+#: answer on any machine, under any load); a time limit is opt-in (``--time-limit``).
+DEFAULT_ANALYZE_TIME_LIMIT_S: float | None = None
+
+#: How a reported number relates to the true one: ``"="`` proven; ``">="`` the true value is
+#: at least this (a bound stopped at a limit); ``"<="`` at most this; ``"not proven"`` no
+#: direction is known.
+Relation = str
+
+
+def _relation(proven: bool, direction: str) -> Relation:
+    return "=" if proven else direction
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,33 @@ class Analysis:
     num_users: int
     num_aps: int
     num_servers: int
+    node_limit: int | None = DEFAULT_NODE_LIMIT
+    time_limit_s: float | None = None
+
+    @property
+    def proven(self) -> bool:
+        """Whether the optimum and both equilibria are proven (every ratio exact)."""
+        return bool(self.optimum.proven and self.bounds.proven)
+
+    def relations(self) -> dict[str, Relation]:
+        """How each reported ratio relates to the true one (see :data:`Relation`).
+
+        The optimum found is at least the true optimum and the worst equilibrium found at
+        most the true worst, so an unproven ratio to the optimum and price of anarchy are
+        lower bounds (``>=``); the best equilibrium found is at least the true best, so the
+        price of stability is an upper bound when only the equilibria are unproven, a lower
+        bound when only the optimum is, and without direction when both are.
+        """
+        opt, eq = self.optimum.proven, self.bounds.proven
+        stability = {(True, True): "=", (True, False): "<=", (False, True): ">="}
+        return {
+            "ratio_to_optimum": _relation(opt, ">="),
+            "price_of_anarchy": _relation(opt and eq, ">="),
+            "price_of_stability": stability.get((opt, eq), "not proven"),
+            "optimum": _relation(opt, "<="),
+            "best_equilibrium": _relation(eq, "<="),
+            "worst_equilibrium": _relation(eq, ">="),
+        }
 
     @property
     def price_of_stability(self) -> float:
@@ -90,6 +128,9 @@ class Analysis:
             "num_users": self.num_users,
             "num_aps": self.num_aps,
             "num_servers": self.num_servers,
+            "proven": self.proven,
+            "limits": {"node_limit": self.node_limit, "time_limit_s": self.time_limit_s},
+            "relations": self.relations(),
             "optimum": {
                 "objective_s": opt.objective_s,
                 "lower_bound_s": opt.lower_bound_s,
@@ -161,35 +202,52 @@ def analyze(
     instance: GameInstance,
     *,
     seed: int = 0,
-    time_limit_s: float = DEFAULT_ANALYZE_TIME_LIMIT_S,
+    time_limit_s: float | None = DEFAULT_ANALYZE_TIME_LIMIT_S,
     iterations: int = DEFAULT_ITERATIONS,
     algorithms: Sequence[str] | None = None,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
+    progress: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Analyse a single (unbatched) instance.
+
+    By default every limit is a count (branch-and-bound nodes, slots), so the result depends
+    on the instance and the seed alone; where a limit binds the result says so
+    (:attr:`Analysis.proven`, :meth:`Analysis.relations`).
 
     Parameters
     ----------
     instance : GameInstance
     seed : int
         Root seed of every algorithm's run (common random numbers).
-    time_limit_s : float
-        Wall-clock safety per subgame problem (the optimum solves 2, the equilibria 4) [s],
-        beside their node limits; the ``optimum`` planner among the algorithms runs on its
-        node limit alone.
+    time_limit_s : float or None
+        Opt-in wall-clock limit per subgame problem (the optimum solves 2, the equilibria 4)
+        [s], beside the node limits (default None: none). Not reproducible under load; the
+        ``optimum`` planner among the algorithms runs on its node limit alone.
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
         Registered names (or :data:`PRICED` labels) to run (default: every registered one,
         the ``optimum`` planner included, then the priced ones).
+    node_limit : int or None
+        Branch-and-bound nodes of each main MILP of the optimum and the equilibria
+        (:func:`jcaco.game.optimum.solve_subgame`).
+    progress : callable, optional
+        Called with a short line before each step (the CLI prints it on standard error).
     """
+    names = list(algorithms) if algorithms is not None else [*LEARNERS, *PRICED]
+    steps = len(names) + 2
+    say = progress or (lambda line: None)
+    say(f"[1/{steps}] social optimum (2 MILPs, node limit {node_limit})")
     start = time.perf_counter()
-    optimum = solve_optimum(instance, time_limit_s=time_limit_s)
+    optimum = solve_optimum(instance, time_limit_s=time_limit_s, node_limit=node_limit)
     optimum_wall = time.perf_counter() - start
+    say(f"[2/{steps}] best and worst equilibria (4 MILPs, node limit {node_limit})")
     start = time.perf_counter()
-    bounds = equilibrium_bounds(instance, time_limit_s=time_limit_s)
+    bounds = equilibrium_bounds(instance, time_limit_s=time_limit_s, node_limit=node_limit)
     bounds_wall = time.perf_counter() - start
     outcomes = []
-    for name in algorithms if algorithms is not None else [*LEARNERS, *PRICED]:
+    for index, name in enumerate(names):
+        say(f"[{index + 3}/{steps}] {name} (at most {iterations} slots)")
         learner, params = PRICED.get(name, (name, None))  # optimum: its default node limit
         result = solve(instance, learner, seed=seed, iterations=iterations, params=params)
         ev = result.evaluation
@@ -216,4 +274,6 @@ def analyze(
         num_users=instance.num_users,
         num_aps=instance.num_aps,
         num_servers=instance.num_servers,
+        node_limit=node_limit,
+        time_limit_s=time_limit_s,
     )

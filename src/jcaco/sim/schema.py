@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from jcaco.model.schema import InstanceModel
-from jcaco.scenario.schema import FileModel, ScenarioModel, StrictModel
+from jcaco.scenario.schema import MAX_INDEX, FileModel, ScenarioModel, Steps, StrictModel
 
 RESULT_SCHEMA = "jcaco.result/1"
 
@@ -36,9 +36,15 @@ class ResultModel(FileModel):
 class AssignmentModel(StrictModel):
     """An assignment to score: ``{"ap": [N], "server": [N], "steps": [N] (optional)}``."""
 
-    ap: list[Annotated[int, Field(ge=0)]]
-    server: list[Annotated[int, Field(ge=0)]]
-    steps: list[Annotated[int, Field(ge=1)]] | None = None
+    ap: list[Annotated[int, Field(ge=0, le=MAX_INDEX)]] = Field(
+        description="each user's AP index (an integer, 0-based)"
+    )
+    server: list[Annotated[int, Field(ge=0, le=MAX_INDEX)]] = Field(
+        description="each user's server index (an integer, 0-based)"
+    )
+    steps: list[Steps] | None = Field(
+        None, description="each user's denoising steps, in [1, 1e9] (default: the optimal ones)"
+    )
 
 
 #: Every file kind with a ``schema`` tag, by name (``jcaco schema KIND``).
