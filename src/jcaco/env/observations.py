@@ -22,7 +22,8 @@ key                        shape             present when
                                              (``inf``: infeasible)
 ``distance_m``             ``(M,)``          always: its own distances to the APs [m]
 ``last_expected_delay_s``  ``(2,)``          always: expected AP and server delay of its
-                                             previous action, (25)-(28) [s] (0 at reset)
+                                             previous action, (25)-(28) [s] (0 at reset;
+                                             kept through the slots it is inactive in)
 ``last_measured_delay_s``  ``(2,)``          always: realised AP and server load L^c, L^o
                                              at its previous action, (8), (11) [s]
 ``active``                 ``Discrete(2)``   ``activity`` own or all: its a_i(t)

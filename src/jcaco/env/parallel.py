@@ -224,10 +224,15 @@ class JcacoParallelEnv(ParallelEnv):
         active = feedback.active[0]
         ap_s, server_s = feedback.ap_delay_measured_s[0], feedback.server_delay_measured_s[0]
         reward = np.where(active, -(ap_s + server_s), 0.0)  # -U_i (13), as the recorder sums
-        self._last_expected_s = np.stack(
+        # an inactive user learns nothing in the slot: its last delays stay (new arrays, as
+        # the observations handed out are views of them)
+        expected_s = np.stack(
             [feedback.ap_delay_expected_s[0], feedback.server_delay_expected_s[0]], axis=1
         )
-        self._last_measured_s = np.stack([ap_s, server_s], axis=1)
+        on = active[:, None]
+        self._last_expected_s = np.where(on, expected_s, self._last_expected_s)
+        measured_s = np.stack([ap_s, server_s], axis=1)
+        self._last_measured_s = np.where(on, measured_s, self._last_measured_s)
         self._rewarded, self._service_s = active, ap_s + server_s
         self.feedback, self._previous, self._held = feedback, profile, chosen
         self._t += 1

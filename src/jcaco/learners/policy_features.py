@@ -112,13 +112,13 @@ def action_masks(
         first slot: every feasible action).
     """
     lead = feasible.shape[:-1]
-    mask = np.broadcast_to(feasible[..., None, :], (*lead, num_aps, feasible.shape[-1]))
-    mask = mask.reshape(*lead, -1).astype(np.int8)
+    allowed = np.broadcast_to(feasible[..., None, :], (*lead, num_aps, feasible.shape[-1]))
+    mask: npt.NDArray[np.int8] = allowed.reshape(*lead, -1).astype(np.int8)
     if active is not None and held is not None:
         idle = ~np.asarray(active, dtype=bool)
         hold = np.zeros_like(mask)
         np.put_along_axis(hold, np.asarray(held)[..., None], 1, axis=-1)
-        mask = np.where(idle[..., None], hold, mask)
+        mask = np.where(idle[..., None], hold, mask).astype(np.int8)
     return mask
 
 
