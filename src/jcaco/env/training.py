@@ -53,7 +53,7 @@ def sb3_vec_env(env: JcacoParallelEnv, copies: int = 1) -> Any:
 def _wrapper_class() -> type:
     vec_env = _need("stable_baselines3.common.vec_env")
 
-    class MaskFromObservation(vec_env.VecEnvWrapper):  # type: ignore[misc, name-defined]
+    class MaskFromObservation(vec_env.VecEnvWrapper):  # type: ignore[name-defined]
         """Hand SB3 the ``observation`` vector and answer ``action_masks`` from the
         ``action_mask`` of the same step."""
 
