@@ -319,3 +319,16 @@ def test_example_runs(tmp_path) -> None:
     out = subprocess.run(args, capture_output=True, text=True, check=True)
     assert "epsilon-greedy" in out.stdout and "UCB1" in out.stdout
     assert (tmp_path / "independent_learners.png").stat().st_size > 0
+
+
+def test_without_the_rl_extra_one_line_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['supersuit'] = None; sys.modules['sb3_contrib'] = None\n"
+        "from jcaco.env import parallel_env\n"
+        "from jcaco.env.training import train_maskable_ppo\n"
+        "try:\n    train_maskable_ppo(parallel_env(observation='rl'), 10)\n"
+        "except ModuleNotFoundError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().startswith("training needs the rl extra: pip install 'jcaco[rl]'")
+    assert out.stdout.count("\n") == 1

@@ -53,3 +53,18 @@ def test_maskable_ppo_trains_and_its_policy_runs_in_solve_and_simulate(tmp_path:
                        str(tmp_path / "sim"))  # fmt: skip
     assert simulated.returncode == 0, simulated.stderr
     assert (tmp_path / "sim").exists()
+
+
+@pytest.mark.parametrize(
+    ("script", "budget"),
+    [("sb3_maskable_ppo.py", ["--steps", "300"]), ("torchrl_ppo.py", ["--frames", "400"])],
+)
+def test_examples_train_and_run_their_policy(tmp_path: Path, script: str, budget: list[str]):
+    if script.startswith("torchrl"):
+        pytest.importorskip("torchrl")
+    path = Path(__file__).resolve().parents[1] / "examples" / script
+    args = [sys.executable, str(path), *budget, "--slots", "20", "-o", str(tmp_path)]
+    out = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "policy:" in out.stdout and "masl:" in out.stdout
+    assert (tmp_path / "policy.npz").is_file() and (tmp_path / "policy.json").is_file()
