@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jcaco
 from jcaco.env import parallel_env
-from jcaco.env.training import save_sb3, train_maskable_ppo
+from jcaco.env.training import against_masl, save_sb3, train_maskable_ppo
 
 
 def main() -> None:
@@ -37,10 +37,7 @@ def main() -> None:
     model = train_maskable_ppo(env, args.steps, seed=1)
     path = save_sb3(model, env, out / "policy.npz", total_steps=args.steps)
     print(f"saved {path} and {path.with_suffix('.json')}")
-    for name, params in (("policy", {"path": str(path)}), ("masl", {})):
-        trace = jcaco.simulate(network, name, slots=args.slots, seed=7, params=params)
-        tail_s = trace.total_service_time_s[-100:].mean()
-        print(f"{name:>7}: mean total service time, last 100 slots: {tail_s:.1f} s")
+    print(against_masl(env, path, args.slots))
 
 
 if __name__ == "__main__":

@@ -163,4 +163,24 @@ def save_torch_mlp(module: Any, env: JcacoParallelEnv, path: str | Path, **train
     )
 
 
-__all__ = ["EXTRA", "save_sb3", "save_torch_mlp", "sb3_vec_env", "train_maskable_ppo"]
+def against_masl(env: JcacoParallelEnv, path: str | Path, slots: int, seed: int = 7) -> str:
+    """The saved policy at ``path`` and MASL in ``jcaco simulate`` on ``env``'s network, the
+    same seed: one line each, the mean total service time (13) over the last 100 slots."""
+    from jcaco.sim.simulate import simulate
+
+    lines = []
+    for name, params in (("policy", {"path": str(path)}), ("masl", {})):
+        trace = simulate([env.network], name, [seed], slots, params=params)
+        tail_s = float(trace.total_service_time_s[-100:].mean())
+        lines.append(f"{name:>7}: mean total service time, last 100 slots: {tail_s:.1f} s")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "EXTRA",
+    "against_masl",
+    "save_sb3",
+    "save_torch_mlp",
+    "sb3_vec_env",
+    "train_maskable_ppo",
+]
