@@ -130,3 +130,11 @@ def test_cli_runs_a_policy_and_refuses_a_mismatch_in_one_line(tmp_path: Path, ne
     wrong = _jcaco("solve", str(scenario), "-a", "policy", "--param", f"path={small}", "-o",
                    str(tmp_path / "w"))  # fmt: skip
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1, wrong.stderr
+
+
+def test_check_learner_cli_passes_a_policy_for_its_game(tmp_path: Path) -> None:
+    # the check's random game has 2 APs and 3 servers; policy@PATH binds the file
+    path = random_policy(tmp_path / "small.npz", MASL_INFO, 2, 3)
+    out = _jcaco("check-learner", f"policy@{path}")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "PASSED" in out.stdout and "activity=own channel=mean others=none" in out.stdout
