@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test test-rl lint bench clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,14 @@ lint: venv
 
 test: venv lint
 	$(BIN)/python -m pytest
+
+# The tests that train policies (marker rl): installs the rl extra into the venv first.
+# TORCH picks the torch build, e.g. TORCH='torch==2.13.0+cpu' for a local CPU wheel; the
+# default takes PyPI's, which on Linux pulls CUDA libraries (about 2 GB more).
+TORCH ?= torch
+test-rl: venv
+	$(BIN)/python -m pip install --quiet '$(TORCH)' -e '.[test,env,rl]'
+	$(BIN)/python -m pytest -m rl tests
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py

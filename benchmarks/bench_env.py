@@ -11,7 +11,9 @@ on, MASL deciding in both:
   building one observation dict per agent, and the reward, termination, truncation and
   info dicts;
 * ``ratio``: env step over simulate slot, measured in the same run (target: at most 2 at 30
-  users). ``per agent`` is the difference divided by N.
+  users). ``per agent`` is the difference divided by N;
+* ``rl``: the same with ``observation="rl"`` (the flat float32 vector and mask per agent that
+  trainers use, :mod:`jcaco.learners.policy_features`); ``agent steps/s`` is N over its step.
 
 CPU time of this process (the machine is shared), the least of ``--repeats`` interleaved runs
 after a warm-up. Run
@@ -48,8 +50,8 @@ def _network(users: int) -> Network:
     return generate_network(config, stream(SEED, "scenario"))
 
 
-def _through_env(net: Network, slots: int) -> None:
-    env = parallel_env(net, max_cycles=slots, information="masl")
+def _through_env(net: Network, slots: int, observation: str = "dict") -> None:
+    env = parallel_env(net, max_cycles=slots, information="masl", observation=observation)
     env.reset(seed=SEED)
     learner = MASL()
     learner.reset(env.setup(learner.declares()), SeedBatch.from_seeds([SEED], "learner"))
@@ -71,12 +73,14 @@ def main() -> None:
         net = _network(users)
         simulate([net], "masl", [SEED], 3)  # warm up (numba kernels, caches)
         _through_env(net, 3)
-        sim_runs, env_runs = [], []
-        for _ in range(args.repeats):  # interleaved, so that both see the same load
+        _through_env(net, 3, "rl")
+        sim_runs, env_runs, rl_runs = [], [], []
+        for _ in range(args.repeats):  # interleaved, so that all see the same load
             sim_runs.append(_cpu_s(lambda: simulate([net], "masl", [SEED], slots)))  # noqa: B023
             env_runs.append(_cpu_s(lambda: _through_env(net, slots)))  # noqa: B023
-        sim_s, env_s = min(sim_runs), min(env_runs)
-        per_slot, per_step = sim_s / slots, env_s / slots
+            rl_runs.append(_cpu_s(lambda: _through_env(net, slots, "rl")))  # noqa: B023
+        sim_s, env_s, rl_s = min(sim_runs), min(env_runs), min(rl_runs)
+        per_slot, per_step, per_rl = sim_s / slots, env_s / slots, rl_s / slots
         rows.append(
             [
                 str(users),
@@ -85,9 +89,13 @@ def main() -> None:
                 f"{per_step * 1e3:.3f}",
                 f"{per_step / per_slot:.2f}",
                 f"{(per_step - per_slot) / users * 1e6:.2f}",
+                f"{per_rl * 1e3:.3f}",
+                f"{per_rl / per_slot:.2f}",
+                f"{users / per_rl:.0f}",
             ]
         )
     header = ["users N", "slots", "simulate ms/slot", "env ms/step", "ratio", "per agent µs"]
+    header += ["rl env ms/step", "rl ratio", "rl agent steps/s"]
     print(markdown_table(header, rows))
     print(f"\nmachine: {machine()}; load average {load_average()}")
     print(f"command: {' '.join([sys.executable.rsplit('/', 1)[-1], *sys.argv])}")

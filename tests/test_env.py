@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,72 @@ def test_parallel_api(net: Network, tight: Network) -> None:
 
 def test_aec_api(net: Network) -> None:
     api_test(jcaco.env.env(net, max_cycles=20), num_cycles=30)
+
+
+#: What PettingZoo's ``api_test`` says of every ``Dict`` observation of an environment not on
+#: its own list of names (``env_obs_dicts``, ``env_obs_space``: chess, go, connect four, ...,
+#: whose observations are the same ``{"observation", "action_mask"}`` pair).
+NAME_LISTED = {
+    "Observation is not a NumPy array",
+    "Observation space for each agent probably should be gymnasium.spaces.box or "
+    "gymnasium.spaces.discrete",
+}
+
+
+def _warnings_of(check: Any) -> set[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check()
+    return {str(w.message) for w in caught}
+
+
+@pytest.mark.parametrize("information", ["nothing", "own", "full"])
+def test_rl_observation_passes_the_api_tests_without_warnings(
+    tight: Network, information: str
+) -> None:
+    par = parallel_env(tight, max_cycles=20, information=information, observation="rl")
+    assert _warnings_of(lambda: parallel_api_test(par, num_cycles=30)) == set()
+    aec = jcaco.env.env(tight, max_cycles=20, information=information, observation="rl")
+    assert _warnings_of(lambda: api_test(aec, num_cycles=30)) <= NAME_LISTED
+
+
+@pytest.mark.parametrize("information", ["nothing", "own", "full", "masl"])
+def test_rl_observation_is_finite_flat_float32_and_the_same_space_for_every_agent(
+    tight: Network, information: str
+) -> None:
+    env = parallel_env(tight, max_cycles=10, information=information, observation="rl")
+    plain = parallel_env(tight, max_cycles=10, information=information)
+    spaces_ = {id(env.observation_space(a)) for a in env.possible_agents}
+    assert len(spaces_) == 1 and len({id(env.action_space(a)) for a in env.possible_agents}) == 1
+    space = env.observation_space("user_0")
+    assert set(space.spaces) == {"observation", "action_mask"}
+    assert space["observation"].dtype == np.float32 and space["action_mask"].dtype == np.int8
+    assert (
+        np.isfinite(space["observation"].low).all() and np.isfinite(space["observation"].high).all()
+    )
+    obs, _ = env.reset(seed=2)
+    reference, _ = plain.reset(seed=2)
+    rng = np.random.default_rng(1)
+    k = tight.num_servers
+    for _ in range(6):
+        for agent in env.possible_agents:
+            row = obs[agent]
+            assert row in space and np.isfinite(row["observation"]).all()
+            assert np.abs(row["observation"]).max() < 10.0  # order 1
+            assert np.array_equal(row["action_mask"], reference[agent]["action_mask"])
+            compute = reference[agent]["compute_time_s"]  # inf: infeasible, -1 in the vector
+            start = 1 + tight.num_aps
+            coded = row["observation"][start : start + k]
+            assert np.array_equal(coded == -1.0, ~np.isfinite(compute))
+        actions = _random_actions(env, obs, rng)
+        obs = env.step(actions)[0]
+        reference = plain.step(actions)[0]
+
+
+def test_rl_episode_is_deterministic(net: Network) -> None:
+    make = lambda: parallel_env(net, max_cycles=15, observation="rl")  # noqa: E731
+    assert _same(_episode(make(), 3), _episode(make(), 3))
+    assert not _same(_episode(make(), 3), _episode(make(), 4))
 
 
 def test_max_cycles() -> None:
@@ -252,3 +319,16 @@ def test_example_runs(tmp_path) -> None:
     out = subprocess.run(args, capture_output=True, text=True, check=True)
     assert "epsilon-greedy" in out.stdout and "UCB1" in out.stdout
     assert (tmp_path / "independent_learners.png").stat().st_size > 0
+
+
+def test_without_the_rl_extra_one_line_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['supersuit'] = None; sys.modules['sb3_contrib'] = None\n"
+        "from jcaco.env import parallel_env\n"
+        "from jcaco.env.training import train_maskable_ppo\n"
+        "try:\n    train_maskable_ppo(parallel_env(observation='rl'), 10)\n"
+        "except ModuleNotFoundError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().startswith("training needs the rl extra: pip install 'jcaco[rl]'")
+    assert out.stdout.count("\n") == 1

@@ -22,8 +22,8 @@ from jcaco.env.parallel import LEVELS, JcacoParallelEnv, information_of, network
 
 def parallel_env(scenario: Any = None, **kwargs: Any) -> JcacoParallelEnv:
     """The parallel environment: ``parallel_env(scenario, *, max_cycles=2000,
-    information="own", dynamics=DynamicsConfig(), render_mode=None)``
-    (see :class:`JcacoParallelEnv`)."""
+    information="own", dynamics=DynamicsConfig(), render_mode=None, observation="dict")``
+    (see :class:`JcacoParallelEnv`); ``observation="rl"`` is the one to train on."""
     return JcacoParallelEnv(scenario, **kwargs)
 
 

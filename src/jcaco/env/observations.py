@@ -4,7 +4,9 @@ An agent is one user. Its action is one integer ``a = ap * K + server`` (a ``Dis
 space); its observation is a ``Dict`` holding the rows of the slot's
 :class:`jcaco.learners.views.View` that belong to it, so an agent sees exactly what a jcaco
 learner with the same :class:`~jcaco.learners.information.Information` sees
-(:mod:`jcaco.learners.views`), plus its own last delays and an action mask:
+(:mod:`jcaco.learners.views`), plus its own last delays and an action mask (the default
+``observation="dict"``; ``observation="rl"`` gives the flat float32 vector of
+:mod:`jcaco.learners.policy_features` and the mask instead, :func:`rl_observation_space`):
 
 =========================  ================  =============================================
 key                        shape             present when
@@ -20,7 +22,8 @@ key                        shape             present when
                                              (``inf``: infeasible)
 ``distance_m``             ``(M,)``          always: its own distances to the APs [m]
 ``last_expected_delay_s``  ``(2,)``          always: expected AP and server delay of its
-                                             previous action, (25)-(28) [s] (0 at reset)
+                                             previous action, (25)-(28) [s] (0 at reset;
+                                             kept through the slots it is inactive in)
 ``last_measured_delay_s``  ``(2,)``          always: realised AP and server load L^c, L^o
                                              at its previous action, (8), (11) [s]
 ``active``                 ``Discrete(2)``   ``activity`` own or all: its a_i(t)
@@ -42,8 +45,9 @@ from gymnasium import spaces
 
 from jcaco.game.profile import Profile
 from jcaco.learners.information import Information
+from jcaco.learners.policy_features import CLIP, INFEASIBLE, feature_names
 from jcaco.learners.views import View
-from jcaco.types import BoolArray, FloatArray, IntArray
+from jcaco.types import FloatArray
 
 
 def _times(shape: tuple[int, ...]) -> spaces.Box:
@@ -80,27 +84,28 @@ def observation_space(
     return spaces.Dict(fields)
 
 
-def action_masks(
-    feasible: BoolArray, active: BoolArray | None, held: IntArray | None
-) -> npt.NDArray[np.int8]:
-    """Each user's action mask, ``(N, M K)`` int8, for ``M`` APs.
+def rl_observation_space(info: Information, num_aps: int, num_servers: int) -> spaces.Dict:
+    """The space of one agent's RL-ready observation (``observation="rl"``):
+    ``{"observation": Box(float32, (D,)), "action_mask": Box(int8, (M K,))}``, D and the
+    entries from :mod:`jcaco.learners.policy_features`; the same for every agent."""
+    size = len(feature_names(info, num_aps, num_servers))
+    return spaces.Dict(
+        {
+            "observation": spaces.Box(INFEASIBLE, CLIP, (size,), dtype=np.float32),
+            "action_mask": spaces.Box(0, 1, (num_aps * num_servers,), dtype=np.int8),
+        }
+    )
 
-    Parameters
-    ----------
-    feasible : ndarray of bool, shape (N, M, K)
-        Whether the user may pick (AP, server): the server meets its accuracy limit (37).
-    active : ndarray of bool, shape (N,), or None
-        The slot's a(t); None when unknown to the agents (``activity="theta"``).
-    held : ndarray of int, shape (N,), or None
-        Each user's previous action; an inactive user may only hold it (None at reset).
-    """
-    n = feasible.shape[0]
-    mask = feasible.reshape(n, -1).astype(np.int8)  # [N, M K]
-    if active is not None and held is not None:
-        idle = np.flatnonzero(~active)
-        mask[idle] = 0
-        mask[idle, held[idle]] = 1
-    return mask
+
+def rl_observations(
+    vectors: npt.NDArray[np.float32], mask: npt.NDArray[np.int8], agents: list[str]
+) -> dict[str, dict[str, Any]]:
+    """One ``{"observation", "action_mask"}`` pair per agent from ``(N, D)`` and ``(N, M K)``
+    rows (views, not copies)."""
+    return {
+        agent: {"observation": row, "action_mask": allowed}
+        for agent, row, allowed in zip(agents, vectors, mask, strict=True)
+    }
 
 
 def observations(
@@ -165,4 +170,4 @@ def observations(
     }
 
 
-__all__ = ["action_masks", "observation_space", "observations"]
+__all__ = ["observation_space", "observations", "rl_observation_space", "rl_observations"]

@@ -27,11 +27,23 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from jcaco.env.observations import action_masks, observation_space, observations
+from jcaco.env.observations import (
+    observation_space,
+    observations,
+    rl_observation_space,
+    rl_observations,
+)
 from jcaco.env.render import slot_table
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.information import SHORTHANDS, Information, information_of
+from jcaco.learners.policy_features import (
+    action_masks,
+    distance_scale_m,
+    features,
+    initial_action,
+    time_scale_s,
+)
 from jcaco.learners.views import Setup, View, build_setup
 from jcaco.model.build import check_feasible
 from jcaco.model.files import load_network
@@ -71,6 +83,11 @@ class JcacoParallelEnv(ParallelEnv):
         What each agent observes (:mod:`jcaco.env.observations`): an
         :class:`~jcaco.learners.information.Information`, ``"nothing"``, ``"own"`` (own
         activity bit, own realised times), ``"full"``, or a learner's name (``"masl"``).
+    observation : {"dict", "rl"}
+        ``"dict"``: the view's rows by name, in seconds and metres (:mod:`jcaco.env.observations`);
+        ``"rl"``: the one to train on, ``{"observation": float32 vector, "action_mask": int8}``
+        with every entry finite and of order 1 (:mod:`jcaco.learners.policy_features`), the
+        same space for every agent.
     dynamics : DynamicsConfig
         The dynamics between slots, as ``jcaco simulate``'s options.
     render_mode : {None, "human", "ansi"}
@@ -91,11 +108,15 @@ class JcacoParallelEnv(ParallelEnv):
         information: Information | str = "own",
         dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
         render_mode: str | None = None,
+        observation: str = "dict",
     ):
         if isinstance(max_cycles, bool) or not isinstance(max_cycles, int) or max_cycles < 1:
             raise ValueError(f"max_cycles must be an integer >= 1, got {max_cycles!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None, 'human' or 'ansi', got {render_mode!r}")
+        if observation not in ("dict", "rl"):
+            raise ValueError(f"observation must be 'dict' or 'rl', got {observation!r}")
+        self.observation = observation
         self.network = network_of(scenario)
         self.information = information_of(information)
         self.dynamics = dynamics
@@ -106,7 +127,11 @@ class JcacoParallelEnv(ParallelEnv):
         self.agents: list[str] = []
         self._index = {agent: i for i, agent in enumerate(self.possible_agents)}
         # one space object per kind, the same for every agent (PettingZoo asks for identity)
-        self._observation_space = observation_space(self.information, n, m, k)
+        self._observation_space = (
+            rl_observation_space(self.information, m, k)
+            if observation == "rl"
+            else observation_space(self.information, n, m, k)
+        )
         self._action_space = spaces.Discrete(m * k)
         self.root_seed: int | None = None
         self.episode_seed: int | None = None
@@ -142,11 +167,11 @@ class JcacoParallelEnv(ParallelEnv):
         self._action_space.seed(int(stream(self.episode_seed, "env", 1).integers(2**32)))
         self.world = DynamicEnvironment([self.network], [self.episode_seed], self.dynamics)
         game = self.world.initial()
-        n, m, k = game.num_users, game.num_aps, game.num_servers
-        feasible = game.feasible[0]  # [N, K]
-        self._feasible = np.broadcast_to(feasible[:, None, :], (n, m, k))
-        fastest = np.argmin(np.where(feasible, game.compute_time_s[0], np.inf), axis=-1)
-        self._held: IntArray = fastest.astype(np.int64)  # AP 0, fastest feasible server
+        n = game.num_users
+        self._setup = build_setup(self.information, game)
+        self._held: IntArray = initial_action(self._setup)[0]  # AP 0, fastest feasible server
+        if self.observation == "rl":
+            self._scales = (time_scale_s(self._setup), distance_scale_m(self._setup))
         self._recorder = TraceRecorder(self.max_cycles, 1, n, record_users=False)
         self._previous: Profile | None = None
         self._last_expected_s = np.zeros((n, 2))
@@ -182,10 +207,15 @@ class JcacoParallelEnv(ParallelEnv):
         active = feedback.active[0]
         ap_s, server_s = feedback.ap_delay_measured_s[0], feedback.server_delay_measured_s[0]
         reward = np.where(active, -(ap_s + server_s), 0.0)  # -U_i (13), as the recorder sums
-        self._last_expected_s = np.stack(
+        # an inactive user learns nothing in the slot: its last delays stay (new arrays, as
+        # the observations handed out are views of them)
+        expected_s = np.stack(
             [feedback.ap_delay_expected_s[0], feedback.server_delay_expected_s[0]], axis=1
         )
-        self._last_measured_s = np.stack([ap_s, server_s], axis=1)
+        on = active[:, None]
+        self._last_expected_s = np.where(on, expected_s, self._last_expected_s)
+        measured_s = np.stack([ap_s, server_s], axis=1)
+        self._last_measured_s = np.where(on, measured_s, self._last_measured_s)
         self._rewarded, self._service_s = active, ap_s + server_s
         self.feedback, self._previous, self._held = feedback, profile, chosen
         self._t += 1
@@ -221,6 +251,8 @@ class JcacoParallelEnv(ParallelEnv):
     # -- the loop's pieces, for a jcaco Learner acting for every agent at once --------------
     def setup(self, information: Information) -> Setup:
         """What :meth:`Learner.reset` gets in ``jcaco simulate`` for this episode."""
+        if information == self.information:
+            return self._setup
         return build_setup(information, self.world.initial())
 
     def view(self, information: Information) -> View:
@@ -255,7 +287,17 @@ class JcacoParallelEnv(ParallelEnv):
         view = self.view(self.information)
         active = None if view.active is None else view.active[0]
         held = None if self._previous is None else self._held
-        self._mask = action_masks(self._feasible, active, held)
+        self._mask = action_masks(self._setup.feasible[0], self.network.num_aps, active, held)
+        if self.observation == "rl":
+            vectors = features(
+                view,
+                *self._scales,
+                self._held[None],
+                self._last_expected_s[None],
+                self._last_measured_s[None],
+                self.network.num_aps,
+            )
+            return rl_observations(vectors[0], self._mask, self.possible_agents)
         return observations(
             view,
             self._mask,

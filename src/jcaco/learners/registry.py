@@ -18,6 +18,7 @@ from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
 from jcaco.learners.loglinear import LogLinear
 from jcaco.learners.masl import MASL
 from jcaco.learners.optimum import Optimum
+from jcaco.learners.policy import POLICY_PREFIX, PolicyLearner, bound_policy
 from jcaco.learners.random_assignment import RandomAssignment
 from jcaco.learners.selfish import Selfish
 
@@ -36,6 +37,12 @@ LEARNERS: dict[str, type[Learner]] = {
 }
 
 
+#: Learners that run from a file (``--param path=...``): resolvable by name, but not in
+#: :data:`LEARNERS`, whose every entry runs with its default parameters. ``policy@PATH`` names
+#: the ``policy`` learner with that file (where no ``--param`` can be given: ``--algorithms``).
+FROM_FILES: dict[str, type[Learner]] = {"policy": PolicyLearner}
+
+
 def resolve(name: str) -> type[Learner]:
     """The learner class of ``name``: a registered name, ``package.module:ClassName``, or
     the name of an installed ``jcaco.learners`` entry point (:mod:`jcaco.learners.plugins`).
@@ -48,6 +55,10 @@ def resolve(name: str) -> type[Learner]:
     """
     if name in LEARNERS:
         return LEARNERS[name]
+    if name in FROM_FILES:
+        return FROM_FILES[name]
+    if name.startswith(POLICY_PREFIX):
+        return bound_policy(name.removeprefix(POLICY_PREFIX))
     if plugins.is_import_path(name):
         return plugins.load_class(name)
     installed = plugins.entry_points()
