@@ -37,6 +37,7 @@ from jcaco.scenario.generator import PRESETS, with_overrides
 from jcaco.scenario.network import Network
 from jcaco.sim.recorder import Trace
 from jcaco.sim.simulate import simulate
+from jcaco.types import BoolArray, FloatArray
 
 #: The end points of Fig. 4 (number of APs) and Fig. 9 (number of UEs), Table III otherwise.
 CONFIGS: tuple[tuple[str, dict[str, int]], ...] = (
@@ -92,9 +93,17 @@ class ClipCountingMASL(MASL):
         for index, (delay, bound) in enumerate(
             zip(delays, (self.max_ap_delay_s_, self.max_server_delay_s_), strict=True)
         ):
-            self.clipped_[index] += int(np.count_nonzero(updating & (delay > bound)))
-            self.updates_[index] += int(np.count_nonzero(updating))
+            count, total = clipped(delay, bound, updating)
+            self.clipped_[index] += count
+            self.updates_[index] += total
         super().observe(profile, feedback)
+
+
+def clipped(delay: FloatArray, bound: FloatArray, updating: BoolArray) -> tuple[int, int]:
+    """How many of the ``updating`` users' delays exceed their constant ``bound`` (their
+    reward (35), (38) is clipped at 0), and how many update: ``delay`` and ``updating``
+    ``(S, N)``, ``bound`` ``(S, 1)`` or ``(S, N)`` [s]."""
+    return int(np.count_nonzero(updating & (delay > bound))), int(np.count_nonzero(updating))
 
 
 @dataclass(frozen=True)
@@ -129,10 +138,11 @@ def pick(choices: Sequence[Choice], max_clipped_share: float = MAX_CLIPPED_SHARE
     return min(valid, key=lambda c: c.ratio_to_o9)
 
 
-def choices_of(rows: Sequence[CandidateRow]) -> list[Choice]:
-    """Each candidate's :class:`Choice` over the configurations of ``rows``."""
+def choices_of(rows: Sequence[CandidateRow], labels: Sequence[str] | None = None) -> list[Choice]:
+    """Each candidate's :class:`Choice` over the configurations of ``rows``, in the order of
+    ``labels`` (default: :data:`CANDIDATES`)."""
     out = []
-    for label, _ in CANDIDATES:
+    for label in labels if labels is not None else [c for c, _ in CANDIDATES]:
         mine = [r for r in rows if r.candidate == label]
         if mine:
             ratio = float(np.mean([r.ratio_to_o9 for r in mine]))
@@ -208,6 +218,7 @@ __all__ = [
     "ClipCountingMASL",
     "ReferenceRow",
     "choices_of",
+    "clipped",
     "masl_normaliser",
     "pick",
 ]

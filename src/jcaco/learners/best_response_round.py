@@ -104,21 +104,19 @@ class BestResponseRound(Learner):
         activity: Literal["all", "own"] = "all",
         channel: Literal["all", "mean"] = "all",
     ):
-        self.start = start
-        self.activity = activity
-        self.channel = channel
+        self.start, self.activity, self.channel = start, activity, channel
 
     def declares(self) -> Information:
-        """The others' actions and times, at the activity and channel levels chosen."""
+        """What ``br`` declares with the same ``activity`` and ``channel``."""
         return Information(self.activity, self.channel, "actions")
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
-        """Check the options and draw the starting profile."""
+        """Check ``activity`` and ``channel``; draw the start."""
         check_choice(self, ("activity", ("all", "own")), ("channel", ("all", "mean")))
-        self.rng_ = rng
-        self.last_ = start_profile(setup, self.start, rng)
-        self.converged_ = np.zeros(setup.shape[0], dtype=bool)
-        self.moves_ = np.zeros(setup.shape[0], dtype=np.int64)
+        num_seeds = setup.shape[0]
+        self.rng_, self.last_ = rng, start_profile(setup, self.start, rng)
+        self.converged_ = np.zeros(num_seeds, dtype=bool)
+        self.moves_ = np.zeros(num_seeds, dtype=np.int64)  # moves of the last slot
 
     def act(self, view: View) -> Profile:
         """One round on this slot's game from the previous profile, in a fresh random order."""

@@ -61,7 +61,7 @@ SAMPLINGS = ("active", "all")
 #: MASL's default normaliser: the one the rule of docs/algorithms.md ("MASL's normaliser")
 #: picks (``jcaco study masl-normaliser``).
 Normaliser = Literal["o9", "per-user", "worst-resource", "start-quantile"]
-DEFAULT_NORMALISER: Normaliser = "o9"
+DEFAULT_NORMALISER: Normaliser = "start-quantile"
 
 
 def lri_update(

@@ -83,26 +83,29 @@ BR_OSCILLATES = (
     "to its deterministic updates and lack of exploration."
 )
 
-BR_MOVE = Reading(
-    group="br",
-    name="br",
-    summary="one improving move per slot, by a random active user that can improve",
-    sentences=(BR_SENTENCE, BR_CONVERGES),
+
+def _br(name: str, summary: str, *sentences: str, default: bool = False) -> Reading:
+    return Reading("br", name, summary, sentences, default)
+
+
+BR_MOVE = _br(
+    "br",
+    "one improving move per slot, by a random active user that can improve",
+    BR_SENTENCE,
+    BR_CONVERGES,
     default=True,
 )
-BR_ROUND = Reading(
-    group="br",
-    name="br-round",
-    summary="one round per slot: every active user best-responds once, in a random order",
-    sentences=(BR_SENTENCE, BR_CONVERGES),
-    default=False,
+BR_ROUND = _br(
+    "br-round",
+    "one round per slot: every active user best-responds once, in a random order",
+    BR_SENTENCE,
+    BR_CONVERGES,
 )
-BR_SYNC = Reading(
-    group="br",
-    name="br-sync",
-    summary="every active user best-responds at once to the previous slot's profile",
-    sentences=(BR_SENTENCE, BR_OSCILLATES),
-    default=False,
+BR_SYNC = _br(
+    "br-sync",
+    "every active user best-responds at once to the previous slot's profile",
+    BR_SENTENCE,
+    BR_OSCILLATES,
 )
 
 #: The paper's sentences on MASL's normalisation constant (below (35)).

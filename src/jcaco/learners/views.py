@@ -65,22 +65,31 @@ class LoadStats:
 
 def load_stats(theta: FloatArray, time: FloatArray, signal: str) -> LoadStats:
     """:class:`LoadStats` of one subgame: ``theta`` ``(S, N)``, ``time`` ``(S, N, R)`` [s]
-    (``inf``: infeasible), ``signal`` ``"expected"`` (θ weights) or ``"measured"``."""
+    (``inf``: infeasible), ``signal`` ``"expected"`` (θ weights) or ``"measured"``.
+
+    With c_j feasible resources, p_jr w_jr is θ_j T_jr / c_j for both signals; the sums over
+    the users are products of an ``(S, 1, N)`` row with the ``(S, N, R)`` times (a few passes
+    over the time matrix: 1.6 s of CPU at 10^6 users and R = 10 done elementwise).
+    """
     feasible = np.isfinite(time)
     finite = np.where(feasible, time, 0.0)  # [S, N, R]
-    uniform = feasible / np.maximum(feasible.sum(axis=-1, keepdims=True), 1)
-    players = (theta > 0)[..., None]
+    count = np.maximum(feasible.sum(axis=-1), 1)  # [S, N]
+    players = theta > 0
+
+    def over_users(row: FloatArray, values: FloatArray) -> FloatArray:
+        return np.matmul(row[..., None, :], values)[..., 0, :]  # [S, R]
+
+    share = np.where(players, theta / count, 0.0)  # p_jr w_jr / T_jr
     if signal == "expected":
-        weight = np.where(players, theta[..., None] * finite, 0.0)
-        chance = np.where(players, uniform, 0.0)
+        weight, chance = np.where(players, theta, 0.0), 1.0 / count  # w = θ T, p = 1/c
     else:
-        weight = np.where(players, finite, 0.0)
-        chance = np.where(players, theta[..., None] * uniform, 0.0)
+        weight, chance = players.astype(float), share  # w = T, p = θ / c
+    spread = np.where(players, chance * (1.0 - chance) * weight**2, 0.0)
     return LoadStats(
-        full_s=weight.sum(axis=-2),
-        start_mean_s=(chance * weight).sum(axis=-2),
-        start_variance_s2=(chance * (1.0 - chance) * weight**2).sum(axis=-2),
-        largest_s=weight.max(axis=-2, initial=0.0),
+        full_s=over_users(weight, finite),
+        start_mean_s=over_users(share, finite),
+        start_variance_s2=over_users(spread, finite**2),
+        largest_s=(weight[..., None] * finite).max(axis=-2, initial=0.0),
     )
 
 
