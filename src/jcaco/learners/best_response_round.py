@@ -66,13 +66,20 @@ def best_response_round(
     load = resource.loads(w, choice)  # [S, R]
     seeds = np.arange(choice.shape[0])
     moves = np.zeros(choice.shape[0], dtype=np.int64)
+    rows = w[seeds[:, None], order]  # [S, N, R]: the weights in the order of the turns
+    turns = movers[seeds[:, None], order]  # [S, N]
     for turn in range(choice.shape[1]):  # the users' turns, every seed at once
-        user = order[:, turn]  # [S]
-        row = w[seeds, user]  # [S, R]
+        user, row = order[:, turn], rows[:, turn]  # [S], [S, R]
         current = choice[seeds, user]
-        best, _ = resource.best_responses(row[:, None, :], current[:, None], load)
-        target = np.where(movers[seeds, user], best[:, 0], current)  # [S]
-        moved = target != current
+        # the deviation costs (43): staying costs the current load, moving adds the own weight
+        cost = load + row
+        stay = load[seeds, current]
+        cost[seeds, current] = stay
+        best = cost.argmin(axis=-1)  # the first cheapest; a move must gain more than atol
+        moved = turns[:, turn] & (stay - cost[seeds, best] > resource.DEFAULT_ATOL_S)
+        if not moved.any():
+            continue
+        target = np.where(moved, best, current)
         load[seeds, current] -= np.where(moved, row[seeds, current], 0.0)
         load[seeds, target] += np.where(moved, row[seeds, target], 0.0)
         choice[seeds, user] = target
