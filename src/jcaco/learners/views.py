@@ -68,8 +68,9 @@ def load_stats(theta: FloatArray, time: FloatArray, signal: str) -> LoadStats:
     (``inf``: infeasible), ``signal`` ``"expected"`` (θ weights) or ``"measured"``.
 
     With c_j feasible resources, p_jr w_jr is θ_j T_jr / c_j for both signals; the sums over
-    the users are products of an ``(S, 1, N)`` row with the ``(S, N, R)`` times (a few passes
-    over the time matrix: 1.6 s of CPU at 10^6 users and R = 10 done elementwise).
+    the users are products of an ``(S, 1, N)`` row with the ``(S, N, R)`` times, a few passes
+    over the time matrix: at 10^6 users and R = 10, MASL's set-up with ``start-quantile`` took
+    0.84 s of CPU against 0.15 s with ``o9`` (1.65 s with the sums done elementwise).
     """
     feasible = np.isfinite(time)
     finite = np.where(feasible, time, 0.0)  # [S, N, R]
