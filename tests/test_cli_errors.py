@@ -240,7 +240,7 @@ def test_nonexistent_file(jcaco, tmp_path: Path) -> None:
     [
         (
             ["-a", "nope"],
-            ["algorithm", "'nope'", "allowed: bandit, br, br-oracle, br-sync", "masl"],
+            ["algorithm", "'nope'", "allowed: bandit, br, br-oracle, br-round, br-sync", "masl"],
         ),
         (["-a", "masl", "--param", "foo=1"], ["param", "'foo'", "allowed: learning_rate_ap"]),
         (["-a", "masl", "--param", "learning_rate_ap=5"], ["learning_rate_ap", "(0, 1]"]),

@@ -54,7 +54,9 @@ def sharded_masl(
     game: GameInstance, shards: list[np.ndarray], seed: int, sampling: str
 ) -> list[np.ndarray]:
     """MASL with per-shard work and only the load vectors exchanged; final strategies."""
-    learner = MASL(learning_rate_ap=0.3, learning_rate_server=0.2, sampling=sampling)
+    learner = MASL(
+        learning_rate_ap=0.3, learning_rate_server=0.2, sampling=sampling, normaliser="o9"
+    )
     n, m = game.num_users, game.num_aps
     feasible = game.feasible[0]
     probs = [np.full((n, m), 1.0 / m), feasible / feasible.sum(axis=-1, keepdims=True)]  # (33)
@@ -104,7 +106,9 @@ def test_shards_exchanging_only_the_loads_give_the_unsplit_run(
         n = game.num_users
         order = rng.permutation(n)  # shards need not be contiguous
         shards = [np.sort(part) for part in np.array_split(order, num_shards)]
-        learner = MASL(learning_rate_ap=0.3, learning_rate_server=0.2, sampling=sampling)
+        learner = MASL(
+            learning_rate_ap=0.3, learning_rate_server=0.2, sampling=sampling, normaliser="o9"
+        )
         run_loop(
             StaticEnvironment(game, stream(seed, "activity")),
             learner,

@@ -265,7 +265,7 @@ def test_list_json_gives_every_algorithm_its_information_and_role(jcaco) -> None
     rows = {a["name"]: a for a in doc["algorithms"]}
     assert set(rows) == set(LEARNERS)
     for row in rows.values():
-        assert set(row) == {"name", "information", "role", "params"}
+        assert set(row) == {"name", "information", "role", "reading", "params", "parameters"}
         assert set(row["information"]) == {"activity", "channel", "others"}
     assert rows["br-oracle"]["role"] == "reference"
     assert rows["masl"]["information"] == {"activity": "own", "channel": "mean", "others": "none"}

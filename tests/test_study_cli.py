@@ -62,3 +62,20 @@ def test_bad_flags_exit_2_with_one_line(jcaco, args: list[str], flag: str) -> No
     lines = result.err.strip().splitlines()
     assert result.code == 2 and len(lines) == 1 and flag in lines[0], result.err
     assert result.out == ""
+
+
+def test_masl_normaliser_prints_the_pick_and_writes_csv_and_markdown(jcaco, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jcaco.cli.study_tables import CSV_COLUMNS
+    from jcaco.experiments.masl_normaliser import CANDIDATES, CONFIGS, REFERENCES, SHOWN
+
+    result = jcaco("study", "masl-normaliser", "--seeds", "2", "--slots", "3", "-o", tmp_path)
+    assert result.code == 0, result.err
+    assert result.out.startswith('The rule (docs/algorithms.md, "MASL\'s normaliser") picks **')
+    lines = (tmp_path / "masl_normaliser.csv").read_text().splitlines()
+    assert tuple(lines[0].split(",")) == CSV_COLUMNS
+    series = len(CANDIDATES) + len(REFERENCES) + len(SHOWN)
+    assert len(lines) == 1 + len(CONFIGS) * series
+    markdown = (tmp_path / "masl_normaliser.md").read_text()
+    assert markdown in result.out and markdown.count("| start-quantile δ=0.01 |") == 1 + len(
+        CONFIGS
+    )

@@ -72,7 +72,9 @@ def test_one_masl_step_has_mean_b_times_the_drift() -> None:
     paths, rate = 20_000, 0.5
     batch = stack_instances([game] * paths)
     rng = np.random.default_rng(11)
-    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate, sampling="all")
+    learner = MASL(
+        learning_rate_ap=rate, learning_rate_server=rate, sampling="all", normaliser="o9"
+    )
     learner.reset(build_setup(learner.declares(), batch), rng)
     start = np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]])
     learner.probs_ap_[...] = start

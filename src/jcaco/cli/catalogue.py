@@ -31,21 +31,37 @@ def schema(kind: str, file_format: str) -> None:
 
 
 def _catalogue() -> dict[str, Any]:
-    """Algorithms (with their declared information, role and parameters), presets, experiments."""
+    """Algorithms (with their declared information, role, reading and parameters: each one's
+    default, type and allowed range), the readings of the paper's ambiguities, presets,
+    experiments. ``params`` keeps its former list of names; ``parameters`` has the detail."""
     from jcaco.experiments.paper import EXPERIMENTS
+    from jcaco.learners.masl_normalisers import NORMALISERS, normaliser_reading
+    from jcaco.learners.params import param_specs
+    from jcaco.learners.readings import reading_of
     from jcaco.learners.registry import available
     from jcaco.scenario.generator import PRESETS
 
-    return {
-        "algorithms": [
+    learners = available()
+    algorithms = []
+    for name, cls in learners.items():
+        reading = reading_of(cls)
+        algorithms.append(
             {
                 "name": name,
                 "information": cls().declares().as_dict(),
                 "role": cls.role,
+                "reading": None if reading is None else reading.as_dict(),
                 "params": cls.param_names(),
+                "parameters": [spec.as_dict() for spec in param_specs(cls)],
             }
-            for name, cls in available().items()
-        ],
+        )
+    readings = [r for r in map(reading_of, learners.values()) if r is not None]
+    default = learners["masl"]().get_params()["normaliser"] if "masl" in learners else ""
+    readings += [normaliser_reading(n, default) for n in NORMALISERS]
+    unique = {(r.group, r.name): r.as_dict() for r in readings}
+    return {
+        "algorithms": algorithms,
+        "readings": sorted(unique.values(), key=lambda r: (r["group"], not r["default"])),
         "presets": [
             {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
             for name, c in PRESETS.items()
@@ -60,17 +76,26 @@ def _catalogue() -> dict[str, Any]:
 @click.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 def list_(as_json: bool) -> None:
-    """List the algorithms (what each sees, its role, its parameters), presets, experiments."""
+    """List the algorithms (what each sees, its role and reading, each parameter's type, default
+    and allowed values), the readings of the paper's ambiguities, presets, experiments."""
     catalogue = _catalogue()
     if as_json:
         click.echo(json.dumps(catalogue, indent=2))
         return
-    click.echo("algorithms (information: activity / channel / others; role):")
+    click.echo("algorithms (information: activity / channel / others; role; reading):")
     for algo in catalogue["algorithms"]:
         info = algo["information"]
         seen = f"{info['activity']} / {info['channel']} / {info['others']}"
-        params = ", ".join(algo["params"]) or "-"
-        click.echo(f"  {algo['name']:<13} {seen:<26} {algo['role']:<10} params: {params}")
+        reading = algo["reading"]
+        read = "-" if reading is None else f"{reading['group']}: {reading['name']}"
+        click.echo(f"  {algo['name']:<13} {seen:<26} {algo['role']:<10} {read}")
+        for p in algo["parameters"]:
+            default = json.dumps(p["default"])
+            click.echo(f"      {p['name']:<22} {p['type']:<7} {default:<14} {p['allowed']}")
+    click.echo("readings (group: name, * the default; the paper's sentences with --json):")
+    for r in catalogue["readings"]:
+        star = "*" if r["default"] else " "
+        click.echo(f"  {star} {r['group'] + ': ' + r['name']:<32} {r['summary']}")
     click.echo("presets:")
     for p in catalogue["presets"]:
         click.echo(f"  {p['name']:<13} N={p['users']} M={p['aps']} K={p['servers']}")

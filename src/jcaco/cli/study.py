@@ -6,6 +6,10 @@
 ``masl-options``
     MASL's ``sampling`` and ``normaliser`` options in the figures' simulation, as paired
     differences over seeds (:mod:`jcaco.experiments.masl_options`).
+``masl-normaliser``
+    MASL's normaliser family: the rule that picks the default and the table of constants,
+    clipped shares and totals against ``br`` and ``br-sync``
+    (:mod:`jcaco.experiments.masl_normaliser`).
 ``bandit-defaults``
     The ``bandit`` learner's ``step``, ``switch_rate`` and trials against ``loglinear price``
     on the same networks (:mod:`jcaco.experiments.bandit_defaults`).
@@ -114,6 +118,40 @@ def masl_options(seeds: int, slots: int) -> None:
         for r in run_options(seeds, slots)
     ]
     click.echo(markdown_table(header, cells))
+
+
+@study.command(name="masl-normaliser")
+@click.option(
+    "--seeds", type=COUNT, default=20, show_default=True, help="Networks of seeds 0..S-1."
+)
+@click.option(
+    "--slots", type=COUNT, default=2000, show_default=True, help="Slots T per run (20000: long)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also write masl_normaliser.csv and masl_normaliser.md into this folder.",
+)
+def masl_normaliser(seeds: int, slots: int, output: str | None) -> None:
+    """MASL's normaliser: the constant the rule picks, and the table behind it."""
+    from jcaco.cli.study_tables import normaliser_report
+
+    start, cpu = time.perf_counter(), time.process_time()
+    markdown, csv_text = normaliser_report(seeds, slots)
+    took = f"{time.perf_counter() - start:.0f} s wall, {time.process_time() - cpu:.0f} s CPU"
+    click.echo(f"{markdown}\n({seeds} seeds, T = {slots:,} slots; {took})")
+    if output is not None:
+        from pathlib import Path
+
+        from jcaco.files import write_text
+
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(folder / "masl_normaliser.csv", csv_text)
+        write_text(folder / "masl_normaliser.md", markdown + "\n")
+        click.echo(f"wrote {folder / 'masl_normaliser.csv'} and {folder / 'masl_normaliser.md'}")
 
 
 @study.command(name="bandit-defaults")

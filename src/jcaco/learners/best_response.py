@@ -40,6 +40,7 @@ from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, check_choice, uniform_choice
 from jcaco.learners.information import Information
+from jcaco.learners.readings import BR_MOVE
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import FloatArray, IntArray
@@ -90,6 +91,7 @@ class BestResponse(Learner):
 
     name = "br"
     information = Information("all", "all", "actions")
+    reading = BR_MOVE
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import start_profile
 from jcaco.learners.information import EVERYTHING
+from jcaco.learners.readings import BR_SYNC
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 
@@ -34,6 +35,7 @@ class BestResponseSync(Learner):
 
     name = "br-sync"
     information = EVERYTHING
+    reading = BR_SYNC
 
     def __init__(self, start: Literal["random", "greedy"] = "random"):
         self.start = start

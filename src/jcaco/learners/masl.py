@@ -19,11 +19,19 @@ Options where the seed is explicit or silent (docs/algorithms.md):
 * ``sampling``: ``"active"`` (the seed: "each active UE selects"; an inactive user keeps its
   last action, which enters only the expected loads) or ``"all"`` (every user samples every
   slot, Alg. 1 as MODEL.md writes it).
-* ``normaliser``: ``"o9"`` (T̄max_tr = Σ_j θ_j max_m T_{j,m} at the mean fading and T̄max_cp
-  = Σ_j θ_j max_k C_{j,k}, MODEL.md O9) or ``"per-user"`` (an a-priori scale per user: N
-  times its own largest standalone time, which needs N and its own times only). The seed asks
-  for "a fixed constant" that "does not depend on future observations or online updates";
-  both are; an adaptive normaliser would be a variant beyond the paper.
+* ``normaliser``, ``delta`` and ``scale``: the fixed constant T̄max of (35), (38). The paper:
+  "It is chosen such that over the considered learning horizon, so that the normalized reward
+  remains bounded within ." and "It is worth noting that the normalization factor is a fixed
+  constant and does not depend on future observations or online updates." The family
+  (:mod:`jcaco.learners.masl_normalisers`), loosest first: ``"o9"`` (Σ_j θ_j max_m T_{j,m}
+  at the mean fading and Σ_j θ_j max_k C_{j,k}, docs/model.md O9), ``"per-user"`` (N times
+  the user's own largest standalone time, which needs N and its own times only),
+  ``"worst-resource"`` (max_r Σ_j θ_j T_{j,r}, the largest expected load any profile gives)
+  and ``"start-quantile"`` (the largest load of the uniform start (33) with probability
+  >= 1 - ``delta``, Bernstein's bound). ``scale`` multiplies the chosen constant. Every one
+  is computed in :meth:`MASL.reset` before the first slot; an adaptive normaliser would be a
+  variant beyond the paper. The default is the one the rule of docs/algorithms.md ("MASL's
+  normaliser", written before measuring) picked with ``jcaco study masl-normaliser``.
 * ``price`` (beyond the paper): the delay in the reward is replaced by the marginal-cost price
   (:mod:`jcaco.game.pricing`): the user's own delay plus the delay it adds to the others on
   its resource, from its own delay, its own standalone time and the user count its AP and
@@ -43,18 +51,17 @@ from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, check_choice, measured_costs, sample_from
 from jcaco.learners.information import Information, own_delays
+from jcaco.learners.masl_normalisers import NORMALISERS, normaliser_constants, normaliser_reading
+from jcaco.learners.params import check_ranges
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 SAMPLINGS = ("active", "all")
-NORMALISERS = ("o9", "per-user")
-
-
-def _per_user_scale(time: FloatArray, num_users: int) -> FloatArray:
-    """N times each user's own largest feasible standalone time, shape ``(S, N)`` [s]."""
-    worst = np.where(np.isfinite(time), time, 0.0).max(axis=-1)  # [S, N]
-    return np.maximum(num_users * worst, 1e-300)
+#: MASL's default normaliser: the one the rule of docs/algorithms.md ("MASL's normaliser")
+#: picks (``jcaco study masl-normaliser``).
+Normaliser = Literal["o9", "per-user", "worst-resource", "start-quantile"]
+DEFAULT_NORMALISER: Normaliser = "start-quantile"
 
 
 def lri_update(
@@ -172,14 +179,19 @@ class MASL(Learner):
         subgames.
     sampling : {"active", "all"}
         Who samples an action each slot (O8): the active users (the seed) or every user.
-    normaliser : {"o9", "per-user"}
-        T̄max of (35), (38): the O9 constants or a per-user a-priori scale (module docstring).
+    normaliser : {"o9", "per-user", "worst-resource", "start-quantile"}
+        T̄max of (35), (38), a fixed constant of the set-up (module docstring).
+    delta : float
+        The level δ of ``start-quantile``, in (0, 1).
+    scale : float
+        Multiplies the chosen constant, > 0.
     price : bool
         Learn on the marginal-cost price instead of the delay (module docstring).
     """
 
     name = "masl"
     information = Information("own", "mean", "none")
+    reading = normaliser_reading(DEFAULT_NORMALISER, DEFAULT_NORMALISER)
 
     def __init__(
         self,
@@ -188,8 +200,10 @@ class MASL(Learner):
         reward_signal: Literal["expected", "measured"] = "expected",
         convergence_threshold: float = 0.99,
         sampling: Literal["active", "all"] = "active",
-        normaliser: Literal["o9", "per-user"] = "o9",
+        normaliser: Normaliser = DEFAULT_NORMALISER,
         price: bool = False,
+        delta: float = 0.01,
+        scale: float = 1.0,
     ):
         self.learning_rate_ap = learning_rate_ap
         self.learning_rate_server = learning_rate_server
@@ -198,6 +212,8 @@ class MASL(Learner):
         self.sampling = sampling
         self.normaliser = normaliser
         self.price = price
+        self.delta = delta
+        self.scale = scale
 
     def declares(self) -> Information:
         """Own activity and no channel; the per-user normaliser also needs N; a price needs
@@ -206,10 +222,7 @@ class MASL(Learner):
         return own_delays(self.price, self.reward_signal, unpriced)
 
     def _check_params(self) -> None:
-        for name in ("learning_rate_ap", "learning_rate_server"):
-            value = getattr(self, name)
-            if not 0 < value <= 1:
-                raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+        check_ranges(self)
         check_choice(
             self,
             ("reward_signal", ("expected", "measured")),
@@ -230,19 +243,13 @@ class MASL(Learner):
         self.probs_ap_[...] = 1.0 / m
         self.probs_server_ = _empty_resource_major(feasible.shape)
         np.divide(feasible, feasible.sum(axis=-1, keepdims=True), out=self.probs_server_)
-        if self.normaliser == "per-user":
-            assert setup.num_users is not None  # declared: others="count"
-            self.max_ap_delay_s_ = _per_user_scale(setup.tx_time_s, setup.num_users)
-            self.max_server_delay_s_ = _per_user_scale(setup.compute_time_s, setup.num_users)
-        elif self.reward_signal == "expected":
-            self.max_ap_delay_s_ = setup.announcements.expected_max_ap_load_s
-            self.max_server_delay_s_ = setup.announcements.expected_max_server_load_s
-        else:
-            self.max_ap_delay_s_ = setup.announcements.max_ap_load_s
-            self.max_server_delay_s_ = setup.announcements.max_server_load_s
+        ap_s, server_s = normaliser_constants(
+            setup, self.normaliser, self.reward_signal, self.delta
+        )
+        factor = self.scale * (2.0 if self.price else 1.0)
+        self.max_ap_delay_s_ = ap_s if factor == 1.0 else factor * ap_s
+        self.max_server_delay_s_ = server_s if factor == 1.0 else factor * server_s
         if self.price:
-            self.max_ap_delay_s_ = 2.0 * self.max_ap_delay_s_
-            self.max_server_delay_s_ = 2.0 * self.max_server_delay_s_
             self.theta_ = setup.theta
             self.own_times_ = (setup.tx_time_s, setup.compute_time_s)
         self.converged_ = np.zeros(s, dtype=bool)

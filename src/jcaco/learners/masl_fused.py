@@ -50,7 +50,10 @@ SUPPORTED: dict[str, tuple[Any, ...] | None] = {
     "reward_signal": ("expected", "measured"),
     "convergence_threshold": None,
     "sampling": ("active", "all"),
-    "normaliser": ("o9",),  # one constant per seed; "per-user" scales each user's reward
+    # one constant per seed; "per-user" scales each user's reward
+    "normaliser": ("o9", "worst-resource", "start-quantile"),
+    "delta": None,
+    "scale": None,
 }
 
 #: The learner state the fused pass reads and updates (set by ``MASL.reset``).

@@ -12,6 +12,7 @@ from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.best_response_oracle import BestResponseOracle
+from jcaco.learners.best_response_round import BestResponseRound
 from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.fictitious_play import FictitiousPlay
 from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
@@ -26,6 +27,7 @@ LEARNERS: dict[str, type[Learner]] = {
     "masl": MASL,
     "br": BestResponse,
     "br-sync": BestResponseSync,
+    "br-round": BestResponseRound,
     "mxfp": FictitiousPlay,
     "selfish": Selfish,
     "raro": RandomAssignment,

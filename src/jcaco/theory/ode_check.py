@@ -156,7 +156,9 @@ def _sample_paths(
     activity = SeedBatch([stream(seed, "activity", index, k) for k in range(paths)])
     learner_rng = SeedBatch([stream(seed, "learner", index, k) for k in range(paths)])
     # the ODE (40) is derived for fresh samples by every user each slot (MODEL.md Alg. 1)
-    learner = MASL(learning_rate_ap=rate, learning_rate_server=rate, sampling="all")
+    learner = MASL(
+        learning_rate_ap=rate, learning_rate_server=rate, sampling="all", normaliser="o9"
+    )
     means = [np.stack([part.uniform() for part in parts])]
     errors = [np.zeros_like(means[0])]
 
