@@ -216,6 +216,13 @@ def build_setup(info: Information, game: GameInstance) -> Setup:
     )
 
 
+def needs_mean_tx(info: Information) -> bool:
+    """Whether :func:`build_view` calls its ``mean_tx_time_s`` for a learner declaring
+    ``info``: for its own times (``channel="mean"``) or the others' (``others="actions"``
+    without ``channel="all"``)."""
+    return info.channel == "mean" or (info.others == "actions" and info.channel != "all")
+
+
 def build_view(
     info: Information,
     *,
@@ -273,4 +280,12 @@ def build_view(
     )
 
 
-__all__ = ["Announcements", "OthersView", "Setup", "View", "build_setup", "build_view"]
+__all__ = [
+    "Announcements",
+    "OthersView",
+    "Setup",
+    "View",
+    "build_setup",
+    "build_view",
+    "needs_mean_tx",
+]

@@ -91,6 +91,10 @@ class Environment:
         """Advance the dynamics and return slot ``index``."""
         raise NotImplementedError
 
+    def declare(self, information: Information) -> None:
+        """What the slots' consumer will read (an environment may prepare it in each slot's
+        pass); nothing by default."""
+
 
 class StaticEnvironment(Environment):
     """The static stochastic game: fixed times, activity redrawn each slot from θ (1).
@@ -170,6 +174,7 @@ def run_loop(
     callback: SlotCallback | None = None,
 ) -> LoopOutcome:
     """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged)."""
+    env.declare(learner.declares())
     learner.reset(build_setup(learner.declares(), env.initial()), learner_rng)
     broadcast = learner.declares().at_least("others", "loads")
     previous: Profile | None = None

@@ -93,7 +93,7 @@ def simulate(
     slots = int(slots)
     seeds = tuple(check_seed(s) for s in seeds)
     learner = make_learner(algorithm, params)
-    env = DynamicEnvironment(networks, seeds, dynamics)
+    env = DynamicEnvironment(networks, seeds, dynamics, reuse_buffers=True)
     game = env.initial()
     recorder = TraceRecorder(slots, len(seeds), game.num_users, record_users, user_sink)
     outcome = run_loop(
