@@ -8,6 +8,9 @@ the slot loop (:mod:`jcaco.sim.loop`) and the conformance check
 Every array keeps the batch axes ``(S, N, ...)`` of the vectorised engine: row ``i`` of an
 *own* field is what user ``i`` knows of itself, and a learner must decide user ``i``'s action
 from row ``i`` alone. Fields under :attr:`View.others` are what a user knows of everybody.
+A view's arrays may be the environment's buffers (``simulate`` writes each slot's times over
+the previous slot's): valid for the slot; a learner copies what it keeps longer. The
+mean-fading times are made only for a declaration that reads them (:func:`needs_mean_tx`).
 """
 
 from __future__ import annotations

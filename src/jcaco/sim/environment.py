@@ -5,7 +5,9 @@ each with its own network (MODEL.md O6). Each slot it advances activity (1), fad
 mobility (O3) (:mod:`jcaco.sim.dynamics`) and builds the slot's batched
 :class:`GameInstance` with the math of :func:`jcaco.model.build.build_instance`, vectorised
 over seeds: the times that never change (computation (10) at the steps (37), θ) are built
-once, and only the transmission times (6)–(7) are rebuilt, from the positions and gains.
+once, and only the transmission times (6)–(7) are rebuilt, from the positions and gains, in
+one pass over the users (:class:`jcaco.sim.slot_channel.SlotChannel`) that also makes the
+mean-fading times when the consumer declared them (:meth:`DynamicEnvironment.declare`).
 """
 
 from __future__ import annotations
@@ -82,6 +84,11 @@ class DynamicEnvironment(Environment):
         Root seeds; the ``activity``, ``fading`` and ``mobility`` streams of each.
     dynamics : DynamicsConfig
         Which dynamics run.
+    reuse_buffers : bool
+        Make every ``(S, N, M)`` array of a slot (fading gains, distances, both sets of
+        times) and the random walk's arrays once and write each slot over them: no per-slot
+        allocation, memory flat over slots, the same numbers; a slot's arrays are then valid
+        until the next :meth:`slot` (``simulate`` runs so). Default: new arrays every slot.
 
     Notes
     -----

@@ -31,6 +31,10 @@ from jcaco.types import BoolArray, FloatArray
 class Slot:
     """One slot's game.
 
+    An environment may hand out its buffers (``DynamicEnvironment(reuse_buffers=True)``, as
+    :func:`jcaco.sim.simulate.simulate` runs it): the arrays are then valid until the next
+    slot is made.
+
     Attributes
     ----------
     index : int

@@ -2,9 +2,11 @@
 
 Per slot and seed: the realised total service time Σ_{i active} U_i (13), the number of
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
-slot's times; (17), (24)), the largest expected loads (the potential's display value: log Φ
-behaves like ln ρ · max_r L̄_r, MODEL.md §4.5), how many users switched AP or server, and the
-learner's own convergence flag; optionally each user's realised U_i (Fig. 2).
+slot's times; (17), (24); from a given slot on, since it costs a pass over every user's
+times: a reproduction reads it only in its measurement window), the largest expected loads
+(the potential's display value: log Φ behaves like ln ρ · max_r L̄_r, MODEL.md §4.5), how
+many users switched AP or server, and the learner's own convergence flag; optionally each
+user's realised U_i (Fig. 2).
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ class Trace:
         |A(a(t))|.
     nash_gap_s : ndarray, shape (T, S)
         Largest gain of a unilateral move in the slot's expected game (θ weights, slot's
-        times), AP gain plus server gain [s].
+        times), AP gain plus server gain [s]; NaN in the slots before the recorder's
+        ``nash_gap_from``.
     max_load_s : ndarray, shape (T, S)
         max_m L̄^c_m + max_k L̄^o_k, the largest expected AP load plus the largest expected
         server load, (27), (28) [s]: the sum of the two subgames' potential display values.
@@ -127,6 +130,10 @@ class TraceRecorder:
         ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times instead of (or
         as well as) the in-memory array: :class:`jcaco.sim.user_times.UserTimesWriter`
         streams them to Parquet with memory independent of T.
+    nash_gap_from : int
+        The first slot whose Nash gap is computed (the earlier ones stay NaN): the gap is a
+        pass over every user's times per slot, and a reproduction averages it over its
+        measurement window only. 0 (default): every slot.
     """
 
     def __init__(
@@ -136,11 +143,14 @@ class TraceRecorder:
         num_users: int,
         record_users: bool,
         user_sink: Callable[[int, FloatArray], None] | None = None,
+        *,
+        nash_gap_from: int = 0,
     ):
         shape = (num_slots, num_seeds)
+        self.nash_gap_from = nash_gap_from
         self.total_service_time_s = np.zeros(shape)
         self.num_active = np.zeros(shape, dtype=np.int64)
-        self.nash_gap_s = np.zeros(shape)
+        self.nash_gap_s = np.full(shape, np.nan)
         self.max_load_s = np.zeros(shape)
         self.switches = np.zeros(shape, dtype=np.int64)
         self.converged = np.zeros(shape, dtype=bool)
@@ -167,14 +177,15 @@ class TraceRecorder:
             if self.user_sink is not None:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
-        players = game.players
-        theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
-        gap = resource.nash_gaps(
-            game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
-        ) + resource.nash_gaps(
-            game.compute_time_s, profile.server, players, load=server_load, theta=theta
-        )
-        self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
+        if t >= self.nash_gap_from:
+            players = game.players
+            theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
+            gap = resource.nash_gaps(
+                game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
+            ) + resource.nash_gaps(
+                game.compute_time_s, profile.server, players, load=server_load, theta=theta
+            )
+            self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
         self.max_load_s[t] = ap_load.max(axis=-1) + server_load.max(axis=-1)
         previous = self._previous
         if previous is not None:

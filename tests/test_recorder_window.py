@@ -1,0 +1,50 @@
+"""The recorder computes the Nash gap only where it is read (issue 19, item 3).
+
+``simulate(..., nash_gap_from=t0)`` leaves the gaps of the slots before ``t0`` NaN and every
+other metric, and the gaps from ``t0`` on, as with every slot's gap; the reproduction's
+learner runner asks only for its measurement window, so its rows are those of a trace with
+every gap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jcaco.experiments.paper import select
+from jcaco.experiments.sweep import learner_rows
+from jcaco.experiments.tasks import draw_network, plan
+from jcaco.model.build import check_feasible
+from jcaco.rng import stream
+from jcaco.scenario.generator import PRESETS, generate_network
+from jcaco.sim.recorder import METRICS
+from jcaco.sim.simulate import simulate
+
+
+@pytest.mark.parametrize("algorithm", ["masl", "br", "mxfp"])
+def test_gap_from_a_slot_leaves_every_other_number_unchanged(algorithm: str) -> None:
+    seeds = [2, 8]
+    nets = [
+        check_feasible(generate_network(PRESETS["small"], stream(s, "scenario")), True)[0]
+        for s in seeds
+    ]
+    every = simulate(nets, algorithm, seeds, 30, record_users=True)
+    late = simulate(nets, algorithm, seeds, 30, record_users=True, nash_gap_from=21)
+    assert np.isnan(late.nash_gap_s[:21]).all()
+    assert late.nash_gap_s[21:].tobytes() == every.nash_gap_s[21:].tobytes()
+    assert not np.isnan(every.nash_gap_s).any()
+    for name in [m for m in METRICS if m != "nash_gap_s"] + ["user_service_time_s"]:
+        assert getattr(late, name).tobytes() == getattr(every, name).tobytes(), name
+
+
+def test_learner_rows_equal_those_of_a_trace_with_every_gap() -> None:
+    tasks, _ = plan(select(["fig4"], seeds=2, slots=40), root_seed=0)
+    task = next(t for t in tasks if t.series.runner == "learner")
+    assert task.window < task.slots  # so the runner leaves some gaps out
+    networks = [draw_network(task.config, s, task.figure, task.network_point) for s in task.seeds]
+
+    def every_gap(*args, nash_gap_from: int = 0, **kwargs):
+        assert nash_gap_from == task.slots - min(task.window, task.slots)
+        return simulate(*args, **kwargs)  # nash_gap_from left at 0
+
+    assert learner_rows(task, networks) == learner_rows(task, networks, every_gap)
