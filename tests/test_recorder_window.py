@@ -14,9 +14,13 @@ import pytest
 from jcaco.experiments.paper import select
 from jcaco.experiments.sweep import learner_rows
 from jcaco.experiments.tasks import draw_network, plan
+from jcaco.game import metrics, resource
+from jcaco.game.profile import Profile
 from jcaco.model.build import check_feasible
+from jcaco.model.instance import GameInstance
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, generate_network
+from jcaco.sim import recorder
 from jcaco.sim.recorder import METRICS
 from jcaco.sim.simulate import simulate
 
@@ -48,3 +52,25 @@ def test_learner_rows_equal_those_of_a_trace_with_every_gap() -> None:
         return simulate(*args, **kwargs)  # nash_gap_from left at 0
 
     assert learner_rows(task, networks) == learner_rows(task, networks, every_gap)
+
+
+@pytest.mark.parametrize("block", [1, 7, 10**6])
+def test_largest_gap_by_blocks_equals_one_call(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recorder, "GAP_BLOCK_USERS", block)
+    rng = np.random.default_rng(block)
+    s, n, m, k = 3, 23, 4, 5
+    theta = rng.random((s, n))
+    theta[0, :4] = 0.0  # non-players
+    compute = rng.random((s, n, k))
+    compute[1, :, 0] = np.inf  # an infeasible server
+    game = GameInstance(theta, rng.random((s, n, m)), compute, np.ones((s, n, k)))
+    profile = Profile(rng.integers(0, m, (s, n)), rng.integers(1, k, (s, n)))
+    ap_load, server_load = metrics.expected_loads(game, profile)
+    gap = resource.nash_gaps(
+        game.tx_time_s, profile.ap, game.players, load=ap_load, theta=theta
+    ) + resource.nash_gaps(
+        game.compute_time_s, profile.server, game.players, load=server_load, theta=theta
+    )
+    expected = gap.max(axis=-1, initial=0.0)
+    got = recorder.largest_gap_s(game, profile, ap_load, server_load)
+    assert got.tobytes() == expected.tobytes()

@@ -20,6 +20,7 @@ import numpy as np
 from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
+from jcaco.model.instance import GameInstance
 from jcaco.sim.loop import Slot
 from jcaco.types import BoolArray, FloatArray, IntArray
 
@@ -117,6 +118,39 @@ class Trace:
         return pa.table(columns).replace_schema_metadata({"jcaco": json.dumps(meta)})
 
 
+#: Users per step of :func:`largest_gap_s` (a step's time rows stay in the cache while the
+#: gap takes them one resource at a time).
+GAP_BLOCK_USERS = 8_192
+
+
+def largest_gap_s(
+    game: GameInstance, profile: Profile, ap_load: FloatArray, server_load: FloatArray
+) -> FloatArray:
+    """max_i of the AP plus server Nash gap of each player in the expected game (θ weights),
+    ``(S,)`` [s] (:func:`jcaco.game.resource.nash_gaps`), a block of users at a time: a
+    user's gap reads its own row and the loads only, so the blocks give the same numbers as
+    one call over all users, without a pass over all users' times per resource."""
+    players, theta = game.players, game.theta  # the weights θ T (27) and θ C (28)
+    largest = np.zeros(theta.shape[:-1])
+    for start in range(0, theta.shape[-1], GAP_BLOCK_USERS):
+        users = slice(start, start + GAP_BLOCK_USERS)
+        gap = resource.nash_gaps(
+            game.tx_time_s[..., users, :],
+            profile.ap[..., users],
+            players[..., users],
+            load=ap_load,
+            theta=theta[..., users],
+        ) + resource.nash_gaps(
+            game.compute_time_s[..., users, :],
+            profile.server[..., users],
+            players[..., users],
+            load=server_load,
+            theta=theta[..., users],
+        )
+        np.maximum(largest, gap.max(axis=-1, initial=0.0), out=largest)
+    return largest
+
+
 class TraceRecorder:
     """A ``run_loop`` callback that fills the arrays of a :class:`Trace`.
 
@@ -178,14 +212,7 @@ class TraceRecorder:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
         if t >= self.nash_gap_from:
-            players = game.players
-            theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
-            gap = resource.nash_gaps(
-                game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
-            ) + resource.nash_gaps(
-                game.compute_time_s, profile.server, players, load=server_load, theta=theta
-            )
-            self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
+            self.nash_gap_s[t] = largest_gap_s(game, profile, ap_load, server_load)
         self.max_load_s[t] = ap_load.max(axis=-1) + server_load.max(axis=-1)
         previous = self._previous
         if previous is not None:
@@ -213,4 +240,4 @@ class TraceRecorder:
         )
 
 
-__all__ = ["METRICS", "Trace", "TraceRecorder"]
+__all__ = ["METRICS", "Trace", "TraceRecorder", "largest_gap_s"]
