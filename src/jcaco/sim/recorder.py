@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
@@ -129,8 +130,22 @@ def largest_gap_s(
     """max_i of the AP plus server Nash gap of each player in the expected game (θ weights),
     ``(S,)`` [s] (:func:`jcaco.game.resource.nash_gaps`), a block of users at a time: a
     user's gap reads its own row and the loads only, so the blocks give the same numbers as
-    one call over all users, without a pass over all users' times per resource."""
+    one call over all users, without a pass over all users' times per resource. The
+    compiled twin (``sim/_recorder_numba.py``) takes each user's rows once."""
     players, theta = game.players, game.theta  # the weights θ T (27) and θ C (28)
+    compiled = kernels.load("jcaco.sim._recorder_numba")
+    if compiled is not None and theta.ndim == 2:
+        return np.asarray(
+            compiled.largest_gap_kernel(
+                game.tx_time_s,
+                profile.ap,
+                game.compute_time_s,
+                profile.server,
+                theta,
+                ap_load,
+                server_load,
+            )
+        )
     largest = np.zeros(theta.shape[:-1])
     for start in range(0, theta.shape[-1], GAP_BLOCK_USERS):
         users = slice(start, start + GAP_BLOCK_USERS)
