@@ -130,24 +130,32 @@ class SeedBatch:
         rest = tuple(shape[1:])
         return np.stack([getattr(g, method)(size=rest, **kwargs) for g in self.generators])
 
-    def _fill(self, method: str, shape: tuple[int, ...]) -> np.ndarray:
+    def _fill(
+        self, method: str, shape: tuple[int, ...], out: np.ndarray | None = None
+    ) -> np.ndarray:
         """Like :meth:`_rows` for methods with ``out=``: each generator fills its own row in
-        place (the same numbers as ``size=``, without allocating and stacking S arrays)."""
+        place (the same numbers as ``size=``, without allocating and stacking S arrays), of
+        ``out`` when given (a C-contiguous float array of ``shape``)."""
         if len(shape) == 0 or shape[0] != len(self.generators):
             raise ValueError(f"first axis must be the {len(self.generators)} seeds, got {shape}")
-        out = np.empty(shape)
+        if out is None:
+            out = np.empty(shape)
+        elif out.shape != shape or not out.flags.c_contiguous or out.dtype != np.float64:
+            raise ValueError(f"out must be a C-contiguous float64 array of shape {shape}")
         # one contiguous row per seed (a 2-D view, so a 1-D shape gives rows too)
         for g, row in zip(self.generators, out.reshape(shape[0], -1), strict=True):
             getattr(g, method)(out=row)
         return out
 
-    def random(self, shape: tuple[int, ...]) -> np.ndarray:
-        """Uniform [0, 1) draws of ``shape`` (first axis: seeds)."""
-        return self._fill("random", tuple(shape))
+    def random(self, shape: tuple[int, ...], out: np.ndarray | None = None) -> np.ndarray:
+        """Uniform [0, 1) draws of ``shape`` (first axis: seeds), into ``out`` if given."""
+        return self._fill("random", tuple(shape), out)
 
-    def standard_exponential(self, shape: tuple[int, ...]) -> np.ndarray:
-        """Exp(1) draws of ``shape`` (first axis: seeds)."""
-        return self._fill("standard_exponential", tuple(shape))
+    def standard_exponential(
+        self, shape: tuple[int, ...], out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Exp(1) draws of ``shape`` (first axis: seeds), into ``out`` if given."""
+        return self._fill("standard_exponential", tuple(shape), out)
 
     def uniform(self, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
         """Uniform [low, high) draws of ``shape`` (first axis: seeds)."""

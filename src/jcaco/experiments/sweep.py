@@ -73,6 +73,7 @@ def learner_rows(
         task.slots,
         params=dict(task.series.params),
         record_users=task.record_users,
+        nash_gap_from=task.slots - min(task.window, task.slots),  # read in the window only
     )
     window = min(task.window, task.slots)
     tail = slice(task.slots - window, task.slots)

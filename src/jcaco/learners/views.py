@@ -8,6 +8,9 @@ the slot loop (:mod:`jcaco.sim.loop`) and the conformance check
 Every array keeps the batch axes ``(S, N, ...)`` of the vectorised engine: row ``i`` of an
 *own* field is what user ``i`` knows of itself, and a learner must decide user ``i``'s action
 from row ``i`` alone. Fields under :attr:`View.others` are what a user knows of everybody.
+A view's arrays may be the environment's buffers (``simulate`` writes each slot's times over
+the previous slot's): valid for the slot; a learner copies what it keeps longer. The
+mean-fading times are made only for a declaration that reads them (:func:`needs_mean_tx`).
 """
 
 from __future__ import annotations
@@ -297,6 +300,13 @@ def build_setup(info: Information, game: GameInstance) -> Setup:
     )
 
 
+def needs_mean_tx(info: Information) -> bool:
+    """Whether :func:`build_view` calls its ``mean_tx_time_s`` for a learner declaring
+    ``info``: for its own times (``channel="mean"``) or the others' (``others="actions"``
+    without ``channel="all"``)."""
+    return info.channel == "mean" or (info.others == "actions" and info.channel != "all")
+
+
 def build_view(
     info: Information,
     *,
@@ -363,4 +373,5 @@ __all__ = [
     "View",
     "build_setup",
     "build_view",
+    "needs_mean_tx",
 ]

@@ -110,15 +110,28 @@ def step_activity(state: DynamicState, config: DynamicsConfig, rng: RandomSource
     return replace(state, active=rng.random(state.theta.shape) < state.theta)
 
 
-def step_fading(state: DynamicState, config: DynamicsConfig, rng: RandomSource) -> DynamicState:
+def step_fading(
+    state: DynamicState,
+    config: DynamicsConfig,
+    rng: RandomSource,
+    out: FloatArray | None = None,
+) -> DynamicState:
     """Redraw the Rayleigh power gains g ~ Exp(1), i.i.d. per user, AP and slot, eq. (6).
 
-    With ``config.fading == "mean"`` the gains stay at 1 and nothing is drawn.
+    With ``config.fading == "mean"`` the gains stay at 1 and nothing is drawn. ``out``, a
+    C-contiguous float array of the gains' shape, receives the draws (the same numbers)
+    instead of a new array.
     """
     if config.fading == "mean":
         return state
-    # [S, N, M]
-    return replace(state, fading_gain=rng.standard_exponential(state.fading_gain.shape))
+    shape = state.fading_gain.shape  # [S, N, M]
+    if out is None:
+        return replace(state, fading_gain=rng.standard_exponential(shape))
+    if isinstance(rng, np.random.Generator):
+        rng.standard_exponential(out=out)
+    else:
+        rng.standard_exponential(shape, out=out)
+    return replace(state, fading_gain=out)
 
 
 def reflect(x: FloatArray, side: FloatArray | float) -> FloatArray:
@@ -149,12 +162,68 @@ def disc_steps(uniform: FloatArray, radius_m: float) -> FloatArray:
     return np.stack((radius * np.cos(angle), radius * np.sin(angle)), axis=-1)
 
 
-def step_mobility(state: DynamicState, config: DynamicsConfig, rng: RandomSource) -> DynamicState:
+class WalkBuffers:
+    """Arrays one step of the random walk works in, made once (:func:`step_mobility`):
+    ``uniform`` ``(S, N, 2)``; ``radius``, ``angle`` and ``trig`` ``(S, N)``; ``reflect``
+    ``(S, N, 2)`` bools."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.uniform = np.empty(shape)  # [S, N, 2]
+        self.radius = np.empty(shape[:-1])  # [S, N]
+        self.angle = np.empty(shape[:-1])
+        self.trig = np.empty(shape[:-1])
+        self.reflect = np.empty(shape, dtype=bool)  # [S, N, 2]
+
+
+def _walk_in_place(
+    xy_m: FloatArray, area_m: FloatArray, radius_m: float, rng: RandomSource, work: WalkBuffers
+) -> None:
+    """:func:`disc_steps` and :func:`reflect` of one walk step, written over ``xy_m``: the
+    same operations on the same numbers, so the same positions."""
+    u, radius, angle, trig = work.uniform, work.radius, work.angle, work.trig
+    if isinstance(rng, np.random.Generator):
+        rng.random(out=u)
+    else:
+        rng.random(u.shape, out=u)
+    np.sqrt(u[..., 0], out=radius)
+    np.multiply(radius_m, radius, out=radius)
+    np.multiply(2.0 * np.pi, u[..., 1], out=angle)
+    for k, fn in enumerate((np.cos, np.sin)):
+        fn(angle, out=trig)
+        np.multiply(radius, trig, out=trig)
+        np.add(xy_m[..., k], trig, out=xy_m[..., k])
+    side = area_m[:, None, None]
+    period = 2.0 * np.asarray(side, dtype=float)
+    mask = work.reflect
+    shortest = period.min()
+    if -shortest < xy_m.min() and xy_m.max() < shortest:
+        # np.mod(x, p) for -p < x < p without its division (numpy's npy_divmod): fmod is the
+        # identity there, a negative x becomes x + p, and a zero becomes +0.0
+        np.less(xy_m, 0.0, out=mask)
+        np.add(xy_m, period, out=xy_m, where=mask)
+        np.add(xy_m, 0.0, out=xy_m)
+    else:
+        np.mod(xy_m, period, out=xy_m)
+    np.greater(xy_m, side, out=mask)
+    np.subtract(period, xy_m, out=xy_m, where=mask)
+
+
+def step_mobility(
+    state: DynamicState,
+    config: DynamicsConfig,
+    rng: RandomSource,
+    work: WalkBuffers | None = None,
+) -> DynamicState:
     """Random walk (MODEL.md O3): a uniform step in a disc, reflected at the area's border.
 
-    With ``config.mobility`` off the users stay put and nothing is drawn.
+    With ``config.mobility`` off the users stay put and nothing is drawn. With ``work``
+    (:class:`WalkBuffers` of the positions' shape) the step is written over
+    ``state.user_xy_m`` without allocating (the same positions).
     """
     if not config.mobility:
+        return state
+    if work is not None:
+        _walk_in_place(state.user_xy_m, state.area_m, config.step_radius_m, rng, work)
         return state
     # [S, N, 2]: per user a radius and an angle draw
     step = disc_steps(rng.random(state.user_xy_m.shape), config.step_radius_m)
@@ -170,6 +239,7 @@ __all__ = [
     "step_activity",
     "step_fading",
     "step_mobility",
+    "WalkBuffers",
     "reflect",
     "disc_steps",
 ]

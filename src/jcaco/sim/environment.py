@@ -5,7 +5,9 @@ each with its own network (MODEL.md O6). Each slot it advances activity (1), fad
 mobility (O3) (:mod:`jcaco.sim.dynamics`) and builds the slot's batched
 :class:`GameInstance` with the math of :func:`jcaco.model.build.build_instance`, vectorised
 over seeds: the times that never change (computation (10) at the steps (37), θ) are built
-once, and only the transmission times (6)–(7) are rebuilt, from the positions and gains.
+once, and only the transmission times (6)–(7) are rebuilt, from the positions and gains, in
+one pass over the users (:class:`jcaco.sim.slot_channel.SlotChannel`) that also makes the
+mean-fading times when the consumer declared them (:meth:`DynamicEnvironment.declare`).
 """
 
 from __future__ import annotations
@@ -15,19 +17,22 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from jcaco.learners.information import Information
+from jcaco.learners.views import needs_mean_tx
 from jcaco.model.build import build_instance
-from jcaco.model.channel import rates_bps, tx_times_s
 from jcaco.model.instance import GameInstance, stack_instances
 from jcaco.rng import SeedBatch
 from jcaco.scenario.network import Network
 from jcaco.sim.dynamics import (
     DynamicsConfig,
+    WalkBuffers,
     initial_state,
     step_activity,
     step_fading,
     step_mobility,
 )
 from jcaco.sim.loop import Environment, Slot
+from jcaco.sim.slot_channel import SlotChannel, batched_distances_into
 from jcaco.types import FloatArray
 
 #: Scalar radio parameters the batched channel shares across seeds.
@@ -56,20 +61,15 @@ def check_batch(networks: Sequence[Network], seeds: Sequence[int]) -> None:
 def batched_distances_m(
     user_xy_m: FloatArray, ap_xy_m: FloatArray, min_distance_m: float
 ) -> FloatArray:
-    """User–AP distances of a batch, floored at ``min_distance_m`` (MODEL.md (6), O17).
+    """User–AP distances of a batch, floored at ``min_distance_m`` (docs/model.md (6)).
 
-    ``user_xy_m`` is ``(S, N, 2)``, ``ap_xy_m`` ``(S, M, 2)``; returns ``(S, N, M)`` [m].
+    ``user_xy_m`` is ``(S, N, 2)``, ``ap_xy_m`` ``(S, M, 2)``; returns a new ``(S, N, M)``
+    array [m] (:func:`jcaco.sim.slot_channel.batched_distances_into` fills given buffers).
     """
-    # [S, N, M] per coordinate (a sum over a length-2 last axis is slow in numpy); in place,
-    # so a slot of 10^6 users holds two such arrays, not five
-    dx = user_xy_m[:, :, None, 0] - ap_xy_m[:, None, :, 0]
-    dy = user_xy_m[:, :, None, 1] - ap_xy_m[:, None, :, 1]
-    np.multiply(dx, dx, out=dx)
-    np.multiply(dy, dy, out=dy)
-    np.add(dx, dy, out=dx)
-    del dy
-    np.sqrt(dx, out=dx)
-    return np.maximum(dx, min_distance_m, out=dx)
+    shape = (user_xy_m.shape[0], user_xy_m.shape[1], ap_xy_m.shape[1])
+    return batched_distances_into(
+        user_xy_m, ap_xy_m, min_distance_m, np.empty(shape), np.empty(shape)
+    )
 
 
 class DynamicEnvironment(Environment):
@@ -84,6 +84,11 @@ class DynamicEnvironment(Environment):
         Root seeds; the ``activity``, ``fading`` and ``mobility`` streams of each.
     dynamics : DynamicsConfig
         Which dynamics run.
+    reuse_buffers : bool
+        Make every ``(S, N, M)`` array of a slot (fading gains, distances, both sets of
+        times) and the random walk's arrays once and write each slot over them: no per-slot
+        allocation, memory flat over slots, the same numbers; a slot's arrays are then valid
+        until the next :meth:`slot` (``simulate`` runs so). Default: new arrays every slot.
 
     Notes
     -----
@@ -98,16 +103,16 @@ class DynamicEnvironment(Environment):
         networks: Sequence[Network],
         seeds: Sequence[int],
         dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
+        *,
+        reuse_buffers: bool = False,
     ):
         check_batch(networks, seeds)
+        self.reuse = reuse_buffers
         self.config = dynamics
         self.seeds = tuple(int(s) for s in seeds)
         first = networks[0]
         self._radio = {name: getattr(first, name) for name in SHARED_RADIO}
         self._initial = stack_instances([build_instance(net) for net in networks])
-        self._ap_xy_m = np.stack([net.ap_xy_m for net in networks])  # [S, M, 2]
-        self._bandwidth_hz = np.stack([net.bandwidth_hz for net in networks])[:, None, :]
-        self._content_bits = np.stack([net.content_bits for net in networks])  # [S, N]
         self._streams = {
             name: SeedBatch.from_seeds(list(self.seeds), name)
             for name in ("activity", "fading", "mobility")
@@ -119,62 +124,86 @@ class DynamicEnvironment(Environment):
             num_aps=first.num_aps,
         )
         assert self._initial.distance_m is not None
-        self._distance_m: FloatArray = self._initial.distance_m  # [S, N, M]
+        self._channel = SlotChannel(
+            ap_xy_m=np.stack([net.ap_xy_m for net in networks]),  # [S, M, 2]
+            bandwidth_hz=np.stack([net.bandwidth_hz for net in networks])[:, None, :],
+            content_bits=np.stack([net.content_bits for net in networks]),  # [S, N]
+            distance_m=self._initial.distance_m,  # [S, N, M]
+            radio=self._radio,
+            reuse=reuse_buffers,
+        )
+        self._gain_buffer: FloatArray | None = None  # the fading gains, with reuse_buffers
+        self._walk: WalkBuffers | None = None  # the random walk's arrays, with reuse_buffers
+        self._index = -1  # the last slot made
+        self._eager_mean = False  # whether each slot's pass makes the mean-fading times
 
     def initial(self) -> GameInstance:
         """The mean-fading game at the initial positions (batched ``(S, ...)``)."""
         return self._initial
 
+    def declare(self, information: Information) -> None:
+        """Make the mean-fading times in each slot's pass when ``information`` needs them
+        (:func:`jcaco.learners.views.needs_mean_tx`), instead of on demand."""
+        self._eager_mean = needs_mean_tx(information)
+
     def slot(self, index: int) -> Slot:
         """Advance activity, fading and mobility, then build slot ``index``'s game."""
         config, streams = self.config, self._streams
         state = step_activity(self.state, config, streams["activity"])
-        state = step_fading(state, config, streams["fading"])
-        state = step_mobility(state, config, streams["mobility"])
+        rayleigh = config.fading != "mean"
+        gain_out = None
+        if self.reuse and rayleigh:
+            gain_out = self._gain_buffer
+            if gain_out is None:
+                gain_out = self._gain_buffer = np.empty(state.fading_gain.shape)
+        state = step_fading(state, config, streams["fading"], out=gain_out)
+        walk = None
+        if self.reuse and config.mobility:
+            walk = self._walk
+            if walk is None:
+                walk = self._walk = WalkBuffers(state.user_xy_m.shape)
+        state = step_mobility(state, config, streams["mobility"], work=walk)
         self.state = state
+        self._index = index
         if config.static:
             game = self._initial
-        else:
-            game = self._build(state.user_xy_m, state.fading_gain)
-        mean_tx = None
-        if config.fading != "mean":  # bound to this slot's positions, computed on demand
-            mean_tx = functools.partial(self._mean_tx_time_s, self._distance_m)
-        return Slot(index, game, state.active, state.active.astype(float), game.distance_m, mean_tx)
-
-    def _tx_time_s(self, distance_m: FloatArray, fading_gain: FloatArray | float) -> FloatArray:
-        """Standalone transmission times (6)–(7), ``(S, N, M)`` [s]."""
-        rate = rates_bps(
-            distance_m,
-            self._bandwidth_hz,
-            fading_gain,
-            tx_power_w=self._radio["tx_power_w"],
-            noise_dbm_per_hz=self._radio["noise_dbm_per_hz"],
-            path_loss_exponent=self._radio["path_loss_exponent"],
+            return Slot(index, game, state.active, state.active.astype(float), game.distance_m)
+        channel = self._channel
+        channel.sweep(
+            state.user_xy_m if config.mobility else None,
+            state.fading_gain if rayleigh else None,
+            mean=not rayleigh or (config.mobility and self._eager_mean),
         )
-        return tx_times_s(self._content_bits, rate)
-
-    def _mean_tx_time_s(self, distance_m: FloatArray) -> FloatArray:
-        """The times at the mean fading g = 1 and the slot's positions (what a learner that
-        declares ``channel="mean"`` sees); without mobility, those of :meth:`initial`."""
-        if not self.config.mobility:
-            return self._initial.tx_time_s
-        return self._tx_time_s(distance_m, 1.0)
-
-    def _build(self, user_xy_m: FloatArray, fading_gain: FloatArray) -> GameInstance:
-        """The slot's game: new transmission times (6)–(7), everything else kept."""
-        if self.config.mobility:
-            self._distance_m = batched_distances_m(
-                user_xy_m, self._ap_xy_m, self._radio["min_distance_m"]
-            )
+        distance = channel.distance_m
+        if rayleigh:
+            assert channel.tx_time_s is not None
+            tx_time_s = channel.tx_time_s
+            mean_tx = functools.partial(self._mean_tx_time_s, index, distance)
+        else:  # the slot's times are the mean ones
+            tx_time_s, mean_tx = channel.mean_tx_time_s(distance), None
         init = self._initial
-        return GameInstance(
+        game = GameInstance(
             theta=init.theta,
-            tx_time_s=self._tx_time_s(self._distance_m, fading_gain),
+            tx_time_s=tx_time_s,
             compute_time_s=init.compute_time_s,
             steps=init.steps,
-            distance_m=self._distance_m,
+            distance_m=distance,
             capacity_flops=init.capacity_flops,
         )
+        return Slot(index, game, state.active, state.active.astype(float), distance, mean_tx)
+
+    def _mean_tx_time_s(self, index: int, distance_m: FloatArray) -> FloatArray:
+        """Slot ``index``'s times at the mean fading g = 1 and its distances ``distance_m``
+        (what a learner that declares ``channel="mean"`` sees); without mobility, those of
+        :meth:`initial`. Made in the slot's pass after :meth:`declare`, else now."""
+        if not self.config.mobility:
+            return self._initial.tx_time_s
+        if self.reuse and index != self._index:
+            raise RuntimeError(
+                f"slot {index}'s mean-fading times asked for after slot {self._index} was made "
+                "(with reuse_buffers, a slot's arrays last until the next slot)"
+            )
+        return self._channel.mean_tx_time_s(distance_m)
 
 
 __all__ = ["DynamicEnvironment", "batched_distances_m", "check_batch"]

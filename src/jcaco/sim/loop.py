@@ -31,6 +31,10 @@ from jcaco.types import BoolArray, FloatArray
 class Slot:
     """One slot's game.
 
+    An environment may hand out its buffers (``DynamicEnvironment(reuse_buffers=True)``, as
+    :func:`jcaco.sim.simulate.simulate` runs it): the arrays are then valid until the next
+    slot is made.
+
     Attributes
     ----------
     index : int
@@ -90,6 +94,10 @@ class Environment:
     def slot(self, index: int) -> Slot:
         """Advance the dynamics and return slot ``index``."""
         raise NotImplementedError
+
+    def declare(self, information: Information) -> None:
+        """What the slots' consumer will read (an environment may prepare it in each slot's
+        pass); nothing by default."""
 
 
 class StaticEnvironment(Environment):
@@ -170,6 +178,7 @@ def run_loop(
     callback: SlotCallback | None = None,
 ) -> LoopOutcome:
     """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged)."""
+    env.declare(learner.declares())
     learner.reset(build_setup(learner.declares(), env.initial()), learner_rng)
     broadcast = learner.declares().at_least("others", "loads")
     previous: Profile | None = None

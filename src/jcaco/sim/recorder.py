@@ -2,9 +2,11 @@
 
 Per slot and seed: the realised total service time Σ_{i active} U_i (13), the number of
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
-slot's times; (17), (24)), the largest expected loads (the potential's display value: log Φ
-behaves like ln ρ · max_r L̄_r, MODEL.md §4.5), how many users switched AP or server, and the
-learner's own convergence flag; optionally each user's realised U_i (Fig. 2).
+slot's times; (17), (24); from a given slot on, since it costs a pass over every user's
+times: a reproduction reads it only in its measurement window), the largest expected loads
+(the potential's display value: log Φ behaves like ln ρ · max_r L̄_r, MODEL.md §4.5), how
+many users switched AP or server, and the learner's own convergence flag; optionally each
+user's realised U_i (Fig. 2).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
+from jcaco.model.instance import GameInstance
 from jcaco.sim.loop import Slot
 from jcaco.types import BoolArray, FloatArray, IntArray
 
@@ -50,7 +54,8 @@ class Trace:
         |A(a(t))|.
     nash_gap_s : ndarray, shape (T, S)
         Largest gain of a unilateral move in the slot's expected game (θ weights, slot's
-        times), AP gain plus server gain [s].
+        times), AP gain plus server gain [s]; NaN in the slots before the recorder's
+        ``nash_gap_from``.
     max_load_s : ndarray, shape (T, S)
         max_m L̄^c_m + max_k L̄^o_k, the largest expected AP load plus the largest expected
         server load, (27), (28) [s]: the sum of the two subgames' potential display values.
@@ -114,6 +119,53 @@ class Trace:
         return pa.table(columns).replace_schema_metadata({"jcaco": json.dumps(meta)})
 
 
+#: Users per step of :func:`largest_gap_s` (a step's time rows stay in the cache while the
+#: gap takes them one resource at a time).
+GAP_BLOCK_USERS = 8_192
+
+
+def largest_gap_s(
+    game: GameInstance, profile: Profile, ap_load: FloatArray, server_load: FloatArray
+) -> FloatArray:
+    """max_i of the AP plus server Nash gap of each player in the expected game (θ weights),
+    ``(S,)`` [s] (:func:`jcaco.game.resource.nash_gaps`), a block of users at a time: a
+    user's gap reads its own row and the loads only, so the blocks give the same numbers as
+    one call over all users, without a pass over all users' times per resource. The
+    compiled twin (``sim/_recorder_numba.py``) takes each user's rows once."""
+    players, theta = game.players, game.theta  # the weights θ T (27) and θ C (28)
+    compiled = kernels.load("jcaco.sim._recorder_numba")
+    if compiled is not None and theta.ndim == 2:
+        return np.asarray(
+            compiled.largest_gap_kernel(
+                game.tx_time_s,
+                profile.ap,
+                game.compute_time_s,
+                profile.server,
+                theta,
+                ap_load,
+                server_load,
+            )
+        )
+    largest = np.zeros(theta.shape[:-1])
+    for start in range(0, theta.shape[-1], GAP_BLOCK_USERS):
+        users = slice(start, start + GAP_BLOCK_USERS)
+        gap = resource.nash_gaps(
+            game.tx_time_s[..., users, :],
+            profile.ap[..., users],
+            players[..., users],
+            load=ap_load,
+            theta=theta[..., users],
+        ) + resource.nash_gaps(
+            game.compute_time_s[..., users, :],
+            profile.server[..., users],
+            players[..., users],
+            load=server_load,
+            theta=theta[..., users],
+        )
+        np.maximum(largest, gap.max(axis=-1, initial=0.0), out=largest)
+    return largest
+
+
 class TraceRecorder:
     """A ``run_loop`` callback that fills the arrays of a :class:`Trace`.
 
@@ -127,6 +179,10 @@ class TraceRecorder:
         ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times instead of (or
         as well as) the in-memory array: :class:`jcaco.sim.user_times.UserTimesWriter`
         streams them to Parquet with memory independent of T.
+    nash_gap_from : int
+        The first slot whose Nash gap is computed (the earlier ones stay NaN): the gap is a
+        pass over every user's times per slot, and a reproduction averages it over its
+        measurement window only. 0 (default): every slot.
     """
 
     def __init__(
@@ -136,11 +192,14 @@ class TraceRecorder:
         num_users: int,
         record_users: bool,
         user_sink: Callable[[int, FloatArray], None] | None = None,
+        *,
+        nash_gap_from: int = 0,
     ):
         shape = (num_slots, num_seeds)
+        self.nash_gap_from = nash_gap_from
         self.total_service_time_s = np.zeros(shape)
         self.num_active = np.zeros(shape, dtype=np.int64)
-        self.nash_gap_s = np.zeros(shape)
+        self.nash_gap_s = np.full(shape, np.nan)
         self.max_load_s = np.zeros(shape)
         self.switches = np.zeros(shape, dtype=np.int64)
         self.converged = np.zeros(shape, dtype=bool)
@@ -167,14 +226,8 @@ class TraceRecorder:
             if self.user_sink is not None:
                 self.user_sink(t, times)
         ap_load, server_load = slot.expected_loads(profile)
-        players = game.players
-        theta = game.theta  # the weights θ T (27) and θ C (28), one column at a time
-        gap = resource.nash_gaps(
-            game.tx_time_s, profile.ap, players, load=ap_load, theta=theta
-        ) + resource.nash_gaps(
-            game.compute_time_s, profile.server, players, load=server_load, theta=theta
-        )
-        self.nash_gap_s[t] = gap.max(axis=-1, initial=0.0)
+        if t >= self.nash_gap_from:
+            self.nash_gap_s[t] = largest_gap_s(game, profile, ap_load, server_load)
         self.max_load_s[t] = ap_load.max(axis=-1) + server_load.max(axis=-1)
         previous = self._previous
         if previous is not None:
@@ -202,4 +255,4 @@ class TraceRecorder:
         )
 
 
-__all__ = ["METRICS", "Trace", "TraceRecorder"]
+__all__ = ["METRICS", "Trace", "TraceRecorder", "largest_gap_s"]

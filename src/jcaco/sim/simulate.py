@@ -55,6 +55,7 @@ def simulate(
     dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
     record_users: bool = False,
     user_sink: Callable[[int, FloatArray], None] | None = None,
+    nash_gap_from: int = 0,
 ) -> Trace:
     """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch.
 
@@ -82,6 +83,9 @@ def simulate(
         ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times (NaN:
         inactive), e.g. :class:`jcaco.sim.user_times.UserTimesWriter`, which streams them
         to Parquet in bounded memory.
+    nash_gap_from : int
+        The first slot whose Nash gap the trace holds (NaN before it; a pass over every
+        user's times per slot, so a reproduction asks only for its measurement window).
 
     Returns
     -------
@@ -93,9 +97,11 @@ def simulate(
     slots = int(slots)
     seeds = tuple(check_seed(s) for s in seeds)
     learner = make_learner(algorithm, params)
-    env = DynamicEnvironment(networks, seeds, dynamics)
+    env = DynamicEnvironment(networks, seeds, dynamics, reuse_buffers=True)
     game = env.initial()
-    recorder = TraceRecorder(slots, len(seeds), game.num_users, record_users, user_sink)
+    recorder = TraceRecorder(
+        slots, len(seeds), game.num_users, record_users, user_sink, nash_gap_from=nash_gap_from
+    )
     outcome = run_loop(
         env, learner, SeedBatch.from_seeds(list(seeds), "learner"), slots, callback=recorder
     )
