@@ -25,7 +25,7 @@ from collections.abc import Callable
 import click
 
 from jcaco.cli.options import COUNT, LEARNING_RATE, PROBABILITY, CommaList, F
-from jcaco.cli.output import markdown_table
+from jcaco.cli.output import OutputPath, markdown_table
 from jcaco.errors import InputError
 
 DEFAULT_RATES = "0.001,0.003,0.01,0.03,0.1"  # jcaco.experiments.masl_study.LEARNING_RATES
@@ -130,7 +130,7 @@ def masl_options(seeds: int, slots: int) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False),
+    type=OutputPath(folder=True),
     default=None,
     help="Also write masl_normaliser.csv and masl_normaliser.md into this folder.",
 )
