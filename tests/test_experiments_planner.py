@@ -206,7 +206,7 @@ def test_report_has_the_poa_table_and_the_planner_caption(tmp_path: Path) -> Non
     assert "1 slot(s) per seed, evenly spaced in the last 5 slots" in page
     assert "4 of 4 slot optima proven" in page
     # MASL / planner at slot 7 of both seeds: point 0: 20.1 / 10.1; point 1: 20.1 / 12.1
-    assert f"{20.1 / 10.1:.3f} [" in page and f"{20.1 / 12.1:.3f} [" in page
+    assert f"{20.1 / 10.1:.3f}<br><small>[" in page and f"{20.1 / 12.1:.3f}<br><small>[" in page
     assert "<td>1.100</td><td>1.500</td>" in page  # point 0: proven, exact
     assert "≥ 1.050 (≤ 1.375)" in page and "≥ 1.500" in page  # point 1: bounds only
 

@@ -10,7 +10,8 @@ rules:
   interval (:func:`jcaco.experiments.intervals.paired`): lower when the interval is below
   zero, higher when above, undecided when it covers zero. Over many points the claim is held
   when A is lower at every point, not held when A is higher at some point, inconclusive
-  otherwise. The effect shown is the least favourable point's difference.
+  otherwise. The effect shown is the least favourable point's difference
+  (:func:`least_favourable`).
 * "MASL is lowest" is judged against the *competitors* of the reading only (the reading's BR,
   never the other readings); variants and references are listed beside it for information.
 * A trend ("decreases as x grows") uses every point: the least-squares slope over every
@@ -124,8 +125,11 @@ def tally(outcomes: Iterable[int]) -> tuple[int, int, int]:
 
 
 def least_favourable(diffs: Iterable[Interval]) -> Interval | None:
-    """The difference whose interval reaches highest (the one that decides a "lower")."""
-    return max(diffs, key=lambda d: d.high if np.isfinite(d.high) else d.mean, default=None)
+    """The difference most against a claim that something is lower: among those
+    significantly above zero if any, else among the undecided if any, else among all, the
+    largest mean."""
+    return max(diffs, key=lambda d: (d.sign, d.mean if np.isfinite(d.mean) else -np.inf),
+               default=None)  # fmt: skip
 
 
 def _fmt(x: float) -> str:
@@ -170,7 +174,9 @@ def lower(
         if not diffs:
             return NO_DATA
         signs = [d.sign for d, _ in diffs]
-        worst, at = max(diffs, key=lambda item: item[0].high)
+        worst = least_favourable(d for d, _ in diffs)
+        assert worst is not None  # diffs is not empty
+        at = next(w for d, w in diffs if d is worst)
         unit = "" if metric == "switches" else " s"
         evidence = (
             f"{win} − {lose} ({metric}, paired over seeds): lower at {signs.count(-1)}, "

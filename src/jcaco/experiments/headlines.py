@@ -101,10 +101,12 @@ def _where(p: PointReduction) -> str:
     return f"{p.fig}, {EXPERIMENTS[p.fig].x_label} = {axis_value(p.fig, p.x)}"
 
 
-def _interval(p: PointReduction) -> str:
+def _interval(p: PointReduction, sign: float = 1.0) -> str:
+    """The interval of ``sign`` × the reduction (-1: of the increase)."""
     if not math.isfinite(p.low):
         return ""
-    return f" [{p.low:.1f}, {p.high:.1f}]"
+    low, high = sorted((sign * p.low, sign * p.high))
+    return f" [{low:.1f}, {high:.1f}]"
 
 
 def headline_text(h: Headline, name: str) -> str:
@@ -119,7 +121,7 @@ def headline_text(h: Headline, name: str) -> str:
     else:
         head = (
             f"MASL never reduces the total service time against {name}; at best it is "
-            f"{-best.percent:.1f}%{_interval(best)} higher ({_where(best)})"
+            f"{-best.percent:.1f}%{_interval(best, -1.0)} higher ({_where(best)})"
         )
     tail = (
         f"; median {h.median:.1f}%, smallest {worst.percent:.1f}%{_interval(worst)} "

@@ -98,7 +98,7 @@ def _headline(stats: list[PointStat], table: pa.Table) -> str:
 def _cell(p: PointStat) -> str:
     if math.isnan(p.ci_low_s):
         return f"{p.mean_s:.3f}"
-    return f"{p.mean_s:.3f} [{p.ci_low_s:.3f}, {p.ci_high_s:.3f}]"
+    return f"{p.mean_s:.3f}<br><small>[{p.ci_low_s:.3f}, {p.ci_high_s:.3f}]</small>"
 
 
 def _rates_table(stats: list[PointStat], name: str) -> str:
@@ -173,7 +173,8 @@ def _planner_caption(table: pa.Table, beyond: bool = False) -> str:
         "Dashed black: the central planner (exact optimum, reference). "
         "It knows each slot's activity, fading and positions and solves the realised slot "
         "game (14) exactly; its value is that optimum's realised total service time, scored "
-        f"like the algorithms, at {html.escape(note)}. Mean over seeds with 95% CI.</i></p>"
+        f"like the algorithms, at {html.escape(note)}. Mean over seeds with its 95% bootstrap "
+        "interval.</i></p>"
     )
 
 
@@ -195,8 +196,8 @@ def _same_info_caption(table: pa.Table) -> str:
         f"realised activity and fading, at {html.escape(note)} (a node limit stops the "
         "others within a small proven gap). MASL, the paper's baselines and the "
         "full-information planner are on the figure with the same number; the section "
-        "'Beyond the paper' divides every series by both planners. Mean over seeds with "
-        "95% CI.</i></p>"
+        "'Beyond the paper' divides every series by both planners. Mean over seeds with its "
+        "95% bootstrap interval.</i></p>"
     )
 
 
@@ -225,6 +226,13 @@ def _horizon_caption(name: str, table: pa.Table) -> str:
     )
 
 
+def _ratio_cell(text: str) -> str:
+    """``1.23 [1.10, 1.35]`` as the ratio over its interval in small print."""
+    head, _, interval = text.partition(" [")
+    tail = f"<br><small>[{html.escape(interval)}</small>" if interval else ""
+    return html.escape(head) + tail
+
+
 def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
     """Per figure point: algorithm / planner, and PoS / PoA of the expected game."""
     listed = {s.algorithm: s for s in stats if s.algorithm != PLANNER_ALGORITHM}
@@ -246,7 +254,7 @@ def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
             else (f"{exp.display(p.x):g}" if exp else f"{p.x:g}")
         )
         cells = "".join(
-            f"<td>{html.escape(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
+            f"<td>{_ratio_cell(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
             for a in algs
         )
         body.append(
