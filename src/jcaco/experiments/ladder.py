@@ -130,9 +130,9 @@ def ladder_html(table: pa.Table, experiment: str = "horizon") -> str:
     )
 
 
-def ladder_markdown(table: pa.Table) -> str:
-    """The ladder as a markdown table (docs/reproduction.md)."""
-    rows = ladder(table)
+def ladder_markdown(table: pa.Table, experiment: str = "horizon") -> str:
+    """The ladder of ``experiment`` as a markdown table (docs/reproduction.md)."""
+    rows = ladder(table, experiment)
     head = "| end point | T | " + " | ".join(label for label, _ in LADDER) + " |"
     lines = [head, "|" + "---|" * (len(LADDER) + 2)]
     for row in rows:
