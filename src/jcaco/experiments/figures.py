@@ -240,7 +240,8 @@ def figure_of(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
         else:
             _users(ax, exp, table)
         ax.grid(True, alpha=0.3)
-    fig.suptitle(f"{exp.name.replace('fig', 'Fig. ')}: {exp.title}", fontsize="medium")
+    name = exp.name.replace("fig", "Fig. ") + ": " if exp.name.startswith("fig") else ""
+    fig.suptitle(f"{name}{exp.title}", fontsize="medium")
     return fig
 
 
