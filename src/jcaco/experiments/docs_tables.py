@@ -25,14 +25,14 @@ from jcaco.experiments.agreement import (
     dependence,
     incompatible,
 )
-from jcaco.experiments.figures import STYLE
+from jcaco.experiments.figures import STYLE, ordered
 from jcaco.experiments.headlines import headline_text, headlines
 from jcaco.experiments.ladder import ladder, ladder_markdown
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
 from jcaco.experiments.readings import READINGS
 from jcaco.experiments.references import paired_ratios
-from jcaco.experiments.summary import summarise
+from jcaco.experiments.summary import PointStat, by_series, summarise
 
 
 def _cell(j: Judgement) -> str:
@@ -86,6 +86,36 @@ def references_markdown(table: pa.Table) -> str:
     return "\n".join(lines)
 
 
+def figure_markdown(stats: list[PointStat], name: str) -> str:
+    """One figure's means over seeds [s], one column per series (competitors, variants,
+    references); the lowest competitor of each row in bold."""
+    series = by_series(stats, name)
+    if not series:
+        return ""
+    exp = EXPERIMENTS[name]
+    algs = ordered(series)
+    lines = [
+        "| x | " + " | ".join(_role_label(a, series[a][0].role) for a in algs) + " |",
+        "|---" * (len(algs) + 1) + "|",
+    ]
+    for point in sorted({p.point for pts in series.values() for p in pts}):
+        here = {a: p for a in algs for p in series[a] if p.point == point}
+        rivals = [a for a, p in here.items() if p.role == "competitor"]
+        best = min(rivals, key=lambda a: here[a].mean_s) if rivals else None
+        cells = [
+            ("" if a not in here else (f"**{here[a].mean_s:.0f}**" if a == best
+                                       else f"{here[a].mean_s:.0f}"))
+            for a in algs
+        ]  # fmt: skip
+        x = next(iter(here.values())).x
+        lines.append(f"| {exp.display(x):g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _role_label(alg: str, role: str) -> str:
+    return alg if role == "competitor" else f"{alg} ({role[:3]}.)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print every table of the store in ``argv[0]`` (a ``jcaco reproduce -o`` folder)."""
     args = sys.argv[1:] if argv is None else argv
@@ -97,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     for alg, h in headlines(stats, table).items():
         out.append("* " + html.unescape(headline_text(h, STYLE.get(alg, (alg,))[0])))
     out += ["", "## References paired by seed and slot", "", references_markdown(table), ""]
+    for name in (f"fig{n}" for n in range(4, 11)):
+        if by_series(stats, name):
+            title = EXPERIMENTS[name].x_label
+            out += [f"**Fig. {name[3:]}** — {title}", "", figure_markdown(stats, name), ""]
     for name in ("brinfo", "horizon"):
         if ladder(table, name):
             out += [f"## What information buys ({name})", "", ladder_markdown(table, name), ""]
