@@ -207,3 +207,16 @@ def test_an_optimum_never_lies_above_an_equilibrium_of_the_same_slots(tmp_path: 
     assert ratios["fig4", 0, "br-oracle"].ratio >= 1.0 - 1e-12
     assert ratios["fig4", 0, "masl"].ratio >= 1.0 - 1e-12
     assert ratios["fig4", 0, "masl"].pairs == 6 and ratios["fig4", 0, "masl"].seeds == 2
+
+
+def test_docs_tables_print_the_claim_by_reading_table(tmp_path: Path, capsys) -> None:
+    import pyarrow.parquet as pq
+
+    from jcaco.experiments.docs_tables import main
+
+    pq.write_table(rows_to_table(_rows(SPLIT)), tmp_path / "results.parquet")
+    assert main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| claim | BR as `br` | BR as `br-round` | BR as `br-sync` |" in out
+    assert "| C8c | **not held** +2 s [+2, +2] (0/3/0) | not evaluated (0/0/0) |" in out
+    assert "**Fig. 4** — Number of APs" in out and "| 2 | 10 | **8** | 14 |" in out
