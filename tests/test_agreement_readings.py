@@ -220,3 +220,14 @@ def test_docs_tables_print_the_claim_by_reading_table(tmp_path: Path, capsys) ->
     assert "| claim | BR as `br` | BR as `br-round` | BR as `br-sync` |" in out
     assert "| C8c | **not held** +2 s [+2, +2] (0/3/0) | not evaluated (0/0/0) |" in out
     assert "**Fig. 4** — Number of APs" in out and "| 2 | 10 | **8** | 14 |" in out
+
+
+def test_a_reading_under_which_every_claim_holds_is_named() -> None:
+    """MASL lowest and every curve falling under both readings; BR below mxFP only as
+    ``br``: every evaluated claim holds under ``br`` and the sentence says so."""
+    rows = _rows({**SPLIT, "br": [10.5, 9.5, 8.5]})
+    for row in rows:  # MASL switches fewer users than either BR
+        row["switches"] = 0.5 if row["algorithm"] == "masl" else 1.0
+    table = rows_to_table(rows)
+    sentence = incompatible(assess(summarise(table), table))
+    assert sentence.startswith("Under br all ") and "hold together" in sentence

@@ -234,12 +234,18 @@ def incompatible(judgements: list[Judgement]) -> str:
         for b in ids[k + 1 :]
         if not held[a] & held[b]
     ]
-    dependent = {j.claim.id for j in judgements if j.reading != ANY_READING}
+    dependent = {
+        j.claim.id
+        for j in judgements
+        if j.reading != ANY_READING and j.verdict.status != "not evaluated"
+    }
     best = max(sorted(readings), key=lambda r: sum(r in h for h in held.values()))
     count = sum(best in h for h in held.values())
+    if count == len(dependent):
+        return f"Under {best} all {count} evaluated reading-dependent claims hold together."
     head = (
-        f"No reading makes all {len(dependent)} reading-dependent claims hold together (the "
-        f"most under one reading: {count}, under {best})"
+        f"No reading makes all {len(dependent)} evaluated reading-dependent claims hold "
+        f"together (the most under one reading: {count}, under {best})"
     )
     if not pairs:
         return head + "; every pair of claims held under some reading is held under a common one."
