@@ -7,7 +7,8 @@ algorithms get fixed colours and markers, any other series (a plug-in, a ``beyon
 the next unused colour and marker of :data:`EXTRA_COLOURS` / :data:`EXTRA_MARKERS`, so no two
 series of a figure look alike. Legends sit to the right of the axes, off the data; a curve's
 axis is cut at a high percentile when one spike would flatten the rest (the cut is written on
-the panel). Figures are 9.6 inches wide at 110 dpi (about 1,050 px). The line style follows
+the panel), and a sweep whose series span more than a factor :data:`LOG_SPREAD` is drawn on
+a log axis. Figures are 9.6 inches wide at 110 dpi (about 1,050 px). The line style follows
 the series' role (stored with each row): competitors solid, variants dash-dotted, references
 (``br-oracle``, the central planner of :mod:`jcaco.experiments.planner`) dashed and labelled
 as references. ``horizon``: one panel per end point, the mean total over slots of each series
@@ -43,8 +44,8 @@ STYLE: dict[str, tuple[str, str, str]] = {
     "br-oracle": ("BR-oracle (reference)", "tab:gray", "."),
     "br a(t), mean fading": ("BR a(t), mean fading", "#1b2a6b", "<"),
     "br expected game": ("BR expected game", "#7f9fd8", ">"),
-    "optimum": ("Optimum (reference)", "black", "*"),
-    "planner": ("planner (exact optimum, reference)", "black", ""),
+    "optimum": ("Optimum (reference)", "#555555", "h"),
+    "planner": ("planner (exact optimum, reference)", "black", "*"),
 }
 #: Colours and markers of the series :data:`STYLE` does not know, in order of appearance.
 EXTRA_COLOURS: tuple[str, ...] = (
@@ -56,6 +57,8 @@ EXTRA_MARKERS: tuple[str, ...] = ("*", "h", "p", "8", "d", "H", "1", "2", "3", "
 #: maximum is beyond it.
 CUT_PERCENTILE = 98.0
 CUT_MARGIN = 1.15
+#: A sweep's y axis is logarithmic when its largest mean is more than this times its smallest.
+LOG_SPREAD = 6.0
 #: Figure size [inches] and resolution: at least 900 px wide.
 WIDTH_IN, HEIGHT_IN, DPI = 9.6, 4.4, 110
 #: Line style per role: only competitors are solid.
@@ -140,7 +143,12 @@ def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
             ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.12, linewidth=0)
     ax.set_xlabel(axis_label(exp))
     ax.set_ylabel("Total service time (s)")
-    ax.set_ylim(bottom=0)
+    means = [p.mean_s for pts in series.values() for p in pts if p.mean_s > 0]
+    if means and max(means) > LOG_SPREAD * min(means):  # one series would flatten the rest
+        ax.set_yscale("log")
+        ax.set_ylabel("Total service time (s, log scale)")
+    else:
+        ax.set_ylim(bottom=0)
     if is_integer_axis(exp):
         ax.set_xticks([exp.display(p) for p in exp.points])
     legend_outside(ax)

@@ -109,8 +109,7 @@ def ladder_html(table: pa.Table, experiment: str = "horizon") -> str:
     rows = ladder(table, experiment)
     if not rows:
         return ""
-    present = set(table.column("algorithm").to_pylist())
-    rungs = [(label, knows) for label, knows in LADDER if label in present]
+    rungs = _rungs(rows)
     head = "".join(
         f"<th>{html.escape(label)}<br><small>{html.escape(knows)}</small></th>"
         for label, knows in rungs
@@ -130,16 +129,23 @@ def ladder_html(table: pa.Table, experiment: str = "horizon") -> str:
     )
 
 
+def _rungs(rows: list[LadderRow]) -> list[tuple[str, str]]:
+    """The rungs of :data:`LADDER` that some row has a value for."""
+    seen = {a for row in rows for a in (*row.early_s, *row.end_s)}
+    return [(label, knows) for label, knows in LADDER if label in seen]
+
+
 def ladder_markdown(table: pa.Table, experiment: str = "horizon") -> str:
     """The ladder of ``experiment`` as a markdown table (docs/reproduction.md)."""
     rows = ladder(table, experiment)
-    head = "| end point | T | " + " | ".join(label for label, _ in LADDER) + " |"
-    lines = [head, "|" + "---|" * (len(LADDER) + 2)]
+    rungs = _rungs(rows)
+    head = "| end point | T | " + " | ".join(label for label, _ in rungs) + " |"
+    lines = [head, "|" + "---|" * (len(rungs) + 2)]
     for row in rows:
         for slots, values in ((row.early_slots, row.early_s), (row.end_slots, row.end_s)):
             if slots is None:
                 continue
-            cells = " | ".join(_fmt(values.get(label)) for label, _ in LADDER)
+            cells = " | ".join(_fmt(values.get(label)) for label, _ in rungs)
             lines.append(f"| {row.label} | {slots:,} | {cells} |")
     return "\n".join(lines)
 
