@@ -234,7 +234,7 @@ def beyond_html(table: pa.Table) -> str:
         own = "yes" if own_information(c.information) else "no"
         closing.append(
             f"<tr><td class=l>{_label(alg, roles)}</td><td class=l>{c.information}</td>"
-            f"<td>{own}</td><td>{values.mean():.3f}</td><td>{c.to_same:.3f}</td>"
+            f"<td>{own}</td><td>{values.mean():.3f}</td><td>{_same(c)}</td>"
             f"<td class=l>Fig. {c.figure}, {html.escape(exp.x_label)} = {exp.display(c.x):g}</td>"
             f"<td>{np.sum(values <= GOAL)}/{values.size}</td>"
             f"<td class=l>{_verdict(mine, c)}</td></tr>"
@@ -258,7 +258,7 @@ def beyond_html(table: pa.Table) -> str:
     parts.append(
         f"<h3>Against the goal: within {GOAL - 1:.0%} of the same-information planner at every "
         "point</h3><table><tr><th>learner</th><th>sees</th><th>goal's information</th>"
-        "<th>mean ratio</th><th>worst ratio</th><th>where</th><th>points within</th>"
+        "<th>mean ratio</th><th>worst ratio [95% CI]</th><th>where</th><th>points within</th>"
         f"<th>goal</th></tr>{''.join(closing)}</table>"
     )
     return "\n".join(parts)
