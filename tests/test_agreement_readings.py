@@ -20,45 +20,18 @@ from jcaco.experiments.series import learner_series
 from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import mean_curves, summarise
 from jcaco.experiments.sweep import run_sweep
-from jcaco.files import provenance
 from jcaco.scenario.generator import PRESETS
-
-#: Per-seed offsets shared by every series (common random numbers).
-WIGGLE = (-1.0, 0.0, 1.0)
+from test_reproduce_cli import _synthetic
 
 
 def _rows(values: dict[str, list[float]], fig: str = "fig4", **extra: object) -> list[dict]:
-    """A hand-made store: series -> mean total at each point, three seeds."""
-    rows = []
-    for alg, means in values.items():
-        for point, mean in enumerate(means):
-            for seed, wiggle in enumerate(WIGGLE):
-                rows.append(
-                    {
-                        "experiment": fig,
-                        "x_name": "num_aps",
-                        "x": float(2 + 2 * point),
-                        "point": point,
-                        "algorithm": alg,
-                        "learner": alg,
-                        "role": "variant" if alg == "br-round" else "competitor",
-                        "params": "{}",
-                        "root_seed": 0,
-                        "run": seed,
-                        "seed": seed,
-                        "slots": 40,
-                        "window": 10,
-                        "total_service_time_s": mean + wiggle,
-                        "nash_gap_s": 0.0,
-                        "switches": 1.0,
-                        "converged": True,
-                        "curve_bin_slots": 10,
-                        "curve_total_service_time_s": [mean + 9, mean + 3, mean, mean],
-                        "task_key": f"{fig}-{alg}-{point}",
-                        **extra,
-                        **provenance(),
-                    }
-                )
+    """The hand-made store of ``test_reproduce_cli`` (three seeds, common offsets), with
+    ``br-round`` stored as a variant and ``extra`` columns set on every row."""
+    rows = _synthetic(values, fig)
+    for row in rows:
+        row.update(extra)
+        if row["algorithm"] == "br-round":
+            row["role"] = "variant"
     return rows
 
 
@@ -152,7 +125,7 @@ def test_intervals_of_a_time_never_cross_zero() -> None:
     rows = _rows({"masl": [1.0]})
     for row, value in zip(rows, (0.01, 0.02, 60.0), strict=True):
         row["total_service_time_s"] = value
-        row["curve_total_service_time_s"] = [value] * 4
+        row["curve_total_service_time_s"] = [value] * 2
     table = rows_to_table(rows)
     (stat,) = summarise(table)
     assert 0.01 <= stat.ci_low_s <= stat.mean_s <= stat.ci_high_s <= 60.0
