@@ -67,7 +67,9 @@ def references_markdown(table: pa.Table) -> str:
     ratios = {p: paired_ratios(table, p) for p in planners}
     keys = sorted({k for r in ratios.values() for k in r}, key=lambda k: (k[0], k[1], k[2]))
     series = sorted({k[2] for k in keys})
-    points = sorted({(k[0], k[1]) for k in keys}, key=lambda k: (int(k[0][3:]), k[1]))
+    order = list(EXPERIMENTS)
+    points = sorted({(k[0], k[1]) for k in keys if k[0] in EXPERIMENTS},
+                    key=lambda k: (order.index(k[0]), k[1]))  # fmt: skip
     if not points:
         return "(no planner rows with slot-paired learner rows in the store)"
     lines = [
