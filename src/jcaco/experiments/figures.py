@@ -222,6 +222,7 @@ def _horizon(axes: Any, exp: Experiment, stats: list[PointStat], table: pa.Table
             else:
                 ax.axhline(hit[0].mean_s, **{k: v for k, v in style.items() if "mark" not in k})
         cut_axis(ax, drawn)
+        ax.locator_params(axis="x", nbins=5)  # 20,000-slot labels must not run together
         ax.set_title(exp.point_label(point), fontsize="small")
         ax.set_xlabel("Iteration (slot)")
         ax.set_ylabel("Total service time (s)")
