@@ -29,7 +29,7 @@ from jcaco.game.optimum import DEFAULT_NODE_LIMIT
 from jcaco.learners.registry import resolve
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
-#: paper gives each (MODEL.md §6); ``br`` and ``br-sync`` are two readings of the paper's BR
+#: paper gives each (docs/model.md §6); ``br`` and ``br-sync`` are two readings of the paper's BR
 #: (:mod:`jcaco.experiments.readings`: each claim about BR is judged under each reading).
 COMPETITORS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
 #: Former name of :data:`COMPETITORS`.
