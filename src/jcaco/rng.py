@@ -24,6 +24,8 @@ STREAMS: dict[str, int] = {
     "replication": 8,
     # networks of studies that choose defaults; disjoint from the figures' "scenario" draws
     "sensitivity": 20,
+    # the report's bootstrap resamples (jcaco.experiments.resample): never a simulation's
+    "report": 21,
 }
 
 

@@ -173,4 +173,38 @@ def _catalog_base(base: GeneratorConfig, models: tuple[str, ...]) -> GeneratorCo
     return catalog_config(base, None, list(models))
 
 
-__all__ = ["DEFAULT_SEEDS", "DEFAULT_SLOTS", "DEFAULT_WINDOW", "Experiment"]
+def end_points(
+    name: str,
+    title: str,
+    origins: tuple[tuple[Experiment, int], ...],
+    series: tuple[Series, ...],
+    slots: int,
+    seeds: int,
+    in_default: bool,
+) -> Experiment:
+    """The points ``origins`` ((figure, point) pairs) run for ``slots`` slots on the same
+    networks as there (common random numbers), one panel per point (``kind="horizon"``)."""
+    figs = [e for e, _ in origins]
+    return Experiment(
+        name=name,
+        title=title,
+        kind="horizon",
+        x_name="point",
+        x_label="End point",
+        x_unit="",
+        x_scale=1.0,
+        points=tuple(e.points[p] for e, (_, p) in zip(figs, origins, strict=True)),
+        series=series,
+        seeds=seeds,
+        slots=slots,
+        in_default=in_default,
+        point_x_names=tuple(e.x_name for e in figs),
+        point_labels=tuple(
+            f"Fig. {e.number}, {e.x_label} = {e.point_label(p)}"
+            for e, (_, p) in zip(figs, origins, strict=True)
+        ),
+        point_networks=tuple(e.network_key(p) for e, (_, p) in zip(figs, origins, strict=True)),
+    )
+
+
+__all__ = ["DEFAULT_SEEDS", "DEFAULT_SLOTS", "DEFAULT_WINDOW", "Experiment", "end_points"]

@@ -1,8 +1,14 @@
 """The paper's figures, drawn from the results store only (matplotlib, Agg, imported lazily).
 
 Each figure is written as PNG and PDF. Figs. 4–10: mean total service time over seeds against
-the swept parameter, one line per algorithm with its 95% confidence band. Every series found
-in the store is drawn; known algorithms get fixed colours and markers. The line style follows
+the swept parameter, one line per algorithm with its 95% band (a percentile bootstrap of the
+mean over seeds: never below zero for a time). Every series found in the store is drawn; known
+algorithms get fixed colours and markers, any other series (a plug-in, a ``beyond`` learner)
+the next unused colour and marker of :data:`EXTRA_COLOURS` / :data:`EXTRA_MARKERS`, so no two
+series of a figure look alike. Legends sit to the right of the axes, off the data; a curve's
+axis is cut at a high percentile when one spike would flatten the rest (the cut is written on
+the panel), and a sweep whose series span more than a factor :data:`LOG_SPREAD` is drawn on
+a log axis. Figures are 9.6 inches wide at 110 dpi (about 1,050 px). The line style follows
 the series' role (stored with each row): competitors solid, variants dash-dotted, references
 (``br-oracle``, the central planner of :mod:`jcaco.experiments.planner`) dashed and labelled
 as references. ``horizon``: one panel per end point, the mean total over slots of each series
@@ -29,15 +35,32 @@ STYLE: dict[str, tuple[str, str, str]] = {
     "masl": ("MASL", "tab:red", "o"),
     "masl b=0.01": ("MASL b=0.01", "tab:pink", "o"),
     "br": ("BR", "tab:blue", "s"),
+    "br-round": ("BR-round", "tab:brown", "X"),
     "br-sync": ("BR-sync", "tab:cyan", "D"),
     "mxfp": ("mxFP", "tab:green", "^"),
     "selfish": ("Selfish", "tab:purple", "v"),
     "raro": ("RARO", "tab:orange", "P"),
     "fp-empirical": ("FP-empirical (variant)", "tab:olive", "^"),
-    "br-oracle": ("BR-oracle (reference)", "tab:gray", ""),
-    "optimum": ("Optimum (reference)", "black", "*"),
-    "planner": ("planner (exact optimum, reference)", "black", ""),
+    "br-oracle": ("BR-oracle (reference)", "tab:gray", "."),
+    "br a(t), mean fading": ("BR a(t), mean fading", "#1b2a6b", "<"),
+    "br expected game": ("BR expected game", "#7f9fd8", ">"),
+    "optimum": ("Optimum (reference)", "#555555", "h"),
+    "planner": ("planner (exact optimum, reference)", "black", "*"),
 }
+#: Colours and markers of the series :data:`STYLE` does not know, in order of appearance.
+EXTRA_COLOURS: tuple[str, ...] = (
+    "#469990", "#f032e6", "#9a6324", "#000075", "#800000", "#3cb44b", "#e6a117", "#911eb4",
+    "#aaaa00", "#4363d8",
+)  # fmt: skip
+EXTRA_MARKERS: tuple[str, ...] = ("*", "h", "p", "8", "d", "H", "1", "2", "3", "4")
+#: A curve's axis is cut at this percentile of its values (times this margin) when its
+#: maximum is beyond it.
+CUT_PERCENTILE = 98.0
+CUT_MARGIN = 1.15
+#: A sweep's y axis is logarithmic when its largest mean is more than this times its smallest.
+LOG_SPREAD = 6.0
+#: Figure size [inches] and resolution: at least 900 px wide.
+WIDTH_IN, HEIGHT_IN, DPI = 9.6, 4.4, 110
 #: Line style per role: only competitors are solid.
 LINESTYLE: dict[str, str] = {"competitor": "-", "variant": "-.", "reference": "--"}
 
@@ -55,16 +78,45 @@ def _pyplot() -> Any:
     return plt
 
 
-def style_of(algorithm: str, role: str = "competitor") -> dict[str, Any]:
-    """Plot keywords for a series with its role (an unknown series: its own name, a colour
-    from the cycle, the role's line style)."""
-    label, colour, marker = STYLE.get(algorithm, (algorithm, None, "x"))
+def style_of(algorithm: str, role: str = "competitor", extra: int = 0) -> dict[str, Any]:
+    """Plot keywords for a series with its role; a series :data:`STYLE` does not know is the
+    ``extra``-th such series of its figure and gets that colour and marker."""
+    k = extra % len(EXTRA_COLOURS)
+    label, colour, marker = STYLE.get(algorithm, (algorithm, EXTRA_COLOURS[k], EXTRA_MARKERS[k]))
     if role != "competitor" and f"({role})" not in label and "reference" not in label:
         label = f"{label} ({role})"
-    out: dict[str, Any] = {"label": label, "marker": marker, "linestyle": LINESTYLE[role]}
-    if colour is not None:
-        out["color"] = colour
-    return out
+    return {"label": label, "marker": marker, "linestyle": LINESTYLE[role], "color": colour}
+
+
+def styles(series: Mapping[str, list[PointStat]]) -> dict[str, dict[str, Any]]:
+    """:func:`style_of` for every series of a figure, in :func:`ordered` order."""
+    unknown = [a for a in ordered(series) if a not in STYLE]
+    return {
+        a: style_of(a, series[a][0].role, unknown.index(a) if a in unknown else 0)
+        for a in ordered(series)
+    }
+
+
+def legend_outside(ax: Any) -> None:
+    """The legend to the right of the axes, off the data."""
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def cut_axis(ax: Any, curves: list[np.ndarray]) -> None:
+    """Start the y axis at 0 and, when one spike would set its top, cut it at
+    :data:`CUT_PERCENTILE` of the values times :data:`CUT_MARGIN` and say so on the panel."""
+    values = np.concatenate([np.ravel(c) for c in curves]) if curves else np.array([])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return
+    top = float(np.percentile(values, CUT_PERCENTILE)) * CUT_MARGIN
+    peak = float(values.max())
+    if peak > top > 0:
+        ax.set_ylim(0, top)
+        ax.text(0.99, 0.98, f"axis cut at {top:.3g} s (peak {peak:.3g} s)",
+                transform=ax.transAxes, ha="right", va="top", fontsize="x-small")  # fmt: skip
+    else:
+        ax.set_ylim(bottom=0)
 
 
 def axis_label(exp: Experiment) -> str:
@@ -80,31 +132,41 @@ def ordered(series: Mapping[str, list[PointStat]]) -> list[str]:
 
 def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
     series = by_series(stats, exp.name)
-    for alg in ordered(series):
+    for alg, style in styles(series).items():
         pts = series[alg]
         x = np.array([exp.display(p.x) for p in pts])
         y = np.array([p.mean_s for p in pts])
         lo = np.array([p.ci_low_s for p in pts])
         hi = np.array([p.ci_high_s for p in pts])
-        line = ax.plot(x, y, **style_of(alg, pts[0].role))[0]
+        line = ax.plot(x, y, **style)[0]
         if np.isfinite(lo).any():
-            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
+            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.12, linewidth=0)
     ax.set_xlabel(axis_label(exp))
     ax.set_ylabel("Total service time (s)")
+    means = [p.mean_s for pts in series.values() for p in pts if p.mean_s > 0]
+    if means and max(means) > LOG_SPREAD * min(means):  # one series would flatten the rest
+        ax.set_yscale("log")
+        ax.set_ylabel("Total service time (s, log scale)")
+    else:
+        ax.set_ylim(bottom=0)
     if is_integer_axis(exp):
         ax.set_xticks([exp.display(p) for p in exp.points])
-    ax.legend(fontsize="small", ncol=2)
+    legend_outside(ax)
 
 
 def _rates(ax: Any, exp: Experiment, table: pa.Table) -> None:
     curves = mean_curves(table, exp.name, DISPLAY_POINTS)
-    for i, (alg, (slot, mean, half)) in enumerate(sorted(curves.items(), key=_rate_key)):
-        line = ax.plot(slot, mean, label=alg.replace("masl", "MASL"), color=f"C{i}")[0]
-        if np.isfinite(half).any():
-            ax.fill_between(slot, mean - half, mean + half, color=line.get_color(), alpha=0.15)
+    drawn = []
+    for i, (alg, (slot, mean, lo, hi)) in enumerate(sorted(curves.items(), key=_rate_key)):
+        line = ax.plot(slot, mean, label=alg.replace("masl", "MASL"), color=f"C{i}",
+                       marker=EXTRA_MARKERS[i % len(EXTRA_MARKERS)], markevery=6)[0]  # fmt: skip
+        drawn.append(mean)
+        if np.isfinite(lo).any():
+            ax.fill_between(slot, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
     ax.set_xlabel("Iteration (slot)")
     ax.set_ylabel("Total service time (s)")
-    ax.legend(fontsize="small")
+    cut_axis(ax, drawn)
+    legend_outside(ax)
 
 
 def _rate_key(item: tuple[str, Any]) -> float:
@@ -144,24 +206,29 @@ def _horizon(axes: Any, exp: Experiment, stats: list[PointStat], table: pa.Table
     intervals of the end values are in the report's table); a series without a stored curve
     (the planner) as a level at its mean."""
     series = by_series(stats, exp.name)
+    look = styles(series)
     for point, ax in enumerate(np.ravel(axes)[: len(exp.points)]):
         rows = table.filter(pc.equal(table.column("point"), point))
         curves = mean_curves(rows, exp.name, DISPLAY_POINTS)
-        for alg in ordered(series):
+        drawn = []
+        for alg, base in look.items():
             hit = [p for p in series[alg] if p.point == point]
             if not hit:
                 continue
-            style = {**style_of(alg, hit[0].role), "marker": "", "linewidth": 1.2}
+            style = {**base, "markevery": 8, "markersize": 4, "linewidth": 1.2}
             if alg in curves:
                 ax.plot(curves[alg][0], curves[alg][1], **style)
+                drawn.append(curves[alg][1])
             else:
-                ax.axhline(hit[0].mean_s, **style)
-        ax.set_ylim(bottom=0)
+                ax.axhline(hit[0].mean_s, **{k: v for k, v in style.items() if "mark" not in k})
+        cut_axis(ax, drawn)
+        ax.locator_params(axis="x", nbins=5)  # 20,000-slot labels must not run together
         ax.set_title(exp.point_label(point), fontsize="small")
         ax.set_xlabel("Iteration (slot)")
         ax.set_ylabel("Total service time (s)")
         ax.grid(True, alpha=0.3)
-    np.ravel(axes)[0].legend(fontsize="x-small", ncol=2)
+    handles, labels = np.ravel(axes)[0].get_legend_handles_labels()
+    np.ravel(axes)[0].figure.legend(handles, labels, fontsize="small", loc="outside right upper")
 
 
 def figure_of(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
@@ -169,10 +236,12 @@ def figure_of(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
     plt = _pyplot()
     if exp.kind == "horizon":
         rows = max(1, -(-len(exp.points) // 2))
-        fig, axes = plt.subplots(rows, 2, figsize=(9.0, 3.4 * rows), layout="constrained")
+        fig, axes = plt.subplots(
+            rows, 2, figsize=(WIDTH_IN + 2.4, 3.4 * rows), layout="constrained", squeeze=False
+        )
         _horizon(axes, exp, stats, table)
     else:
-        fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
         if exp.kind == "sweep":
             _sweep(ax, exp, stats)
         elif exp.kind == "rates":
@@ -180,7 +249,8 @@ def figure_of(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
         else:
             _users(ax, exp, table)
         ax.grid(True, alpha=0.3)
-    fig.suptitle(f"{exp.name.replace('fig', 'Fig. ')}: {exp.title}", fontsize="medium")
+    name = exp.name.replace("fig", "Fig. ") + ": " if exp.name.startswith("fig") else ""
+    fig.suptitle(f"{name}{exp.title}", fontsize="medium")
     return fig
 
 
@@ -195,7 +265,7 @@ def draw(
     paths = []
     for ext in ("png", "pdf"):
         path = out_dir / f"{exp.name}.{ext}"
-        save_figure(fig, path, dpi=110)
+        save_figure(fig, path, dpi=DPI)
         paths.append(path)
     plt.close(fig)
     return paths
@@ -213,4 +283,16 @@ def draw_all(
     }
 
 
-__all__ = ["LINESTYLE", "STYLE", "draw", "draw_all", "figure_of", "ordered", "style_of"]
+__all__ = [
+    "EXTRA_COLOURS",
+    "EXTRA_MARKERS",
+    "LINESTYLE",
+    "STYLE",
+    "cut_axis",
+    "draw",
+    "draw_all",
+    "figure_of",
+    "ordered",
+    "style_of",
+    "styles",
+]

@@ -1,6 +1,7 @@
 """What information buys: best response from the per-slot oracle down to MASL's own delays.
 
-Read from the ``horizon`` experiment's rows (:mod:`jcaco.experiments.paper`): at each of its
+Read from the ``horizon`` experiment's rows (or ``brinfo``'s: the default run's cheap subset,
+Fig. 9's end points at the figures' T) (:mod:`jcaco.experiments.paper`): at each of its
 end points, the BR information ladder — ``br-oracle`` (everything, and an equilibrium granted
 inside every slot), ``br`` (the paper's: everybody's a(t), actions and realised times, one move
 per slot), ``br`` at the mean fading, ``br`` on the expected game (only its own activity bit:
@@ -102,21 +103,23 @@ def _fmt(value: float | None) -> str:
     return "" if value is None or not math.isfinite(value) else f"{value:.1f}"
 
 
-def ladder_html(table: pa.Table) -> str:
-    """The ladder as an HTML table (empty when the store has no long run)."""
-    rows = ladder(table)
+def ladder_html(table: pa.Table, experiment: str = "horizon") -> str:
+    """The ladder of ``experiment`` (``horizon`` or ``brinfo``) as an HTML table (empty when
+    the store has none of its rows)."""
+    rows = ladder(table, experiment)
     if not rows:
         return ""
+    rungs = _rungs(rows)
     head = "".join(
         f"<th>{html.escape(label)}<br><small>{html.escape(knows)}</small></th>"
-        for label, knows in LADDER
+        for label, knows in rungs
     )
     body = []
     for row in rows:
         for slots, values in ((row.early_slots, row.early_s), (row.end_slots, row.end_s)):
             if slots is None:
                 continue
-            cells = "".join(f"<td>{_fmt(values.get(label))}</td>" for label, _ in LADDER)
+            cells = "".join(f"<td>{_fmt(values.get(label))}</td>" for label, _ in rungs)
             where = html.escape(f"{row.label}, T = {slots:,}")
             body.append(f"<tr><td class=l>{where}</td>{cells}</tr>")
     return (
@@ -126,16 +129,23 @@ def ladder_html(table: pa.Table) -> str:
     )
 
 
-def ladder_markdown(table: pa.Table) -> str:
-    """The ladder as a markdown table (docs/reproduction.md)."""
-    rows = ladder(table)
-    head = "| end point | T | " + " | ".join(label for label, _ in LADDER) + " |"
-    lines = [head, "|" + "---|" * (len(LADDER) + 2)]
+def _rungs(rows: list[LadderRow]) -> list[tuple[str, str]]:
+    """The rungs of :data:`LADDER` that some row has a value for."""
+    seen = {a for row in rows for a in (*row.early_s, *row.end_s)}
+    return [(label, knows) for label, knows in LADDER if label in seen]
+
+
+def ladder_markdown(table: pa.Table, experiment: str = "horizon") -> str:
+    """The ladder of ``experiment`` as a markdown table (docs/reproduction.md)."""
+    rows = ladder(table, experiment)
+    rungs = _rungs(rows)
+    head = "| end point | T | " + " | ".join(label for label, _ in rungs) + " |"
+    lines = [head, "|" + "---|" * (len(rungs) + 2)]
     for row in rows:
         for slots, values in ((row.early_slots, row.early_s), (row.end_slots, row.end_s)):
             if slots is None:
                 continue
-            cells = " | ".join(_fmt(values.get(label)) for label, _ in LADDER)
+            cells = " | ".join(_fmt(values.get(label)) for label, _ in rungs)
             lines.append(f"| {row.label} | {slots:,} | {cells} |")
     return "\n".join(lines)
 

@@ -17,22 +17,39 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
+from jcaco.errors import InputError
 from jcaco.experiments.experiment import (
     DEFAULT_SEEDS,
     DEFAULT_SLOTS,
     Experiment,
+    end_points,
 )
 from jcaco.experiments.series import Series, learner_series
 from jcaco.game.optimum import DEFAULT_NODE_LIMIT
 from jcaco.learners.registry import resolve
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
-#: paper gives each (MODEL.md §6); ``br`` and ``br-sync`` are the two BR readings of O11.
+#: paper gives each (docs/model.md §6); ``br`` and ``br-sync`` are two readings of the paper's BR
+#: (:mod:`jcaco.experiments.readings`: each claim about BR is judged under each reading).
 COMPETITORS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
 #: Former name of :data:`COMPETITORS`.
 ALGORITHMS = COMPETITORS
-#: Readings beyond the paper's, listed beside the competitors (O12).
-VARIANTS: tuple[str, ...] = ("fp-empirical",)
+#: The third reading of BR, one round per slot (every active user best-responds once, in
+#: turn): a variant series by this name, run wherever its learner is registered; the
+#: Agreement section judges it as BR under its own reading.
+BR_ROUND = "br-round"
+
+
+def _registered(name: str) -> bool:
+    try:
+        resolve(name)
+    except InputError:
+        return False
+    return True
+
+
+#: Readings beyond the paper's, listed beside the competitors (O12), and ``br-round``.
+VARIANTS: tuple[str, ...] = ("fp-empirical", *((BR_ROUND,) if _registered(BR_ROUND) else ()))
 #: Learners given more than the paper allows (O11): reference lines.
 ORACLES: tuple[str, ...] = ("br-oracle",)
 #: Relative cost per (run, slot, user) of the series that cost more than a learner's run
@@ -85,6 +102,8 @@ PLANNER = Series(
 
 
 def _learner(name: str) -> Series:
+    if name == BR_ROUND:  # a variant here whatever role its class declares (readings.py)
+        return Series(BR_ROUND, BR_ROUND, role="variant", cost=COSTS.get(name, 1.0))
     return MASL if name == "masl" else learner_series(name, cost=COSTS.get(name, 1.0))
 
 
@@ -229,9 +248,9 @@ BR_LADDER: tuple[Series, ...] = (
 
 
 def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
-    """The end points ``origins`` ((figure, point) pairs) at :data:`HORIZON_SLOTS` slots, on
-    the same networks as there, with MASL at :data:`HORIZON_RATES` against the competitors,
-    the BR information ladder (:data:`BR_LADDER`, ``br-oracle``) and the planner's line."""
+    """The end points ``origins`` at :data:`HORIZON_SLOTS` slots, with MASL at
+    :data:`HORIZON_RATES` against the competitors, the BR information ladder
+    (:data:`BR_LADDER`, ``br-oracle``) and the planner's line."""
     masl = tuple(
         MASL
         if rate == MASL_RATE
@@ -244,27 +263,30 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
     )
     rivals = tuple(_learner(a) for a in COMPETITORS if a != "masl")
     ladder = (*BR_LADDER, _learner("br-oracle"))
-    figs = [EXPERIMENTS[f] for f, _ in origins]
-    return Experiment(
-        name="horizon",
-        title=f"The end points of Figs. 4 and 9 at T = {HORIZON_SLOTS:,} slots",
-        kind="horizon",
-        x_name="point",
-        x_label="End point",
-        x_unit="",
-        x_scale=1.0,
-        points=tuple(e.points[p] for e, (_, p) in zip(figs, origins, strict=True)),
-        series=(*masl, *rivals, *ladder, PLANNER),
-        seeds=HORIZON_SEEDS,
-        slots=HORIZON_SLOTS,
+    return end_points(
+        "horizon",
+        f"The end points of Figs. 4 and 9 at T = {HORIZON_SLOTS:,} slots",
+        tuple((EXPERIMENTS[f], p) for f, p in origins),
+        (*masl, *rivals, *ladder, PLANNER),
+        HORIZON_SLOTS,
+        HORIZON_SEEDS,
         in_default=False,
-        point_x_names=tuple(e.x_name for e in figs),
-        point_labels=tuple(
-            f"Fig. {e.number}, {e.x_label} = {e.point_label(p)}"
-            for e, (_, p) in zip(figs, origins, strict=True)
-        ),
-        point_networks=tuple(e.network_key(p) for e, (_, p) in zip(figs, origins, strict=True)),
     )
+
+
+#: What BR's information is worth, in the default run (cheap: Fig. 9's end points at the
+#: figures' T, five series): ``br`` (it reads every user's a(t) and realised fading, more than
+#: the paper gives it), ``br`` at the mean fading, ``br`` on the expected game, ``br-oracle``
+#: and MASL, on Fig. 9's networks and seeds (:mod:`jcaco.experiments.ladder`).
+BR_INFO = end_points(
+    "brinfo",
+    "What BR's information is worth (Fig. 9's end points)",
+    ((EXPERIMENTS["fig9"], 0), (EXPERIMENTS["fig9"], 4)),
+    (MASL, _learner("br"), *BR_LADDER, _learner("br-oracle")),
+    DEFAULT_SLOTS,
+    DEFAULT_SEEDS,
+    in_default=True,
+)
 
 
 for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart (report order)
@@ -273,6 +295,7 @@ for _name in ("fig4", "fig6", "fig9"):  # each beside its Table III counterpart 
     _items.insert(_at, (_name.replace("fig", "catalog"), _on_catalog(EXPERIMENTS[_name])))
     EXPERIMENTS = dict(_items)
 
+EXPERIMENTS["brinfo"] = BR_INFO
 EXPERIMENTS["horizon"] = _horizon((("fig4", 0), ("fig4", 4), ("fig9", 0), ("fig9", 4)))
 
 #: Beyond the paper: learners aimed at the social optimum and the same-information

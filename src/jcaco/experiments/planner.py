@@ -51,6 +51,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jcaco.experiments.paper import PLANNER_ALGORITHM
+from jcaco.experiments.references import PairedRatio, group_of, paired_ratios
 from jcaco.experiments.summary import PointStat
 from jcaco.experiments.tasks import Task, row_identity
 from jcaco.game.equilibrium_bounds import equilibrium_bounds
@@ -252,10 +253,10 @@ class PoaPoint:
     point : int
     x : float
         The swept value (SI).
-    to_planner : dict of str to Ratio
-        Each algorithm's mean realised total over the planner's, both over the seeds the
-        planner ran (paired; a lower bound where some sampled slot was not proven optimal: the
-        planner's total is then an upper bound).
+    to_planner : dict of str to PairedRatio
+        Each algorithm's realised total over the planner's at the same sampled slots of the
+        same seeds, with its bootstrap interval (:mod:`jcaco.experiments.references`; a lower
+        bound where some sampled slot was not proven optimal).
     planner_proven : float
         Share of the planner's seeds whose sampled slots were all proven optimal.
     expected_seeds : int
@@ -268,7 +269,7 @@ class PoaPoint:
     experiment: str
     point: int
     x: float
-    to_planner: dict[str, Ratio]
+    to_planner: dict[str, PairedRatio]
     planner_proven: float
     expected_seeds: int
     stability: Ratio
@@ -301,18 +302,6 @@ def _mean_ratio(ratios: list[Ratio]) -> Ratio:
     return Ratio(float(np.mean([r.low for r in ratios])), float(np.mean([r.high for r in ratios])))
 
 
-def _paired_means(
-    table: pa.Table, planner_runs: set[tuple[str, int, int]]
-) -> dict[tuple[str, int, str], float]:
-    """Per (experiment, point, algorithm): the mean total over the seeds the planner ran."""
-    cols = table.select(["experiment", "point", "algorithm", "seed", "total_service_time_s"])
-    values: dict[tuple[str, int, str], list[float]] = defaultdict(list)
-    for r in cols.to_pylist():
-        if (r["experiment"], r["point"], r["seed"]) in planner_runs:
-            values[r["experiment"], r["point"], r["algorithm"]].append(r["total_service_time_s"])
-    return {k: float(np.mean(v)) for k, v in values.items()}
-
-
 def price_of_anarchy(
     stats: Sequence[PointStat], table: pa.Table, algorithms: Sequence[str]
 ) -> list[PoaPoint]:
@@ -324,14 +313,13 @@ def price_of_anarchy(
         if doc:
             expected[row["experiment"], row["point"]].append(_bounds(doc))
     planner = {(s.experiment, s.point): s for s in stats if s.algorithm == PLANNER_ALGORITHM}
-    paired = _paired_means(table, {(r["experiment"], r["point"], r["seed"]) for r in rows})
+    paired = paired_ratios(table, PLANNER_ALGORITHM)
     out = []
     for (exp, point), ref in planner.items():
-        exact = ref.converged_share >= 1.0
         to_planner = {
-            alg: Ratio(mean / ref.mean_s, mean / ref.mean_s if exact else math.inf)
-            for (e, p, alg), mean in paired.items()
-            if e == exp and p == point and alg in algorithms
+            alg: ratio
+            for (e, p, alg), ratio in paired.items()
+            if e == group_of(exp) and p == point and alg in algorithms
         }
         pairs = expected.get((exp, point), [])
         out.append(

@@ -22,9 +22,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jcaco.experiments.agreement import STATUSES, TRENDS, assess, axis_value
+from jcaco.experiments.agreement import TRENDS, assess, write_agreement_csv
+from jcaco.experiments.agreement_html import agreement_html
 from jcaco.experiments.beyond_report import beyond_html
 from jcaco.experiments.figures import STYLE, draw_all, ordered
+from jcaco.experiments.headlines import headline_text, headlines
 from jcaco.experiments.ladder import ladder_html
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
@@ -33,13 +35,17 @@ from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
 from jcaco.files import write_text
 
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+body{font-family:system-ui,sans-serif;max-width:78rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:0.5rem 0 1.5rem;font-size:0.85rem}
 td,th{border:1px solid #ccc;padding:0.2rem 0.5rem;text-align:right}
 th{background:#f3f3f3} td.l{text-align:left}
 .held{color:#176117;font-weight:bold} .not{color:#a11;font-weight:bold} .na{color:#777}
 .inc{color:#8a6100;font-weight:bold} th.variant,th.reference{background:#fafafa;font-style:italic}
-img{max-width:100%} code{background:#f3f3f3;padding:0 0.2rem} table.ratios td{white-space:nowrap}
+img{width:100%;max-width:1100px;min-width:900px}
+code{background:#f3f3f3;padding:0 0.2rem} table.ratios td{white-space:nowrap}
+table.agreement td.cell{text-align:left;vertical-align:top;white-space:nowrap;min-width:9rem}
+table.agreement td.claim{max-width:26rem} details summary{color:#555;cursor:pointer}
+details p{white-space:normal;max-width:30rem;font-size:0.8rem}
 """
 
 
@@ -75,54 +81,24 @@ def _role_name(alg: str, role: str) -> str:
     return name if role == "competitor" or role in name else f"{name} ({role})"
 
 
-def _headline(stats: list[PointStat]) -> str:
-    items = []
-    for alg, (gain, fig, x) in reductions(stats).items():
-        exp = EXPERIMENTS[fig]
-        where = f"({fig}, {exp.x_label} = {axis_value(fig, x)})"
-        if gain > 0:
-            text = f"MASL reduces the total service time against {_name(alg)} by up to {gain:.1f}%"
-        else:
-            text = (
-                f"MASL never reduces the total service time against {_name(alg)}; "
-                f"at best it is {-gain:.1f}% higher"
-            )
-        items.append(f"<li>{html.escape(text)} {html.escape(where)}</li>")
+def _headline(stats: list[PointStat], table: pa.Table) -> str:
+    items = [
+        f"<li>{headline_text(h, _name(alg))}</li>" for alg, h in headlines(stats, table).items()
+    ]
     if not items:
         return "<p>No comparison figure (Figs. 4–10) in the store.</p>"
-    return "<ul>" + "".join(items) + "</ul>"
-
-
-def _agreement(stats: list[PointStat], table: pa.Table) -> str:
-    rows = []
-    counts = dict.fromkeys(STATUSES, 0)
-    for claim, verdict in assess(stats, table):
-        counts[verdict.status] += 1
-        css = {"held": "held", "not held": "not", "inconclusive": "inc"}.get(verdict.status, "na")
-        rows.append(
-            f"<tr><td class=l>{claim.id}</td><td class=l>{claim.section}</td>"
-            f"<td class=l>{html.escape(claim.text)}</td><td class='l {css}'>{verdict.status}</td>"
-            f"<td class=l>{html.escape(verdict.evidence)}</td></tr>"
-        )
-    head = (
-        f"<p>{counts['held']} held, {counts['not held']} not held, {counts['inconclusive']} "
-        f"inconclusive, {counts['not evaluated']} not evaluated (figure not run). A claim that "
-        "one algorithm is lower than another is decided by the paired difference over seeds "
-        "(every algorithm runs on the same seeds) and its 95% interval: inconclusive when the "
-        "interval covers zero. A trend uses every point: the least-squares slope over all "
-        "values and the difference between neighbouring points. Only competitors enter a "
-        "claim; variants and references are listed beside them for information.</p>"
-    )
     return (
-        head + "<table><tr><th>id</th><th>section</th><th>claim</th><th>verdict</th>"
-        "<th>deciding numbers</th></tr>" + "".join(rows) + "</table>"
+        "<p>Per point, the reduction 100 · (1 − MASL / competitor) of the totals summed over "
+        "the seeds both ran, with its 95% bootstrap interval over seeds; significance from "
+        "the paired difference MASL − competitor. Every reading of BR has its own line.</p>"
+        "<ul>" + "".join(items) + "</ul>"
     )
 
 
 def _cell(p: PointStat) -> str:
     if math.isnan(p.ci_low_s):
         return f"{p.mean_s:.3f}"
-    return f"{p.mean_s:.3f} [{p.ci_low_s:.3f}, {p.ci_high_s:.3f}]"
+    return f"{p.mean_s:.3f}<br><small>[{p.ci_low_s:.3f}, {p.ci_high_s:.3f}]</small>"
 
 
 def _rates_table(stats: list[PointStat], name: str) -> str:
@@ -197,7 +173,8 @@ def _planner_caption(table: pa.Table, beyond: bool = False) -> str:
         "Dashed black: the central planner (exact optimum, reference). "
         "It knows each slot's activity, fading and positions and solves the realised slot "
         "game (14) exactly; its value is that optimum's realised total service time, scored "
-        f"like the algorithms, at {html.escape(note)}. Mean over seeds with 95% CI.</i></p>"
+        f"like the algorithms, at {html.escape(note)}. Mean over seeds with its 95% bootstrap "
+        "interval.</i></p>"
     )
 
 
@@ -219,14 +196,26 @@ def _same_info_caption(table: pa.Table) -> str:
         f"realised activity and fading, at {html.escape(note)} (a node limit stops the "
         "others within a small proven gap). MASL, the paper's baselines and the "
         "full-information planner are on the figure with the same number; the section "
-        "'Beyond the paper' divides every series by both planners. Mean over seeds with "
-        "95% CI.</i></p>"
+        "'Beyond the paper' divides every series by both planners. Mean over seeds with its "
+        "95% bootstrap interval.</i></p>"
     )
 
 
 def _horizon_caption(name: str, table: pa.Table) -> str:
     rows = table.filter(pc.equal(table.column("experiment"), name))
     slots = "/".join(f"{s:,}" for s in sorted(set(rows.column("slots").to_pylist())))
+    if name == "brinfo":
+        return (
+            "<p><i>What BR's information is worth, at Fig. 9's end points (the same networks "
+            f"and seeds, {slots} slots). <code>br</code> reads every user's activity a(t) and "
+            "every user's realised fading of the slot (declared information: activity=all, "
+            "channel=all, others=actions), more than the paper gives it (the number of active "
+            "UEs and their strategies). The rungs below remove the fading (times at the mean "
+            "fading), then the others' activity (the expected game with θ weights, what MASL "
+            "learns); <code>br-oracle</code> is granted an equilibrium of every slot "
+            "(reference). A small gap between <code>br</code> and its rungs means the extra "
+            "information is worth little.</i></p>"
+        )
     return (
         f"<p><i>The same networks, seeds and dynamics as the figures' points, run for {slots} "
         "slots (the first slots are the figures' runs exactly). Each cell: the mean over the "
@@ -235,6 +224,13 @@ def _horizon_caption(name: str, table: pa.Table) -> str:
         "series' value in the figure's own (shorter) run. Claims H1, H2 of the Agreement "
         "section judge MASL against the competitors here.</i></p>"
     )
+
+
+def _ratio_cell(text: str) -> str:
+    """``1.23 [1.10, 1.35]`` as the ratio over its interval in small print."""
+    head, _, interval = text.partition(" [")
+    tail = f"<br><small>[{html.escape(interval)}</small>" if interval else ""
+    return html.escape(head) + tail
 
 
 def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
@@ -258,7 +254,7 @@ def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
             else (f"{exp.display(p.x):g}" if exp else f"{p.x:g}")
         )
         cells = "".join(
-            f"<td>{html.escape(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
+            f"<td>{_ratio_cell(p.to_planner[a].text()) if a in p.to_planner else ''}</td>"
             for a in algs
         )
         body.append(
@@ -268,10 +264,12 @@ def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
             "</tr>"
         )
     return (
-        "<p>Left: each algorithm's mean realised total service time over the planner's at the "
-        "same point (the planner line of the figures), both over the seeds the planner ran "
-        "(paired; with one sampled slot per seed, sampling noise can put a ratio below 1). "
-        "Right: for the expected game (15) of "
+        "<p>Left: each algorithm's realised total service time over the planner's optimum "
+        "at exactly the planner's sampled slots of the seeds it ran (paired by seed and slot, "
+        "ratio of sums, 95% bootstrap interval over seeds; ≥: a sampled slot's optimum was not "
+        "proven, the ratio is then a lower bound). An optimum is never above any profile of "
+        "its slot, so every ratio is at least 1; – : rows from a run that did not keep the "
+        "window slot by slot. Right: for the expected game (15) of "
         "the first seeds of each point (column <i>seeds</i>) at the mean fading and the "
         "initial positions, the best (PoS) and the worst (PoA) pure equilibrium's expected "
         "total over the optimum of (15), means over those seeds. A number with ≥ is a proven "
@@ -296,6 +294,8 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     stats = summarise(table)
     csv_path = write_csv(stats, out / "summary.csv")
+    judgements = assess(stats, table)
+    agreement_csv = write_agreement_csv(judgements, out / "agreement.csv")
     figures = draw_all(stats, table, out)
     info = "".join(
         f"<tr><td class=l>{html.escape(str(k))}</td><td class=l>{html.escape(str(v))}</td></tr>"
@@ -307,13 +307,13 @@ def write_report(
         "<h1>Reproduction of Liu et al., JCACO game and MASL (Sec. VII)</h1>",
         f"<table>{info}</table>",
         "<p>Each point is the mean realised total service time (13) over the last W slots of a "
-        "run, averaged over seeds, with a Student-t 95% confidence interval; all numbers are "
-        "computed from <code>results.parquet</code>. Choices where the paper is silent: "
-        "<code>docs/reproduction.md</code> and MODEL.md §8.</p>",
+        "run, averaged over seeds, with a percentile-bootstrap 95% interval over seeds; all "
+        "numbers are computed from <code>results.parquet</code>. Choices where the paper is "
+        "silent: <code>docs/reproduction.md</code> and docs/model.md §8.</p>",
         "<h2>MASL against each competitor</h2>",
-        _headline(stats),
+        _headline(stats, table),
         "<h2>Agreement with the paper</h2>",
-        _agreement(stats, table),
+        agreement_html(judgements),
         "<h2>Price of anarchy</h2>",
         _poa_table(stats, table),
     ]
@@ -329,10 +329,15 @@ def write_report(
             parts.append(_horizon_caption(exp.name, table))
         parts.append(_figure_table(stats, name))
         if exp.kind == "horizon":
-            parts.append(ladder_html(table))
+            parts.append(ladder_html(table, name))
     parts.append("</body></html>")
     report = write_text(out / "report.html", "\n".join(parts))
-    return {"report": report, "summary": csv_path, **{n: p[0] for n, p in figures.items()}}
+    return {
+        "report": report,
+        "summary": csv_path,
+        "agreement": agreement_csv,
+        **{n: p[0] for n, p in figures.items()},
+    }
 
 
 __all__ = ["reductions", "write_report"]

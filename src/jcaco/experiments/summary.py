@@ -1,7 +1,9 @@
 """Per-point statistics of a results table: mean over seeds with a 95% confidence interval.
 
 Figures, ``summary.csv`` and the report are all computed from these, and these only from the
-store's rows.
+store's rows. The interval of a mean is a percentile bootstrap over seeds
+(:func:`jcaco.experiments.resample.bootstrap_mean`): it stays inside the range of the seeds'
+values, so the interval of a time never runs below zero.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jcaco.experiments.resample import bootstrap_mean
 from jcaco.files import atomic_path
 
 #: Confidence level of every interval shown.
@@ -29,9 +32,10 @@ class PointStat:
     """One (experiment, point, algorithm): statistics over seeds of the stored rows.
 
     ``mean_s`` is the mean over seeds of each seed's tail mean of the realised total service
-    time (13) [s]; ``ci_low_s``/``ci_high_s`` the Student-t 95% interval of that mean (NaN with
-    one seed). ``role`` is the series' (competitor, variant or reference; only competitors
-    enter the claims), ``learner`` its algorithm (``masl`` for ``masl b=0.01``).
+    time (13) [s]; ``ci_low_s``/``ci_high_s`` the percentile-bootstrap 95% interval of that mean
+    over seeds (NaN with one seed; never outside the seeds' range, so never below zero).
+    ``role`` is the series' (competitor, variant or reference; only competitors enter the
+    claims), ``learner`` its algorithm (``masl`` for ``masl b=0.01``).
     """
 
     experiment: str
@@ -86,7 +90,7 @@ def summarise(table: pa.Table) -> list[PointStat]:
     for (exp, point, alg), idx in groups.items():
         total = np.array([cols["total_service_time_s"][i] for i in idx], dtype=float)
         mean = float(total.mean())
-        half = t_half_width(total)
+        low, high = bootstrap_mean(total)
         out.append(
             PointStat(
                 experiment=exp,
@@ -99,8 +103,8 @@ def summarise(table: pa.Table) -> list[PointStat]:
                 seeds=len(idx),
                 mean_s=mean,
                 std_s=float(total.std(ddof=1)) if total.size > 1 else math.nan,
-                ci_low_s=mean - half,
-                ci_high_s=mean + half,
+                ci_low_s=float(low),
+                ci_high_s=float(high),
                 switches=_mean(cols["switches"], idx),
                 nash_gap_s=_mean(cols["nash_gap_s"], idx),
                 converged_share=float(np.mean([bool(cols["converged"][i]) for i in idx])),
@@ -177,13 +181,16 @@ def seed_curves(
 
 def mean_curves(
     table: pa.Table, experiment: str, max_points: int | None = None
-) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per algorithm of ``experiment``: (slot at bin start, mean curve, CI half-width) over seeds
-    of the stored binned total service time (coarsened to ``max_points`` for display)."""
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Per algorithm of ``experiment``: (slot at bin start, mean curve, the bootstrap 95%
+    interval's low and high curves) over seeds of the stored binned total service time
+    (coarsened to ``max_points`` for display), each ``[bins]``."""
     out = {}
     for alg, (slot, arr) in seed_curves(table, experiment, max_points).items():
-        half = np.array([t_half_width(arr[:, b]) for b in range(arr.shape[1])])
-        out[alg] = (slot, arr.mean(axis=0), half)
+        low, high = bootstrap_mean(arr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[alg] = (slot, np.nanmean(arr, axis=0), low, high)
     return out
 
 

@@ -22,6 +22,7 @@ from jcaco.errors import InputError
 from jcaco.experiments.paper import Experiment
 from jcaco.experiments.planner import planner_rows
 from jcaco.experiments.planner_same_info import same_information_rows
+from jcaco.experiments.references import window_details
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
 from jcaco.files import provenance
@@ -102,6 +103,8 @@ def learner_rows(
                 "curve_user_service_time_s": (
                     None if users is None else [_nan_to_none(b) for b in users[:, j, :]]
                 ),
+                # the window slot by slot: read at a planner's sampled slots (references.py)
+                "details": window_details(total[:, j], task.slots, window),
             }
         )
     return rows
