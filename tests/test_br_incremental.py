@@ -19,9 +19,10 @@ from jcaco.learners.views import build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import SeedBatch, stream
 
-pytestmark = pytest.mark.skipif(
-    kernels.load("jcaco.learners._best_response_numba") is None, reason="numba not installed"
-)
+KERNEL = kernels.load("jcaco.learners._best_response_numba")
+pytestmark = pytest.mark.skipif(KERNEL is None, reason="numba not installed")
+#: Users per block of the kernel's certificates (a test game spans several).
+BLOCK = getattr(KERNEL, "BLOCK", 512)
 
 
 def _game(rng: np.random.Generator, shape: tuple[int, int, int, int], ticks: bool) -> GameInstance:
@@ -39,12 +40,12 @@ def _game(rng: np.random.Generator, shape: tuple[int, int, int, int], ticks: boo
     return GameInstance(theta=theta, tx_time_s=tx, compute_time_s=compute, steps=steps)
 
 
-def _slots(case: int, num_slots: int, moving_times: bool):
+def _slots(case: int, num_slots: int, moving_times: bool, users: int = 0):
     """The games and activities of ``num_slots`` slots of one random case."""
     rng = stream(case, "scenario")
     shape = (
         1 + case % 3,
-        int(rng.integers(2, 40)),
+        users or int(rng.integers(2, 40)),
         int(rng.integers(1, 5)),
         int(rng.integers(1, 5)),
     )
@@ -63,8 +64,15 @@ def _slots(case: int, num_slots: int, moving_times: bool):
     return games, actives
 
 
-def _run(engine: str, case: int, learner: BestResponse, num_slots: int, moving_times: bool):
-    games, actives = _slots(case, num_slots, moving_times)
+def _run(
+    engine: str,
+    case: int,
+    learner: BestResponse,
+    num_slots: int,
+    moving_times: bool,
+    users: int = 0,
+):
+    games, actives = _slots(case, num_slots, moving_times, users)
     seeds = games[0].theta.shape[0]
     rng = (
         stream(case, "learner")
@@ -117,8 +125,23 @@ def test_incremental_equals_full_recomputation(moves_per_slot: int, moving_times
                 assert np.array_equal(a, b), (case, slot, part)
 
 
+@pytest.mark.parametrize("case", [101, 102, 103, 104])
+def test_many_blocks_to_equilibrium(case: int) -> None:
+    """Games of several blocks of users (the kernel's per-block certificates), many moves per
+    slot, until nobody can improve: the same profiles, counts and flags."""
+    users = 3 * BLOCK + 77
+    runs = [
+        _run(engine, case, BestResponse(moves_per_slot=3_000), 3, case % 2 == 0, users)
+        for engine in ("numpy", "numba")
+    ]
+    assert runs[0][-2][3].all()  # converged in the last slot
+    for full, incremental in zip(*runs, strict=True):
+        for a, b in zip(full, incremental, strict=True):
+            assert np.array_equal(a, b), case
+
+
 def test_long_runs_reach_the_same_equilibrium() -> None:
-    """Many moves in one slot on larger games: same profile, and every seed converged."""
+    """Many moves in one slot on small games: the same profiles."""
     for case in (101, 102, 103):
         runs = [
             _run(engine, case, BestResponse(moves_per_slot=5_000), 2, False)
