@@ -126,10 +126,10 @@ def to_equilibrium(game: GameInstance, slots: int) -> list[str]:
 
 def run_br(sizes: list[int], moves: int, equilibrium: bool) -> str:
     """The ``br`` report: one slot's CPU with 1 and ``moves`` moves; runs to an equilibrium."""
-    slot_cpu_s(make_game(50)[0], 2)  # compile outside the timing
+    slot_cpu_s(make_game(50), 2)  # compile outside the timing
     rows = []
     for n in sizes:
-        game = make_game(n)[0]
+        game = make_game(n)  # batch of one
         one, _ = slot_cpu_s(game, 1)
         many, made = slot_cpu_s(game, moves)
         per_move_ms = 1e3 * (many - one) / max(made - 1, 1)

@@ -152,10 +152,9 @@ def _repair(
 
 
 @numba.njit(cache=True, nogil=True)
-def _setup(
-    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high, atol
-):  # pragma: no cover
+def _setup(game, atol):  # pragma: no cover - compiled
     """Own weights, players, grouping and loads (user order) of one subgame; no flags yet."""
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game
     num_users, num_resources = w.shape
     for i in range(num_users):
         own[i] = w[i, choice[i]]
@@ -174,28 +173,9 @@ def _setup(
 
 
 @numba.njit(cache=True, nogil=True)
-def _certify(
-    w,
-    choice,
-    own,
-    player,
-    perm,
-    start,
-    wp,
-    ownp,
-    enter,
-    load,
-    flag,
-    arg,
-    low,
-    high,
-    atol,
-    other,
-    mover,
-    can,
-    count,
-):  # pragma: no cover
+def _certify(game, atol, other, mover, can, count):  # pragma: no cover - compiled
     """Every player's flag and every block aggregate of one subgame, from scratch."""
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game
     for j in range(start.shape[0]):
         for c in range(w.shape[1]):
             _repair(j, c, False, wp, player, perm, start, load, flag, arg, low, high, atol,
@@ -221,34 +201,12 @@ def _best_response(w, load, i, c, player, atol):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _after_move(
-    u,
-    a,
-    b,
-    w,
-    choice,
-    own,
-    player,
-    perm,
-    start,
-    wp,
-    ownp,
-    enter,
-    load,
-    flag,
-    arg,
-    low,
-    high,
-    atol,
-    other,
-    mover,
-    can,
-    count,
-):  # pragma: no cover
+def _after_move(u, a, b, game, atol, other, mover, can, count):  # pragma: no cover
     """User u moved from a to b in one subgame: regroup, refold, re-certify what broke.
 
     Returns the change of the number of movers that can improve.
     """
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game
     num_resources = w.shape[1]
     num_blocks = start.shape[0]
     choice[u] = b
@@ -356,12 +314,12 @@ def br_moves_kernel(w_ap, w_sv, ap, server, mover, draws, atol):  # pragma: no c
     for s in range(num_seeds):
         game_a = (w_ap[s], ap[s], *work_a)
         game_s = (w_sv[s], server[s], *work_s)
-        _setup(*game_a, atol)
-        _setup(*game_s, atol)
+        _setup(game_a, atol)
+        _setup(game_s, atol)
         can[:] = False
         count[:] = 0
-        _certify(*game_a, atol, flag_s, mover[s], can, count)
-        _certify(*game_s, atol, flag_a, mover[s], can, count)
+        _certify(game_a, atol, flag_s, mover[s], can, count)
+        _certify(game_s, atol, flag_a, mover[s], can, count)
         total = count.sum()
         for k in range(draws.shape[1]):
             if total == 0:  # nobody can move: the remaining draws move nobody
@@ -374,9 +332,9 @@ def br_moves_kernel(w_ap, w_sv, ap, server, mover, draws, atol):  # pragma: no c
             a1 = _best_response(w_ap[s], work_a[7], user, a0, work_a[1][user], atol)
             s1 = _best_response(w_sv[s], work_s[7], user, s0, work_s[1][user], atol)
             if a1 != a0:
-                total += _after_move(user, a0, a1, *game_a, atol, flag_s, mover[s], can, count)
+                total += _after_move(user, a0, a1, game_a, atol, flag_s, mover[s], can, count)
             if s1 != s0:
-                total += _after_move(user, s0, s1, *game_s, atol, flag_a, mover[s], can, count)
+                total += _after_move(user, s0, s1, game_s, atol, flag_a, mover[s], can, count)
             moves[s] += 1
         can_move[s] = total > 0
         for i in range(num_users):
