@@ -14,7 +14,7 @@ Target (issue 2): at most 2 s at N = 10^4.
 ``--learner br`` measures the learner ``br`` instead (issue 19): the CPU time of one slot's
 ``act`` with ``moves_per_slot`` = 1 and K from the random start on the static game (one move
 costs the difference over K - 1), and the static game run to an equilibrium in the slot loop
-with ``moves_per_slot`` = 10^7 (slots, moves, CPU). Run it once with the code of a base commit
+with ``moves_per_slot`` = 10^7 (``--eq-moves``; slots, moves, CPU). Run it once with the code of a base commit
 on ``PYTHONPATH`` for the before column, in the same session.
 
 Run ``python benchmarks/bench_br.py [--sizes 10000,100000] [--learner br-oracle|br]``.
@@ -102,9 +102,13 @@ def slot_cpu_s(game: GameInstance, moves_per_slot: int) -> tuple[float, int]:
     return time.process_time() - start, int(learner.moves_.sum())
 
 
-def to_equilibrium(game: GameInstance, slots: int) -> list[str]:
-    """``br`` with 10^7 moves per slot in the slot loop until nobody can improve."""
-    learner = BestResponse(moves_per_slot=10_000_000)
+def to_equilibrium(game: GameInstance, slots: int, moves_per_slot: int) -> list[str]:
+    """``br`` with ``moves_per_slot`` moves per slot in the slot loop until nobody can improve.
+
+    The numpy form makes every one of its moves, moving or not, so a base commit needs a
+    ``moves_per_slot`` near the moves an equilibrium takes, not 10^7.
+    """
+    learner = BestResponse(moves_per_slot=moves_per_slot)
     moves = [0]
 
     def count(*args: object) -> None:
@@ -124,7 +128,7 @@ def to_equilibrium(game: GameInstance, slots: int) -> list[str]:
     ]
 
 
-def run_br(sizes: list[int], moves: int, equilibrium: bool) -> str:
+def run_br(sizes: list[int], moves: int, equilibrium: bool, eq_moves: int) -> str:
     """The ``br`` report: one slot's CPU with 1 and ``moves`` moves; runs to an equilibrium."""
     slot_cpu_s(make_game(50), 2)  # compile outside the timing
     rows = []
@@ -135,7 +139,7 @@ def run_br(sizes: list[int], moves: int, equilibrium: bool) -> str:
         per_move_ms = 1e3 * (many - one) / max(made - 1, 1)
         row = [f"{n:,}", f"{1e3 * one:.1f}", str(made), f"{1e3 * many:.1f}", f"{per_move_ms:.3f}"]
         if equilibrium:
-            row += to_equilibrium(game, 1000)
+            row += to_equilibrium(game, 1000, eq_moves)
         rows.append(row)
         print(" | ".join(row), flush=True)
     header = ["N", "slot, 1 move [ms]", "K", "slot, K moves [ms]", "per move [ms]"]
@@ -153,10 +157,11 @@ def main() -> None:
     parser.add_argument("--learner", choices=("br-oracle", "br"), default="br-oracle")
     parser.add_argument("--moves", type=int, default=1000, help="K of the per-move timing (br)")
     parser.add_argument("--no-equilibrium", action="store_true", help="br: per move only")
+    parser.add_argument("--eq-moves", type=int, default=10_000_000, help="br: moves per slot")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
     if args.learner == "br":
-        print(run_br(sizes, args.moves, not args.no_equilibrium))
+        print(run_br(sizes, args.moves, not args.no_equilibrium, args.eq_moves))
     else:
         print(run(sizes))
 

@@ -10,6 +10,9 @@ state.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -80,7 +83,7 @@ def _run(
         else SeedBatch.from_seeds(list(range(case, case + seeds)), "learner")
     )
     info = learner.declares()
-    record = []
+    record: list[Any] = []
     with kernels.use(engine):  # type: ignore[arg-type]
         learner.reset(build_setup(info, games[0]), rng)
         previous = None
@@ -89,7 +92,7 @@ def _run(
                 info,
                 slot=t,
                 game=game,
-                mean_tx_time_s=lambda game=game: game.tx_time_s,
+                mean_tx_time_s=functools.partial(getattr, game, "tx_time_s"),
                 active=active,
                 weight=np.where(active, 1.0, 0.0) if case % 5 else game.theta,
                 previous=previous,
