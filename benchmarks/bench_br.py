@@ -14,8 +14,8 @@ Target (issue 2): at most 2 s at N = 10^4.
 ``--learner br`` measures the learner ``br`` instead (issue 19): the CPU time of one slot's
 ``act`` with ``moves_per_slot`` = 1 and K from the random start on the static game (one move
 costs the difference over K - 1), and the static game run to an equilibrium in the slot loop
-with ``moves_per_slot`` = 10^7 (``--eq-moves``; slots, moves, CPU). Run it once with the code of a base commit
-on ``PYTHONPATH`` for the before column, in the same session.
+with ``moves_per_slot`` = 10^7 (``--eq-moves``; slots, moves, CPU). Run it once with the code
+of a base commit on ``PYTHONPATH`` for the before column, in the same session.
 
 Run ``python benchmarks/bench_br.py [--sizes 10000,100000] [--learner br-oracle|br]``.
 """
