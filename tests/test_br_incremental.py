@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from jcaco import kernels
+from jcaco.learners import best_response
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.views import build_setup, build_view
 from jcaco.model.instance import GameInstance
@@ -150,6 +151,17 @@ def test_long_runs_reach_the_same_equilibrium() -> None:
             _run(engine, case, BestResponse(moves_per_slot=5_000), 2, False)
             for engine in ("numpy", "numba")
         ]
+        for full, incremental in zip(*runs, strict=True):
+            for a, b in zip(full, incremental, strict=True):
+                assert np.array_equal(a, b), case
+
+
+def test_draws_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uniforms drawn in blocks of a few moves are the ones drawn move by move."""
+    monkeypatch.setattr(best_response, "DRAW_BLOCK", 7)
+    for case in (5, 6, 7, 8):  # one generator (case % 4 == 1) and seed batches
+        runs = [_run(engine, case, BestResponse(moves_per_slot=40), 4, True) for engine in
+                ("numpy", "numba")]  # fmt: skip
         for full, incremental in zip(*runs, strict=True):
             for a, b in zip(full, incremental, strict=True):
                 assert np.array_equal(a, b), case
