@@ -22,6 +22,11 @@ fading) and ``activity="own"`` (a user knows only its own activity bit, so it pl
 expected game (23) with θ weights, the game MASL learns).
 The per-slot exact-equilibrium learner is ``br-oracle``, a reference.
 
+With numba the moves of a slot run incrementally in :mod:`._best_response_numba` (a move
+re-checks only the users whose ability to improve it can have changed); they are the moves,
+draws and flags of the numpy form here, which recomputes every best response before each move
+(``tests/test_br_incremental.py``).
+
 ``price=True`` (beyond the paper): each move is a best response to the marginal-cost price
 (:mod:`jcaco.game.pricing`), own delay plus the delay the move adds to the others on the
 resource, so every move lowers the social cost of the game played ((14) of the slot's realised
