@@ -22,6 +22,11 @@ fading) and ``activity="own"`` (a user knows only its own activity bit, so it pl
 expected game (23) with θ weights, the game MASL learns).
 The per-slot exact-equilibrium learner is ``br-oracle``, a reference.
 
+With numba the moves of a slot run incrementally in :mod:`._best_response_numba` (a move
+re-checks only the users whose ability to improve it can have changed); they are the moves,
+draws and flags of the numpy form here, which recomputes every best response before each move
+(``tests/test_br_incremental.py``).
+
 ``price=True`` (beyond the paper): each move is a best response to the marginal-cost price
 (:mod:`jcaco.game.pricing`), own delay plus the delay the move adds to the others on the
 resource, so every move lowers the social cost of the game played ((14) of the slot's realised
@@ -35,6 +40,7 @@ from typing import Literal
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game import pricing, resource
 from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
@@ -43,7 +49,10 @@ from jcaco.learners.information import Information
 from jcaco.learners.readings import BR_MOVE
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
-from jcaco.types import FloatArray, IntArray
+from jcaco.types import BoolArray, FloatArray, IntArray
+
+#: Moves whose uniforms are drawn at once (``S x DRAW_BLOCK`` floats) by the compiled moves.
+DRAW_BLOCK = 65_536
 
 
 def start_profile(setup: Setup, start: str, rng: RandomSource) -> Profile:
@@ -131,9 +140,24 @@ class BestResponse(Learner):
         assert view.active is not None  # declared: activity "own" or "all"
         movers = players & view.active  # only an active user moves
         ap, server = self.last_.ap.copy(), self.last_.server.copy()
+        if not self._compiled_moves(w_ap, w_server, ap, server, movers):
+            self._numpy_moves(w_ap, w_server, game.weight, ap, server, movers, players)
+        self.last_ = Profile(ap, server)
+        return self.last_
+
+    def _numpy_moves(
+        self,
+        w_ap: FloatArray,
+        w_server: FloatArray,
+        weight: FloatArray,
+        ap: IntArray,
+        server: IntArray,
+        movers: BoolArray,
+        players: BoolArray,
+    ) -> None:
+        """The moves in numpy: every user's best response recomputed before each move."""
         seeds = np.arange(ap.shape[0])
         self.moves_ = np.zeros(ap.shape[0], dtype=np.int64)
-        weight = game.weight
         for _ in range(int(self.moves_per_slot)):
             best_ap, gain_ap = self._best(w_ap, weight, ap)
             best_server, gain_server = self._best(w_server, weight, server)
@@ -148,8 +172,55 @@ class BestResponse(Learner):
         _, gain_server = self._best(w_server, weight, server)
         improvable = players & ((gain_ap > 0) | (gain_server > 0))
         self.converged_ = np.asarray(~improvable.any(axis=-1))
-        self.last_ = Profile(ap, server)
-        return self.last_
+
+    def _compiled_moves(
+        self,
+        w_ap: FloatArray,
+        w_server: FloatArray,
+        ap: IntArray,
+        server: IntArray,
+        movers: BoolArray,
+    ) -> bool:
+        """The same moves, incrementally (:mod:`._best_response_numba`); False if it cannot run.
+
+        It runs for the delay (not ``price``) when numba is there and every load of the start
+        profile is finite. The uniforms are drawn in blocks of :data:`DRAW_BLOCK` moves: the same
+        numbers as one ``random(S)`` call per move (a seed's generator fills its row in order).
+        """
+        compiled = None if self.price else kernels.load("jcaco.learners._best_response_numba")
+        if compiled is None:
+            return False
+        w_ap = np.ascontiguousarray(w_ap, dtype=np.float64)
+        w_server = np.ascontiguousarray(w_server, dtype=np.float64)
+        finite = np.isfinite(resource.loads(w_ap, ap)).all()
+        if not (finite and np.isfinite(resource.loads(w_server, server)).all()):
+            return False
+        if np.isnan(w_ap).any() or np.isnan(w_server).any():
+            return False
+        num_seeds = ap.shape[0]
+        self.moves_ = np.zeros(num_seeds, dtype=np.int64)
+        mover = np.ascontiguousarray(movers, dtype=bool)
+        choices = np.array(ap, dtype=np.int64, order="C"), np.array(server, dtype=np.int64)
+        can_move = np.ones(num_seeds, dtype=bool)
+        left = int(self.moves_per_slot)
+        while left > 0:
+            block = min(left, DRAW_BLOCK)
+            left -= block
+            draws = self._uniforms(num_seeds, block)  # [S, block]
+            if can_move.any():  # once no active user can improve, the draws move nobody
+                moves, improvable, can_move = compiled.br_moves_kernel(
+                    w_ap, w_server, *choices, mover, draws, resource.DEFAULT_ATOL_S
+                )
+                self.moves_ += moves
+        ap[...], server[...] = choices
+        self.converged_ = np.asarray(~improvable)
+        return True
+
+    def _uniforms(self, num_seeds: int, num_moves: int) -> FloatArray:
+        """``(S, moves)`` uniforms: row s, column k is seed s's draw of move k (one per move)."""
+        if isinstance(self.rng_, np.random.Generator):  # one call of random(S) per move
+            return np.ascontiguousarray(self.rng_.random((num_moves, num_seeds)).T)
+        return self.rng_.random((num_seeds, num_moves))
 
     def _best(
         self, w: FloatArray, weight: FloatArray, choice: IntArray
