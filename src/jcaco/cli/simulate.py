@@ -15,7 +15,7 @@ from jcaco.cli.options import (
 )
 from jcaco.errors import InputError
 
-#: The paper's iteration budget (MODEL.md O10).
+#: The paper's iteration budget (docs/model.md O10).
 DEFAULT_SLOTS = 2000
 
 #: ``--record auto`` records every user's time when N x T is at most this (80 MB of floats,

@@ -309,7 +309,7 @@ def write_report(
         "<p>Each point is the mean realised total service time (13) over the last W slots of a "
         "run, averaged over seeds, with a Student-t 95% confidence interval; all numbers are "
         "computed from <code>results.parquet</code>. Choices where the paper is silent: "
-        "<code>docs/reproduction.md</code> and MODEL.md §8.</p>",
+        "<code>docs/reproduction.md</code> and docs/model.md §8.</p>",
         "<h2>MASL against each competitor</h2>",
         _headline(stats),
         "<h2>Agreement with the paper</h2>",

@@ -14,7 +14,7 @@ the series' ``role`` (competitor, variant or reference). A rerun asks
 run (Ctrl-C, a killed process) resumes and loses nothing, and no row is ever stored twice.
 Each part is written to a temporary file and renamed into place,
 so a part is either complete or absent. Provenance (package version, git revision) is stored
-in columns, the run settings in the file metadata (DESIGN.md §5–6).
+in columns, the run settings in the file metadata (docs/architecture.md#the-results-store).
 
 Format 2: ``role`` and ``run`` columns; seeds spawned from the root seed instead of
 ``root_seed + run``. Format-1 rows are never reused (the format enters every task key).

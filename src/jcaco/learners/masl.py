@@ -18,9 +18,9 @@ Options where the seed is explicit or silent (docs/algorithms.md):
 
 * ``sampling``: ``"active"`` (the seed: "each active UE selects"; an inactive user keeps its
   last action, which enters only the expected loads) or ``"all"`` (every user samples every
-  slot, Alg. 1 as MODEL.md writes it).
+  slot, Alg. 1 as docs/model.md writes it).
 * ``normaliser``: ``"o9"`` (T̄max_tr = Σ_j θ_j max_m T_{j,m} at the mean fading and T̄max_cp
-  = Σ_j θ_j max_k C_{j,k}, MODEL.md O9) or ``"per-user"`` (an a-priori scale per user: N
+  = Σ_j θ_j max_k C_{j,k}, docs/model.md O9) or ``"per-user"`` (an a-priori scale per user: N
   times its own largest standalone time, which needs N and its own times only). The seed asks
   for "a fixed constant" that "does not depend on future observations or online updates";
   both are; an adaptive normaliser would be a variant beyond the paper.

@@ -30,14 +30,14 @@ def _worst_time_s(time: FloatArray) -> FloatArray:
 
 
 def _worst_load_s(worst_s: FloatArray, weight: FloatArray) -> FloatArray:
-    """Σ_j weight_j max_r time[j, r] from :func:`_worst_time_s`, shape ``(S, 1)`` [s] (MODEL.md
+    """Σ_j weight_j max_r time[j, r] from :func:`_worst_time_s`, shape ``(S, 1)`` [s] (docs/model.md
     O9)."""
     return np.maximum((weight * worst_s).sum(axis=-1, keepdims=True), 1e-300)
 
 
 @dataclass(frozen=True)
 class Announcements:
-    """Named public constants, announced once at set-up (MODEL.md O9).
+    """Named public constants, announced once at set-up (docs/model.md O9).
 
     Each is ``(S, 1)`` [s], computed on the set-up game (mean fading, initial positions).
 

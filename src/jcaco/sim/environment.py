@@ -1,7 +1,7 @@
 """The time-slotted environment: dynamics advanced per slot, the slot's game built per batch.
 
 :class:`DynamicEnvironment` is an :class:`jcaco.sim.loop.Environment` over a batch of seeds,
-each with its own network (MODEL.md O6). Each slot it advances activity (1), fading (6) and
+each with its own network (docs/model.md O6). Each slot it advances activity (1), fading (6) and
 mobility (O3) (:mod:`jcaco.sim.dynamics`) and builds the slot's batched
 :class:`GameInstance` with the math of :func:`jcaco.model.build.build_instance`, vectorised
 over seeds: the times that never change (computation (10) at the steps (37), θ) are built
@@ -56,7 +56,7 @@ def check_batch(networks: Sequence[Network], seeds: Sequence[int]) -> None:
 def batched_distances_m(
     user_xy_m: FloatArray, ap_xy_m: FloatArray, min_distance_m: float
 ) -> FloatArray:
-    """User–AP distances of a batch, floored at ``min_distance_m`` (MODEL.md (6), O17).
+    """User–AP distances of a batch, floored at ``min_distance_m`` (docs/model.md (6), O17).
 
     ``user_xy_m`` is ``(S, N, 2)``, ``ap_xy_m`` ``(S, M, 2)``; returns ``(S, N, M)`` [m].
     """

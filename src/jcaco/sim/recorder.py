@@ -3,7 +3,7 @@
 Per slot and seed: the realised total service time Σ_{i active} U_i (13), the number of
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
 slot's times; (17), (24)), the largest expected loads (the potential's display value: log Φ
-behaves like ln ρ · max_r L̄_r, MODEL.md §4.5), how many users switched AP or server, and the
+behaves like ln ρ · max_r L̄_r, docs/model.md §4.5), how many users switched AP or server, and the
 learner's own convergence flag; optionally each user's realised U_i (Fig. 2).
 """
 
