@@ -2,7 +2,7 @@
 br-oracle`` at large N (the per-slot exact-equilibrium dynamics; ``br`` makes a bounded
 number of moves per slot since the learner rework).
 
-Sequential best response (MODEL.md §6) from a random start (the default) and from the greedy
+Sequential best response (docs/model.md §6) from a random start (the default) and from the greedy
 start, N users, 10 APs, 10 servers, Table III draws, fading at its mean. Timed is the whole
 ``jcaco.sim.solve.solve`` call (the slot loop until nobody moves, then the certificates:
 objective (15), Nash gap, ``is_nash``), with each engine of the moves: the numba kernel

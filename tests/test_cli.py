@@ -1,5 +1,6 @@
 """The command line end to end: generate -> instance -> solve -> evaluate, list, schema, a real
-``python -m jcaco`` process, atomic writes and TOML scenarios (DESIGN.md §4.1–4.2)."""
+``python -m jcaco`` process, atomic writes and TOML scenarios (docs/formats.md,
+docs/architecture.md)."""
 
 from __future__ import annotations
 

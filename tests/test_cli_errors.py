@@ -1,5 +1,5 @@
 """Every bad input gives exit status 2 and exactly one line on standard error that names the
-file (or flag), the field and what is allowed, never a traceback (DESIGN.md §4.2)."""
+file (or flag), the field and what is allowed, never a traceback (docs/architecture.md)."""
 
 from __future__ import annotations
 

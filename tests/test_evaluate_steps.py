@@ -34,7 +34,7 @@ def test_extra_steps_break_the_equilibrium_by_exactly_their_cost() -> None:
     )
     ev = evaluate_assignment(game, given).evaluation
     per_step = game.compute_time_s[0, eq.server[0]] / star[0]
-    # user 0 can at least cut its extra steps: gain θ_0 · extra · φ/f (MODEL.md (73))
+    # user 0 can at least cut its extra steps: gain θ_0 · extra · φ/f (docs/model.md (73))
     assert not ev.is_nash
     assert ev.nash_gap_s >= game.theta[0] * extra * per_step - 1e-12
     # and the objective grows by θ_0 · extra · φ/f · (1 + θ on the same server)

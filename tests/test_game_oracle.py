@@ -1,5 +1,5 @@
 """Oracle tests on seeded tiny random games: every certificate of the library against a
-brute force written here from the definitions (MODEL.md (8)–(15), (17), (24)–(28))."""
+brute force written here from the definitions (docs/model.md (8)–(15), (17), (24)–(28))."""
 
 from __future__ import annotations
 

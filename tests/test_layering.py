@@ -1,4 +1,4 @@
-"""Imports flow one way (DESIGN.md §3): a module imports only from layers above it.
+"""Imports flow one way (docs/architecture.md#layers): a module imports only from layers above it.
 
 Every import counts, wherever it stands (module level, inside a function, under
 ``TYPE_CHECKING``): ``import jcaco.x``, ``from jcaco.x import y``, ``from jcaco import x``,

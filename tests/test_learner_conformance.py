@@ -1,4 +1,4 @@
-"""Every registered learner passes the protocol check (DESIGN.md §4.3), and the check itself
+"""Every registered learner passes the protocol check (docs/extending.md), and the check itself
 catches each kind of breach it claims to catch."""
 
 from __future__ import annotations

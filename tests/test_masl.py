@@ -1,5 +1,5 @@
 """MASL reaches a pure equilibrium on a game with clear strict equilibria (pass rate over 50
-seeds, MODEL.md §4.6), and every algorithm is reproducible from its seed."""
+seeds, docs/model.md §4.6), and every algorithm is reproducible from its seed."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_clear_game_equilibria_are_as_documented() -> None:
 def test_masl_ends_at_pure_equilibrium_in_95_percent_of_seeds() -> None:
     game = stack_instances([clear_game()] * len(SEEDS))
     env = StaticEnvironment(game, SeedBatch.from_seeds(SEEDS, "activity"))
-    # b = 0.05 is the default of MODEL.md O4 (and the rate of the 40-of-40 check in §4.6)
+    # b = 0.05 is the default of docs/model.md O4 (and the rate of the 40-of-40 check in §4.6)
     learner = MASL(learning_rate_ap=0.05, learning_rate_server=0.05)
     outcome = run_loop(
         env, learner, SeedBatch.from_seeds(SEEDS, "learner"), 4000, stop_when_converged=True

@@ -4,7 +4,7 @@
 smaller batch of the same games (small preset: 6 users, 3 APs, 3 servers, θ in [0.5, 0.9];
 seeds 0..39) runs MASL with its default learning rates and ``jcaco solve``'s default budget.
 The floor sits a safe margin below the share measured on this very batch; it guards against a
-change that makes MASL worse, never a reason to tune MASL away from MODEL.md.
+change that makes MASL worse, never a reason to tune MASL away from docs/model.md.
 """
 
 from __future__ import annotations

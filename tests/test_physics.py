@@ -1,5 +1,5 @@
 """Physics and units: Rayleigh moments, activity frequencies, the step formula (37), unit
-conversions and the channel sanity scale of MODEL.md §7."""
+conversions and the channel sanity scale of docs/model.md §7."""
 
 from __future__ import annotations
 

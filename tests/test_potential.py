@@ -1,4 +1,4 @@
-"""The potential decreases on every improving unilateral move (Theorems 1–4, MODEL.md §4.5).
+"""The potential decreases on every improving unilateral move (Theorems 1–4, docs/model.md §4.5).
 
 Times are whole ticks (δ = 1 ms in the complete-information game; θ quantised to Δθ = 0.01 so
 the stochastic game's weights are whole ticks of Δθ·δ, option O18). Improving moves are found

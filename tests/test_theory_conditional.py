@@ -1,4 +1,4 @@
-"""Check (c) of ``jcaco theory`` and what the theorems do not establish (MODEL.md §3, §4.2)."""
+"""Check (c) of ``jcaco theory`` and what the theorems do not establish (docs/model.md §3, §4.2)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_cycle_search_reports_what_it_searched() -> None:
 
 def test_not_an_exact_or_weighted_potential_game() -> None:
     ne = not_exact_potential()
-    assert ne.cycle_sums_s[0] == pytest.approx(-1.0)  # MODEL.md §4.2 item 3, (3, 5, 2, 7)
+    assert ne.cycle_sums_s[0] == pytest.approx(-1.0)  # docs/model.md §4.2 item 3, (3, 5, 2, 7)
     assert all(abs(s) > 0 for s in ne.cycle_sums_s)
     assert max(ne.weight_ratios) - min(ne.weight_ratios) > 0.1
 

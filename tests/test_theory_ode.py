@@ -1,4 +1,4 @@
-"""The mean ODE of MASL (MODEL.md (40)–(41), §4.6) and check (d) of ``jcaco theory``."""
+"""The mean ODE of MASL (docs/model.md (40)–(41), §4.6) and check (d) of ``jcaco theory``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Compiled kernels: one rule for every hot loop (DESIGN.md §7).
+"""Compiled kernels: one rule for every hot loop (docs/architecture.md#speed-rules).
 
 The rule. A hot loop has its numpy form in the module that uses it, and beside that module, in
 the same package, a private module ``_<name>_numba.py`` holding the numba kernel. The kernel

@@ -1,4 +1,4 @@
-"""Named, independent random streams derived from one root seed (DESIGN.md §5).
+"""Named, independent random streams derived from one root seed (docs/architecture.md).
 
 Each stream is ``SeedSequence(root, spawn_key=(STREAM_ID,))`` so that two algorithms run with
 the same root seed see the same activity, fading and mobility draws (common random numbers),
@@ -64,7 +64,7 @@ def stream(seed: int, name: str, *extra: int) -> np.random.Generator:
 
 
 def replication_seed(root: int, run: int) -> int:
-    """The seed of run ``run`` of a point under root seed ``root`` (DESIGN.md §5).
+    """The seed of run ``run`` of a point under root seed ``root`` (docs/architecture.md).
 
     Spawned from the root, ``SeedSequence(root, spawn_key=(replication, run))``, never
     ``root + run``: the runs of two root seeds are independent and share no seed (with

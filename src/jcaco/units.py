@@ -1,4 +1,4 @@
-"""Unit conversions, named so that every call site says what it converts (MODEL.md §7)."""
+"""Unit conversions, named so that every call site says what it converts (docs/model.md §7)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from jcaco.types import FloatArray
 
-#: Bytes in one megabyte under the decimal convention (MODEL.md O14).
+#: Bytes in one megabyte under the decimal convention (docs/model.md O14).
 BYTES_PER_MB = 1_000_000
 #: Bits in one byte.
 BITS_PER_BYTE = 8

@@ -2,7 +2,7 @@
 
 A value outside what an option allows fails while the command line is parsed, with the message
 ``must be <what is allowed>, got <value>``; :func:`jcaco.cli.app.main` prints it as one line
-``jcaco: error: --flag: must be ..., got ...`` and exits with status 2 (DESIGN.md §4.2).
+``jcaco: error: --flag: must be ..., got ...`` and exits with status 2 (docs/architecture.md).
 
 Only ``click`` and :mod:`jcaco.errors` are imported here, so ``jcaco --help`` stays fast; the
 learner registry is imported where a name is checked.
@@ -101,9 +101,9 @@ class CommaList(click.ParamType):
 
 #: A count of slots, seeds, iterations, instances or workers.
 COUNT = BoundedInt(1, "an integer >= 1")
-#: A root seed (DESIGN.md §5; :func:`jcaco.rng.check_seed`).
+#: A root seed (docs/architecture.md#seeds-and-reproducibility; :func:`jcaco.rng.check_seed`).
 SEED = BoundedInt(0, "a non-negative integer")
-#: MASL's learning rate b (MODEL.md (38)-(39)).
+#: MASL's learning rate b (docs/model.md (38)-(39)).
 LEARNING_RATE = BoundedFloat("a number in (0, 1]", min=0.0, max=1.0, min_open=True)
 #: A probability, such as an activity level θ.
 PROBABILITY = BoundedFloat("a number in [0, 1]", min=0.0, max=1.0)

@@ -19,7 +19,7 @@ from jcaco.errors import InputError
 #: What ``-o FOLDER`` holds (the folder is replaced whole: docs/formats.md).
 SIMULATION_FILES = frozenset({"trace.parquet", "users.parquet", "convergence.png"})
 
-#: The paper's iteration budget (MODEL.md O10).
+#: The paper's iteration budget (docs/model.md O10).
 DEFAULT_SLOTS = 2000
 
 #: ``--record auto`` records every user's time when N x T is at most this (80 MB of floats,

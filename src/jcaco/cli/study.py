@@ -57,7 +57,8 @@ def masl_equilibria(
     budgets: tuple[int, ...],
     activity: tuple[float, float],
 ) -> None:
-    """How often MASL ends at a pure equilibrium, per learning rate and budget (MODEL.md 4.6)."""
+    """How often MASL ends at a pure equilibrium, per learning rate and
+    budget (docs/model.md §4.6)."""
     from dataclasses import replace
 
     from jcaco.experiments.masl_study import masl_study

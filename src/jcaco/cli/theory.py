@@ -39,7 +39,7 @@ THEORY_FILES = frozenset({"theory.json", "ode.png"})
     help="Write theory.json (and ode.png for the ODE check) into this folder.",
 )
 def theory(check: str, instances: int, seed: int, as_json: bool, output: str | None) -> None:
-    """Check Theorems 1-4 and Lemmas 1-4 numerically (MODEL.md sections 3-4)."""
+    """Check Theorems 1-4 and Lemmas 1-4 numerically (docs/model.md §3–4)."""
     from jcaco.theory.report import CHECKS, format_report, run_theory
 
     checks = CHECKS if check == "all" else (check,)

@@ -2,7 +2,7 @@
 run, for how long (:mod:`jcaco.experiments.paper` lists the paper's).
 
 The swept generator parameter is homogeneous at each point; every other parameter is drawn
-i.i.d. per seed from its Table III range (MODEL.md §7, O6). Values are SI; ``x_scale``
+i.i.d. per seed from its Table III range (docs/model.md §7, O6). Values are SI; ``x_scale``
 converts them to the unit of the paper's axis (MHz, TFLOP/s, ...).
 """
 

@@ -1,4 +1,4 @@
-"""How often MASL ends at a pure equilibrium on small random games (MODEL.md §4.6).
+"""How often MASL ends at a pure equilibrium on small random games (docs/model.md §4.6).
 
 For every learning rate b (used for both b_c and b_o) and every iteration budget T, this runs
 ``masl`` with the semantics of :func:`jcaco.sim.solve.solve` (seed s: learner stream

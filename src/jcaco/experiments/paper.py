@@ -57,9 +57,9 @@ ORACLES: tuple[str, ...] = ("br-oracle",)
 #: slots: every learner within 0.2-0.6 s CPU (br-oracle 0.3 s), the planner 0.8 s.
 COSTS: Mapping[str, float] = MappingProxyType({"planner": 1.5})
 
-#: Fig. 3's learning rates (O4); MODEL.md §7 default 0.05 is used everywhere else.
+#: Fig. 3's learning rates (O4); docs/model.md §7 default 0.05 is used everywhere else.
 LEARNING_RATES: tuple[float, ...] = (0.001, 0.01, 0.05, 0.1)
-#: MASL's b_c = b_o in Figs. 2 and 4–10 (MODEL.md O4), set here rather than taken from the
+#: MASL's b_c = b_o in Figs. 2 and 4–10 (docs/model.md O4), set here rather than taken from the
 #: learner's default so that the figures do not move when that default does.
 MASL_RATE = 0.05
 MASL_PARAMS: Mapping[str, Any] = MappingProxyType(

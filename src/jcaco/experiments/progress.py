@@ -1,4 +1,4 @@
-"""A rich progress bar for long sweeps: tasks done, rate and ETA (DESIGN.md §6).
+"""A rich progress bar for long sweeps: tasks done, rate and ETA (docs/architecture.md).
 
 Quiet (no output at all) under ``--json`` or when standard output is not a terminal.
 """

@@ -4,7 +4,7 @@ A :class:`Series` is data. Its ``runner`` names the function that turns a task's
 seeds into rows (:data:`jcaco.experiments.sweep.RUNNERS`: ``learner`` simulates a registered
 learner, ``planner`` replays the dynamics and solves each sampled slot exactly), so the sweep
 treats every series alike and never branches on a series' name. Its ``role`` says how the
-report uses it (MODEL.md §6, DESIGN.md §4.2):
+report uses it (docs/model.md §6, docs/architecture.md#command-line):
 
 * ``competitor``: an algorithm run with the information the paper gives it; only competitors
   enter the claims ("MASL is lowest", "reduces by up to X%");

@@ -22,7 +22,7 @@ is either complete or absent. Reading drops a row whose identity an earlier part
 existed; a part that cannot be read (empty, truncated, not a jcaco part) is moved to
 ``parts/corrupt/`` with a warning and its rows count as missing, so the next run redoes them.
 Provenance (package version, git revision) is stored
-in columns, the run settings in the file metadata (DESIGN.md §5–6).
+in columns, the run settings in the file metadata (docs/architecture.md#the-results-store).
 
 Format 2: ``role`` and ``run`` columns; seeds spawned from the root seed instead of
 ``root_seed + run``. Format-1 rows are never reused (the format enters every task key).

@@ -1,4 +1,4 @@
-"""Best-response dynamics and greedy starts for the resource-selection game (MODEL.md §6).
+"""Best-response dynamics and greedy starts for the resource-selection game (docs/model.md §6).
 
 :func:`sequential_best_response` is the one implementation of the dynamics, with two engines
 (:mod:`jcaco.kernels`): the compiled kernel in :mod:`jcaco.game._br_numba`, which runs the moves
@@ -9,7 +9,7 @@ moves and flags, bit for bit (``tests/test_sim_br_kernel.py``).
 The numpy form is batched over a leading axis (seeds). Who may improve, and the random order
 of play, are found with numpy over the whole ``[seeds, users, resources]`` batch once per
 round; the moves themselves are sequential by nature and run as a plain Python loop over one
-row of R numbers per move, with the loads kept incrementally (DESIGN.md §7).
+row of R numbers per move, with the loads kept incrementally (docs/architecture.md#speed-rules).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def sequential_best_response(
     max_rounds: int = 50,
     atol: float = resource.DEFAULT_ATOL_S,
 ) -> DynamicsOutcome:
-    """Sequential best-response dynamics until nobody can improve (``br``, MODEL.md §6).
+    """Sequential best-response dynamics until nobody can improve (``br``, docs/model.md §6).
 
     Each round, the users that can improve at the round's start take turns in a random order
     (one random priority per seed and call, reused by its rounds), each moving to its best

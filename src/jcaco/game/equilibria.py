@@ -1,6 +1,6 @@
 """Exhaustive enumeration of pure Nash equilibria for tiny games (a test oracle and a tool).
 
-The JCACO payoff is separable (MODEL.md §4.2, item 5), so the pure equilibria of the joint game
+The JCACO payoff is separable (docs/model.md §4.2, item 5), so the pure equilibria of the joint game
 are exactly the products of the equilibria of the AP subgame and the server subgame.
 """
 

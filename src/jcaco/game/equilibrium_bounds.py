@@ -1,6 +1,6 @@
 """The best and the worst pure Nash equilibria under the social objective (15).
 
-The payoff is separable (MODEL.md §4.2, item 5): a joint profile is a pure equilibrium of G_s
+The payoff is separable (docs/model.md §4.2, item 5): a joint profile is a pure equilibrium of G_s
 exactly when its AP part and its server part are equilibria of their subgames, and objective
 (15) is the sum of the two parts. So the best (worst) equilibrium of the instance is the best
 (worst) equilibrium of each subgame put together.

@@ -1,4 +1,4 @@
-"""Costs, service times and certificates of a JCACO profile (MODEL.md (8)–(15), (24)–(28)).
+"""Costs, service times and certificates of a JCACO profile (docs/model.md (8)–(15), (24)–(28)).
 
 The JCACO payoff is separable, U_i = T^tr_i + T^cp_i (13), (24): the AP subgame and the server
 subgame are two resource-selection games (:mod:`jcaco.game.resource`) that share the players.
@@ -56,7 +56,7 @@ def realised_loads(
 def expected_cost(instance: GameInstance, profile: Profile) -> FloatArray:
     """Game payoff Ū_i = T̄^tr_i + T̄^cp_i, eqs. (24)–(26) [s], shape ``(..., num_users)``.
 
-    This is the *unconditional* expected delay of MODEL.md §3 (the user's own term is
+    This is the *unconditional* expected delay of docs/model.md §3 (the user's own term is
     θ_i T_{i,m}); it is what the potential of Theorems 3–4 is built on.
     """
     ap_load, server_load = expected_loads(instance, profile)

@@ -1,4 +1,4 @@
-"""The exact social optimum of a JCACO instance, problems (14) and (15) (MODEL.md §2).
+"""The exact social optimum of a JCACO instance, problems (14) and (15) (docs/model.md §2).
 
 The objective separates (note after (15)): the expected total service time is the AP part plus
 the server part, and each part is one resource-selection game (:mod:`jcaco.game.resource`)

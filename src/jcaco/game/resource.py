@@ -1,4 +1,4 @@
-"""The resource-selection game with player-specific weights (DESIGN.md §2).
+"""The resource-selection game with player-specific weights (docs/architecture.md).
 
 Both JCACO subgames are this one object. Player i picks one resource r; its weight there is
 ``w[i, r] = weight[i] * time[i, r]``; the load of r is the sum of the weights of the players on
@@ -165,7 +165,7 @@ def payoffs(w: FloatArray, choice: IntArray, load: FloatArray | None = None) -> 
 
 
 def deviation_costs(w: FloatArray, choice: IntArray, load: FloatArray) -> FloatArray:
-    """Cost user i would pay on each resource r if it alone moved there (MODEL.md (43)).
+    """Cost user i would pay on each resource r if it alone moved there (docs/model.md (43)).
 
     ``cost[i, r] = load[r] - [r == choice_i] * w[i, choice_i] + w[i, r]``; at ``r = choice_i``
     this is the current payoff.
@@ -256,7 +256,7 @@ def nash_gaps(
 
 
 def potential_key(load: FloatArray, tick_s: float) -> tuple[int, ...]:
-    """The potential as an exact, ρ-free sort key (MODEL.md §4.5, option O16).
+    """The potential as an exact, ρ-free sort key (docs/model.md §4.5, option O16).
 
     Loads are quantised to integer ticks of ``tick_s`` and sorted in descending order. For
     ρ^tick > number of resources, comparing Φ = Σ_r ρ^{L_r} (eqs. (21), (22), (31), (32))

@@ -1,4 +1,4 @@
-"""The learner protocol (DESIGN.md §4.3) and what a learner may see.
+"""The learner protocol (docs/extending.md#the-protocol) and what a learner may see.
 
 A learner is a small class: ``__init__`` stores hyperparameters only (explicit keywords, no
 work); :meth:`Learner.reset` creates state (trailing underscore); :meth:`Learner.act` returns
@@ -50,7 +50,7 @@ class Feedback:
     active : ndarray of bool, shape (S, N)
     ap_delay_expected_s, server_delay_expected_s : ndarray, shape (S, N)
         Expected load of the chosen AP / server under the sampled profile, (25)/(27) and
-        (26)/(28) [s] (MODEL.md O7 (a)).
+        (26)/(28) [s] (docs/model.md O7 (a)).
     ap_delay_measured_s, server_delay_measured_s : ndarray, shape (S, N)
         Realised load L^c / L^o of the chosen AP / server, (8) and (11) [s] (O7 (b)).
     ap_users_expected, server_users_expected : ndarray, shape (S, N), or None

@@ -6,7 +6,7 @@ updating their strategies until no UE can improve its payoff by unilaterally cha
 strategy" (VII-A), and "the BR algorithm requires UEs to know the number of active UEs and the
 strategies chosen by those UEs". Sec. V says such schemes "assume a static environment, i.e.,
 fixed player set, time-invariant payoff functions, and no stochastic system dynamics during the
-convergence process". Here that assumption is tested, not granted (MODEL.md §6, O11): the
+convergence process". Here that assumption is tested, not granted (docs/model.md §6, O11): the
 iterations of the dynamics advance with the slots while activity, fading and positions change.
 Each slot, from the previous slot's profile, ``moves_per_slot`` improving moves are made (the
 classic decentralised update: one move by a random active user that can improve), each to the

@@ -1,6 +1,6 @@
 """``br-oracle``: sequential best response to an exact equilibrium inside every slot (reference).
 
-A reference, not the paper's baseline (MODEL.md §6, O11): each slot it knows the slot's
+A reference, not the paper's baseline (docs/model.md §6, O11): each slot it knows the slot's
 realised game (who is active and everybody's realised times) and, from the previous slot's
 profile, lets the users that can improve take turns in a random order, each moving to its best
 response, until nobody can (at most ``max_rounds`` rounds; ``cap_hit_`` reports where the cap
@@ -9,7 +9,7 @@ assumption the paper's Sec. V says best response needs: best-response schemes "a
 environment, i.e., fixed player set, time-invariant payoff functions, and no stochastic system
 dynamics during the convergence process". The paper's ``br`` (:mod:`.best_response`) makes a
 bounded number of moves per slot instead. The AP and server subgames are independent
-(MODEL.md §4.2, item 5), so each runs its own dynamics.
+(docs/model.md §4.2, item 5), so each runs its own dynamics.
 """
 
 from __future__ import annotations

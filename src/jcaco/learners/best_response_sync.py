@@ -1,4 +1,4 @@
-"""``br-sync``: every active user best-responds at once to the previous profile (MODEL.md §6).
+"""``br-sync``: every active user best-responds at once to the previous profile (docs/model.md §6).
 
 The paper's BR with simultaneous updates: "the BR algorithm requires UEs to know the number of
 active UEs and the strategies chosen by those UEs" (VII-A), and "BR is often unrealistic in

@@ -1,4 +1,4 @@
-"""Conformance check of the learner protocol (DESIGN.md §4.3), like scikit-learn's
+"""Conformance check of the learner protocol (docs/extending.md#the-protocol), like scikit-learn's
 ``check_estimator`` or PettingZoo's ``api_test``.
 
 :func:`check_learner` drives a learner through a few slots of a small random batched game
@@ -274,7 +274,7 @@ def _check_init(label: str, factory: LearnerFactory) -> Learner:
 def check_learner(
     factory_or_name: str | LearnerFactory, *, seed: int = 0, num_slots: int = 12
 ) -> None:
-    """Check a learner against the protocol of DESIGN.md §4.3.
+    """Check a learner against the protocol of docs/extending.md#the-protocol.
 
     Parameters
     ----------

@@ -4,7 +4,7 @@ The paper: "Each UE updates its strategy by responding to the estimated mixed st
 other UEs, assuming these strategies are uniformly distributed across the available actions"
 (VII-A), and "the mxFP algorithm only requires knowledge of the total number of UEs in the
 system". So a user knows N, its own θ_i, activity bit and realised standalone times, and
-nothing of the others (MODEL.md §6, O12).
+nothing of the others (docs/model.md §6, O12).
 
 Reading (docs/algorithms.md, written before measuring). Under uniform beliefs user j is on
 resource r with probability 1/R_j; the user does not know j's θ_j or times, so it must stand

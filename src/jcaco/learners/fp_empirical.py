@@ -5,7 +5,7 @@ actions of the active users and everybody's realised times. Every user believes 
 user j plays its empirical action frequencies q_j (uniform prior of weight ``prior_weight``;
 only actions of active users are observed). Its believed cost of AP m is
 ĉ_i(m) = T_{i,m}(t) + Σ_{j≠i} θ_j q_j(m) T_{j,m}(t) (likewise for servers); it picks the
-argmin and keeps its previous action with probability ``inertia`` (MODEL.md §6, O12).
+argmin and keeps its previous action with probability ``inertia`` (docs/model.md §6, O12).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a learner may see, as data (DESIGN.md §4.3, MODEL.md §6).
+"""What a learner may see, as data (docs/extending.md#the-protocol, docs/model.md §6).
 
 Every learner declares an :class:`Information` on three axes, following the paper's sentence
 for each baseline; the slot loop builds the learner's view from that declaration alone (in

@@ -10,7 +10,7 @@ the logit probability
     P(keep) = 1 / (1 + exp((c_trial - c_base) / (τ(t) · scale))),
 
 at a temperature that falls over time, τ(t) = max(τ_min, τ_0 / (1 + t / t_c)); ``scale`` is
-the public constant MASL normalises with (MODEL.md O9), so τ is relative to the delays. In an
+the public constant MASL normalises with (docs/model.md O9), so τ is relative to the delays. In an
 exact potential game the stationary law of this rule at fixed τ is the Gibbs distribution of
 the potential and its stochastically stable states are the potential's minimisers.
 

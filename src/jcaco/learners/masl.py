@@ -18,7 +18,7 @@ Options where the seed is explicit or silent (docs/algorithms.md):
 
 * ``sampling``: ``"active"`` (the seed: "each active UE selects"; an inactive user keeps its
   last action, which enters only the expected loads) or ``"all"`` (every user samples every
-  slot, Alg. 1 as MODEL.md writes it).
+  slot, Alg. 1 as docs/model.md writes it).
 * ``normaliser``, ``delta`` and ``scale``: the fixed constant T̄max of (35), (38). The paper:
   "It is chosen such that over the considered learning horizon, so that the normalized reward
   remains bounded within ." and "It is worth noting that the normalization factor is a fixed

@@ -1,7 +1,7 @@
 """MASL on the static game as one fused pass per iteration.
 
 The slot loop (:func:`jcaco.sim.loop.run_loop`) keeps act, score and observe apart, as the
-learner protocol requires (DESIGN.md §4.3); each is a few passes over the users, so an
+learner protocol requires (docs/extending.md); each is a few passes over the users, so an
 iteration reads and writes the strategies and the time matrices several times. On the static
 stochastic game nothing else happens in a slot, and MASL's whole iteration is: draw a(t) (1),
 sample an AP and a server per user (O8; with ``sampling="active"`` an inactive user keeps

@@ -1,4 +1,4 @@
-"""``raro``: random AP and random feasible server (MODEL.md §6).
+"""``raro``: random AP and random feasible server (docs/model.md §6).
 
 The paper: "UEs make random associations with APs and randomly select an ES, without
 considering any system information" (VII-A). Uniform over the APs and over the user's feasible

@@ -1,4 +1,4 @@
-"""The algorithm registry: a plain dict from name to learner class (DESIGN.md §4.3)."""
+"""The algorithm registry: a plain dict from name to learner class (docs/extending.md)."""
 
 from __future__ import annotations
 

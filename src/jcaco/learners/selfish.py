@@ -1,4 +1,4 @@
-"""``selfish``: nearest AP and the largest-capacity feasible server (MODEL.md §6, [44]).
+"""``selfish``: nearest AP and the largest-capacity feasible server (docs/model.md §6, [44]).
 
 The paper: "each UE independently selects the nearest AP for data transmission and chooses
 the ES with the largest computation capacity for task processing, ignoring the strategies of

@@ -9,7 +9,7 @@ from jcaco.units import dbm_per_hz_to_w_per_hz
 
 
 def distances_m(user_xy_m: FloatArray, ap_xy_m: FloatArray, min_distance_m: float) -> FloatArray:
-    """User–AP distances d_{i,m} floored at ``min_distance_m`` (MODEL.md (6), O17).
+    """User–AP distances d_{i,m} floored at ``min_distance_m`` (docs/model.md (6), O17).
 
     Parameters
     ----------

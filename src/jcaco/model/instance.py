@@ -1,4 +1,4 @@
-"""The game instance: everything the JCACO game needs, no geometry required (DESIGN.md §2).
+"""The game instance: everything the JCACO game needs, no geometry required (docs/architecture.md).
 
 A :class:`GameInstance` holds, per user, the activity probability θ (1), the standalone
 transmission time on every AP (7) and the standalone computation time on every server at the

@@ -1,4 +1,4 @@
-"""The instance file model (``jcaco.instance/1``, DESIGN.md §4.1): one game, no geometry."""
+"""The instance file model (``jcaco.instance/1``, docs/formats.md): one game, no geometry."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def aec(
     form: AecForm,
     floor: FloatArray | float = 0.0,
 ) -> FloatArray:
-    """Average error of generated content ε_{i,k}(s), eq. (4) (MODEL.md O5).
+    """Average error of generated content ε_{i,k}(s), eq. (4) (docs/model.md O5).
 
     ``exponential``: λ_k exp(-β_{i,k} s); ``power``: λ_k s^{-β_{i,k}}; ``power_floor``:
     ε∞_k + λ_k s^{-β_{i,k}} (``floor`` is ε∞_k, read only by this form).

@@ -1,4 +1,4 @@
-"""Random networks from the paper's Table III (MODEL.md §7–8).
+"""Random networks from the paper's Table III (docs/model.md §7–8).
 
 Every count and range is a field of :class:`GeneratorConfig`; a range ``(lo, hi)`` is drawn
 i.i.d. uniform per entity (O6) and a range with ``lo == hi`` makes the parameter homogeneous
@@ -27,7 +27,7 @@ Range = tuple[float, float]
 
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """Parameters of the Table III generator (defaults: the ``paper`` preset, MODEL.md §7)."""
+    """Parameters of the Table III generator (defaults: the ``paper`` preset, docs/model.md §7)."""
 
     num_users: int = 30
     num_aps: int = 5

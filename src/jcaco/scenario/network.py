@@ -15,13 +15,13 @@ AecFormName = Literal["exponential", "power", "power_floor"]
 
 
 def quantise_theta(theta: FloatArray, quantum: float) -> FloatArray:
-    """Round θ to a multiple of the measurement step Δθ (footnote 4, MODEL.md O18)."""
+    """Round θ to a multiple of the measurement step Δθ (footnote 4, docs/model.md O18)."""
     return np.clip(np.round(np.asarray(theta) / quantum) * quantum, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class Network:
-    """An edge AIGC network (DESIGN.md §4.1 ``jcaco.scenario/1``), as arrays.
+    """An edge AIGC network (docs/formats.md ``jcaco.scenario/1``), as arrays.
 
     Attributes
     ----------

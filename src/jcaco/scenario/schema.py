@@ -1,4 +1,4 @@
-"""The scenario file model of DESIGN.md §4.1 and what every file model shares (pydantic).
+"""The scenario file model of docs/formats.md and what every file model shares (pydantic).
 
 Each file schema lives beside the layer whose objects it describes: scenarios here, instances
 in :mod:`jcaco.model.schema`, results and assignments in :mod:`jcaco.sim.schema` (which also

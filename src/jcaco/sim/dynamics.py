@@ -2,7 +2,7 @@
 
 Each transition is ``(state, config, rng) -> new state`` on a :class:`DynamicState` batched
 over seeds (leading axis ``S``), and draws only from its own named stream (``activity``,
-``fading``, ``mobility``; DESIGN.md §5) through a :class:`jcaco.rng.SeedBatch`, so that
+``fading``, ``mobility``; docs/architecture.md) through a :class:`jcaco.rng.SeedBatch`, so that
 
 * a batch of seeds draws exactly what each seed draws alone (row ``s`` comes from seed ``s``'s
   generator), and
@@ -33,7 +33,7 @@ class DynamicsConfig:
     fading : {"rayleigh", "mean"}
         Redraw the Rayleigh power gains g ~ Exp(1) every slot (6), or keep g = 1 (their mean).
     mobility : bool
-        Random walk of the users (MODEL.md O3).
+        Random walk of the users (docs/model.md O3).
     step_radius_m : float
         Each slot a user moves by a displacement uniform in a disc of this radius [m],
         reflected at the borders of the square area.
@@ -214,7 +214,7 @@ def step_mobility(
     rng: RandomSource,
     work: WalkBuffers | None = None,
 ) -> DynamicState:
-    """Random walk (MODEL.md O3): a uniform step in a disc, reflected at the area's border.
+    """Random walk (docs/model.md O3): a uniform step in a disc, reflected at the area's border.
 
     With ``config.mobility`` off the users stay put and nothing is drawn. With ``work``
     (:class:`WalkBuffers` of the positions' shape) the step is written over

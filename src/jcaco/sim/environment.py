@@ -1,7 +1,7 @@
 """The time-slotted environment: dynamics advanced per slot, the slot's game built per batch.
 
 :class:`DynamicEnvironment` is an :class:`jcaco.sim.loop.Environment` over a batch of seeds,
-each with its own network (MODEL.md O6). Each slot it advances activity (1), fading (6) and
+each with its own network (docs/model.md O6). Each slot it advances activity (1), fading (6) and
 mobility (O3) (:mod:`jcaco.sim.dynamics`) and builds the slot's batched
 :class:`GameInstance` with the math of :func:`jcaco.model.build.build_instance`, vectorised
 over seeds: the times that never change (computation (10) at the steps (37), θ) are built

@@ -74,7 +74,7 @@ def check_assignment(instance: GameInstance, assignment: AssignmentModel) -> Pro
 def server_gaps_with_steps(
     optimal: GameInstance, given: GameInstance, profile: Profile
 ) -> np.ndarray:
-    """Server-subgame gain of every player when its steps may exceed s* (MODEL.md (56)-(58)).
+    """Server-subgame gain of every player when its steps may exceed s* (docs/model.md (56)-(58)).
 
     A user may move to another server (at that server's optimal steps) or stay and cut its
     steps to s* (Case 2 of Theorem 2): both are unilateral deviations under (17).

@@ -1,4 +1,4 @@
-"""The slot loop: the only place that orders one slot (MODEL.md Alg. 1, DESIGN.md §3).
+"""The slot loop: the only place that orders one slot (docs/model.md Alg. 1, docs/architecture.md).
 
 Per slot: the environment advances its dynamics and builds the slot's game; the learner acts
 on the view its declared information allows (:mod:`jcaco.learners.views`: the set-up of

@@ -4,7 +4,7 @@ Per slot and seed: the realised total service time Σ_{i active} U_i (13), the n
 active users, the Nash gap of the slot's profile in the slot's expected game (θ weights, the
 slot's times; (17), (24); from a given slot on, since it costs a pass over every user's
 times: a reproduction reads it only in its measurement window), the largest expected loads
-(the potential's display value: log Φ behaves like ln ρ · max_r L̄_r, MODEL.md §4.5), how
+(the potential's display value: log Φ behaves like ln ρ · max_r L̄_r, docs/model.md §4.5), how
 many users switched AP or server, and the learner's own convergence flag; optionally each
 user's realised U_i (Fig. 2).
 """

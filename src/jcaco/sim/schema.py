@@ -1,4 +1,4 @@
-"""The result and assignment file models (DESIGN.md §4.1), and the list of every file kind."""
+"""The result and assignment file models (docs/formats.md), and the list of every file kind."""
 
 from __future__ import annotations
 

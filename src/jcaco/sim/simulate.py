@@ -109,7 +109,8 @@ def simulate(
 
 
 def provenance(seeds: Sequence[int]) -> dict[str, Any]:
-    """Root seeds, package version and git revision, to store beside results (DESIGN.md §5)."""
+    """Root seeds, package version and git revision, to store beside
+    results (docs/architecture.md)."""
     return {"root_seeds": list(seeds), **files.provenance()}
 
 

@@ -20,7 +20,7 @@ from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import LoopOutcome, StaticEnvironment, run_loop
 
-#: Slot budget of ``jcaco solve`` when none is given (MODEL.md O10 uses 2000 for the figures;
+#: Slot budget of ``jcaco solve`` when none is given (docs/model.md O10 uses 2000 for the figures;
 #: a static solve may run longer because it stops as soon as the learner has converged). With
 #: MASL's default b = 0.01 every run of the docs/algorithms.md measurement converged within it
 #: (34,000 slots on average on 6-user games; about 70,000 on the paper's 30-user network).

@@ -1,4 +1,4 @@
-"""The paper's theory checked numerically (``jcaco theory``, docs/theory.md, MODEL.md §3-4).
+"""The paper's theory checked numerically (``jcaco theory``, docs/theory.md, docs/model.md §3-4).
 
 * :mod:`~jcaco.theory.potential`: Theorems 1-4 and Lemma 1, the sorted-load and exponential
   potentials on tick-quantised games;

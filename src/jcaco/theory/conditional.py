@@ -1,4 +1,4 @@
-"""Check (c) and what the theorems do not establish (MODEL.md §3, §4.2 items 3 and 5).
+"""Check (c) and what the theorems do not establish (docs/model.md §3, §4.2 items 3 and 5).
 
 * The conditional reading of the expected delay, ``E[U_i | i active] = T_{i,m} + Σ_{j≠i} θ_j
   x_{j,m} T_{j,m}``, is not covered by the potential: the counter-example of §3, and a
@@ -29,7 +29,7 @@ def conditional_costs(time: FloatArray, theta: FloatArray, choice: IntArray) -> 
     """``E[T^tr_i | i active]`` if user i alone moved to r, shape ``(..., users, resources)``.
 
     The expected (unconditional) deviation cost (25) with the user's own term θ_i T_{i,r]
-    replaced by T_{i,r} (MODEL.md §3).
+    replaced by T_{i,r} (docs/model.md §3).
     """
     w = resource.player_weights(time, theta)
     load = resource.loads(w, choice)
@@ -38,7 +38,7 @@ def conditional_costs(time: FloatArray, theta: FloatArray, choice: IntArray) -> 
 
 @dataclass(frozen=True)
 class CounterExample:
-    """MODEL.md §3: the conditional cost falls while the sorted expected loads rise."""
+    """docs/model.md §3: the conditional cost falls while the sorted expected loads rise."""
 
     conditional_cost_before_s: float
     conditional_cost_after_s: float
@@ -167,7 +167,7 @@ class NotExact:
 def not_exact_potential(time_s: FloatArray | None = None) -> NotExact:
     """Walk (A,A) → (B,A) → (B,B) → (A,B) → (A,A) on every AP pair, complete information.
 
-    The default times extend MODEL.md's (T_iA, T_iB, T_jA, T_jB) = (3, 5, 2, 7) by a third AP.
+    The default times extend docs/model.md's (T_iA, T_iB, T_jA, T_jB) = (3, 5, 2, 7) by a third AP.
     """
     time = np.array([[3.0, 5.0, 4.0], [2.0, 7.0, 6.0]]) if time_s is None else time_s
     w = resource.player_weights(time, np.ones(2))

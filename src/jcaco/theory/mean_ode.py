@@ -1,7 +1,7 @@
-"""The mean ODE of MASL's linear reward–inaction (Lemma 2, MODEL.md (40)–(41), §4.6).
+"""The mean ODE of MASL's linear reward–inaction (Lemma 2, docs/model.md (40)–(41), §4.6).
 
-For one subgame (APs or servers, the same resource-selection game, DESIGN.md §2) every user i
-holds a mixed strategy ``p_i`` over the resources. Each slot every user samples a resource
+For one subgame (APs or servers, the same resource-selection game, docs/architecture.md) every user
+i holds a mixed strategy ``p_i`` over the resources. Each slot every user samples a resource
 (O8), the reward of user i is ``r_i = clip(1 - L̄_{x_i} / T̄max_i, 0, 1)`` with the expected
 load L̄ (27)/(28) of the sampled profile (O7 (a)), and only active users update (34). With
 time rescaled ``t = b · iteration`` the expected increment gives the drift, with the activity
@@ -43,7 +43,7 @@ def expected_rewards(
     allowed: BoolArray | None = None,
     profiles: IntArray | None = None,
 ) -> FloatArray:
-    """``h_{i,r}(P) = E[r_i | P, x_i = r]``, exactly, MODEL.md §4.6.
+    """``h_{i,r}(P) = E[r_i | P, x_i = r]``, exactly, docs/model.md §4.6.
 
     Parameters
     ----------

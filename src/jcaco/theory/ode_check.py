@@ -1,4 +1,5 @@
-"""Check (d): MASL against its mean ODE (Lemma 2) and where it ends (Lemmas 3–4), MODEL.md §4.6.
+"""Check (d): MASL against its mean ODE (Lemma 2) and where it ends (Lemmas 3–4),
+docs/model.md §4.6.
 
 A small fixed game (3 users, 2 APs, 2 servers) is learned by :class:`jcaco.learners.masl.MASL`
 itself, batched over many seeds (:class:`jcaco.rng.SeedBatch`) in the slot loop
@@ -155,7 +156,7 @@ def _sample_paths(
     batch = stack_instances([game] * paths)
     activity = SeedBatch([stream(seed, "activity", index, k) for k in range(paths)])
     learner_rng = SeedBatch([stream(seed, "learner", index, k) for k in range(paths)])
-    # the ODE (40) is derived for fresh samples by every user each slot (MODEL.md Alg. 1)
+    # the ODE (40) is derived for fresh samples by every user each slot (docs/model.md Alg. 1)
     learner = MASL(
         learning_rate_ap=rate, learning_rate_server=rate, sampling="all", normaliser="o9"
     )

@@ -1,4 +1,4 @@
-"""Theorems 1–4 and Lemma 1 checked on random tick-quantised games (MODEL.md §4.1–4.5).
+"""Theorems 1–4 and Lemma 1 checked on random tick-quantised games (docs/model.md §4.1–4.5).
 
 Times are whole multiples of the minimum time scale δ (46a)–(46b), and for the stochastic game
 θ is quantised to Δθ = 0.01 (footnote 4), so expected loads are multiples of Δθ·δ (O18). Every

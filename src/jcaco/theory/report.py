@@ -1,6 +1,6 @@
 """The paper's theory, runnable: run the checks of ``jcaco theory`` and render what they found.
 
-The checks (docs/theory.md explains each against MODEL.md §3–4):
+The checks (docs/theory.md explains each against docs/model.md §3–4):
 
 ``potential``
     Theorems 1–4 and Lemma 1 on random tick-quantised games (sorted-load order), plus what is
@@ -8,7 +8,7 @@ The checks (docs/theory.md explains each against MODEL.md §3–4):
 ``rho``
     The exponential potential Φ = Σ ρ^L below, at and above the threshold ρ^δ > 2, and ties.
 ``conditional``
-    The counter-example of MODEL.md §3 for the conditional delay, and a better-reply cycle
+    The counter-example of docs/model.md §3 for the conditional delay, and a better-reply cycle
     search in the conditional game.
 ``ode``
     MASL against its mean ODE (Lemma 2), corner stability (Lemma 4), the share of runs ending
@@ -154,7 +154,7 @@ def format_report(report: TheoryReport, checks: tuple[str, ...] = CHECKS) -> str
         ce = report.counter_example
         lines += [
             "",
-            "[conditional] MODEL.md 3 counter-example (theta_i = 0.01)",
+            "[conditional] docs/model.md §3 counter-example (theta_i = 0.01)",
             f"  conditional cost {ce.conditional_cost_before_s:g} -> "
             f"{ce.conditional_cost_after_s:g} s (the user moves)",
             f"  sorted expected loads {ce.sorted_expected_loads_before_s} -> "
@@ -205,5 +205,7 @@ def _format_ode(od: ode_check.OdeCheck) -> list[str]:
             f"{c.strict_equilibria} strict pure NE; stable = strict NE: "
             f"{c.stable_equals_strict_equilibria}"
         )
-    lines.append("  Lemma 3 is not proven for this game (MODEL.md 4.6): shares are reported only")
+    lines.append(
+        "  Lemma 3 is not proven for this game (docs/model.md §4.6): shares are reported only"
+    )
     return lines
