@@ -60,6 +60,7 @@ def test_swept_parameter_is_homogeneous_and_the_rest_iid(name: str) -> None:
     assert roles == {
         **dict.fromkeys(COMPETITORS, "competitor"),
         "fp-empirical": "variant",
+        "br-round": "variant",
         "br-oracle": "reference",
         "planner": "reference",
     }
@@ -82,7 +83,7 @@ def test_swept_parameter_is_homogeneous_and_the_rest_iid(name: str) -> None:
 def test_networks_are_common_across_algorithms_and_distinct_across_seeds() -> None:
     exps = select(["fig5", "fig3"], seeds=3, slots=10)
     tasks, needed = plan(exps, 0)
-    assert len(needed) == 3 * (5 * 9 + 4)  # six competitors, a variant, two references; 4 rates
+    assert len(needed) == 3 * (5 * 10 + 4)  # six competitors, two variants, two references; 4 rates
     fig5 = [t for t in tasks if t.experiment == "fig5" and t.point == 1]
     assert len({(t.config, t.network_point) for t in fig5}) == 1  # one network per seed
     assert len({t.seeds for t in fig5 if t.series.max_seeds is None}) == 1  # same runs

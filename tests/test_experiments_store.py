@@ -55,8 +55,8 @@ def select(*args, **kwargs) -> list[Experiment]:
     ]
 
 
-#: Learner series per point of Figs. 4–10: six competitors, a variant and br-oracle.
-LEARNERS = 8
+#: Learner series per point of Figs. 4–10: six competitors, two variants and br-oracle.
+LEARNERS = 9
 
 
 class Interrupt(Exception):

@@ -10,9 +10,14 @@ axis is cut at a high percentile when one spike would flatten the rest (the cut 
 the panel), and a sweep whose series span more than a factor :data:`LOG_SPREAD` is drawn on
 a log axis. Figures are 9.6 inches wide at 110 dpi (about 1,050 px). The line style follows
 the series' role (stored with each row): competitors solid, variants dash-dotted, references
-(``br-oracle``, the central planner of :mod:`jcaco.experiments.planner`) dashed and labelled
-as references. ``horizon``: one panel per end point, the mean total over slots of each series
-(the planner, which has no curve, as a dashed level).
+(``br-oracle``) dashed and labelled as references. ``horizon``: one panel per end point, the
+mean total over slots of each series.
+
+The planners (the exact optimum, :mod:`jcaco.experiments.planner`, and the same-information
+planner) are not drawn: they are solved at a few sampled slots of a few seeds, the lines at
+every window slot of every seed, so a planner's level would not be scored like the lines it
+judges (docs/model.md §9); the report compares each series with them by ratios paired by seed
+and slot (:mod:`jcaco.experiments.references`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jcaco.experiments.paper import EXPERIMENTS, Experiment, is_integer_axis
+from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM, Experiment, is_integer_axis
+from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
 from jcaco.experiments.series import ROLES
 from jcaco.experiments.summary import PointStat, by_series, coarsen, mean_curves
 from jcaco.files import save_figure
@@ -130,8 +136,18 @@ def ordered(series: Mapping[str, list[PointStat]]) -> list[str]:
     return sorted(known, key=lambda a: ROLES.index(series[a][0].role))
 
 
+#: Series scored on sampled slots only, compared by paired ratios instead of drawn.
+SAMPLED_REFERENCES = frozenset({PLANNER_ALGORITHM, SAME_INFO_ALGORITHM})
+
+
+def drawn_series(stats: list[PointStat], experiment: str) -> dict[str, list[PointStat]]:
+    """The series of ``experiment`` that a figure draws: every one but the planners."""
+    series = by_series(stats, experiment)
+    return {a: pts for a, pts in series.items() if a not in SAMPLED_REFERENCES}
+
+
 def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
-    series = by_series(stats, exp.name)
+    series = drawn_series(stats, exp.name)
     for alg, style in styles(series).items():
         pts = series[alg]
         x = np.array([exp.display(p.x) for p in pts])
@@ -204,8 +220,8 @@ def _users(ax: Any, exp: Experiment, table: pa.Table) -> None:
 def _horizon(axes: Any, exp: Experiment, stats: list[PointStat], table: pa.Table) -> None:
     """One panel per point: each series' mean total over slots (no bands: eight series; the
     intervals of the end values are in the report's table); a series without a stored curve
-    (the planner) as a level at its mean."""
-    series = by_series(stats, exp.name)
+    as a level at its mean."""
+    series = drawn_series(stats, exp.name)
     look = styles(series)
     for point, ax in enumerate(np.ravel(axes)[: len(exp.points)]):
         rows = table.filter(pc.equal(table.column("point"), point))

@@ -17,7 +17,6 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from jcaco.errors import InputError
 from jcaco.experiments.experiment import (
     DEFAULT_SEEDS,
     DEFAULT_SLOTS,
@@ -35,21 +34,11 @@ COMPETITORS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "rar
 #: Former name of :data:`COMPETITORS`.
 ALGORITHMS = COMPETITORS
 #: The third reading of BR, one round per slot (every active user best-responds once, in
-#: turn): a variant series by this name, run wherever its learner is registered; the
-#: Agreement section judges it as BR under its own reading.
+#: turn): a variant series; the Agreement section judges it as BR under its own reading.
 BR_ROUND = "br-round"
 
-
-def _registered(name: str) -> bool:
-    try:
-        resolve(name)
-    except InputError:
-        return False
-    return True
-
-
 #: Readings beyond the paper's, listed beside the competitors (O12), and ``br-round``.
-VARIANTS: tuple[str, ...] = ("fp-empirical", *((BR_ROUND,) if _registered(BR_ROUND) else ()))
+VARIANTS: tuple[str, ...] = ("fp-empirical", BR_ROUND)
 #: Learners given more than the paper allows (O11): reference lines.
 ORACLES: tuple[str, ...] = ("br-oracle",)
 #: Relative cost per (run, slot, user) of the series that cost more than a learner's run

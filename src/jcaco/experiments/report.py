@@ -170,11 +170,12 @@ def _planner_caption(table: pa.Table, beyond: bool = False) -> str:
         return ""
     return (
         f"<p><i>{_LINES}"
-        "Dashed black: the central planner (exact optimum, reference). "
-        "It knows each slot's activity, fading and positions and solves the realised slot "
-        "game (14) exactly; its value is that optimum's realised total service time, scored "
-        f"like the algorithms, at {html.escape(note)}. Mean over seeds with its 95% bootstrap "
-        "interval.</i></p>"
+        "The central planner (exact optimum, reference) knows each slot's activity, fading "
+        "and positions and solves the realised slot game (14) exactly, at "
+        f"{html.escape(note)}. It is not drawn: the lines are means over every window slot "
+        "of every seed, and a level taken at a few other slots would not be scored like "
+        "them. The table 'Price of anarchy' divides each series by it at exactly the "
+        "planner's slots, paired by seed and slot.</i></p>"
     )
 
 
@@ -194,10 +195,9 @@ def _same_info_caption(table: pa.Table) -> str:
         "of the expected game (15) at the slot's positions, the mean fading and θ (what a "
         "planner that knows no more than the learners can aim at), scored on that slot's "
         f"realised activity and fading, at {html.escape(note)} (a node limit stops the "
-        "others within a small proven gap). MASL, the paper's baselines and the "
-        "full-information planner are on the figure with the same number; the section "
-        "'Beyond the paper' divides every series by both planners. Mean over seeds with its "
-        "95% bootstrap interval.</i></p>"
+        "others within a small proven gap). Neither planner is drawn (they are solved at "
+        "sampled slots only); the section 'Beyond the paper' divides every series by both "
+        "planners at exactly their slots, paired by seed and slot.</i></p>"
     )
 
 
