@@ -80,6 +80,17 @@ def test_a_third_reading_is_judged_as_br_whatever_role_it_is_stored_with() -> No
     assert v["C1a", "br-round"].status == "held"  # every competitor decreases
 
 
+def test_a_reading_absent_from_a_figure_is_not_evaluated_there() -> None:
+    # br-round in Fig. 4's store but not in Fig. 9's: the Fig. 9 claims cannot be judged
+    # under br-round (leaving BR out would make "MASL lowest" easier), Fig. 4's can.
+    rows = _rows({**SPLIT, "br-round": [12.0, 11.0, 10.0]}) + _rows(SPLIT, fig="fig9")
+    v = _by(rows)
+    assert v["C1b", "br-round"].status == "held"
+    assert v["C6b", "br-round"].status == "not evaluated"
+    assert v["C6a", "br-round"].status == "not evaluated"
+    assert v["C6b", "br-sync"].status == "held" and v["C6b", "br"].status == "not held"
+
+
 def test_agreement_csv_has_the_columns_and_one_row_per_claim_and_reading(tmp_path: Path) -> None:
     table = rows_to_table(_rows(SPLIT))
     write_report(table, tmp_path, {"run": "synthetic"})

@@ -31,7 +31,7 @@ rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -79,6 +79,11 @@ class Scope:
         if algorithm in self.excluded:
             return False
         return role == "competitor" or algorithm in self.rename.values()
+
+    def absent_from(self, series: Mapping[str, object]) -> bool:
+        """Whether a series this reading puts in a claim is not among ``series`` (one
+        experiment's): the claim cannot be judged there under this reading."""
+        return any(name not in series for name in self.rename.values())
 
 
 Check = Callable[[list[PointStat], pa.Table, Scope], "Verdict"]
@@ -205,7 +210,7 @@ def _lowest_at(
     below it, 0 otherwise; the notes; per non-competitor how often it is below ``label``; the
     least favourable difference to a competitor."""
     series = by_series(stats, fig)
-    if label not in series:
+    if label not in series or scope.absent_from(series):
         return None
     values = seed_values(table)
     found = _Lowest([], [], {}, len(series[label]), None)
@@ -298,8 +303,11 @@ def trend(fig: str, direction: str) -> Check:
 
     def check(stats: list[PointStat], table: pa.Table, scope: Scope) -> Verdict:
         exp = EXPERIMENTS.get(fig)
-        series = {a: p for a, p in by_series(stats, fig).items() if scope.competes(a, p[0].role)}
-        if exp is None or not series or min(len(p) for p in series.values()) < 2:
+        everything = by_series(stats, fig)
+        series = {a: p for a, p in everything.items() if scope.competes(a, p[0].role)}
+        if exp is None or not series or scope.absent_from(everything):
+            return NO_DATA
+        if min(len(p) for p in series.values()) < 2:
             return NO_DATA
         values = seed_values(table)
         outcomes, parts, steps_all = [], [], []
