@@ -270,3 +270,19 @@ def test_list_json_gives_every_algorithm_its_information_and_role(jcaco) -> None
     assert rows["br-oracle"]["role"] == "reference"
     assert rows["masl"]["information"] == {"activity": "own", "channel": "mean", "others": "none"}
     assert "moves_per_slot" in rows["br"]["params"]
+
+
+def test_list_shows_the_learners_that_run_from_a_file(jcaco) -> None:
+    """``policy`` (registry.FROM_FILES) cannot run with its defaults, so it is not among
+    ``algorithms``; ``list`` and ``list --json`` (``from_files``) still show it and its
+    parameters, so that a user finds it."""
+    from jcaco.learners.registry import FROM_FILES
+
+    doc = json.loads(jcaco("list", "--json").out)
+    rows = {a["name"]: a for a in doc["from_files"]}
+    assert set(rows) == set(FROM_FILES) and "policy" in rows
+    assert not set(rows) & {a["name"] for a in doc["algorithms"]}
+    assert set(rows["policy"]) == {"name", "information", "role", "reading", "params", "parameters"}
+    assert {"path", "deterministic", "declaration"} <= set(rows["policy"]["params"])
+    text = jcaco("list").out
+    assert "policy        runs from a file: -a policy --param path=NAME.npz" in text

@@ -197,3 +197,40 @@ def test_every_output_option_of_every_command_is_checked() -> None:
                 seen.append(name)
     assert {"generate", "instance", "solve", "analyze", "simulate", "reproduce"} <= set(seen)
     assert {"calibrate", "theory"} <= set(seen)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "net.json", "-a", "policy", "--param", "path=pol.npz", "-o", "pol.npz"],
+        ["solve", "net.json", "-a", "policy", "--param", "path=pol.npz", "-o", "pol.json"],
+        ["solve", "net.json", "-a", "policy@pol.npz", "-o", "pol.npz"],
+        ["analyze", "net.json", "--algorithms", "masl,policy@pol.npz", "-o", "pol.json"],
+        ["analyze", "net.json", "--algorithms", "policy@./sub/../pol.npz", "-o", "pol.npz"],
+    ],
+)
+def test_an_output_that_is_a_saved_policy_the_run_reads_is_refused(
+    inputs: Path, jcaco: Callable, args: list[str]
+) -> None:
+    """A saved policy (``policy`` with ``--param path=``, or ``policy@PATH``) and its sidecar
+    are inputs: ``-o`` naming either is refused before the run, and both stay as they were.
+    (A folder output holding one is refused by the folder rules above.)"""
+    import json
+
+    import numpy as np
+
+    from jcaco.learners.information import Information
+    from jcaco.learners.policy import save_policy
+    from jcaco.learners.policy_features import feature_names
+
+    net = json.loads((inputs / "net.json").read_text())
+    m, k = len(net["aps"]), len(net["servers"])
+    info = Information("own", "mean", "none")
+    width = len(feature_names(info, m, k))
+    layers = [(np.zeros((4, width)), np.zeros(4)), (np.zeros((m * k, 4)), np.zeros(m * k))]
+    (inputs / "sub").mkdir()
+    save_policy(inputs / "pol.npz", layers, information=info, num_aps=m, num_servers=k)
+    before = {name: (inputs / name).read_bytes() for name in ("pol.npz", "pol.json")}
+    result = jcaco(*args)
+    _one_line_refusal(result, "--output", "is the input")
+    assert {name: (inputs / name).read_bytes() for name in before} == before

@@ -138,3 +138,13 @@ def test_check_learner_cli_passes_a_policy_for_its_game(tmp_path: Path) -> None:
     out = _jcaco("check-learner", f"policy@{path}")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "PASSED" in out.stdout and "activity=own channel=mean others=none" in out.stdout
+
+
+def test_check_learner_cli_refuses_a_missing_policy_file_as_bad_input(tmp_path: Path) -> None:
+    """``policy@PATH`` naming no file is bad input (exit 2, one line), not a learner that
+    breaks the protocol (exit 1)."""
+    result = _jcaco("check-learner", f"policy@{tmp_path / 'nope.npz'}")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jcaco: error: "), result.stderr
+    assert "nope.npz: path: no such file" in lines[0]

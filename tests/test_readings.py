@@ -184,3 +184,14 @@ def test_br_round_same_seed_same_actions_and_reaches_an_equilibrium() -> None:
     assert np.array_equal(runs[0].profile.ap, runs[1].profile.ap)
     assert np.array_equal(runs[0].profile.server, runs[1].profile.server)
     assert runs[0].converged.all()  # the expected game (θ weights) is static: rounds end at an NE
+
+
+@pytest.mark.parametrize("name", ["br", "br-round"])
+@pytest.mark.parametrize(("option", "value"), [("activity", "bogus"), ("channel", "none")])
+def test_a_level_best_response_lacks_is_refused_naming_its_own_choices(
+    jcaco, name: str, option: str, value: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Not the information axis's levels (``theta``, which br refuses anyway)."""
+    allowed = {"activity": "all, own", "channel": "all, mean"}[option]
+    with pytest.raises(ValueError, match=f"{option}: got '{value}'; allowed: {allowed}$"):
+        LEARNERS[name](**{option: value}).declares()

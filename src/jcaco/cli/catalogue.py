@@ -33,28 +33,30 @@ def schema(kind: str, file_format: str) -> None:
 def _catalogue() -> dict[str, Any]:
     """Algorithms (with their declared information, role, reading and parameters: each one's
     default, type and allowed range), the readings of the paper's ambiguities, presets,
-    experiments. ``params`` keeps its former list of names; ``parameters`` has the detail."""
+    experiments. ``params`` keeps its former list of names; ``parameters`` has the detail.
+    ``from_files``: the learners that run from a file (``policy``: ``--param path=NAME.npz`` or
+    the name ``policy@NAME.npz``), in the same form; not in ``algorithms``, whose every entry
+    runs with its default parameters (their ``information`` is the one without a file)."""
     from jcaco.experiments.paper import EXPERIMENTS
     from jcaco.learners.masl_normalisers import NORMALISERS, normaliser_reading
     from jcaco.learners.params import param_specs
     from jcaco.learners.readings import reading_of
-    from jcaco.learners.registry import available
+    from jcaco.learners.registry import FROM_FILES, available
     from jcaco.scenario.generator import PRESETS
 
-    learners = available()
-    algorithms = []
-    for name, cls in learners.items():
+    def entry(name: str, cls: Any) -> dict[str, Any]:
         reading = reading_of(cls)
-        algorithms.append(
-            {
-                "name": name,
-                "information": cls().declares().as_dict(),
-                "role": cls.role,
-                "reading": None if reading is None else reading.as_dict(),
-                "params": cls.param_names(),
-                "parameters": [spec.as_dict() for spec in param_specs(cls)],
-            }
-        )
+        return {
+            "name": name,
+            "information": cls().declares().as_dict(),
+            "role": cls.role,
+            "reading": None if reading is None else reading.as_dict(),
+            "params": cls.param_names(),
+            "parameters": [spec.as_dict() for spec in param_specs(cls)],
+        }
+
+    learners = available()
+    algorithms = [entry(name, cls) for name, cls in learners.items()]
     readings = [r for r in map(reading_of, learners.values()) if r is not None]
     default = learners["masl"]().get_params()["normaliser"] if "masl" in learners else ""
     readings += [normaliser_reading(n, default) for n in NORMALISERS]
@@ -62,6 +64,7 @@ def _catalogue() -> dict[str, Any]:
     return {
         "algorithms": algorithms,
         "readings": sorted(unique.values(), key=lambda r: (r["group"], not r["default"])),
+        "from_files": [entry(name, cls) for name, cls in FROM_FILES.items()],
         "presets": [
             {"name": name, "users": c.num_users, "aps": c.num_aps, "servers": c.num_servers}
             for name, c in PRESETS.items()
@@ -71,6 +74,12 @@ def _catalogue() -> dict[str, Any]:
             for name, exp in EXPERIMENTS.items()
         ],
     }
+
+
+def _echo_parameters(algo: dict[str, Any]) -> None:
+    for p in algo["parameters"]:
+        default = json.dumps(p["default"])
+        click.echo(f"      {p['name']:<22} {p['type']:<7} {default:<14} {p['allowed']}")
 
 
 @click.command(name="list")
@@ -89,9 +98,13 @@ def list_(as_json: bool) -> None:
         reading = algo["reading"]
         read = "-" if reading is None else f"{reading['group']}: {reading['name']}"
         click.echo(f"  {algo['name']:<13} {seen:<26} {algo['role']:<10} {read}")
-        for p in algo["parameters"]:
-            default = json.dumps(p["default"])
-            click.echo(f"      {p['name']:<22} {p['type']:<7} {default:<14} {p['allowed']}")
+        _echo_parameters(algo)
+    for algo in catalogue["from_files"]:
+        click.echo(
+            f"  {algo['name']:<13} runs from a file: -a {algo['name']} --param path=NAME.npz, "
+            f"or the name {algo['name']}@NAME.npz (docs/env.md)"
+        )
+        _echo_parameters(algo)
     click.echo("readings (group: name, * the default; the paper's sentences with --json):")
     for r in catalogue["readings"]:
         star = "*" if r["default"] else " "

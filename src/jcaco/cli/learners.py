@@ -15,14 +15,18 @@ def check_learner(learner: str, seed: int, slots: int) -> None:
     """Check LEARNER (package.module:ClassName, or a name) against the learner protocol.
 
     Exit status 0 when it conforms, 1 when it breaks the protocol (the first breach is
-    printed), 2 when LEARNER does not import or is not a learner class.
+    printed), 2 when LEARNER does not import or is not a learner class, or names a file that
+    is not a readable one (``policy@PATH``).
     """
+    from jcaco.errors import InputError
     from jcaco.learners.checks import check_learner as run_check
     from jcaco.learners.registry import resolve
 
     cls = resolve(learner)
     try:
         info = cls().declares()
+    except InputError:  # bad input named by LEARNER (policy@PATH: no such file): exit 2
+        raise
     except Exception as exc:  # the user's __init__ or declares() failed
         click.echo(f"{learner}: FAILED: {cls.__name__}() raised {type(exc).__name__}: {exc}")
         click.get_current_context().exit(1)

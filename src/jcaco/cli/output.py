@@ -83,12 +83,30 @@ def guard_outputs(command: click.Command) -> click.Command:
                 for p in outputs
                 if p.name and kwargs.get(p.name)
             ),
-            (kwargs[p.name] for p in inputs if p.name and kwargs.get(p.name)),
+            [
+                *(kwargs[p.name] for p in inputs if p.name and kwargs.get(p.name)),
+                *learner_inputs(kwargs),
+            ],
         )
         return callback(**kwargs)
 
     command.callback = checked
     return command
+
+
+def learner_inputs(kwargs: dict[str, Any]) -> list[str]:
+    """The files that the learners a command runs read (a saved policy and its sidecar,
+    :func:`jcaco.learners.registry.input_files`): from ``--algorithm`` with its ``--param``
+    pairs, and each name of ``--algorithms``."""
+    names = [kwargs.get("algorithm") or ""]
+    names += str(kwargs.get("algorithms") or "").split(",")
+    names = [name.strip() for name in names if name and name.strip()]
+    if not names:
+        return []
+    from jcaco.learners.registry import input_files
+
+    params = dict(kwargs.get("params") or ())
+    return [path for name in names for path in input_files(name, params)]
 
 
 def _flag(param: click.Parameter) -> str:

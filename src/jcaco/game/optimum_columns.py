@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from jcaco.game.highs_output import without_stray_line
 from jcaco.game.optimum_model import dual_bound, social_local_search, solver_options, subgame_cost
 from jcaco.game.optimum_pricing import cheapest_sets, greedy_sets
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -257,12 +258,13 @@ def _partition(
 
     p = time_s.shape[0]
     num_r = time_s.shape[1]
-    res = optimize.milp(
-        cols.cost, integrality=np.ones(len(cols.cost)), bounds=optimize.Bounds(0, 1),
-        constraints=optimize.LinearConstraint(
-            cols.matrix(num_r), np.r_[np.ones(p), np.zeros(num_r)], np.ones(p + num_r)),
-        options=solver_options(None, rel_gap, node_limit),
-    )  # fmt: skip
+    with without_stray_line():  # HiGHS's debug line (jcaco.game.highs_output)
+        res = optimize.milp(
+            cols.cost, integrality=np.ones(len(cols.cost)), bounds=optimize.Bounds(0, 1),
+            constraints=optimize.LinearConstraint(
+                cols.matrix(num_r), np.r_[np.ones(p), np.zeros(num_r)], np.ones(p + num_r)),
+            options=solver_options(None, rel_gap, node_limit),
+        )  # fmt: skip
     res.nodes = int(getattr(res, "mip_node_count", 0) or 0)
     best = fallback
     value = float(subgame_cost(time_s, theta, fallback))

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jcaco.game import resource
+from jcaco.game.highs_output import without_stray_line
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:  # scipy is imported where a MILP is solved: the registry imports this module
@@ -157,7 +158,8 @@ class ModelBuilder:
         maximize: bool = False,
         node_limit: int | None = None,
     ) -> optimize.OptimizeResult:
-        """Run HiGHS (serial, so a node limit makes the result reproducible bit for bit).
+        """Run HiGHS (serial, so a node limit makes the result reproducible bit for bit;
+        its stray debug line kept off standard output, :mod:`jcaco.game.highs_output`).
 
         ``node_limit`` caps the branch-and-bound nodes (deterministic); ``time_limit_s``
         (None: none) is a wall-clock safety whose result depends on the machine's load.
@@ -169,15 +171,16 @@ class ModelBuilder:
 
         matrix = sparse.csr_array((val, (row, col)), shape=(self.rows, self.size))
         cost = np.concatenate(self.cost)
-        return optimize.milp(
-            -cost if maximize else cost,
-            integrality=np.concatenate(self.integer),
-            bounds=optimize.Bounds(np.concatenate(self.lower), np.concatenate(self.upper)),
-            constraints=optimize.LinearConstraint(
-                matrix, np.concatenate(self.row_lo), np.concatenate(self.row_hi)
-            ),
-            options=solver_options(time_limit_s, rel_gap, node_limit),
-        )
+        with without_stray_line():
+            return optimize.milp(
+                -cost if maximize else cost,
+                integrality=np.concatenate(self.integer),
+                bounds=optimize.Bounds(np.concatenate(self.lower), np.concatenate(self.upper)),
+                constraints=optimize.LinearConstraint(
+                    matrix, np.concatenate(self.row_lo), np.concatenate(self.row_hi)
+                ),
+                options=solver_options(time_limit_s, rel_gap, node_limit),
+            )
 
 
 def solver_options(time_limit_s: float | None, rel_gap: float, node_limit: int | None) -> dict:

@@ -79,6 +79,10 @@ def start_profile(setup: Setup, start: str, rng: RandomSource) -> Profile:
     raise ValueError(f"start must be 'random' or 'greedy', got {start!r}")
 
 
+#: The activity and channel levels that best response may play with (``br``, ``br-round``).
+LEVELS = (("activity", ("all", "own")), ("channel", ("all", "mean")))
+
+
 class BestResponse(Learner):
     """Best-response dynamics, a bounded number of improving moves per slot (``br``).
 
@@ -117,14 +121,16 @@ class BestResponse(Learner):
         self.price = price
 
     def declares(self) -> Information:
-        """The others' actions and times, at the activity and channel levels chosen."""
+        """The others' actions and times, at the activity and channel levels chosen (checked
+        first, so that another level is refused naming the two this learner allows)."""
+        check_choice(self, *LEVELS)
         return Information(self.activity, self.channel, "actions")
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Check the options and draw the starting profile."""
         if int(self.moves_per_slot) != self.moves_per_slot or self.moves_per_slot < 1:
             raise ValueError(f"moves_per_slot must be an integer >= 1, got {self.moves_per_slot}")
-        check_choice(self, ("activity", ("all", "own")), ("channel", ("all", "mean")))
+        check_choice(self, *LEVELS)
         self.rng_ = rng
         self.last_ = start_profile(setup, self.start, rng)
         self.converged_ = np.zeros(setup.shape[0], dtype=bool)

@@ -31,7 +31,7 @@ import numpy as np
 from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, check_choice
-from jcaco.learners.best_response import start_profile
+from jcaco.learners.best_response import LEVELS, start_profile
 from jcaco.learners.information import Information
 from jcaco.learners.readings import BR_ROUND, Reading
 from jcaco.learners.views import Setup, View
@@ -114,12 +114,13 @@ class BestResponseRound(Learner):
         self.start, self.activity, self.channel = start, activity, channel
 
     def declares(self) -> Information:
-        """What ``br`` declares with the same ``activity`` and ``channel``."""
+        """What ``br`` declares with the same ``activity`` and ``channel`` (checked first)."""
+        check_choice(self, *LEVELS)
         return Information(self.activity, self.channel, "actions")
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
         """Check ``activity`` and ``channel``; draw the start."""
-        check_choice(self, ("activity", ("all", "own")), ("channel", ("all", "mean")))
+        check_choice(self, *LEVELS)
         num_seeds = setup.shape[0]
         self.rng_, self.last_ = rng, start_profile(setup, self.start, rng)
         self.converged_ = np.zeros(num_seeds, dtype=bool)

@@ -4,7 +4,7 @@ Defaults and types come from ``__init__``'s signature alone (a ``Literal`` annot
 allowed values of an option); numeric ranges from :data:`RANGES` (by registered name), or a
 class's own ``param_ranges`` (a plug-in may set it). A learner that checks a range itself in
 ``reset`` checks the one written here: MASL calls :func:`check_ranges`, and
-``tests/test_learner_params.py`` drives every other registered learner with a value just
+``tests/test_readings.py`` drives every other registered learner with a value just
 outside each range and requires it to refuse.
 """
 

@@ -19,7 +19,7 @@ from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
 from jcaco.learners.loglinear import LogLinear
 from jcaco.learners.masl import MASL
 from jcaco.learners.optimum import Optimum
-from jcaco.learners.policy import POLICY_PREFIX, PolicyLearner, bound_policy
+from jcaco.learners.policy import POLICY_PREFIX, PolicyLearner, bound_policy, sidecar_of
 from jcaco.learners.random_assignment import RandomAssignment
 from jcaco.learners.selfish import Selfish
 
@@ -71,6 +71,23 @@ def resolve(name: str) -> type[Learner]:
         f"unknown algorithm {name!r}; allowed: {valid}, or package.module:ClassName",
         field="algorithm",
     )
+
+
+def input_files(name: str, params: Mapping[str, Any] | None = None) -> list[str]:
+    """The files that learner ``name`` with ``params`` reads: a saved policy's weights and its
+    sidecar (``policy@PATH``, or ``policy`` with ``path=PATH``); none for the other learners.
+
+    The commands' output check (:func:`jcaco.cli.output.guard_outputs`) treats them as inputs,
+    so that ``-o`` never overwrites the policy a run reads.
+    """
+    path: Any = None
+    if name.startswith(POLICY_PREFIX):
+        path = name.removeprefix(POLICY_PREFIX)
+    elif FROM_FILES.get(name) is PolicyLearner:
+        path = dict(params or {}).get("path")
+    if not path:
+        return []
+    return [str(path), str(sidecar_of(path))]
 
 
 def available() -> dict[str, type[Learner]]:
