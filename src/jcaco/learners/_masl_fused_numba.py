@@ -384,9 +384,9 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     ``update`` (S, N, bool) which users update (active players) and ``loads`` (S, 2, R) its
     loads, realised if ``measured`` (O7 (b)), else expected (:func:`prime_kernel` or the
     previous call). The strategies ``probs_*`` (tiled, ``(S, B, R, W)``) take L_R-I in place
-    with the rewards (35), (38) of those loads, ``rates`` = (b_c, b_o) and the O9 normalisers
-    ``max_delay_s`` = (AP (S, 1), server (S, 1)); ``converged[s]`` receives O10 at
-    ``threshold``.
+    with the rewards (35), (38) of those loads, ``rates`` = (b_c, b_o) and the normalisers
+    (one constant per seed, any member of O9's family) ``max_delay_s`` = (AP (S, 1), server
+    (S, 1)); ``converged[s]`` receives O10 at ``threshold``.
 
     Then slot t+1 starts: its actions go to ``next_*`` (an inactive user keeps its slot-t
     action unless ``sample_all``), and ``update`` and ``loads`` are overwritten with its own.
