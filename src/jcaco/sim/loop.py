@@ -21,6 +21,7 @@ from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.feedback import build_feedback
 from jcaco.learners.information import Information
+from jcaco.learners.masl_slot import fused_slot
 from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
@@ -176,18 +177,32 @@ def run_loop(
     *,
     stop_when_converged: bool = False,
     callback: SlotCallback | None = None,
+    fused: bool = True,
 ) -> LoopOutcome:
-    """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged)."""
-    env.declare(learner.declares())
+    """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged).
+
+    With ``fused`` (default) a learner whose act, score and observe have a compiled form
+    that is exactly the protocol path (:func:`jcaco.learners.masl_slot.fused_slot`: MASL
+    without a price) runs them as one call per slot; the learner, the profiles, the feedback
+    and the callback's arguments are the same to the bit. ``fused=False`` runs the protocol
+    path for every learner (to check the other against it).
+    """
     learner.reset(build_setup(learner.declares(), env.initial()), learner_rng)
+    fast = fused_slot(learner) if fused else None
+    env.declare(learner.declares() if fast is None else fast.information)
     broadcast = learner.declares().at_least("others", "loads")
     previous: Profile | None = None
     t = 0
     for t in range(num_slots):
         slot = env.slot(t)
-        profile = learner.act(make_view(learner, slot, previous))
-        feedback = score(slot, profile, broadcast=broadcast)
-        learner.observe(profile, feedback)
+        if fast is not None:
+            outcome = fast.step(slot.game, slot.active)
+            profile, feedback = outcome.profile, outcome.feedback
+            slot.cache["expected_loads"] = (profile, *outcome.expected_loads)
+        else:
+            profile = learner.act(make_view(learner, slot, previous))
+            feedback = score(slot, profile, broadcast=broadcast)
+            learner.observe(profile, feedback)
         if callback is not None:
             callback(slot, profile, feedback, learner)
         previous = profile
