@@ -1,7 +1,7 @@
 """MASL's part of one time slot, compiled (imports numba; load it through :mod:`jcaco.kernels`).
 See :mod:`jcaco.learners.masl_slot`.
 
-Per seed, two sweeps over the users, a block of :data:`BLOCK` users at a time:
+Per seed, two sweeps over the users, one user at a time (its running sums in registers):
 
 1. sampling (O8) and loads: each user's AP and server are drawn by inverse CDF from its
    strategies (``_masl_numba.sample_kernel``'s operations: the row total, ``u = (1 - U)
@@ -21,101 +21,60 @@ uniforms are drawn by numpy (:class:`jcaco.learners.masl_slot.FusedSlot`) and th
 stays with the environment.
 
 The strategies are MASL's resource-major arrays, passed as their ``(S, R, N)`` C-ordered
-blocks: within a block every loop runs over the block's users on contiguous memory.
+blocks; a user's row is R entries N apart, and consecutive users read consecutive entries of
+each resource's row (R streams the processor prefetches). A block-wise form (the static
+pass's layout, loops over a block's users per resource) timed 4x slower here: its running
+sums went through memory, where the per-user loop keeps them in registers.
 """
 
 from __future__ import annotations
 
 import numba
-import numpy as np
-
-#: Users per block: a block's rows of both strategies (2 x 10 x 512 x 8 B = 80 kB at R = 10)
-#: stay in the L2 cache between the two sweeps' operations on them.
-BLOCK = 512
 
 
-@numba.njit(cache=True, nogil=True)
-def _sample_block(
-    probs, s, i0, size, uniform, last, active, sample_all, out, work, count
-):  # pragma: no cover - compiled
-    """Inverse-CDF samples of users i0 .. i0 + size - 1 of seed s into ``out[s]`` (an inactive
-    user keeps ``last[s, i]`` unless ``sample_all``). ``probs`` (S, R, N); ``uniform`` (S, N)
-    the drawn U; ``work`` (3, W) and ``count`` (W) scratch."""
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sample(probs, s, i, uniform):  # pragma: no cover - compiled
+    """``sample_kernel`` for user i of seed s: the row total, u = (1 - U) total, the count of
+    running sums below u (at most R - 1). ``probs`` (S, R, N)."""
     num = probs.shape[1]
-    total, point, running = work[0], work[1], work[2]
-    row = probs[s, 0]
-    for j in range(size):
-        total[j] = 0.0 + row[i0 + j]
-    for r in range(1, num):
-        row = probs[s, r]
-        for j in range(size):
-            total[j] += row[i0 + j]
-    row = probs[s, 0]
-    for j in range(size):
-        point[j] = (1.0 - uniform[s, i0 + j]) * total[j]
-        running[j] = 0.0 + row[i0 + j]
-        count[j] = running[j] < point[j]
-    for r in range(1, num):
-        row = probs[s, r]
-        for j in range(size):
-            running[j] += row[i0 + j]
-            count[j] += running[j] < point[j]
-    for j in range(size):
-        i = i0 + j
-        drawn = min(count[j], num - 1)
-        out[s, i] = drawn if sample_all or active[s, i] else last[s, i]
-
-
-@numba.njit(cache=True, nogil=True)
-def _add_loads(
-    time, s, i0, size, choice, theta, active, expected, realised
-):  # pragma: no cover - compiled
-    """Add users i0 .. i0 + size - 1's chosen times to seed s's expected and realised loads
-    (``score_kernel``'s operations, in user order)."""
-    for i in range(i0, i0 + size):
-        c = choice[s, i]
-        t = time[s, i, c]
-        w = theta[s, i]
-        a = 1.0 if active[s, i] else 0.0
-        expected[s, c] += (t if w > 0 else 0.0) * w
-        realised[s, c] += (t if a > 0 else 0.0) * a
-
-
-@numba.njit(cache=True, nogil=True)
-def _learn_block(
-    probs, s, i0, size, choice, loads, delays, settings, update, step, top
-):  # pragma: no cover - compiled
-    """Users i0 .. i0 + size - 1 of seed s: their expected and realised delays ``delays``
-    ((S, N) each) from ``loads`` (expected (S, R), realised (S, R)); ``settings`` =
-    (T̄max (S, 1 or N), the rate b, which of the two loads the reward reads); the step
-    b r (35)/(38) of a user that ``update[i]`` (into ``step``, W), L_R-I in place and the
-    row maxima ``top`` (W)."""
-    max_delay_s, rate, signal = settings
-    num = probs.shape[1]
-    per_user = max_delay_s.shape[1] > 1
-    for j in range(size):
-        i = i0 + j
-        c = choice[s, i]
-        delays[0][s, i] = loads[0][s, c]
-        delays[1][s, i] = loads[1][s, c]
-        reward = 1.0 - loads[signal][s, c] / max_delay_s[s, i if per_user else 0]
-        if reward < 0.0:  # np.clip(reward, 0, 1): NaN stays NaN
-            reward = 0.0
-        if reward > 1.0:
-            reward = 1.0
-        step[j] = rate * reward if update[i] else 0.0
+    total = 0.0
     for r in range(num):
-        row = probs[s, r]
-        for j in range(size):
-            b = step[j]
-            value = row[i0 + j]
-            if b != 0.0:  # lri_kernel: p (1 - b), then + b at the choice
-                value = value * (1.0 - b)
-                if choice[s, i0 + j] == r:
-                    value = value + b
-                row[i0 + j] = value
-            if r == 0 or value > top[j]:
-                top[j] = value
+        total += probs[s, r, i]
+    point = (1.0 - uniform) * total
+    running = 0.0
+    count = 0
+    for r in range(num):
+        running += probs[s, r, i]
+        count += running < point  # no branch on the random comparison
+    return min(count, num - 1)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _learn(probs, s, i, c, b):  # pragma: no cover - compiled
+    """``lri_kernel`` for user i of seed s with choice c and step b: p <- p (1 - b), then
+    p[c] += b (b = 0 leaves the row); returns the row's largest entry after the update."""
+    num = probs.shape[1]
+    if b != 0.0:
+        keep = 1.0 - b
+        for r in range(num):
+            probs[s, r, i] = probs[s, r, i] * keep
+        probs[s, c, i] = probs[s, c, i] + b
+    top = probs[s, 0, i]
+    for r in range(1, num):
+        if probs[s, r, i] > top:
+            top = probs[s, r, i]
+    return top
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _reward(delay, max_delay_s):  # pragma: no cover - compiled
+    """``np.clip(1 - delay / max_delay_s, 0, 1)`` (NaN stays NaN), (35), (38)."""
+    reward = 1.0 - delay / max_delay_s
+    if reward < 0.0:
+        reward = 0.0
+    if reward > 1.0:
+        reward = 1.0
+    return reward
 
 
 @numba.njit(cache=True, nogil=True)
@@ -138,7 +97,7 @@ def masl_slot_kernel(  # pragma: no cover - compiled
         MASL's strategies, resource-major, updated in place.
     last : (ap (S, N), server (S, N))
         The actions an inactive user keeps (``sampling="active"``).
-    uniforms : ndarray, shape (2, S, N)
+    uniforms : (ap (S, N), server (S, N))
         The AP and the server draws U of the slot (``sample_from``'s, before ``1 - U``).
     slot_game : (active (S, N) bool, theta (S, N), players (S, N) bool, tx_time_s (S, N, M),
         compute_time_s (S, N, K))
@@ -162,71 +121,43 @@ def masl_slot_kernel(  # pragma: no cover - compiled
     ap, server = actions
     load_ap, load_server = loads
     num_seeds, num_users = theta.shape
-    signal = 1 if measured else 0
-    work = np.empty((3, BLOCK))
-    count = np.empty(BLOCK, dtype=np.int64)
-    top = np.empty((2, BLOCK))
-    update = np.empty(num_users, dtype=np.bool_)
+    per_user_ap, per_user_server = max_ap.shape[1] > 1, max_server.shape[1] > 1
     load_ap[...] = 0.0
     load_server[...] = 0.0
     for s in range(num_seeds):
-        for i0 in range(0, num_users, BLOCK):
-            size = min(BLOCK, num_users - i0)
-            _sample_block(
-                probs_ap, s, i0, size, uniforms[0], last[0], active, sample_all, ap, work, count
-            )
-            _sample_block(
-                probs_server,
-                s,
-                i0,
-                size,
-                uniforms[1],
-                last[1],
-                active,
-                sample_all,
-                server,
-                work,
-                count,
-            )
-            _add_loads(tx_time_s, s, i0, size, ap, theta, active, load_ap[0], load_ap[1])
-            _add_loads(
-                compute_time_s, s, i0, size, server, theta, active, load_server[0], load_server[1]
-            )
-        for i in range(num_users):
-            update[i] = active[s, i] and players[s, i]
+        for i in range(num_users):  # act (O8) and the loads (score_kernel's order)
+            c = _sample(probs_ap, s, i, uniforms[0][s, i])
+            k = _sample(probs_server, s, i, uniforms[1][s, i])
+            on = active[s, i]
+            if not (sample_all or on):  # an inactive user keeps its action
+                c, k = last[0][s, i], last[1][s, i]
+            ap[s, i], server[s, i] = c, k
+            w = theta[s, i]
+            a = 1.0 if on else 0.0
+            t_ap, t_server = tx_time_s[s, i, c], compute_time_s[s, i, k]
+            load_ap[0, s, c] += (t_ap if w > 0 else 0.0) * w
+            load_ap[1, s, c] += (t_ap if a > 0 else 0.0) * a
+            load_server[0, s, k] += (t_server if w > 0 else 0.0) * w
+            load_server[1, s, k] += (t_server if a > 0 else 0.0) * a
+        signal = 1 if measured else 0
         done = True
-        for i0 in range(0, num_users, BLOCK):
-            size = min(BLOCK, num_users - i0)
-            _learn_block(
-                probs_ap,
-                s,
-                i0,
-                size,
-                ap,
-                (load_ap[0], load_ap[1]),
-                (delays[0], delays[2]),
-                (max_ap, rates[0], signal),
-                update,
-                work[0],
-                top[0],
-            )
-            _learn_block(
-                probs_server,
-                s,
-                i0,
-                size,
-                server,
-                (load_server[0], load_server[1]),
-                (delays[1], delays[3]),
-                (max_server, rates[1], signal),
-                update,
-                work[0],
-                top[1],
-            )
-            if done:  # O10, up to the first player not yet converged
-                for j in range(size):
-                    converged_here = top[0, j] >= threshold and top[1, j] >= threshold
-                    if players[s, i0 + j] and not converged_here:
-                        done = False
-                        break
+        for i in range(num_users):  # the feedback, the rewards, L_R-I and O10
+            c, k = ap[s, i], server[s, i]
+            delays[0, s, i] = load_ap[0, s, c]
+            delays[1, s, i] = load_server[0, s, k]
+            delays[2, s, i] = load_ap[1, s, c]
+            delays[3, s, i] = load_server[1, s, k]
+            update = active[s, i] and players[s, i]
+            b_ap = b_server = 0.0
+            if update:
+                reward = _reward(load_ap[signal, s, c], max_ap[s, i if per_user_ap else 0])
+                b_ap = rates[0] * reward
+                reward = _reward(
+                    load_server[signal, s, k], max_server[s, i if per_user_server else 0]
+                )
+                b_server = rates[1] * reward
+            top_ap = _learn(probs_ap, s, i, c, b_ap)
+            top_server = _learn(probs_server, s, i, k, b_server)
+            if players[s, i] and not (top_ap >= threshold and top_server >= threshold):
+                done = False
         converged[s] = done
