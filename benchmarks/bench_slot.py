@@ -9,6 +9,10 @@ scored, MASL observes, and the recorder records the slot's metrics. Two recorder
 * ``no gap``: a slot outside a reproduction's measurement window, where the recorder leaves
   the gap out (``nash_gap_from``; code without it computes the gap anyway).
 
+Where the slot loop has the fused MASL slot (:mod:`jcaco.learners.masl_slot`), the slot is
+also timed on the protocol path (``run_loop(fused=False)``: act, score and observe as three
+steps) in the same run, without the gap.
+
 The floor (:class:`FloorSlot`) is what no implementation of a slot can avoid: the activity
 draws, the fading draws, one random-walk step, the rates (distances, path gain, Shannon rate,
 one time per user and AP), the action sampling (two uniforms per user) and one pass over
@@ -60,8 +64,11 @@ def _accepts(fn: Any, name: str) -> bool:
     return name in inspect.signature(fn).parameters
 
 
-def slot_cpu_s(nets: list[Network], seeds: list[int], slots: int, gap: bool) -> float:
-    """Median CPU time of one slot of MASL in the slot loop, as ``simulate`` runs it [s]."""
+def slot_cpu_s(
+    nets: list[Network], seeds: list[int], slots: int, gap: bool, fused: bool | None = None
+) -> float:
+    """Median CPU time of one slot of MASL in the slot loop, as ``simulate`` runs it [s];
+    ``fused=False``: the protocol path (act, score, observe) instead of the fused slot."""
     reuse = {"reuse_buffers": True} if _accepts(DynamicEnvironment, "reuse_buffers") else {}
     env = DynamicEnvironment(nets, seeds, **reuse)
     window = (
@@ -74,9 +81,9 @@ def slot_cpu_s(nets: list[Network], seeds: list[int], slots: int, gap: bool) -> 
         recorder(*args)
         marks.append(time.process_time())
 
-    run_loop(
-        env, make_learner("masl"), SeedBatch.from_seeds(seeds, "learner"), slots, callback=timed
-    )
+    path = {} if fused is None else {"fused": fused}
+    learner_rng = SeedBatch.from_seeds(seeds, "learner")
+    run_loop(env, make_learner("masl"), learner_rng, slots, callback=timed, **path)
     return statistics.median(np.diff(marks[1:]).tolist())
 
 
@@ -169,6 +176,10 @@ def main() -> None:
             no_gap = slot_cpu_s(nets, seeds, slots, False)
             floor = floor_cpu_s(nets, seeds, slots)
             user_slots = users * count
+            protocol = ["-", "-"]
+            if _accepts(run_loop, "fused"):  # the same code's protocol path, same run
+                alone = slot_cpu_s(nets, seeds, slots, False, fused=False)
+                protocol = [f"{alone * 1e3:.3g}", f"{no_gap / alone:.2f}"]
             rows.append(
                 [
                     f"{users:,}",
@@ -180,6 +191,7 @@ def main() -> None:
                     f"{no_gap / floor:.2f}",
                     f"{every / user_slots * 1e6:.3f}",
                     f"{no_gap / user_slots * 1e6:.3f}",
+                    *protocol,
                 ]
             )
             print(f"  {users} users x {count}: {rows[-1][2:]}", file=sys.stderr)
@@ -193,6 +205,8 @@ def main() -> None:
         "no gap / floor",
         "µs per user-slot",
         "µs per user-slot, no gap",
+        "protocol path, no gap [ms]",
+        "no gap: fused / protocol",
     ]
     print(markdown_table(header, rows))
     print(f"\ncode: {jcaco.__file__}; machine: {machine()}; load average {load_average()}")
