@@ -78,17 +78,7 @@ def _reward(delay, max_delay_s):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def masl_slot_kernel(  # pragma: no cover - compiled
-    strategies,
-    last,
-    uniforms,
-    slot_game,
-    settings,
-    actions,
-    delays,
-    loads,
-    converged,
-):
+def masl_slot_kernel(strategies, last, uniforms, slot_game, settings, out):  # pragma: no cover
     """MASL's act, the slot's score and MASL's observe for every seed (see the module).
 
     Parameters
@@ -105,21 +95,16 @@ def masl_slot_kernel(  # pragma: no cover - compiled
     settings : (max_ap_delay_s (S, 1 or N), max_server_delay_s (S, 1 or N), rates (b_c, b_o),
         threshold, sample_all, measured)
         T̄max of (35), (38), the learning rates, O10's threshold and the options.
-    actions : (ap (S, N), server (S, N))
-        Receive the slot's actions.
-    delays : ndarray, shape (4, S, N)
-        Receive each user's expected AP, expected server, realised AP and realised server
-        delay [s].
-    loads : (ap (2, S, M), server (2, S, K))
-        Receive the expected and the realised loads [s].
-    converged : ndarray of bool, shape (S,)
-        Receives O10 after the update.
+    out : (actions, delays, loads, converged)
+        Receive the slot's actions (ap (S, N), server (S, N)); each user's expected AP,
+        expected server, realised AP and realised server delay [s] (``delays`` (4, S, N));
+        the expected and the realised loads [s] (``loads`` = (ap (2, S, M), server
+        (2, S, K))); O10 after the update (``converged`` (S,) bool).
     """
     probs_ap, probs_server = strategies
     active, theta, players, tx_time_s, compute_time_s = slot_game
     max_ap, max_server, rates, threshold, sample_all, measured = settings
-    ap, server = actions
-    load_ap, load_server = loads
+    (ap, server), delays, (load_ap, load_server), converged = out
     num_seeds, num_users = theta.shape
     per_user_ap, per_user_server = max_ap.shape[1] > 1, max_server.shape[1] > 1
     load_ap[...] = 0.0

@@ -153,22 +153,14 @@ class FusedSlot:
                 game.compute_time_s,
             ),
             self.settings,
-            (ap, server),
-            delays,
-            (load_ap, load_server),
-            converged,
+            ((ap, server), delays, (load_ap, load_server), converged),
         )
         profile = Profile(ap, server)
         learner.last_ = profile
         learner.__dict__["_acted"] = profile  # what Learner's act wrapper keeps
         learner.converged_ = converged
-        feedback = Feedback(
-            active=active,
-            ap_delay_expected_s=delays[0],
-            server_delay_expected_s=delays[1],
-            ap_delay_measured_s=delays[2],
-            server_delay_measured_s=delays[3],
-        )
+        # the delays in Feedback's order: expected AP, expected server, realised AP, server
+        feedback = Feedback(active, *delays)
         return SlotOutcome(profile, feedback, (load_ap[0], load_server[0]))
 
 
