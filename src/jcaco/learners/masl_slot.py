@@ -111,9 +111,8 @@ class FusedSlot:
     def __init__(self, learner: MASL, kernel: ModuleType):
         self.learner = learner
         self.kernel = kernel
-        theta = learner.players_
         self.players = np.ascontiguousarray(learner.players_, dtype=bool)  # [S, N]
-        self.shape = theta.shape
+        self.shape = self.players.shape
         max_ap, max_server = (
             np.ascontiguousarray(np.atleast_2d(np.asarray(m, dtype=float)))
             for m in (learner.max_ap_delay_s_, learner.max_server_delay_s_)
