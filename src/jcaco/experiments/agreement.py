@@ -107,7 +107,7 @@ def _claims() -> list[Claim]:
         Claim("B2", "VII-B", "Fig. 3: for every learning rate the total service time first "
               "decreases and then stabilises.", decreases_then_stable("fig3")),
         Claim("B3", "VII-B", "Fig. 3: a large learning rate converges fastest initially.",
-              rates_tradeoff("speed")),
+              rates_tradeoff("speed"), unit=" slots"),
         Claim("B4", "VII-B", "Fig. 3: a large learning rate ends at a worse (suboptimal) "
               "service time than a moderate one.", rates_tradeoff("large")),
         Claim("B5", "VII-B", "Fig. 3: moderate learning rates give the best final "
