@@ -11,6 +11,7 @@ identical rows; only the driver writes to the store.
 
 from __future__ import annotations
 
+import traceback
 import warnings
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from jcaco.errors import InputError
+from jcaco.errors import InputError, PluginError, plugin_frame
 from jcaco.experiments.paper import Experiment
 from jcaco.experiments.planner import planner_rows
 from jcaco.experiments.planner_same_info import same_information_rows
@@ -129,6 +130,22 @@ def run_task(
     return runner(task, networks, simulator)
 
 
+def run_task_in_worker(
+    task: Task, simulator: Simulator | None = None, runner: SeriesRunner | None = None
+) -> list[dict[str, Any]]:
+    """:func:`run_task` in a worker process: an exception raised in a plug-in learner comes
+    back as a :class:`~jcaco.errors.PluginError` (class, method, error and the traceback as
+    text), since the frames that name the plug-in do not cross processes."""
+    try:
+        return run_task(task, simulator, runner)
+    except Exception as exc:
+        where = plugin_frame(exc)
+        if where is None:
+            raise
+        trace = "".join(traceback.format_exception(exc))
+        raise PluginError(*where, exc.__class__.__name__, str(exc), trace) from None
+
+
 Work = Sequence[tuple[Task, SeriesRunner]]
 
 
@@ -141,7 +158,7 @@ def _joblib(work: Work, simulator: Simulator | None, jobs: int) -> Generator[lis
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_task)(t, simulator, r) for t, r in work)
+    yield from parallel(delayed(run_task_in_worker)(t, simulator, r) for t, r in work)
 
 
 def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[list, None, None]:
@@ -160,7 +177,7 @@ def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[li
             "running scheduler prints, e.g. tcp://HOST:8786",
             field="--scheduler",
         ) from None
-    futures = [client.submit(run_task, t, simulator, r, pure=False) for t, r in work]
+    futures = [client.submit(run_task_in_worker, t, simulator, r, pure=False) for t, r in work]
     try:
         for future in as_completed(futures):
             yield future.result()
@@ -253,5 +270,6 @@ __all__ = [
     "plan",
     "run_sweep",
     "run_task",
+    "run_task_in_worker",
     "task_key",
 ]
