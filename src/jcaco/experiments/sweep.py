@@ -27,6 +27,7 @@ from jcaco.experiments.references import window_details
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
 from jcaco.files import provenance
+from jcaco.scenario.limits import batch_bytes, check_batch_memory
 from jcaco.scenario.network import Network
 
 #: Most points kept in a stored curve (slots are averaged in equal bins).
@@ -186,6 +187,30 @@ def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[li
         client.close()
 
 
+def check_batches(
+    experiments: Sequence[Experiment], seeds_per_task: int | None = None, jobs: int = 1
+) -> None:
+    """Refuse, before any seed is drawn, a task batch that cannot fit in memory: the largest
+    batch of any point (``seeds_per_task`` seeds, else the experiment's), ``jobs`` batches at
+    once (:func:`jcaco.scenario.limits.check_batch_memory`, naming ``--seeds-per-task`` or
+    ``--seeds``)."""
+    option = "--seeds-per-task" if seeds_per_task else "--seeds"
+    largest: tuple[int, tuple[int, int, int, int, int], str] | None = None
+    for exp in experiments:
+        batch = min(exp.seeds, seeds_per_task or exp.seeds)
+        recorded = exp.slots if exp.kind == "users" else 0
+        for point in range(len(exp.points)):
+            c = exp.config_at(point)
+            shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded)
+            size = batch_bytes(*shape)
+            if largest is None or size > largest[0]:
+                largest = (size, shape, f"{exp.name} point {point}")
+    if largest is not None:
+        (n, m, k, batch, recorded), where = largest[1], largest[2]
+        check_batch_memory(n, m, k, batch, option=option, recorded_slots=recorded,
+                           batches=max(1, jobs), where=where)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SweepOutcome:
     """What :func:`run_sweep` did."""
@@ -228,6 +253,7 @@ def run_sweep(
     runners : mapping, optional
         Runners by name, over :data:`RUNNERS` (a series names its runner).
     """
+    check_batches(experiments, seeds_per_task, 1 if scheduler else jobs)
     tasks, needed = plan(experiments, root_seed, store.done(), seeds_per_task)
     tasks.sort(key=lambda t: -t.cost)
     if limit is not None:
@@ -264,6 +290,7 @@ def run_sweep(
 __all__ = [
     "RUNNERS",
     "SeriesRunner",
+    "check_batches",
     "Task",
     "draw_network",
     "learner_rows",
