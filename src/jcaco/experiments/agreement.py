@@ -258,8 +258,8 @@ def _number(x: float) -> str:
 
 def write_agreement_csv(judgements: list[Judgement], path: str | os.PathLike[str]) -> Path:
     """``agreement.csv``: one row per (claim, reading), columns :data:`CSV_COLUMNS` (the
-    effect in the claim's unit: seconds, or switches per slot for C8d; empty when the claim
-    has no such number). Written atomically."""
+    effect in the claim's unit: seconds, switches per slot for C8d, slots for B3; empty when
+    the claim has no such number). Written atomically."""
     with atomic_path(path) as tmp, tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
