@@ -80,4 +80,39 @@ def test_provenance_has_one_set_of_keys() -> None:
     stamp = files.provenance()
     assert set(stamp) == {"version", "git_revision"}
     revision = stamp["git_revision"]
-    assert revision is None or (len(revision) == 40 and int(revision, 16) >= 0)
+    sha = None if revision is None else revision.removesuffix("-dirty")
+    assert sha is None or (len(sha) == 40 and int(sha, 16) >= 0)
+
+
+def _git(repo: Path, *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+        cwd=repo, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def test_git_revision_marks_a_dirty_tree(tmp_path: Path) -> None:
+    """A tracked file changed (staged or not) appends ``-dirty``; an untracked file does not;
+    outside git there is no revision."""
+    assert files.revision_of(tmp_path) is None  # not a checkout (tmp is outside any repo)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "a.txt").write_text("one\n")
+    _git(repo, "add", "a.txt")
+    _git(repo, "commit", "-q", "-m", "first")
+    sha = _git(repo, "rev-parse", "HEAD")
+    assert files.revision_of(repo) == sha
+    (repo / "new.txt").write_text("untracked\n")
+    assert files.revision_of(repo) == sha  # untracked files do not count
+    (repo / "a.txt").write_text("two\n")
+    assert files.revision_of(repo) == f"{sha}-dirty"
+    (repo / "sub").mkdir()
+    assert files.revision_of(repo / "sub") == f"{sha}-dirty"  # any folder of the tree
+    _git(repo, "add", "a.txt")
+    assert files.revision_of(repo) == f"{sha}-dirty"  # staged, not committed
+    _git(repo, "commit", "-q", "-m", "second")
+    assert files.revision_of(repo) == _git(repo, "rev-parse", "HEAD")

@@ -127,6 +127,34 @@ def test_an_exception_in_a_plugin_is_one_line(plugins: Path, jcaco) -> None:
     assert checked.code == 1 and "Raises.act() raised ZeroDivisionError" in checked.out
 
 
+@pytest.mark.slow
+def test_an_exception_in_a_plugin_inside_a_reproduce_worker_is_one_line(plugins: Path) -> None:
+    """``reproduce --jobs 2`` runs the plug-in in joblib (loky) worker processes, whose frames
+    never reach the command line: the worker names the method, the line is the same as with
+    ``--jobs 1``, and ``--debug`` shows the worker's traceback."""
+    import subprocess
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "jcaco", *args, "reproduce", "--quick", "--only", "fig9"]
+        cmd += ["--seeds", "1", "--slots", "5", "--algorithms", "minimal:Raises", "--jobs", "2"]
+        out = plugins / f"r{len(args)}"
+        return subprocess.run([*cmd, "-o", str(out)], cwd=plugins, capture_output=True,
+                              text=True, timeout=600, check=False)  # fmt: skip
+
+    plain = run()
+    assert plain.returncode == 1, plain.stderr
+    assert plain.stderr.splitlines() == [
+        "jcaco: error: plug-in Raises.act() raised ZeroDivisionError: boom in act "
+        "(--debug shows the traceback)"
+    ]
+    debug = run("--debug")
+    assert debug.returncode == 1
+    assert "Traceback" in debug.stderr and 'minimal.py", line' in debug.stderr
+    assert debug.stderr.splitlines()[-1] == (
+        "jcaco: error: plug-in Raises.act() raised ZeroDivisionError: boom in act"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "says"),
     [

@@ -205,3 +205,15 @@ def test_a_failed_report_leaves_the_previous_final_files(
         jcaco.reproduce(folder, only=["fig2"], quick=True, seeds=2, slots=10)
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
     assert sorted(folder.rglob("*.tmp")) == []
+
+
+def test_the_lock_file_stays_empty_and_unheld_after_a_run(reference: Path) -> None:
+    """``DIR/.lock`` stays after a finished run, on purpose (docs/formats.md, "Output
+    rules": unlinking a flock'ed file lets two later writers lock different files): empty, and
+    not held, since the lock is the flock, not the file."""
+    lock = reference / LOCK_NAME
+    assert lock.is_file() and lock.stat().st_size == 0
+    with FileLock(lock).acquire(timeout=0):  # nobody holds it: taken at once
+        pass
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text()
+    assert "`DIR/.lock` stays after the run, empty, on purpose" in docs

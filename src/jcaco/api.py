@@ -180,7 +180,8 @@ def simulate(
     scenario : Network, str or Path
     algorithm : str or learner class
     seed : int or sequence of int
-        Root seed(s); several run as one batch on the same network.
+        Root seed(s); several run as one batch on the same network (a batch that cannot fit
+        in memory is refused first, :func:`jcaco.scenario.limits.check_batch_memory`).
     slots : int
         Slots T.
     params : mapping, optional
@@ -194,10 +195,14 @@ def simulate(
     Trace
         Per-slot metrics, ``(slots, seeds)`` arrays (``trace.parquet``'s columns).
     """
+    from jcaco.scenario.limits import check_batch_memory
     from jcaco.sim.simulate import simulate as run
 
     seeds = [seed] if isinstance(seed, int) else list(seed)
     net = _network(scenario)
+    recorded = slots if record_users and isinstance(slots, int) else 0
+    check_batch_memory(net.num_users, net.num_aps, net.num_servers, len(seeds), option="seed",
+                       recorded_slots=recorded)  # fmt: skip
     return run(
         [net] * len(seeds),
         algorithm,
@@ -294,6 +299,7 @@ def reproduce(
     """
 
     from jcaco.experiments.paper import select, with_algorithms
+    from jcaco.experiments.sweep import check_batches
     from jcaco.learners.registry import resolve
     from jcaco.output_paths import check_output
 
@@ -302,6 +308,7 @@ def reproduce(
         for name in algorithms:
             resolve(name)  # fail early, in this process, with one line naming it
         experiments = with_algorithms(experiments, list(algorithms))
+    check_batches(experiments, seeds_per_task, 1 if scheduler else jobs)  # before any output
     check_output(output, folder=True)  # an existing file, a FIFO: refused before any work
     store = ResultsStore(output)
     with store.lock(wait=wait_lock, on_wait=on_wait):

@@ -48,6 +48,58 @@ class UnknownNameError(InputError):
     """An unknown algorithm, preset or experiment name."""
 
 
+class PluginError(JcacoError):
+    """A plug-in learner's method raised in a worker process (``reproduce --jobs N``, Dask).
+
+    Stack frames do not cross processes, so the worker names the method where it raised
+    (:func:`plugin_frame`) and keeps its traceback as text; the command line prints the same
+    one line as for an error in its own process (``--debug``: the worker's traceback too).
+    Every argument is a string, so the exception pickles as it is.
+
+    Parameters
+    ----------
+    learner, method : str
+        The plug-in's class and the method that raised (``Raises``, ``act``).
+    kind, message : str
+        The original exception's class name and text.
+    trace : str
+        The worker's formatted traceback.
+    """
+
+    def __init__(self, learner: str, method: str, kind: str, message: str, trace: str):
+        super().__init__(learner, method, kind, message, trace)
+        self.learner, self.method, self.kind, self.message, self.trace = (
+            learner, method, kind, message, trace,
+        )  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"plug-in {self.learner}.{self.method}() raised {self.kind}: {self.message}"
+
+
+def plugin_frame(exc: BaseException) -> tuple[str, str] | None:
+    """``(class, method)`` of the outermost plug-in learner method in ``exc``'s traceback: a
+    frame whose ``self`` is a ``jcaco.learners.base.Learner`` defined outside jcaco,
+    preferably one running the plug-in's own code (else a jcaco method it inherits); ``None``
+    when no plug-in is on the stack. (Classes are matched by name, so this leaf module
+    imports nothing.)"""
+    found: list[tuple[bool, str, str]] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        kind = type(frame.f_locals.get("self"))
+        is_learner = any(
+            c.__name__ == "Learner" and c.__module__ == "jcaco.learners.base" for c in kind.__mro__
+        )
+        if is_learner and not kind.__module__.startswith("jcaco."):
+            own = not str(frame.f_globals.get("__name__", "")).startswith("jcaco.")
+            found.append((own, kind.__qualname__, frame.f_code.co_name))
+        tb = tb.tb_next
+    if not found:
+        return None
+    _, name, method = min(found, key=lambda f: not f[0])  # the outermost own frame, else any
+    return name, method
+
+
 class Terminated(KeyboardInterrupt):
     """A termination signal (SIGTERM) arrived: stop as on Ctrl-C, keeping what is stored.
 

@@ -11,7 +11,8 @@ plain ``open(path, "w")`` would give (``0666`` less the umask; ``0644`` under th
 not the ``0600`` of a temporary file, so a colleague on a shared cluster can read it.
 
 Provenance has one set of key names everywhere: ``version`` (the package version) and
-``git_revision`` (the full commit hash of the source tree, or ``None`` outside a git checkout).
+``git_revision`` (the full commit hash of the source tree, with ``-dirty`` appended when a
+tracked file has uncommitted changes, or ``None`` outside a git checkout).
 
 This is a leaf module: it imports nothing from the rest of jcaco but the version, the
 exception hierarchy and :mod:`jcaco.output_paths`.
@@ -219,13 +220,12 @@ def save_figure(figure: Any, path: str | PathLike[str], **savefig_kwargs: Any) -
     return Path(path)
 
 
-@functools.cache
-def git_revision() -> str | None:
-    """The git commit of the source tree jcaco was imported from (``None`` outside a checkout)."""
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    """``git args`` run in ``folder`` (None: git missing or it did not answer in 5 s)."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
+        return subprocess.run(
+            ["git", "--no-optional-locks", *args],
+            cwd=folder,
             capture_output=True,
             text=True,
             timeout=5,
@@ -233,7 +233,25 @@ def git_revision() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def revision_of(folder: str | PathLike[str]) -> str | None:
+    """The git commit checked out at ``folder``, with ``-dirty`` appended when a tracked file
+    differs from it (staged or not; untracked files do not count), or ``None`` outside a git
+    checkout. The dirty check never writes the index (``--no-optional-locks``)."""
+    head = _git(Path(folder), "rev-parse", "HEAD")
+    if head is None or head.returncode != 0 or not head.stdout.strip():
+        return None
+    status = _git(Path(folder), "status", "--porcelain", "--untracked-files=no")
+    dirty = status is not None and (status.returncode != 0 or bool(status.stdout.strip()))
+    return head.stdout.strip() + ("-dirty" if dirty else "")
+
+
+@functools.cache
+def git_revision() -> str | None:
+    """The git commit of the source tree jcaco was imported from, ``<sha>-dirty`` when that
+    tree has uncommitted changes to tracked files (``None`` outside a checkout)."""
+    return revision_of(Path(__file__).resolve().parent)
 
 
 def provenance() -> dict[str, Any]:
@@ -251,6 +269,7 @@ __all__ = [
     "non_finite_path",
     "provenance",
     "publish",
+    "revision_of",
     "save_figure",
     "temporary_beside",
     "write_bytes",

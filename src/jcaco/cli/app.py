@@ -33,7 +33,7 @@ from jcaco.cli import (
     theory,
 )
 from jcaco.cli.output import guard_outputs
-from jcaco.errors import InputError, Terminated
+from jcaco.errors import InputError, PluginError, Terminated, plugin_frame
 
 _EPILOG = "Docs: README.md and docs/ (formats, algorithms, reproduction)."
 
@@ -110,28 +110,6 @@ def option_error(exc: click.BadParameter) -> InputError:
     return InputError(exc.message, field=field)
 
 
-def _plugin_frame(exc: BaseException) -> tuple[str, str] | None:
-    """``(class, method)`` of the outermost plug-in learner method in ``exc``'s traceback: a
-    frame whose ``self`` is a :class:`~jcaco.learners.base.Learner` defined outside jcaco,
-    preferably one running the plug-in's own code (else a jcaco method it inherits)."""
-    found: list[tuple[bool, str, str]] = []
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        kind = type(frame.f_locals.get("self"))
-        is_learner = any(
-            c.__name__ == "Learner" and c.__module__ == "jcaco.learners.base" for c in kind.__mro__
-        )
-        if is_learner and not kind.__module__.startswith("jcaco."):
-            own = not str(frame.f_globals.get("__name__", "")).startswith("jcaco.")
-            found.append((own, kind.__qualname__, frame.f_code.co_name))
-        tb = tb.tb_next
-    if not found:
-        return None
-    _, name, method = min(found, key=lambda f: not f[0])  # the outermost own frame, else any
-    return name, method
-
-
 def _os_error(exc: OSError) -> str:
     """One line for a file the operating system refused: the file, then why."""
     name = exc.filename if exc.filename is not None else None
@@ -152,19 +130,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     _DEBUG[0] = False
     try:
         return _run(argv)
+    except PluginError as exc:  # raised in a worker process: its traceback came as text
+        if _DEBUG[0]:
+            click.echo(f"{exc.trace.rstrip()}\n(in a worker process)", err=True)
+        return _plugin_line(str(exc))
     except Exception as exc:
-        where = _plugin_frame(exc)
+        where = plugin_frame(exc)
         if where is None:
             raise
         if _DEBUG[0]:
             traceback.print_exc()
-        hint = "" if _DEBUG[0] else " (--debug shows the traceback)"
-        click.echo(
-            f"jcaco: error: plug-in {where[0]}.{where[1]}() raised "
-            f"{exc.__class__.__name__}: {exc}{hint}",
-            err=True,
-        )
-        return 1
+        return _plugin_line(str(PluginError(*where, exc.__class__.__name__, str(exc), "")))
+
+
+def _plugin_line(what: str) -> int:
+    """The one line for a plug-in's error (exit status 1)."""
+    hint = "" if _DEBUG[0] else " (--debug shows the traceback)"
+    click.echo(f"jcaco: error: {what}{hint}", err=True)
+    return 1
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -107,7 +107,7 @@ def _claims() -> list[Claim]:
         Claim("B2", "VII-B", "Fig. 3: for every learning rate the total service time first "
               "decreases and then stabilises.", decreases_then_stable("fig3")),
         Claim("B3", "VII-B", "Fig. 3: a large learning rate converges fastest initially.",
-              rates_tradeoff("speed")),
+              rates_tradeoff("speed"), unit=" slots"),
         Claim("B4", "VII-B", "Fig. 3: a large learning rate ends at a worse (suboptimal) "
               "service time than a moderate one.", rates_tradeoff("large")),
         Claim("B5", "VII-B", "Fig. 3: moderate learning rates give the best final "
@@ -258,8 +258,8 @@ def _number(x: float) -> str:
 
 def write_agreement_csv(judgements: list[Judgement], path: str | os.PathLike[str]) -> Path:
     """``agreement.csv``: one row per (claim, reading), columns :data:`CSV_COLUMNS` (the
-    effect in the claim's unit: seconds, or switches per slot for C8d; empty when the claim
-    has no such number). Written atomically."""
+    effect in the claim's unit: seconds, switches per slot for C8d, slots for B3; empty when
+    the claim has no such number). Written atomically."""
     with atomic_path(path) as tmp, tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)

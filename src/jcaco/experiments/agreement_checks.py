@@ -16,9 +16,13 @@ rules:
   never the other readings); variants and references are listed beside it for information.
 * A trend ("decreases as x grows") uses every point: the least-squares slope over every
   (point, seed) value, and the Welch difference of each pair of neighbouring points. Held
-  when the slope is significant in the claimed direction and no step is significantly
-  against it; not held when the slope or a step is significantly against it. The effect is
-  the least favourable step, signed so that a negative value goes the claimed way.
+  only when every step (and the slope) is significant in the claimed direction; not held
+  when the slope or a step is significantly against it; inconclusive otherwise. The effect
+  is the least favourable step, signed so that a negative value goes the claimed way, so a
+  held trend's interval lies below zero.
+* One rule for all (docs/reproduction.md, "How the Agreement section decides"): held only
+  when every comparison's interval excludes zero the claimed way, so an effect interval that
+  covers zero never reads held.
 * Convergence (Fig. 2, "MASL converges"), a criterion stated before any result was looked at:
   a seed has converged when, at the run's end, its learner's strategies put at least 0.99 on
   one AP and on one server for every user (MASL's convergence flag, ``convergence_threshold``,
@@ -320,7 +324,8 @@ def trend(fig: str, direction: str) -> Check:
             steps_all += steps_signed
             steps = [-d.sign for d in steps_signed]  # +1: significantly the claimed way
             against = fit.sign == -sign or -1 in steps
-            outcomes.append(-1 if against else (1 if fit.sign == sign else 0))
+            held = fit.sign == sign and all(s == 1 for s in steps)
+            outcomes.append(-1 if against else (1 if held else 0))
             parts.append(
                 f"{alg} {_fmt(pts[0].mean_s)}→{_fmt(pts[-1].mean_s)} s (slope {fit.text(per)}; "
                 f"of {len(steps)} steps {steps.count(1)} significantly with, "
@@ -329,7 +334,7 @@ def trend(fig: str, direction: str) -> Check:
         status = decide(outcomes)
         bad = [a for a, o in zip(series, outcomes, strict=True) if o < 0]
         head = {"held": "every competitor", "not held": f"not for {', '.join(bad)}"}.get(
-            status, "not significant for every competitor"
+            status, "not significant at every step for every competitor"
         )
         return Verdict(
             status,

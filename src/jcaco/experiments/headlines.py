@@ -4,9 +4,11 @@ each with what a reader needs to weigh it.
 Per competitor (and per reading of BR, :mod:`jcaco.experiments.readings`) and per point of
 Figs. 4–10 the reduction is 100 · (1 − Σ_seeds MASL / Σ_seeds X) over the seeds both ran
 (paired, common random numbers), with a percentile-bootstrap interval over seeds
-(:func:`jcaco.experiments.resample.bootstrap_ratio`). A line gives the largest reduction with
-its interval and where, the median and the smallest over the points, and at how many points
-the paired difference MASL − X is significantly below / above zero
+(:func:`jcaco.experiments.resample.bootstrap_ratio`). A line gives the largest reduction whose
+interval lies above zero with its interval and where (by the one verdict rule of
+docs/reproduction.md, a reduction whose interval covers zero is never stated as one: the
+line then says the reduction is not resolved), the median and the smallest over the points,
+and at how many points the paired difference MASL − X is significantly below / above zero
 (:func:`jcaco.experiments.intervals.paired`). Variants and references never enter.
 """
 
@@ -51,6 +53,12 @@ class Headline:
     def best(self) -> PointReduction:
         """The largest reduction."""
         return max(self.points, key=lambda p: p.percent)
+
+    @property
+    def best_resolved(self) -> PointReduction | None:
+        """The largest reduction whose 95% interval lies above zero (None: no such point)."""
+        resolved = [p for p in self.points if math.isfinite(p.low) and p.low > 0]
+        return max(resolved, key=lambda p: p.percent, default=None)
 
     @property
     def smallest(self) -> PointReduction:
@@ -111,12 +119,18 @@ def _interval(p: PointReduction, sign: float = 1.0) -> str:
 
 def headline_text(h: Headline, name: str) -> str:
     """One plain line (HTML-escaped)."""
-    best, worst = h.best, h.smallest
+    best, worst, resolved = h.best, h.smallest, h.best_resolved
     n = len(h.points)
-    if best.percent > 0:
+    if resolved is not None:
         head = (
-            f"MASL reduces the total service time against {name} by up to {best.percent:.1f}%"
-            f"{_interval(best)} ({_where(best)})"
+            f"MASL reduces the total service time against {name} by up to "
+            f"{resolved.percent:.1f}%{_interval(resolved)} ({_where(resolved)})"
+        )
+    elif best.percent > 0:
+        head = (
+            f"MASL's reduction of the total service time against {name} is not resolved at "
+            f"any point: the largest, {best.percent:.1f}%{_interval(best)} ({_where(best)}), "
+            f"has an interval that covers zero"
         )
     else:
         head = (

@@ -11,6 +11,7 @@ identical rows; only the driver writes to the store.
 
 from __future__ import annotations
 
+import traceback
 import warnings
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from jcaco.errors import InputError
+from jcaco.errors import InputError, PluginError, plugin_frame
 from jcaco.experiments.paper import Experiment
 from jcaco.experiments.planner import planner_rows
 from jcaco.experiments.planner_same_info import same_information_rows
@@ -26,6 +27,7 @@ from jcaco.experiments.references import window_details
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
 from jcaco.files import provenance
+from jcaco.scenario.limits import batch_bytes, check_batch_memory
 from jcaco.scenario.network import Network
 
 #: Most points kept in a stored curve (slots are averaged in equal bins).
@@ -129,6 +131,22 @@ def run_task(
     return runner(task, networks, simulator)
 
 
+def run_task_in_worker(
+    task: Task, simulator: Simulator | None = None, runner: SeriesRunner | None = None
+) -> list[dict[str, Any]]:
+    """:func:`run_task` in a worker process: an exception raised in a plug-in learner comes
+    back as a :class:`~jcaco.errors.PluginError` (class, method, error and the traceback as
+    text), since the frames that name the plug-in do not cross processes."""
+    try:
+        return run_task(task, simulator, runner)
+    except Exception as exc:
+        where = plugin_frame(exc)
+        if where is None:
+            raise
+        trace = "".join(traceback.format_exception(exc))
+        raise PluginError(*where, exc.__class__.__name__, str(exc), trace) from None
+
+
 Work = Sequence[tuple[Task, SeriesRunner]]
 
 
@@ -141,7 +159,7 @@ def _joblib(work: Work, simulator: Simulator | None, jobs: int) -> Generator[lis
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_task)(t, simulator, r) for t, r in work)
+    yield from parallel(delayed(run_task_in_worker)(t, simulator, r) for t, r in work)
 
 
 def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[list, None, None]:
@@ -160,13 +178,37 @@ def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[li
             "running scheduler prints, e.g. tcp://HOST:8786",
             field="--scheduler",
         ) from None
-    futures = [client.submit(run_task, t, simulator, r, pure=False) for t, r in work]
+    futures = [client.submit(run_task_in_worker, t, simulator, r, pure=False) for t, r in work]
     try:
         for future in as_completed(futures):
             yield future.result()
     finally:
         client.cancel(futures)
         client.close()
+
+
+def check_batches(
+    experiments: Sequence[Experiment], seeds_per_task: int | None = None, jobs: int = 1
+) -> None:
+    """Refuse, before any seed is drawn, a task batch that cannot fit in memory: the largest
+    batch of any point (``seeds_per_task`` seeds, else the experiment's), ``jobs`` batches at
+    once (:func:`jcaco.scenario.limits.check_batch_memory`, naming ``--seeds-per-task`` or
+    ``--seeds``)."""
+    option = "--seeds-per-task" if seeds_per_task else "--seeds"
+    largest: tuple[int, tuple[int, int, int, int, int], str] | None = None
+    for exp in experiments:
+        batch = min(exp.seeds, seeds_per_task or exp.seeds)
+        recorded = exp.slots if exp.kind == "users" else 0
+        for point in range(len(exp.points)):
+            c = exp.config_at(point)
+            shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded)
+            size = batch_bytes(*shape)
+            if largest is None or size > largest[0]:
+                largest = (size, shape, f"{exp.name} point {point}")
+    if largest is not None:
+        (n, m, k, batch, recorded), where = largest[1], largest[2]
+        check_batch_memory(n, m, k, batch, option=option, recorded_slots=recorded,
+                           batches=max(1, jobs), where=where)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -211,6 +253,7 @@ def run_sweep(
     runners : mapping, optional
         Runners by name, over :data:`RUNNERS` (a series names its runner).
     """
+    check_batches(experiments, seeds_per_task, 1 if scheduler else jobs)
     tasks, needed = plan(experiments, root_seed, store.done(), seeds_per_task)
     tasks.sort(key=lambda t: -t.cost)
     if limit is not None:
@@ -247,11 +290,13 @@ def run_sweep(
 __all__ = [
     "RUNNERS",
     "SeriesRunner",
+    "check_batches",
     "Task",
     "draw_network",
     "learner_rows",
     "plan",
     "run_sweep",
     "run_task",
+    "run_task_in_worker",
     "task_key",
 ]

@@ -202,7 +202,11 @@ def best_responses(
     cost = deviation_costs(w, choice, load)
     current = np.take_along_axis(cost, choice[..., None], axis=-1)[..., 0]
     argbest = np.argmin(cost, axis=-1)
-    gain = current - np.take_along_axis(cost, argbest[..., None], axis=-1)[..., 0]
+    # A user whose every option costs inf (it sits on an infeasible resource, inf load, and
+    # every other resource is infeasible for it) has inf - inf = NaN here; NaN > atol is
+    # False, so it keeps its choice with gain 0: the meaning intended, without the warning.
+    with np.errstate(invalid="ignore"):
+        gain = current - np.take_along_axis(cost, argbest[..., None], axis=-1)[..., 0]
     improves = (gain > atol) & (w > 0).any(axis=-1)  # non-players (zero rows) never move
     return np.where(improves, argbest, choice), np.where(improves, gain, 0.0)
 

@@ -5,7 +5,10 @@ The estimates count the arrays a network (positions, fitness, per-user fields) a
 (link and computation times, steps, distances, for every seed of a batch) hold, with a factor
 for the working copies that building and solving make. They are rough, meant to refuse what
 cannot fit at all (a typo such as ``--users 10000000000``) with one line, before numpy fails
-with a ``MemoryError`` or the operating system kills the process.
+with a ``MemoryError`` or the operating system kills the process. A batch of seeds simulated
+at once (``jcaco reproduce``'s tasks, ``jcaco.api.simulate`` with many seeds) holds a network
+and a game per seed: :func:`check_batch_memory` refuses it naming the option that set it and
+the most seeds that fit.
 """
 
 from __future__ import annotations
@@ -46,6 +49,60 @@ def game_bytes(num_users: int, num_aps: int, num_servers: int, num_seeds: int = 
     return GAME_COPIES * _ENTRY_BYTES * entries
 
 
+def batch_bytes(
+    num_users: int, num_aps: int, num_servers: int, num_seeds: int, recorded_slots: int = 0
+) -> int:
+    """Estimated bytes of a batch of ``num_seeds`` seeds simulated at once: each seed's own
+    network (:func:`network_bytes`), the batch's game arrays (:func:`game_bytes`, the
+    ``(S, N, M)`` and ``(S, N, K)`` arrays and their working copies) and, when every user's
+    time is kept in memory (Fig. 2), the ``(T, S, N)`` record of ``recorded_slots`` slots."""
+    per_seed = network_bytes(num_users, num_aps, num_servers) + _ENTRY_BYTES * num_users * (
+        recorded_slots
+    )
+    return num_seeds * per_seed + game_bytes(num_users, num_aps, num_servers, num_seeds)
+
+
+def check_batch_memory(
+    num_users: int,
+    num_aps: int,
+    num_servers: int,
+    num_seeds: int,
+    *,
+    option: str,
+    recorded_slots: int = 0,
+    batches: int = 1,
+    where: str = "",
+) -> None:
+    """Raise :class:`InputError` naming ``option`` if ``batches`` batches of ``num_seeds``
+    seeds at once (:func:`batch_bytes`; several workers each hold one) exceed the machine's
+    physical memory; the message gives the most seeds per batch that fit.
+
+    Parameters
+    ----------
+    option : str
+        The option that sets the batch (``--seeds``, ``--seeds-per-task``).
+    batches : int
+        Batches held at once (``--jobs``).
+    where : str
+        What the batch is of, for the message (``fig9 N = 30``).
+    """
+    total = physical_memory_bytes()
+    shape = (num_users, num_aps, num_servers)
+    needed = batches * batch_bytes(*shape, num_seeds, recorded_slots)
+    if total is None or needed <= total:
+        return
+    per_seed = batch_bytes(*shape, 1, recorded_slots)
+    fit = total // (batches * per_seed)
+    at_once = f" ({batches} batches at once, --jobs {batches})" if batches > 1 else ""
+    raise InputError(
+        f"a batch of {num_seeds} seeds x {num_users} users x {num_aps} APs x {num_servers} "
+        f"servers{' (' + where + ')' if where else ''}{at_once} needs about {_human(needed)} of "
+        f"memory, more than this machine's {_human(total)}; allowed: at most {fit} seeds per "
+        "batch (--seeds-per-task splits a point's seeds into batches)",
+        field=option,
+    )
+
+
 def _human(num_bytes: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if num_bytes < 1024 or unit == "PiB":
@@ -76,4 +133,11 @@ def check_memory(
         )
 
 
-__all__ = ["check_memory", "game_bytes", "network_bytes", "physical_memory_bytes"]
+__all__ = [
+    "batch_bytes",
+    "check_batch_memory",
+    "check_memory",
+    "game_bytes",
+    "network_bytes",
+    "physical_memory_bytes",
+]

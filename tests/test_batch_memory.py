@@ -1,0 +1,72 @@
+"""A batch of seeds simulated at once is checked against the machine's memory before any
+seed is drawn (``reproduce --seeds`` / ``--seeds-per-task`` / ``--jobs``, ``api.simulate``
+with many seeds): one line, exit 2, naming the option and the most seeds that fit. The
+machine's memory is set by the test, so the outcome does not depend on where it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jcaco import api
+from jcaco.errors import InputError
+from jcaco.experiments.paper import select
+from jcaco.experiments.sweep import check_batches
+from jcaco.scenario import limits
+
+#: The memory the tests pretend the machine has [B].
+MEMORY_B = 1 << 30
+#: Fig. 9's largest point: 30 users, 5 APs, 5 servers.
+FIG9_LARGEST = (30, 5, 5)
+
+
+@pytest.fixture
+def one_gib(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: MEMORY_B)
+    return MEMORY_B // limits.batch_bytes(*FIG9_LARGEST, 1)  # the seeds that fit
+
+
+def test_the_batch_estimate_grows_with_seeds_and_recorded_slots() -> None:
+    one = limits.batch_bytes(*FIG9_LARGEST, 1)
+    assert limits.batch_bytes(*FIG9_LARGEST, 10) == 10 * one  # linear in the seeds
+    assert one >= limits.game_bytes(*FIG9_LARGEST) + limits.network_bytes(*FIG9_LARGEST)
+    assert limits.batch_bytes(*FIG9_LARGEST, 1, recorded_slots=100) == one + 8 * 30 * 100
+
+
+def test_reproduce_refuses_a_batch_beyond_memory(one_gib: int, jcaco, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    too_many = 10 * one_gib
+    result = jcaco("reproduce", "--only", "fig9", "--seeds", too_many, "-o", out)
+    assert result.code == 2
+    (line,) = result.err.splitlines()
+    assert line.startswith(f"jcaco: error: --seeds: a batch of {too_many} seeds x 30 users x 5")
+    assert "(fig9 point 4)" in line and "more than this machine's 1.0 GiB" in line
+    assert f"allowed: at most {one_gib} seeds per batch" in line
+    assert not out.exists()  # refused before the store, its lock or any seed
+    split = jcaco("reproduce", "--only", "fig9", "--seeds", too_many, "--jobs", "2",
+                  "--seeds-per-task", one_gib, "-o", out)  # fmt: skip
+    assert split.code == 2 and split.err.startswith("jcaco: error: --seeds-per-task: ")
+    assert "(2 batches at once, --jobs 2)" in split.err
+    assert f"at most {one_gib // 2} seeds per batch" in split.err
+
+
+def test_a_batch_that_fits_passes(one_gib: int) -> None:
+    fig9 = select(["fig9"], seeds=10 * one_gib)
+    check_batches(fig9, seeds_per_task=one_gib)  # one batch of what fits: no error
+    with pytest.raises(InputError, match="--seeds-per-task"):
+        check_batches(fig9, seeds_per_task=one_gib + 1)
+    with pytest.raises(InputError, match="--jobs 2"):
+        check_batches(fig9, seeds_per_task=one_gib, jobs=2)
+
+
+def test_api_simulate_refuses_many_seeds(one_gib: int) -> None:
+    net = api.generate(preset="paper", seed=1)
+    n, m, k = net.num_users, net.num_aps, net.num_servers
+    fit = MEMORY_B // limits.batch_bytes(n, m, k, 1)
+    with pytest.raises(InputError, match=rf"^seed: a batch of {fit + 1} seeds .* at most {fit}"):
+        api.simulate(net, "selfish", seed=list(range(fit + 1)), slots=2)
+    recorded = MEMORY_B // limits.batch_bytes(n, m, k, 1, recorded_slots=10**6)
+    with pytest.raises(InputError, match=f"at most {recorded} seeds"):
+        api.simulate(net, "selfish", seed=list(range(recorded + 1)), slots=10**6,
+                     record_users=True)  # fmt: skip
