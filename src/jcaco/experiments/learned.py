@@ -80,18 +80,18 @@ class TrainingConfig:
         ``n_epochs``, ``gamma``, ``learning_rate``); its MLP is SB3's default (64, 64, tanh).
     """
 
-    steps: int = 200_000
+    steps: int = 500_000
     seed: int = 0
     num_aps: tuple[int, ...] = field(default_factory=lambda: _fig_points("fig4"))
     num_users: tuple[int, ...] = field(default_factory=lambda: _fig_points("fig9"))
     information: str = "masl"
     max_cycles: int = 200
     ppo: tuple[tuple[str, Any], ...] = (
-        ("n_steps", 32),
+        ("n_steps", 8),
         ("batch_size", 1000),
         ("n_epochs", 5),
         ("gamma", 0.9),
-        ("learning_rate", 3e-4),
+        ("learning_rate", 1e-3),
     )
 
     @property
