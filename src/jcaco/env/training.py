@@ -17,6 +17,7 @@ network's weights and the information it was trained with
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,9 @@ def train_maskable_ppo(
     envs = env if isinstance(env, list) else [env]
     for index, each in enumerate(envs):  # the root seeds of the episodes the trainer runs
         each.reset(seed=seed + index)
-    venv = sb3_vec_envs(envs)
+    with warnings.catch_warnings():  # SB3 asks SuperSuit's wrapper for a render_mode
+        warnings.filterwarnings("ignore", "The `render_mode` attribute", UserWarning)
+        venv = sb3_vec_envs(envs)
     options = {"n_steps": 64, "batch_size": 256, "learning_rate": 3e-4, "verbose": 0}
     options.update(ppo)
     model = contrib.MaskablePPO("MlpPolicy", venv, seed=seed, **options)
