@@ -376,7 +376,8 @@ def _reproduce_locked(
         run["learned policy"] = f"{learned['path']} ({how})"
     with store.final_files() as folder:
         results = store.consolidate(table, run, folder)
-        drawn = write_report(table, folder, run, learned=learned)
+        extra = {} if learned is None else {"learned": learned}  # the report's learned section
+        drawn = write_report(table, folder, run, **extra)
     paths = {key: store.directory / path.name for key, path in drawn.items()}
     return {
         "report": str(paths["report"]),

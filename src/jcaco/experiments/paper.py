@@ -362,8 +362,8 @@ for _n in (4, 9):
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": tuple(n for n in EXPERIMENTS if not n.startswith("learned")),  # no rl extra
     "beyond": (*(f"fig{n}" for n in range(4, 11)), *(f"beyond{n}" for n in range(4, 11))),
-    "catalog": ("catalog4", "catalog6", "catalog9"),
     "learned": ("learned4", "learned9"),
+    "catalog": ("catalog4", "catalog6", "catalog9"),
 }
 #: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run
 #: only when named).
