@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -59,14 +60,21 @@ def test_policy_sees_what_the_environment_shows(tmp_path: Path, net: Network, in
     logits on the env's own RL observations, slot after slot."""
     pytest.importorskip("pettingzoo")
     from jcaco.env import parallel_env
-    from jcaco.rng import SeedBatch
 
     env = parallel_env(net, max_cycles=25, information=information, observation="rl")
     path = random_policy(tmp_path / "p.npz", env.information, net.num_aps, net.num_servers)
+    acts_as_masked_argmax(env, path, 3)
+
+
+def acts_as_masked_argmax(env: Any, path: Path, seed: int) -> None:
+    """Drive ``env`` (RL observation) with the ``policy`` learner on ``path``: at every slot
+    each agent's action is the masked argmax of the policy's logits on its observation."""
+    from jcaco.rng import SeedBatch
+
     saved = load_policy(path)
-    obs, _ = env.reset(seed=3)
+    obs, _ = env.reset(seed=seed)
     learner = PolicyLearner(path=str(path))
-    learner.reset(env.setup(learner.declares()), SeedBatch.from_seeds([3], "learner"))
+    learner.reset(env.setup(learner.declares()), SeedBatch.from_seeds([seed], "learner"))
     while env.agents:
         profile = learner.act(env.view(learner.declares()))
         actions = env.actions_of(profile)

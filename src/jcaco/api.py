@@ -342,11 +342,14 @@ def _reproduce_locked(
     """:func:`reproduce` once the store's lock is held."""
     import time
 
+    from jcaco.experiments.learned import prepare
     from jcaco.experiments.report import write_report
     from jcaco.experiments.sweep import run_sweep
     from jcaco.files import provenance
 
     start = time.perf_counter()
+    # the learned series' policy: trained, or loaded from the store (--only learned)
+    experiments, runners, learned = prepare(experiments, store.directory, quick=quick)
     outcome = run_sweep(
         experiments,
         store,
@@ -356,6 +359,7 @@ def _reproduce_locked(
         seeds_per_task=seeds_per_task,
         on_start=on_start,
         on_task=on_task,
+        runners=runners,
     )
     sweep_s = time.perf_counter() - start
     table = store.read(outcome.rows_needed)
@@ -374,9 +378,13 @@ def _reproduce_locked(
     }
     if algorithms is not None:
         run["algorithms"] = ", ".join(algorithms)
+    if learned is not None:
+        how = "trained by this run" if learned["trained_now"] else "loaded from the store"
+        run["learned policy"] = f"{learned['path']} ({how})"
     with store.final_files() as folder:
         results = store.consolidate(table, run, folder)
-        drawn = write_report(table, folder, run)
+        extra = {} if learned is None else {"learned": learned}  # the report's learned section
+        drawn = write_report(table, folder, run, **extra)
     paths = {key: store.directory / path.name for key, path in drawn.items()}
     return {
         "report": str(paths["report"]),

@@ -26,6 +26,8 @@ STREAMS: dict[str, int] = {
     "sensitivity": 20,
     # the report's bootstrap resamples (jcaco.experiments.resample): never a simulation's
     "report": 21,
+    # networks a learned policy is trained on (jcaco.experiments.learned): never a figure's
+    "training": 22,
 }
 
 

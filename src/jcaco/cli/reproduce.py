@@ -34,8 +34,9 @@ def _names(only: str | None) -> list[str] | None:
     metavar="fig4,fig6",
     help="Comma-separated experiments or groups (jcaco list; 'catalog': catalog4,6,9; "
     "'beyond': Figs. 4-10 and beyond4-10, the learners beyond the paper against both "
-    "planners; 'all': every experiment). 'horizon' (the long run), the catalog and the "
-    "beyond ones run only if named.",
+    "planners; 'learned': a policy trained with MaskablePPO at Figs. 4 and 9, needs "
+    "pip install 'jcaco[rl]'; 'all': every experiment but the learned ones). 'horizon' (the "
+    "long run), the catalog, beyond and learned ones run only if named.",
 )
 @click.option("--seeds", type=COUNT, help="Seeds R per point (default 20; --quick 3).")
 @click.option("--slots", type=COUNT, help="Slots T per run (default 2000; --quick 300).")

@@ -22,8 +22,10 @@ from jcaco.env.parallel import LEVELS, JcacoParallelEnv, information_of, network
 
 def parallel_env(scenario: Any = None, **kwargs: Any) -> JcacoParallelEnv:
     """The parallel environment: ``parallel_env(scenario, *, max_cycles=2000,
-    information="own", dynamics=DynamicsConfig(), render_mode=None, observation="dict")``
-    (see :class:`JcacoParallelEnv`); ``observation="rl"`` is the one to train on."""
+    information="own", dynamics=DynamicsConfig(), render_mode=None, observation="dict",
+    pad_to=None)``
+    (see :class:`JcacoParallelEnv`); ``observation="rl"`` is the one to train on, with
+    ``pad_to=(M_max, K_max)`` for one policy over networks of several sizes."""
     return JcacoParallelEnv(scenario, **kwargs)
 
 

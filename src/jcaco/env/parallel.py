@@ -39,10 +39,13 @@ from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.information import SHORTHANDS, Information, information_of
 from jcaco.learners.policy_features import (
     action_masks,
+    check_padding,
     distance_scale_m,
     features,
     initial_action,
+    padded_codes,
     time_scale_s,
+    unpadded_codes,
 )
 from jcaco.learners.views import Setup, View, build_setup
 from jcaco.model.build import check_feasible
@@ -88,6 +91,12 @@ class JcacoParallelEnv(ParallelEnv):
         ``"rl"``: the one to train on, ``{"observation": float32 vector, "action_mask": int8}``
         with every entry finite and of order 1 (:mod:`jcaco.learners.policy_features`), the
         same space for every agent.
+    pad_to : (int, int), optional
+        ``(M_max, K_max)``, with ``observation="rl"`` only: lay the observation and the action
+        space out for M_max APs and K_max servers (``Discrete(M_max K_max)``, action
+        ``ap * K_max + server``), the entries of absent APs and servers finite and masked
+        (:mod:`jcaco.learners.policy_features`), so that one policy trains on and runs in
+        networks of different sizes.
     dynamics : DynamicsConfig
         The dynamics between slots, as ``jcaco simulate``'s options.
     render_mode : {None, "human", "ansi"}
@@ -109,6 +118,7 @@ class JcacoParallelEnv(ParallelEnv):
         dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
         render_mode: str | None = None,
         observation: str = "dict",
+        pad_to: tuple[int, int] | None = None,
     ):
         if isinstance(max_cycles, bool) or not isinstance(max_cycles, int) or max_cycles < 1:
             raise ValueError(f"max_cycles must be an integer >= 1, got {max_cycles!r}")
@@ -118,25 +128,39 @@ class JcacoParallelEnv(ParallelEnv):
             raise ValueError(f"observation must be 'dict' or 'rl', got {observation!r}")
         self.observation = observation
         self.network = network_of(scenario)
+        if pad_to is not None:
+            if observation != "rl":
+                raise ValueError("pad_to needs observation='rl'")
+            pad_to = (int(pad_to[0]), int(pad_to[1]))
+            check_padding(self.network.num_aps, self.network.num_servers, pad_to)
+        self.pad_to = pad_to
         self.information = information_of(information)
         self.dynamics = dynamics
         self.max_cycles = max_cycles
         self.render_mode = render_mode
         n, m, k = self.network.num_users, self.network.num_aps, self.network.num_servers
+        wide_m, wide_k = self.action_shape
         self.possible_agents = [f"user_{i}" for i in range(n)]
         self.agents: list[str] = []
         self._index = {agent: i for i, agent in enumerate(self.possible_agents)}
         # one space object per kind, the same for every agent (PettingZoo asks for identity)
         self._observation_space = (
-            rl_observation_space(self.information, m, k)
+            rl_observation_space(self.information, wide_m, wide_k)
             if observation == "rl"
             else observation_space(self.information, n, m, k)
         )
-        self._action_space = spaces.Discrete(m * k)
+        self._action_space = spaces.Discrete(wide_m * wide_k)
         self.root_seed: int | None = None
         self.episode_seed: int | None = None
         self._episode = 0
         self.feedback: Feedback | None = None
+
+    @property
+    def action_shape(self) -> tuple[int, int]:
+        """(APs, servers) of the action layout: ``pad_to``, else the network's (M, K)."""
+        if self.pad_to is not None:
+            return self.pad_to
+        return self.network.num_aps, self.network.num_servers
 
     # -- PettingZoo API ---------------------------------------------------------------------
     def observation_space(self, agent: str) -> spaces.Dict:
@@ -144,7 +168,8 @@ class JcacoParallelEnv(ParallelEnv):
         return self._observation_space
 
     def action_space(self, agent: str) -> spaces.Discrete:
-        """``Discrete(M K)``: action ``ap * K + server`` (the same object on every call)."""
+        """``Discrete(M K)``: action ``ap * K + server`` (with ``pad_to``: ``Discrete(M_max
+        K_max)``, ``ap * K_max + server``); the same object on every call."""
         return self._action_space
 
     def reset(
@@ -261,7 +286,8 @@ class JcacoParallelEnv(ParallelEnv):
 
     def actions_of(self, profile: Profile) -> dict[str, int]:
         """The agents' actions of a ``(1, N)`` profile."""
-        codes = profile.ap[0] * self.network.num_servers + profile.server[0]
+        k = self.network.num_servers
+        codes = padded_codes(profile.ap[0] * k + profile.server[0], k, self.pad_to)
         return dict(zip(self.possible_agents, codes.tolist(), strict=True))
 
     def trace(self) -> Trace:
@@ -278,16 +304,19 @@ class JcacoParallelEnv(ParallelEnv):
     def _decode(self, actions: dict[str, Any]) -> tuple[IntArray, np.ndarray]:
         codes = [actions.get(agent) for agent in self.possible_agents]
         raw = np.array([-1 if c is None else c for c in codes], dtype=np.int64)
-        n = raw.shape[0]
+        n, k = raw.shape[0], self.network.num_servers
         legal = (raw >= 0) & (raw < self._mask.shape[1])
         legal &= self._mask[np.arange(n), np.where(legal, raw, 0)].astype(bool)
-        return np.where(legal, raw, self._held), legal
+        ap, server = unpadded_codes(raw, k, self.pad_to)
+        return np.where(legal, ap * k + server, self._held), legal
 
     def _observe(self) -> dict[str, dict[str, Any]]:
         view = self.view(self.information)
         active = None if view.active is None else view.active[0]
         held = None if self._previous is None else self._held
-        self._mask = action_masks(self._setup.feasible[0], self.network.num_aps, active, held)
+        self._mask = action_masks(
+            self._setup.feasible[0], self.network.num_aps, active, held, self.pad_to
+        )
         if self.observation == "rl":
             vectors = features(
                 view,
@@ -296,6 +325,7 @@ class JcacoParallelEnv(ParallelEnv):
                 self._last_expected_s[None],
                 self._last_measured_s[None],
                 self.network.num_aps,
+                self.pad_to,
             )
             return rl_observations(vectors[0], self._mask, self.possible_agents)
         return observations(

@@ -17,6 +17,7 @@ network's weights and the information it was trained with
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from jcaco.learners.policy import save_policy
 EXTRA = "training needs the rl extra: pip install 'jcaco[rl]'"
 
 
-def _need(module: str) -> Any:
+def need(module: str) -> Any:
     """Import ``module`` or fail with one line naming the extra."""
     import importlib
 
@@ -44,14 +45,34 @@ def sb3_vec_env(env: JcacoParallelEnv, copies: int = 1) -> Any:
     and ``concat_vec_envs_v1``, then :class:`MaskFromObservation`."""
     if env.observation != "rl":
         raise ValueError("train on parallel_env(..., observation='rl')")
-    ss = _need("supersuit")
+    ss = need("supersuit")
     venv = ss.pettingzoo_env_to_vec_env_v1(env)
     venv = ss.concat_vec_envs_v1(venv, copies, num_cpus=0, base_class="stable_baselines3")
     return _wrapper_class()(venv)
 
 
+def sb3_vec_envs(envs: list[JcacoParallelEnv]) -> Any:
+    """Several environments (one network each, the same information and padding,
+    ``observation="rl"``) as one SB3 vector environment of all their agents, which
+    ``MaskablePPO`` can mask (SuperSuit's ``ConcatVecEnv`` of each one's
+    ``pettingzoo_env_to_vec_env_v1``, then :class:`MaskFromObservation`): one shared policy
+    trained on networks of different sizes (``pad_to``)."""
+    if len(envs) == 1:
+        return sb3_vec_env(envs[0])
+    if any(e.observation != "rl" for e in envs):
+        raise ValueError("train on parallel_env(..., observation='rl')")
+    if len({(e.action_shape, e.information) for e in envs}) != 1:
+        raise ValueError("the environments must share information and action layout (pad_to)")
+    ss = need("supersuit")
+    wrapper = need("supersuit.vector.sb3_vector_wrapper").SB3VecEnvWrapper
+    concat = need("supersuit.vector").ConcatVecEnv
+    parts = [ss.pettingzoo_env_to_vec_env_v1(e) for e in envs]
+    venv = concat([lambda part=part: part for part in parts])
+    return _wrapper_class()(wrapper(venv))
+
+
 def _wrapper_class() -> type:
-    vec_env = _need("stable_baselines3.common.vec_env")
+    vec_env = need("stable_baselines3.common.vec_env")
 
     class MaskFromObservation(vec_env.VecEnvWrapper):  # type: ignore[name-defined]
         """Hand SB3 the ``observation`` vector and answer ``action_masks`` from the
@@ -102,22 +123,54 @@ def _wrapper_class() -> type:
 
 
 def train_maskable_ppo(
-    env: JcacoParallelEnv, total_steps: int, *, seed: int = 0, **ppo: Any
+    env: JcacoParallelEnv | list[JcacoParallelEnv],
+    total_steps: int,
+    *,
+    seed: int = 0,
+    curve: list[tuple[int, float]] | None = None,
+    **ppo: Any,
 ) -> Any:
     """Train sb3-contrib's ``MaskablePPO`` (``MlpPolicy``, shared by every agent) on ``env``
-    for ``total_steps`` agent steps (N per slot); ``ppo`` goes to ``MaskablePPO``."""
-    contrib = _need("sb3_contrib")
-    env.reset(seed=seed)  # the root seed of the episodes the trainer runs
-    venv = sb3_vec_env(env)
+    (or on several, :func:`sb3_vec_envs`) for ``total_steps`` agent steps (N per slot and
+    environment); ``ppo`` goes to ``MaskablePPO``.
+
+    ``curve``, when given, receives one ``(agent steps so far, mean reward per agent step)``
+    per rollout (the training curve; the reward is minus the user's service time U_i (13) in
+    seconds, 0 when inactive).
+    """
+    contrib = need("sb3_contrib")
+    envs = env if isinstance(env, list) else [env]
+    for index, each in enumerate(envs):  # the root seeds of the episodes the trainer runs
+        each.reset(seed=seed + index)
+    with warnings.catch_warnings():  # SB3 asks SuperSuit's wrapper for a render_mode
+        warnings.filterwarnings("ignore", "The `render_mode` attribute", UserWarning)
+        venv = sb3_vec_envs(envs)
     options = {"n_steps": 64, "batch_size": 256, "learning_rate": 3e-4, "verbose": 0}
     options.update(ppo)
     model = contrib.MaskablePPO("MlpPolicy", venv, seed=seed, **options)
-    model.learn(total_timesteps=total_steps)
+    callback = None if curve is None else _curve_callback(curve)
+    model.learn(total_timesteps=total_steps, callback=callback)
     return model
 
 
+def _curve_callback(curve: list[tuple[int, float]]) -> Any:
+    callbacks = need("stable_baselines3.common.callbacks")
+
+    class RewardCurve(callbacks.BaseCallback):  # type: ignore[name-defined]
+        """Append (agent steps, mean reward per agent step of the rollout) to ``curve``."""
+
+        def _on_step(self) -> bool:
+            return True
+
+        def _on_rollout_end(self) -> None:
+            rewards = self.model.rollout_buffer.rewards
+            curve.append((int(self.num_timesteps), float(np.mean(rewards))))
+
+    return RewardCurve()
+
+
 def _linear_layers(module: Any) -> list[tuple[np.ndarray, np.ndarray]]:
-    nn = _need("torch.nn")
+    nn = need("torch.nn")
     return [
         (m.weight.detach().cpu().numpy(), m.bias.detach().cpu().numpy())
         for m in module.modules()
@@ -126,7 +179,7 @@ def _linear_layers(module: Any) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _activation_of(module: Any) -> str:
-    nn = _need("torch.nn")
+    nn = need("torch.nn")
     kinds = {type(m) for m in module.modules()} & {nn.Tanh, nn.ReLU}
     if len(kinds) != 1:
         raise ValueError("the policy network must use Tanh or ReLU between its layers")
@@ -138,28 +191,32 @@ def save_sb3(model: Any, env: JcacoParallelEnv, path: str | Path, **trainer: Any
     ``action_net``) for the ``policy`` learner; ``trainer`` is recorded in the sidecar."""
     policy = model.policy
     layers = _linear_layers(policy.mlp_extractor.policy_net) + _linear_layers(policy.action_net)
+    num_aps, num_servers = env.action_shape
     return save_policy(
         path,
         layers,
         information=env.information,
-        num_aps=env.network.num_aps,
-        num_servers=env.network.num_servers,
+        num_aps=num_aps,
+        num_servers=num_servers,
         activation=_activation_of(policy.mlp_extractor.policy_net),
         trainer={"stack": "sb3-contrib MaskablePPO", **trainer},
+        padded=env.pad_to is not None,
     )
 
 
 def save_torch_mlp(module: Any, env: JcacoParallelEnv, path: str | Path, **trainer: Any) -> Path:
     """Save a torch MLP (``Linear`` layers with ``Tanh`` or ``ReLU`` between them, observation
     vector in, M K logits out) for the ``policy`` learner."""
+    num_aps, num_servers = env.action_shape
     return save_policy(
         path,
         _linear_layers(module),
         information=env.information,
-        num_aps=env.network.num_aps,
-        num_servers=env.network.num_servers,
+        num_aps=num_aps,
+        num_servers=num_servers,
         activation=_activation_of(module),
         trainer=trainer,
+        padded=env.pad_to is not None,
     )
 
 
@@ -179,8 +236,10 @@ def against_masl(env: JcacoParallelEnv, path: str | Path, slots: int, seed: int 
 __all__ = [
     "EXTRA",
     "against_masl",
+    "need",
     "save_sb3",
     "save_torch_mlp",
     "sb3_vec_env",
+    "sb3_vec_envs",
     "train_maskable_ppo",
 ]

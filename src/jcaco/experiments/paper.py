@@ -312,22 +312,57 @@ BEYOND_SERIES: tuple[Series, ...] = (
     ),
     SAME_INFO_PLANNER,
 )
-for _n in range(4, 11):
-    _fig = EXPERIMENTS[f"fig{_n}"]
-    EXPERIMENTS[f"beyond{_n}"] = replace(
-        _fig,
-        name=f"beyond{_n}",
-        title=f"{_fig.title} (beyond the paper)",
-        figure=_n,
-        series=BEYOND_SERIES,
+
+
+def _beside(number: int, prefix: str, caption: str, series: tuple[Series, ...]) -> None:
+    """Register ``<prefix><number>``: Fig. ``number``'s points, networks and seeds with
+    ``series``, outside the default run."""
+    fig = EXPERIMENTS[f"fig{number}"]
+    EXPERIMENTS[f"{prefix}{number}"] = replace(
+        fig,
+        name=f"{prefix}{number}",
+        title=f"{fig.title} ({caption})",
+        figure=number,
+        series=series,
         in_default=False,
+    )
+
+
+for _n in range(4, 11):
+    _beside(_n, "beyond", "beyond the paper", BEYOND_SERIES)
+
+#: The ``learned`` experiment (:mod:`jcaco.experiments.learned`, ``--only learned``, needs the
+#: rl extra): a policy trained with MaskablePPO on the ``training`` stream's networks, on the
+#: points, networks and seeds of Figs. 4 and 9 beside MASL, ``br``, ``br-sync`` and the planner.
+#: Its series run through the ``learned`` runner, which the experiment supplies once the policy
+#: is trained or loaded from the store; variants: never part of a claim. Two ways to act: a
+#: draw from the masked softmax (the policy as PPO trained it, with the learner stream), and
+#: the masked argmax (deterministic).
+LEARNED_RUNNER = "learned"
+LEARNED = Series(
+    "learned policy",
+    "policy",
+    MappingProxyType({"deterministic": False}),
+    role="variant",
+    runner=LEARNED_RUNNER,
+)
+LEARNED_ARGMAX = replace(
+    LEARNED, label="learned policy argmax", params=MappingProxyType({"deterministic": True})
+)
+for _n in (4, 9):
+    _beside(
+        _n,
+        "learned",
+        "a learned policy",
+        (MASL, _learner("br"), _learner("br-sync"), LEARNED, LEARNED_ARGMAX, PLANNER),
     )
 
 #: Named groups of experiments for ``--only`` (``--only catalog``; ``--only all``: every
 #: experiment, the ones outside the default run included).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "all": tuple(EXPERIMENTS),
+    "all": tuple(n for n in EXPERIMENTS if not n.startswith("learned")),  # no rl extra
     "beyond": (*(f"fig{n}" for n in range(4, 11)), *(f"beyond{n}" for n in range(4, 11))),
+    "learned": ("learned4", "learned9"),
     "catalog": ("catalog4", "catalog6", "catalog9"),
 }
 #: What a run without ``--only`` runs (the paper's figures; the catalog ones and the long run

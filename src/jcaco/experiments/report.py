@@ -28,6 +28,7 @@ from jcaco.experiments.beyond_report import beyond_html
 from jcaco.experiments.figures import STYLE, draw_all, ordered
 from jcaco.experiments.headlines import headline_text, headlines
 from jcaco.experiments.ladder import ladder_html
+from jcaco.experiments.learned_report import learned_html
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
@@ -287,9 +288,14 @@ def _image(path: Path) -> str:
 
 
 def write_report(
-    table: pa.Table, out_dir: str | os.PathLike[str], run: Mapping[str, Any]
+    table: pa.Table,
+    out_dir: str | os.PathLike[str],
+    run: Mapping[str, Any],
+    learned: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Write the figures, ``summary.csv`` and ``report.html`` into ``out_dir``."""
+    """Write the figures, ``summary.csv`` and ``report.html`` into ``out_dir``; with
+    ``learned`` (the learned policy's training record, :func:`jcaco.experiments.learned.prepare`)
+    also its training curve and the ``learned`` section."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stats = summarise(table)
@@ -297,6 +303,7 @@ def write_report(
     judgements = assess(stats, table)
     agreement_csv = write_agreement_csv(judgements, out / "agreement.csv")
     figures = draw_all(stats, table, out)
+    extra: dict[str, Path] = {}
     info = "".join(
         f"<tr><td class=l>{html.escape(str(k))}</td><td class=l>{html.escape(str(v))}</td></tr>"
         for k, v in run.items()
@@ -319,6 +326,10 @@ def write_report(
     ]
     if any(str(e).startswith("beyond") for e in set(table.column("experiment").to_pylist())):
         parts += ["<h2>Beyond the paper: learners against both planners</h2>", beyond_html(table)]
+    if learned is not None:
+        section, curve = learned_html(stats, table, learned, out, _image)
+        parts += ["<h2>Learned: a trained policy at Figs. 4 and 9</h2>", section]
+        extra["learned_training"] = curve
     for name, paths in figures.items():
         exp = EXPERIMENTS[name]
         parts.append(f"<h2>{name.replace('fig', 'Fig. ')}: {html.escape(exp.title)}</h2>")
@@ -337,6 +348,7 @@ def write_report(
         "summary": csv_path,
         "agreement": agreement_csv,
         **{n: p[0] for n, p in figures.items()},
+        **extra,
     }
 
 

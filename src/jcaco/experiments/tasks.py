@@ -138,11 +138,14 @@ def plan(
     return tasks, needed
 
 
-def draw_network(config: GeneratorConfig, seed: int, figure: int, point: int) -> Network:
-    """Seed ``seed``'s network at a point: stream ``scenario`` keyed by (figure, point, try);
-    a draw with a user no server can serve is redrawn (deterministically)."""
+def draw_network(
+    config: GeneratorConfig, seed: int, figure: int, point: int, name: str = "scenario"
+) -> Network:
+    """Seed ``seed``'s network at a point: stream ``name`` (the figures' ``scenario``) keyed
+    by (figure, point, try); a draw with a user no server can serve is redrawn
+    (deterministically)."""
     for attempt in range(MAX_REDRAWS):
-        net = generate_network(config, stream(seed, "scenario", figure, point, attempt))
+        net = generate_network(config, stream(seed, name, figure, point, attempt))
         if infeasible_users(net).size == 0:
             return net
     raise InputError(

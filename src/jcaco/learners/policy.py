@@ -16,6 +16,13 @@ from its own rows of the view its declaration allows, its previous action and it
 feedback) goes through the network; the action is the most likely one among those its mask
 allows (``deterministic``) or a draw from the masked softmax with the learner's random stream.
 Seeds are evaluated one at a time, so a batch of seeds acts exactly as the seeds alone.
+
+A *padded* policy (sidecar ``observation.padded: true``, trained with
+``parallel_env(..., pad_to=(M_max, K_max))``) acts in any network of at most M_max APs and
+K_max servers: its observations are padded the same way and the padded actions masked; a
+larger network is refused. A deterministic policy reports convergence (``converged_``) in a
+slot where no user changed its action: on a static game (``jcaco solve``) its next
+observation, and so its next profile, is then the same, a fixed point.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
+from jcaco.files import atomic_path
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner, sample_from
 from jcaco.learners.information import NOTHING, Information
@@ -41,6 +49,7 @@ from jcaco.learners.policy_features import (
     features,
     initial_action,
     time_scale_s,
+    unpadded_codes,
 )
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
@@ -61,13 +70,17 @@ class SavedPolicy:
     information : Information
         What its observations held when it was trained.
     num_aps, num_servers : int
-        M and K of the networks it acts in (its action space is ``Discrete(M K)``).
+        M and K of the networks it acts in (its action space is ``Discrete(M K)``); for a
+        padded policy the padded sizes M_max and K_max.
     layers : tuple of (weight, bias)
         ``weight`` ``(out, in)``, ``bias`` ``(out,)``, float64; the last gives the logits.
     activation : str
         Between layers: ``tanh`` or ``relu``.
     trainer : dict
         What trained it (free-form, reported only).
+    padded : bool
+        Whether it acts in any network of at most ``num_aps`` APs and ``num_servers``
+        servers (padded observations and actions) rather than exactly those.
     """
 
     information: Information
@@ -76,6 +89,12 @@ class SavedPolicy:
     layers: tuple[tuple[FloatArray, FloatArray], ...]
     activation: str
     trainer: dict[str, Any]
+    padded: bool = False
+
+    @property
+    def pad_to(self) -> tuple[int, int] | None:
+        """``(M_max, K_max)`` of a padded policy, else None."""
+        return (self.num_aps, self.num_servers) if self.padded else None
 
     def logits(self, x: FloatArray) -> FloatArray:
         """The network's output for rows ``x`` ``(R, D)``: ``(R, M K)``."""
@@ -107,11 +126,14 @@ def save_policy(
     num_servers: int,
     activation: str = "tanh",
     trainer: dict[str, Any] | None = None,
+    padded: bool = False,
 ) -> Path:
-    """Write ``path`` (``.npz`` weights) and its JSON sidecar; return ``path``.
+    """Write ``path`` (``.npz`` weights) and its JSON sidecar, each atomically (the sidecar
+    last); return ``path``.
 
     ``layers`` are ``(weight (out, in), bias (out,))`` pairs, input first; the first takes the
     observation vector of ``information`` on M APs and K servers, the last gives M K logits.
+    ``padded``: M and K are the padded sizes M_max, K_max of ``pad_to`` (module docstring).
     """
     path = Path(path).with_suffix(".npz")
     arrays: dict[str, np.ndarray] = {}
@@ -119,21 +141,26 @@ def save_policy(
         arrays[f"layer_{index}_weight"] = np.asarray(weight, dtype=np.float32)
         arrays[f"layer_{index}_bias"] = np.asarray(bias, dtype=np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **arrays)  # type: ignore[arg-type]
+    with atomic_path(path) as tmp, tmp.open("wb") as handle:
+        np.savez(handle, **arrays)  # type: ignore[arg-type]
+    observation: dict[str, Any] = {
+        "version": FEATURES_VERSION,
+        "num_aps": num_aps,
+        "num_servers": num_servers,
+        "names": feature_names(information, num_aps, num_servers),
+    }
+    if padded:  # absent from unpadded sidecars, whose digests stay as they were
+        observation["padded"] = True
     header: dict[str, Any] = {
         "format": FORMAT,
         "information": information.as_dict(),
-        "observation": {
-            "version": FEATURES_VERSION,
-            "num_aps": num_aps,
-            "num_servers": num_servers,
-            "names": feature_names(information, num_aps, num_servers),
-        },
+        "observation": observation,
         "activation": activation,
         "trainer": trainer or {},
     }
     header["digest"] = _digest(path.read_bytes(), header)
-    sidecar_of(path).write_text(json.dumps(header, indent=2) + "\n")
+    with atomic_path(sidecar_of(path)) as tmp:
+        tmp.write_text(json.dumps(header, indent=2) + "\n")
     load_policy(path)  # what is written must read back
     return path
 
@@ -180,6 +207,7 @@ def _load(path_text: str, stamps: tuple[object, ...]) -> SavedPolicy:
         info = Information(**header["information"])
         spec = header["observation"]
         m, k, version = int(spec["num_aps"]), int(spec["num_servers"]), int(spec["version"])
+        padded = spec.get("padded", False) is True
         activation = str(header["activation"])
         digest = header["digest"]
     except (KeyError, TypeError, ValueError) as exc:
@@ -209,7 +237,7 @@ def _load(path_text: str, stamps: tuple[object, ...]) -> SavedPolicy:
     if not layers or width != m * k or 2 * len(layers) != len(arrays):
         raise _refuse(path, "layers", f"must chain to {m * k} logits (M K), and nothing else")
     trainer = header.get("trainer") if isinstance(header.get("trainer"), dict) else {}
-    return SavedPolicy(info, m, k, tuple(layers), activation, dict(trainer or {}))
+    return SavedPolicy(info, m, k, tuple(layers), activation, dict(trainer or {}), padded)
 
 
 class PolicyLearner(Learner):
@@ -266,14 +294,17 @@ class PolicyLearner(Learner):
         return self.policy().information if self.path else NOTHING
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
-        """Load the policy, check its action space against the network, start every user at
-        AP 0 and its fastest feasible server."""
+        """Load the policy, check its action space against the network (a padded policy:
+        at most its M_max APs and K_max servers), start every user at AP 0 and its fastest
+        feasible server."""
         self.policy_ = saved = self.policy()
         s, n, m, k = setup.shape
-        if (m, k) != (saved.num_aps, saved.num_servers):
+        fits = m <= saved.num_aps and k <= saved.num_servers
+        if not (fits if saved.padded else (m, k) == (saved.num_aps, saved.num_servers)):
+            limit = "at most " if saved.padded else ""
             raise InputError(
-                f"the policy acts on {saved.num_aps} APs and {saved.num_servers} servers; "
-                f"this network has {m} and {k}",
+                f"the policy acts on {limit}{saved.num_aps} APs and {saved.num_servers} "
+                f"servers; this network has {m} and {k}",
                 source=self.path,
                 field="observation",
             )
@@ -290,9 +321,9 @@ class PolicyLearner(Learner):
 
     def act(self, view: View) -> Profile:
         """Every user's action from its observation vector, within its mask."""
-        saved, k = self.policy_, self.policy_.num_servers
+        saved, m, k = self.policy_, view.tx_time_s.shape[-1], self.feasible_.shape[-1]
         held = None if self.fresh_ else self.held_
-        mask = action_masks(self.feasible_, saved.num_aps, view.active, held).astype(bool)
+        mask = action_masks(self.feasible_, m, view.active, held, saved.pad_to).astype(bool)
         vectors = features(
             view,
             self.scale_s_,
@@ -300,7 +331,8 @@ class PolicyLearner(Learner):
             self.held_,
             self.last_expected_s_,
             self.last_measured_s_,
-            saved.num_aps,
+            m,
+            saved.pad_to,
         )
         # one seed at a time: the same arithmetic whatever the batch
         logits = np.stack([saved.logits(rows) for rows in vectors])  # [S, N, M K]
@@ -310,9 +342,14 @@ class PolicyLearner(Learner):
         else:
             shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
             chosen = sample_from(shifted / shifted.sum(axis=-1, keepdims=True), self.rng_)
-        self.held_ = chosen.astype(np.int64)
+        ap, server = unpadded_codes(chosen.astype(np.int64), k, saved.pad_to)
+        chosen = ap * k + server
+        # a deterministic policy at a profile it repeats is at a fixed point of a static game
+        still = (chosen == self.held_).all(axis=-1) & (not self.fresh_) & self.deterministic
+        self.converged_ = np.asarray(still, dtype=bool)
+        self.held_ = chosen
         self.fresh_ = False
-        self.last_ = Profile(self.held_ // k, self.held_ % k)
+        self.last_ = Profile(ap, server)
         return self.last_
 
     def observe(self, profile: Profile, feedback: Feedback) -> None:

@@ -29,6 +29,13 @@ active_share               1         when the view counts active users: active /
 ap_load, server_load       M + K     others ``actions``: each AP's and server's load (27), (28)
                                      at the previous profile, ``log1p(. / s_i)`` (0 at reset)
 =========================  ========  ===========================================================
+
+Padding (``pad_to=(M_max, K_max)``): one policy for networks of up to M_max APs and K_max
+servers. Every per-AP entry is laid out for M_max APs and every per-server entry for K_max
+servers; the entries of APs and servers the network does not have are ``-1`` (finite, the
+code of "absent", as for an infeasible server) and ``previous_action`` is a one-hot over the
+M_max K_max padded actions ``a = ap * K_max + server``. The mask (:func:`action_masks`) is 0
+on every padded action, so a padded action is never chosen.
 """
 
 from __future__ import annotations
@@ -94,8 +101,47 @@ def initial_action(setup: Setup) -> IntArray:
     return np.argmin(np.where(setup.feasible, setup.compute_time_s, np.inf), axis=-1)
 
 
+def padded_codes(codes: IntArray, num_servers: int, pad_to: tuple[int, int] | None) -> IntArray:
+    """Actions ``ap * K + server`` as codes of the padded layout ``ap * K_max + server``
+    (unchanged without ``pad_to``)."""
+    if pad_to is None:
+        return codes
+    return (codes // num_servers) * pad_to[1] + codes % num_servers
+
+
+def unpadded_codes(
+    codes: IntArray, num_servers: int, pad_to: tuple[int, int] | None
+) -> tuple[IntArray, IntArray]:
+    """(AP, server) of padded action codes (the inverse of :func:`padded_codes`)."""
+    width = num_servers if pad_to is None else pad_to[1]
+    return codes // width, codes % width
+
+
+def check_padding(num_aps: int, num_servers: int, pad_to: tuple[int, int] | None) -> None:
+    """Raise ``ValueError`` if a network of ``num_aps`` APs and ``num_servers`` servers does not
+    fit in ``pad_to = (M_max, K_max)``."""
+    if pad_to is not None and (num_aps > pad_to[0] or num_servers > pad_to[1]):
+        raise ValueError(
+            f"a network of {num_aps} APs and {num_servers} servers does not fit the padding "
+            f"to {pad_to[0]} APs and {pad_to[1]} servers"
+        )
+
+
+def _pad(values: np.ndarray, width: int, fill: float) -> np.ndarray:
+    """``values`` with its last axis extended to ``width`` entries of ``fill``."""
+    extra = width - values.shape[-1]
+    if extra <= 0:
+        return values
+    widths = [(0, 0)] * (values.ndim - 1) + [(0, extra)]
+    return np.pad(values, widths, constant_values=fill)
+
+
 def action_masks(
-    feasible: BoolArray, num_aps: int, active: BoolArray | None, held: IntArray | None
+    feasible: BoolArray,
+    num_aps: int,
+    active: BoolArray | None,
+    held: IntArray | None,
+    pad_to: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.int8]:
     """Each user's action mask, ``(..., N, M K)`` int8.
 
@@ -108,16 +154,25 @@ def action_masks(
     active : ndarray of bool, shape (..., N), or None
         The slot's a(t); None when unknown to the agents (``activity="theta"``).
     held : ndarray of int, shape (..., N), or None
-        Each user's previous action; an inactive user may only hold it (None before the
-        first slot: every feasible action).
+        Each user's previous action ``ap * K + server``; an inactive user may only hold it
+        (None before the first slot: every feasible action).
+    pad_to : (int, int), optional
+        ``(M_max, K_max)``: the mask of the padded layout, ``(..., N, M_max K_max)``, 0 on
+        every action of an AP or server the network lacks (module docstring).
     """
     lead = feasible.shape[:-1]
-    allowed = np.broadcast_to(feasible[..., None, :], (*lead, num_aps, feasible.shape[-1]))
+    k = feasible.shape[-1]
+    check_padding(num_aps, k, pad_to)
+    allowed = np.broadcast_to(feasible[..., None, :], (*lead, num_aps, k))
+    if pad_to is not None:
+        allowed = _pad(allowed, pad_to[1], False)
+        allowed = np.swapaxes(_pad(np.swapaxes(allowed, -1, -2), pad_to[0], False), -1, -2)
     mask: npt.NDArray[np.int8] = allowed.reshape(*lead, -1).astype(np.int8)
     if active is not None and held is not None:
         idle = ~np.asarray(active, dtype=bool)
         hold = np.zeros_like(mask)
-        np.put_along_axis(hold, np.asarray(held)[..., None], 1, axis=-1)
+        codes = padded_codes(np.asarray(held), k, pad_to)
+        np.put_along_axis(hold, codes[..., None], 1, axis=-1)
         mask = np.where(idle[..., None], hold, mask).astype(np.int8)
     return mask
 
@@ -155,6 +210,7 @@ def features(
     last_expected_s: FloatArray,
     last_measured_s: FloatArray,
     num_aps: int,
+    pad_to: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.float32]:
     """The observation vectors of every user, ``(S, N, D)`` float32 (the module's table).
 
@@ -170,10 +226,15 @@ def features(
         Expected and realised (AP, server) delay of its previous action [s] (0 at reset).
     num_aps : int
         M.
+    pad_to : (int, int), optional
+        ``(M_max, K_max)``: the padded layout (module docstring); D is then the size of
+        :func:`feature_names` for M_max and K_max.
     """
     info = view.information
     s, n, m = view.tx_time_s.shape
     k = view.compute_time_s.shape[-1]
+    check_padding(m, k, pad_to)
+    wide_m, wide_k = (m, k) if pad_to is None else pad_to
     scale = scale_s[..., None]
     compute = view.compute_time_s
     columns: list[FloatArray] = [
@@ -189,7 +250,7 @@ def features(
         else view.distance_m / distance_scale[..., None],
         _log_time(last_expected_s, scale),
         _log_time(last_measured_s, scale),
-        np.eye(m * k)[held],
+        np.eye(wide_m * wide_k)[padded_codes(held, k, pad_to)],
     ]
     if info.activity != "theta":
         assert view.active is not None
@@ -205,6 +266,14 @@ def features(
         ap_load, server_load = _resource_loads_s(view, num_aps)
         columns.append(_log_time(ap_load[:, None, :], scale))
         columns.append(_log_time(server_load[:, None, :], scale))
+    if pad_to is not None:  # per-AP and per-server blocks widened with "absent"
+        wide = {1: wide_m, 2: wide_k, 3: wide_m}
+        if info.others == "actions":
+            wide.update({len(columns) - 2: wide_m, len(columns) - 1: wide_k})
+        columns = [
+            _pad(np.broadcast_to(c, (s, n, c.shape[-1])), wide[i], INFEASIBLE) if i in wide else c
+            for i, c in enumerate(columns)
+        ]
     out = np.concatenate([np.broadcast_to(c, (s, n, c.shape[-1])) for c in columns], axis=-1)
     return np.clip(out, INFEASIBLE, CLIP).astype(np.float32)
 
@@ -214,9 +283,12 @@ __all__ = [
     "FEATURES_VERSION",
     "INFEASIBLE",
     "action_masks",
+    "check_padding",
     "distance_scale_m",
     "feature_names",
     "features",
     "initial_action",
+    "padded_codes",
     "time_scale_s",
+    "unpadded_codes",
 ]
