@@ -24,7 +24,9 @@ from jcaco.model.instance import GameInstance, stack_instances
 from jcaco.rng import SeedBatch
 from jcaco.scenario.network import Network
 from jcaco.sim.dynamics import (
+    DrawAhead,
     DynamicsConfig,
+    DynamicState,
     WalkBuffers,
     initial_state,
     step_activity,
@@ -113,8 +115,8 @@ class DynamicEnvironment(Environment):
         first = networks[0]
         self._radio = {name: getattr(first, name) for name in SHARED_RADIO}
         self._initial = stack_instances([build_instance(net) for net in networks])
-        self._streams = {
-            name: SeedBatch.from_seeds(list(self.seeds), name)
+        self._streams = {  # each stream's draws made a few slots ahead (the same numbers)
+            name: DrawAhead(SeedBatch.from_seeds(list(self.seeds), name))
             for name in ("activity", "fading", "mobility")
         }
         self.state = initial_state(
@@ -148,6 +150,12 @@ class DynamicEnvironment(Environment):
 
     def slot(self, index: int) -> Slot:
         """Advance activity, fading and mobility, then build slot ``index``'s game."""
+        return self._slot_game(index, self.advance(index))
+
+    def advance(self, index: int) -> DynamicState:
+        """Advance activity, fading and mobility to slot ``index`` without building its game
+        (a replay that needs only some slots' games: :meth:`slot` at those, this at the
+        others; the same draws, so the same slots)."""
         config, streams = self.config, self._streams
         state = step_activity(self.state, config, streams["activity"])
         rayleigh = config.fading != "mean"
@@ -165,6 +173,12 @@ class DynamicEnvironment(Environment):
         state = step_mobility(state, config, streams["mobility"], work=walk)
         self.state = state
         self._index = index
+        return state
+
+    def _slot_game(self, index: int, state: DynamicState) -> Slot:
+        """Slot ``index``'s game from its advanced ``state`` (one pass over the channel)."""
+        config = self.config
+        rayleigh = config.fading != "mean"
         if config.static:
             game = self._initial
             return Slot(index, game, state.active, state.active.astype(float), game.distance_m)
