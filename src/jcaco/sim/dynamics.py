@@ -187,13 +187,13 @@ class DrawAhead:
     ----------
     batch : SeedBatch
         One generator per seed.
-    max_bytes : int
-        Draws made ahead at most (:data:`DRAW_AHEAD_BYTES`); at least one slot at a time.
+    max_bytes : int, optional
+        Draws made ahead at most (default :data:`DRAW_AHEAD_BYTES`); at least one slot.
     """
 
-    def __init__(self, batch: SeedBatch, max_bytes: int = DRAW_AHEAD_BYTES):
+    def __init__(self, batch: SeedBatch, max_bytes: int | None = None):
         self.batch = batch
-        self.max_bytes = max_bytes
+        self.max_bytes = DRAW_AHEAD_BYTES if max_bytes is None else max_bytes
         self._kind: tuple[str, tuple[int, ...]] | None = None
         self._buffer: FloatArray | None = None  # [S, slots, *shape]
         self._next = 0  # the next slot of the buffer to hand out
