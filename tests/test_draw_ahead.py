@@ -1,4 +1,4 @@
-"""Draws made slots ahead and replays that skip games: the same numbers (issue 19).
+"""Draws made ahead, replays that skip games, prefetched slots: the same numbers (issue 19).
 
 :class:`jcaco.sim.dynamics.DrawAhead` fills several slots' draws of a stream per generator
 call; each slot must get exactly what a slot-by-slot :class:`jcaco.rng.SeedBatch` call
@@ -12,12 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from jcaco.learners.information import Information
 from jcaco.model.build import check_feasible
 from jcaco.rng import SeedBatch, stream
 from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
 from jcaco.sim import dynamics
 from jcaco.sim.dynamics import DrawAhead, DynamicsConfig
 from jcaco.sim.environment import DynamicEnvironment
+from jcaco.sim.simulate import simulate, wants_prefetch
 
 
 @pytest.mark.parametrize("method", ["random", "standard_exponential"])
@@ -74,3 +76,50 @@ def test_advance_then_slot_equals_every_slot_built(
             (slot.active, before.active),
         ):
             assert a.tobytes() == b.tobytes(), (name, t)
+
+
+@pytest.mark.parametrize("eager", [False, True])
+@pytest.mark.parametrize("name", sorted(DYNAMICS))
+def test_prefetched_slots_equal_slots_made_in_turn(name: str, eager: bool) -> None:
+    config = with_overrides(PRESETS["paper"], {"num_users": 25})
+    seeds = [2, 7]
+    nets = [check_feasible(generate_network(config, stream(s, "scenario")), True)[0] for s in seeds]
+    plain = DynamicEnvironment(nets, seeds, DYNAMICS[name])
+    ahead = DynamicEnvironment(nets, seeds, DYNAMICS[name], reuse_buffers=True, prefetch=True)
+    if eager:
+        ahead.declare(Information("own", "mean", "none"))
+    try:
+        for t in range(9):
+            before, slot = plain.slot(t), ahead.slot(t)
+            for a, b in (
+                (slot.game.tx_time_s, before.game.tx_time_s),
+                (slot.mean_tx_time_s(), before.mean_tx_time_s()),
+                (slot.distance_m, before.distance_m),
+                (slot.active, before.active),
+            ):
+                assert a.tobytes() == b.tobytes(), (name, t)
+        with pytest.raises(ValueError, match="prefetched"):
+            ahead.slot(3)
+    finally:
+        ahead.close()
+    with pytest.raises(ValueError, match="reuse_buffers"):
+        DynamicEnvironment(nets, seeds, prefetch=True)
+
+
+@pytest.mark.parametrize("algorithm", ["masl", "br", "mxfp"])
+def test_simulate_with_prefetch_gives_the_same_trace(algorithm: str) -> None:
+    config = with_overrides(PRESETS["paper"], {"num_users": 30})
+    seeds = [1, 4, 9]
+    nets = [check_feasible(generate_network(config, stream(s, "scenario")), True)[0] for s in seeds]
+    runs = [
+        simulate(nets, algorithm, seeds, 40, prefetch=p, record_users=True) for p in (False, True)
+    ]
+    for field in ("total_service_time_s", "nash_gap_s", "max_load_s", "user_service_time_s"):
+        a, b = (np.asarray(getattr(r, field)) for r in runs)
+        assert a.tobytes() == b.tobytes(), field
+
+
+def test_prefetch_is_on_by_default_for_large_slots_only() -> None:
+    small = [generate_network(PRESETS["paper"], stream(1, "scenario"))]
+    assert not wants_prefetch(small, DynamicsConfig())
+    assert not wants_prefetch(small * 100_000, DynamicsConfig(fading="mean", mobility=False))
