@@ -195,17 +195,18 @@ class DrawAhead:
         self.batch = batch
         self.max_bytes = DRAW_AHEAD_BYTES if max_bytes is None else max_bytes
         self._kind: tuple[str, tuple[int, ...]] | None = None
+        self._slots = 1  # slots drawn per call, set by the first draw
         self._buffer: FloatArray | None = None  # [S, slots, *shape]
         self._next = 0  # the next slot of the buffer to hand out
 
     def _take(self, method: str, shape: tuple[int, ...], out: FloatArray | None) -> FloatArray:
-        shape = tuple(int(n) for n in shape)
         if self._kind is None:
+            shape = tuple(int(n) for n in shape)
             self._kind = (method, shape)
-        elif self._kind != (method, shape):
+            self._slots = max(1, self.max_bytes // max(8 * int(np.prod(shape)), 1))
+        elif self._kind != (method, shape) and self._kind != (method, tuple(map(int, shape))):
             raise ValueError(f"a stream drawn as {self._kind} cannot draw {(method, shape)}")
-        per_slot = 8 * int(np.prod(shape))
-        slots = max(1, self.max_bytes // max(per_slot, 1))
+        slots = self._slots
         if slots == 1:  # one slot at a time: straight into ``out``
             return self.batch._fill(method, shape, out)
         if self._buffer is None or self._next == self._buffer.shape[1]:

@@ -150,8 +150,9 @@ class DynamicEnvironment(Environment):
             )
             for _ in range(sides)
         ]
-        # the fading gains of each set, with reuse_buffers
-        self._gain_buffers: list[FloatArray | None] = [None] * sides
+        # the fading gains, with reuse_buffers: one array even with prefetch (only the
+        # thread that makes the slots reads them, one slot after the other)
+        self._gain_buffer: FloatArray | None = None
         self._walk: WalkBuffers | None = None  # the random walk's arrays, with reuse_buffers
         self._index = -1  # the last slot advanced to
         self._made = [-1] * sides  # the last slot made in each set of buffers
@@ -204,10 +205,9 @@ class DynamicEnvironment(Environment):
         rayleigh = config.fading != "mean"
         gain_out = None
         if self.reuse and rayleigh:
-            side = index % len(self._gain_buffers)
-            gain_out = self._gain_buffers[side]
+            gain_out = self._gain_buffer
             if gain_out is None:
-                gain_out = self._gain_buffers[side] = np.empty(state.fading_gain.shape)
+                gain_out = self._gain_buffer = np.empty(state.fading_gain.shape)
         state = step_fading(state, config, streams["fading"], out=gain_out)
         walk = None
         if self.reuse and config.mobility:
