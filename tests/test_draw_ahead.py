@@ -20,6 +20,7 @@ from jcaco.sim import dynamics
 from jcaco.sim.dynamics import DrawAhead, DynamicsConfig
 from jcaco.sim.environment import DynamicEnvironment
 from jcaco.sim.simulate import simulate, wants_prefetch
+from test_slot_channel import assert_same_slot
 
 
 @pytest.mark.parametrize("method", ["random", "standard_exponential"])
@@ -68,14 +69,7 @@ def test_advance_then_slot_equals_every_slot_built(
         if t % 4 != 3:
             some.advance(t)
             continue
-        slot = some.slot(t)
-        for a, b in (
-            (slot.game.tx_time_s, before.game.tx_time_s),
-            (slot.mean_tx_time_s(), before.mean_tx_time_s()),
-            (slot.distance_m, before.distance_m),
-            (slot.active, before.active),
-        ):
-            assert a.tobytes() == b.tobytes(), (name, t)
+        assert_same_slot(some.slot(t), before, (name, t))
 
 
 @pytest.mark.parametrize("eager", [False, True])
@@ -90,14 +84,8 @@ def test_prefetched_slots_equal_slots_made_in_turn(name: str, eager: bool) -> No
         ahead.declare(Information("own", "mean", "none"))
     try:
         for t in range(9):
-            before, slot = plain.slot(t), ahead.slot(t)
-            for a, b in (
-                (slot.game.tx_time_s, before.game.tx_time_s),
-                (slot.mean_tx_time_s(), before.mean_tx_time_s()),
-                (slot.distance_m, before.distance_m),
-                (slot.active, before.active),
-            ):
-                assert a.tobytes() == b.tobytes(), (name, t)
+            before = plain.slot(t)
+            assert_same_slot(ahead.slot(t), before, (name, t))
         with pytest.raises(ValueError, match="prefetched"):
             ahead.slot(3)
     finally:
