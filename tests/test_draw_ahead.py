@@ -88,6 +88,8 @@ def test_prefetched_slots_equal_slots_made_in_turn(name: str, eager: bool) -> No
             assert_same_slot(ahead.slot(t), before, (name, t))
         with pytest.raises(ValueError, match="prefetched"):
             ahead.slot(3)
+        with pytest.raises(ValueError, match="prefetching"):
+            ahead.advance(9)
     finally:
         ahead.close()
     with pytest.raises(ValueError, match="reuse_buffers"):

@@ -194,12 +194,18 @@ class DynamicEnvironment(Environment):
             self._executor, self._pending = None, None
 
     def _make(self, index: int) -> Slot:
-        return self._slot_game(index, self.advance(index))
+        return self._slot_game(index, self._advance(index))
 
     def advance(self, index: int) -> DynamicState:
         """Advance activity, fading and mobility to slot ``index`` without building its game
         (a replay that needs only some slots' games: :meth:`slot` at those, this at the
-        others; the same draws, so the same slots)."""
+        others; the same draws, so the same slots). Not with ``prefetch``: there the
+        second thread advances the dynamics."""
+        if self._executor is not None:
+            raise ValueError("advance() is not for a prefetching environment; call slot()")
+        return self._advance(index)
+
+    def _advance(self, index: int) -> DynamicState:
         config, streams = self.config, self._streams
         state = step_activity(self.state, config, streams["activity"])
         rayleigh = config.fading != "mean"
