@@ -238,7 +238,9 @@ class DynamicEnvironment(Environment):
         channel.sweep(
             state.user_xy_m if config.mobility else None,
             state.fading_gain if rayleigh else None,
-            mean=not rayleigh or (config.mobility and self._eager_mean),
+            # with prefetch the mean-fading times a view reads are made on demand by the
+            # caller's thread (same numbers): it balances the two threads' work per slot
+            mean=not rayleigh or (config.mobility and self._eager_mean and not self._executor),
         )
         distance = channel.distance_m
         if rayleigh:
