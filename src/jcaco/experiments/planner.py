@@ -97,13 +97,14 @@ def replay_optima(
     seed ``s``; the dynamics are :class:`DynamicEnvironment`'s defaults, as in
     :func:`jcaco.sim.simulate.simulate`.
     """
-    env = DynamicEnvironment(networks, seeds)
+    env = DynamicEnvironment(networks, seeds, reuse_buffers=True)  # each slot used at once
     wanted = set(sampled)
     out: list[list[tuple[Optimum, np.ndarray]]] = []
     for t in range(max(sampled) + 1):
-        slot = env.slot(t)
         if t not in wanted:
+            env.advance(t)  # the dynamics only: no game is built for a slot not solved
             continue
+        slot = env.slot(t)
         out.append(
             [
                 (

@@ -67,12 +67,13 @@ def same_information_rows(
     window = min(task.window, task.slots)
     sampled = sample_slots(task.slots, window, int(params["sampled_slots"]))
     node_limit = int(params["node_limit"])
-    env = DynamicEnvironment(networks, task.seeds)
+    env = DynamicEnvironment(networks, task.seeds, reuse_buffers=True)  # used at once
     per_seed: list[list[tuple[float, Optimum, float]]] = [[] for _ in task.seeds]
     for t in range(max(sampled) + 1):
-        slot = env.slot(t)
         if t not in sampled:
+            env.advance(t)  # the dynamics only: no game is built for a slot not solved
             continue
+        slot = env.slot(t)
         mean_tx = slot.mean_tx_time_s()  # [S, N, M]
         for s in range(len(task.seeds)):
             opt = expected_optimum(slot.game, mean_tx, s, node_limit)

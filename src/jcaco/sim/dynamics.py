@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from jcaco.rng import RandomSource
+from jcaco.rng import RandomSource, SeedBatch
 from jcaco.types import BoolArray, FloatArray
 
 
@@ -99,7 +99,9 @@ def initial_state(
     )
 
 
-def step_activity(state: DynamicState, config: DynamicsConfig, rng: RandomSource) -> DynamicState:
+def step_activity(
+    state: DynamicState, config: DynamicsConfig, rng: RandomSource | DrawAhead
+) -> DynamicState:
     """Redraw a(t): a_i ~ Bernoulli(θ_i) independently per user and slot, eqs. (1)–(3).
 
     With ``config.activity`` off, every user with θ > 0 is active and nothing is drawn.
@@ -113,7 +115,7 @@ def step_activity(state: DynamicState, config: DynamicsConfig, rng: RandomSource
 def step_fading(
     state: DynamicState,
     config: DynamicsConfig,
-    rng: RandomSource,
+    rng: RandomSource | DrawAhead,
     out: FloatArray | None = None,
 ) -> DynamicState:
     """Redraw the Rayleigh power gains g ~ Exp(1), i.i.d. per user, AP and slot, eq. (6).
@@ -162,6 +164,75 @@ def disc_steps(uniform: FloatArray, radius_m: float) -> FloatArray:
     return np.stack((radius * np.cos(angle), radius * np.sin(angle)), axis=-1)
 
 
+#: Bytes of one stream's draws made ahead at a time by :class:`DrawAhead` (a few slots' worth
+#: at a reproduction's sizes; one slot at a time once a slot's draws are larger).
+DRAW_AHEAD_BYTES = 1 << 20
+
+
+class DrawAhead:
+    """One named stream's per-slot draws, made ``slots`` slots at a time: the same numbers.
+
+    Each seed's generator fills its ``slots`` slots' draws in one call (``(slots, *shape)``,
+    row by row, in the order it would fill them slot by slot: numpy's ``random`` and
+    ``standard_exponential`` fill an array element after element and keep nothing between
+    calls), and each slot then takes its ``(S, *shape)`` view. A slot of 30 users in 20 seeds
+    then costs one generator call per seed every ``slots`` slots instead of every slot.
+
+    A stream serves one method and one shape (what :func:`step_activity`,
+    :func:`step_fading` and :func:`step_mobility` each ask for); asking for another raises
+    ``ValueError``. The generators run ahead of the slots by up to ``slots - 1`` slots' draws,
+    so they must not be drawn from by anything else.
+
+    Parameters
+    ----------
+    batch : SeedBatch
+        One generator per seed.
+    max_bytes : int, optional
+        Draws made ahead at most (default :data:`DRAW_AHEAD_BYTES`); at least one slot.
+    """
+
+    def __init__(self, batch: SeedBatch, max_bytes: int | None = None):
+        self.batch = batch
+        self.max_bytes = DRAW_AHEAD_BYTES if max_bytes is None else max_bytes
+        self._kind: tuple[str, tuple[int, ...]] | None = None
+        self._slots = 1  # slots drawn per call, set by the first draw
+        self._buffer: FloatArray | None = None  # [S, slots, *shape]
+        self._next = 0  # the next slot of the buffer to hand out
+
+    def _take(self, method: str, shape: tuple[int, ...], out: FloatArray | None) -> FloatArray:
+        if self._kind is None:
+            shape = tuple(int(n) for n in shape)
+            self._kind = (method, shape)
+            self._slots = max(1, self.max_bytes // max(8 * int(np.prod(shape)), 1))
+        elif self._kind != (method, shape) and self._kind != (method, tuple(map(int, shape))):
+            raise ValueError(f"a stream drawn as {self._kind} cannot draw {(method, shape)}")
+        slots = self._slots
+        if slots == 1:  # one slot at a time: straight into ``out``
+            return self.batch._fill(method, shape, out)
+        if self._buffer is None or self._next == self._buffer.shape[1]:
+            if self._buffer is None:
+                self._buffer = np.empty((shape[0], slots, *shape[1:]))
+            for g, rows in zip(self.batch.generators, self._buffer, strict=True):
+                getattr(g, method)(out=rows)  # [slots, *shape[1:]], slot after slot
+            self._next = 0
+        view = self._buffer[:, self._next]
+        self._next += 1
+        if out is None:
+            return view
+        out[...] = view
+        return out
+
+    def random(self, shape: tuple[int, ...], out: FloatArray | None = None) -> FloatArray:
+        """This slot's uniform [0, 1) draws (first axis: seeds), into ``out`` if given."""
+        return self._take("random", shape, out)
+
+    def standard_exponential(
+        self, shape: tuple[int, ...], out: FloatArray | None = None
+    ) -> FloatArray:
+        """This slot's Exp(1) draws (first axis: seeds), into ``out`` if given."""
+        return self._take("standard_exponential", shape, out)
+
+
 class WalkBuffers:
     """Arrays one step of the random walk works in, made once (:func:`step_mobility`):
     ``uniform`` ``(S, N, 2)``; ``radius``, ``angle`` and ``trig`` ``(S, N)``; ``reflect``
@@ -176,7 +247,11 @@ class WalkBuffers:
 
 
 def _walk_in_place(
-    xy_m: FloatArray, area_m: FloatArray, radius_m: float, rng: RandomSource, work: WalkBuffers
+    xy_m: FloatArray,
+    area_m: FloatArray,
+    radius_m: float,
+    rng: RandomSource | DrawAhead,
+    work: WalkBuffers,
 ) -> None:
     """:func:`disc_steps` and :func:`reflect` of one walk step, written over ``xy_m``: the
     same operations on the same numbers, so the same positions."""
@@ -211,7 +286,7 @@ def _walk_in_place(
 def step_mobility(
     state: DynamicState,
     config: DynamicsConfig,
-    rng: RandomSource,
+    rng: RandomSource | DrawAhead,
     work: WalkBuffers | None = None,
 ) -> DynamicState:
     """Random walk (docs/model.md O3): a uniform step in a disc, reflected at the area's border.
@@ -240,6 +315,8 @@ __all__ = [
     "step_fading",
     "step_mobility",
     "WalkBuffers",
+    "DrawAhead",
+    "DRAW_AHEAD_BYTES",
     "reflect",
     "disc_steps",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -24,7 +25,9 @@ from jcaco.model.instance import GameInstance, stack_instances
 from jcaco.rng import SeedBatch
 from jcaco.scenario.network import Network
 from jcaco.sim.dynamics import (
+    DrawAhead,
     DynamicsConfig,
+    DynamicState,
     WalkBuffers,
     initial_state,
     step_activity,
@@ -89,6 +92,14 @@ class DynamicEnvironment(Environment):
         times) and the random walk's arrays once and write each slot over them: no per-slot
         allocation, memory flat over slots, the same numbers; a slot's arrays are then valid
         until the next :meth:`slot` (``simulate`` runs so). Default: new arrays every slot.
+    prefetch : bool
+        With ``reuse_buffers``: make slot t + 1 in a background thread while the caller
+        works on slot t (two sets of buffers, taken in turns; the same draws in the same
+        order per stream, so the same slots). numpy releases the GIL in its random fills and
+        in its ufuncs on large arrays, so on two cores the environment's pass overlaps the
+        learner's; it pays for large slots only (:func:`jcaco.sim.simulate.simulate` turns
+        it on from :data:`PREFETCH_FROM_ELEMENTS`). Calls of :meth:`slot` must then come in
+        order (0, 1, 2, ...), and one slot past the last asked for is made and dropped.
 
     Notes
     -----
@@ -105,16 +116,19 @@ class DynamicEnvironment(Environment):
         dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
         *,
         reuse_buffers: bool = False,
+        prefetch: bool = False,
     ):
         check_batch(networks, seeds)
+        if prefetch and not reuse_buffers:
+            raise ValueError("prefetch needs reuse_buffers=True")
         self.reuse = reuse_buffers
         self.config = dynamics
         self.seeds = tuple(int(s) for s in seeds)
         first = networks[0]
         self._radio = {name: getattr(first, name) for name in SHARED_RADIO}
         self._initial = stack_instances([build_instance(net) for net in networks])
-        self._streams = {
-            name: SeedBatch.from_seeds(list(self.seeds), name)
+        self._streams = {  # each stream's draws made a few slots ahead (the same numbers)
+            name: DrawAhead(SeedBatch.from_seeds(list(self.seeds), name))
             for name in ("activity", "fading", "mobility")
         }
         self.state = initial_state(
@@ -124,18 +138,29 @@ class DynamicEnvironment(Environment):
             num_aps=first.num_aps,
         )
         assert self._initial.distance_m is not None
-        self._channel = SlotChannel(
-            ap_xy_m=np.stack([net.ap_xy_m for net in networks]),  # [S, M, 2]
-            bandwidth_hz=np.stack([net.bandwidth_hz for net in networks])[:, None, :],
-            content_bits=np.stack([net.content_bits for net in networks]),  # [S, N]
-            distance_m=self._initial.distance_m,  # [S, N, M]
-            radio=self._radio,
-            reuse=reuse_buffers,
-        )
-        self._gain_buffer: FloatArray | None = None  # the fading gains, with reuse_buffers
+        sides = 2 if prefetch else 1  # buffer sets, slot t takes set t % sides
+        self._channels = [
+            SlotChannel(
+                ap_xy_m=np.stack([net.ap_xy_m for net in networks]),  # [S, M, 2]
+                bandwidth_hz=np.stack([net.bandwidth_hz for net in networks])[:, None, :],
+                content_bits=np.stack([net.content_bits for net in networks]),  # [S, N]
+                distance_m=self._initial.distance_m,  # [S, N, M]
+                radio=self._radio,
+                reuse=reuse_buffers,
+            )
+            for _ in range(sides)
+        ]
+        # the fading gains, with reuse_buffers: one array even with prefetch (only the
+        # thread that makes the slots reads them, one slot after the other)
+        self._gain_buffer: FloatArray | None = None
         self._walk: WalkBuffers | None = None  # the random walk's arrays, with reuse_buffers
-        self._index = -1  # the last slot made
+        self._index = -1  # the last slot advanced to
+        self._made = [-1] * sides  # the last slot made in each set of buffers
         self._eager_mean = False  # whether each slot's pass makes the mean-fading times
+        self._executor: ThreadPoolExecutor | None = None  # the prefetching thread
+        self._pending: tuple[int, Future[Slot]] | None = None  # (index, slot being made)
+        if prefetch:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="jcaco-slot")
 
     def initial(self) -> GameInstance:
         """The mean-fading game at the initial positions (batched ``(S, ...)``)."""
@@ -148,6 +173,39 @@ class DynamicEnvironment(Environment):
 
     def slot(self, index: int) -> Slot:
         """Advance activity, fading and mobility, then build slot ``index``'s game."""
+        if self._executor is None:
+            return self._make(index)
+        pending = self._pending
+        if pending is None:
+            slot = self._make(index)
+        elif pending[0] != index:
+            raise ValueError(f"slot {index} asked for while slot {pending[0]} was prefetched")
+        else:
+            slot = pending[1].result()
+        self._pending = (index + 1, self._executor.submit(self._make, index + 1))
+        return slot
+
+    def close(self) -> None:
+        """Stop the prefetching thread (after the slot it is making); no-op without one."""
+        if self._executor is not None:
+            if self._pending is not None:
+                self._pending[1].cancel()
+            self._executor.shutdown(wait=True)
+            self._executor, self._pending = None, None
+
+    def _make(self, index: int) -> Slot:
+        return self._slot_game(index, self._advance(index))
+
+    def advance(self, index: int) -> DynamicState:
+        """Advance activity, fading and mobility to slot ``index`` without building its game
+        (a replay that needs only some slots' games: :meth:`slot` at those, this at the
+        others; the same draws, so the same slots). Not with ``prefetch``: there the
+        second thread advances the dynamics."""
+        if self._executor is not None:
+            raise ValueError("advance() is not for a prefetching environment; call slot()")
+        return self._advance(index)
+
+    def _advance(self, index: int) -> DynamicState:
         config, streams = self.config, self._streams
         state = step_activity(self.state, config, streams["activity"])
         rayleigh = config.fading != "mean"
@@ -165,14 +223,24 @@ class DynamicEnvironment(Environment):
         state = step_mobility(state, config, streams["mobility"], work=walk)
         self.state = state
         self._index = index
+        return state
+
+    def _slot_game(self, index: int, state: DynamicState) -> Slot:
+        """Slot ``index``'s game from its advanced ``state`` (one pass over the channel)."""
+        config = self.config
+        rayleigh = config.fading != "mean"
         if config.static:
             game = self._initial
             return Slot(index, game, state.active, state.active.astype(float), game.distance_m)
-        channel = self._channel
+        side = index % len(self._channels)
+        self._made[side] = index
+        channel = self._channels[side]
         channel.sweep(
             state.user_xy_m if config.mobility else None,
             state.fading_gain if rayleigh else None,
-            mean=not rayleigh or (config.mobility and self._eager_mean),
+            # with prefetch the mean-fading times a view reads are made on demand by the
+            # caller's thread (same numbers): it balances the two threads' work per slot
+            mean=not rayleigh or (config.mobility and self._eager_mean and not self._executor),
         )
         distance = channel.distance_m
         if rayleigh:
@@ -198,12 +266,13 @@ class DynamicEnvironment(Environment):
         :meth:`initial`. Made in the slot's pass after :meth:`declare`, else now."""
         if not self.config.mobility:
             return self._initial.tx_time_s
-        if self.reuse and index != self._index:
+        side = index % len(self._channels)
+        if self.reuse and index != self._made[side]:
             raise RuntimeError(
-                f"slot {index}'s mean-fading times asked for after slot {self._index} was made "
-                "(with reuse_buffers, a slot's arrays last until the next slot)"
+                f"slot {index}'s mean-fading times asked for after slot {self._made[side]} was "
+                "made (with reuse_buffers, a slot's arrays last until the next slot)"
             )
-        return self._channel.mean_tx_time_s(distance_m)
+        return self._channels[side].mean_tx_time_s(distance_m)
 
 
 __all__ = ["DynamicEnvironment", "batched_distances_m", "check_batch"]

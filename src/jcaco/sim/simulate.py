@@ -21,6 +21,7 @@ a simulation the learners that declare everybody's activity (``br``, ``br-sync``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -56,6 +57,7 @@ def simulate(
     record_users: bool = False,
     user_sink: Callable[[int, FloatArray], None] | None = None,
     nash_gap_from: int = 0,
+    prefetch: bool | None = None,
 ) -> Trace:
     """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch.
 
@@ -86,6 +88,12 @@ def simulate(
     nash_gap_from : int
         The first slot whose Nash gap the trace holds (NaN before it; a pass over every
         user's times per slot, so a reproduction asks only for its measurement window).
+    prefetch : bool, optional
+        Make each next slot's environment (draws, walk, channel) in a second thread while
+        the learner works on this one (:class:`DynamicEnvironment`'s ``prefetch``: the same
+        numbers). Default (None): on when a slot's ``(S, N, M)`` arrays hold at least
+        :data:`PREFETCH_FROM_ELEMENTS` entries and the process may use two or more CPUs
+        (a reproduction's slots are far smaller: its workers stay one thread each).
 
     Returns
     -------
@@ -97,15 +105,41 @@ def simulate(
     slots = int(slots)
     seeds = tuple(check_seed(s) for s in seeds)
     learner = make_learner(algorithm, params)
-    env = DynamicEnvironment(networks, seeds, dynamics, reuse_buffers=True)
-    game = env.initial()
-    recorder = TraceRecorder(
-        slots, len(seeds), game.num_users, record_users, user_sink, nash_gap_from=nash_gap_from
-    )
-    outcome = run_loop(
-        env, learner, SeedBatch.from_seeds(list(seeds), "learner"), slots, callback=recorder
-    )
+    if prefetch is None:
+        prefetch = wants_prefetch(networks, dynamics)
+    env = DynamicEnvironment(networks, seeds, dynamics, reuse_buffers=True, prefetch=prefetch)
+    try:
+        game = env.initial()
+        recorder = TraceRecorder(
+            slots, len(seeds), game.num_users, record_users, user_sink, nash_gap_from=nash_gap_from
+        )
+        outcome = run_loop(
+            env, learner, SeedBatch.from_seeds(list(seeds), "learner"), slots, callback=recorder
+        )
+    finally:
+        env.close()
     return recorder.trace(algorithm_name(algorithm), seeds, outcome.profile)
+
+
+#: Entries of a slot's ``(S, N, M)`` arrays from which :func:`simulate` prefetches the next
+#: slot in a second thread by default (2^21: e.g. 2 x 10^5 users at 10 APs; at a
+#: reproduction's 30 users x 10 APs x 20 seeds a thread's hand-over would cost more than
+#: the whole environment pass).
+PREFETCH_FROM_ELEMENTS = 1 << 21
+
+
+def wants_prefetch(networks: Sequence[Network], dynamics: DynamicsConfig) -> bool:
+    """Whether :func:`simulate` prefetches slots by default: large slots with changing times
+    and two or more CPUs this process may use."""
+    if dynamics.static or not networks:
+        return False
+    net = networks[0]
+    elements = len(networks) * net.num_users * net.num_aps
+    if hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0))
+    else:  # macOS, Windows
+        cpus = os.cpu_count() or 1
+    return elements >= PREFETCH_FROM_ELEMENTS and cpus >= 2
 
 
 def provenance(seeds: Sequence[int]) -> dict[str, Any]:
@@ -120,5 +154,7 @@ __all__ = [
     "Trace",
     "METRICS",
     "simulate",
+    "wants_prefetch",
+    "PREFETCH_FROM_ELEMENTS",
     "provenance",
 ]
