@@ -1,4 +1,4 @@
-"""Compiled kernel of ``br``'s moves (imports numba; load it lazily).
+"""Compiled kernel of ``br``'s moves in one slot (imports numba; load it lazily).
 
 The same moves as the numpy form in :meth:`jcaco.learners.best_response.BestResponse.act`, to
 the bit, for a whole batch of seeds: each move draws one uniform per seed, picks the
@@ -7,28 +7,34 @@ the bit, for a whole batch of seeds: each move draws one uniform per seed, picks
 (:func:`jcaco.game.resource.best_responses`). The numpy form recomputes every user's best
 response before each move, O(N R); here a move costs what it changes.
 
-**Who can improve: thresholds.** In one subgame (loads ``L``, weights ``w``), user i on
-resource c can improve iff some r != c has ``P(L_c, L_r, w[i, r])``, where ``P(Lc, Lr, x) =
-Lc - (Lr + x) > atol`` in floating point: that is ``best_responses``' ``gain > 0`` (its minimum
-also runs over ``L_c`` itself, which changes the difference only where it is ``<= 0 <=
-atol``; and ``Lc - min_r fl(Lr + x_r) > atol`` iff it holds for some r, the subtraction being
-monotone). ``P`` is monotone in x (rounding is monotone): with the players sorted by
-``w[:, r]`` (``order[r]``, static while the game is), the players for whom ``P(L_c, L_r, .)``
-holds are a prefix of ``order[r]``, of length ``ptr[c, r]``. A player's ``nimp`` counts the
-alternatives r whose prefix of its own resource holds it; it can improve iff ``nimp > 0``. A
-move a -> b changes ``L_a`` and ``L_b`` only, so only the prefixes of pairs with c or r in
-{a, b} move (``4 R - 6`` pairs); each is found again by galloping from its old end, and the
-players of c between the old and the new end (one bit per position and resource in ``mask``,
-words of :data:`CHUNK` positions) gain or lose that alternative. So a move touches the users
-whose ability to improve it changes, plus ``O(R log)`` searches.
+**Who can improve.** In one subgame (loads ``L``, weights ``w``), user i on resource c can
+improve iff some r != c has ``P(L_c, L_r, w[i, r])``, where ``P(Lc, Lr, x) = Lc - (Lr + x) >
+atol`` in floating point: that is ``best_responses``' ``gain > 0`` (its minimum also runs over
+``L_c`` itself, which changes the difference only where it is ``<= 0 <= atol``). ``P`` is
+monotone in each argument (rounding is monotone): true for larger ``Lc``, smaller ``Lr``,
+smaller ``x``. Each user keeps a ``flag``, and a flagged user the resource ``arg`` that
+certifies it. The users are cut into blocks of :data:`BLOCK`; per block, current resource c
+and alternative r the kernel keeps
 
-**Loads to the bit** (:mod:`._br_loads_numba`): ``np.bincount`` sums a resource's weights in
-user order from 0.0; the kernel keeps each block's running sums and refolds, after a move, the
-two changed resources in the mover's block and shifts the later blocks where that is exact.
+* ``low[j, c, r]``: the smallest ``w[i, r]`` of the unflagged players on c in block j; the
+  invariant "no unflagged user can improve via r" holds for the whole block iff ``P`` is false
+  there (monotone in x);
+* ``high[j, c, r]``: the largest ``w[i, r]`` of the flagged players on c in block j whose
+  ``arg`` is r; "each of them still improves via r" holds iff ``P`` is true there.
 
-The k-th can-improve user is found from per-block counts (blocks of :data:`BLOCK` users). The
-state (sorted orders, prefixes, loads) is built once per game and kept across calls while the
-weights do not change (:func:`br_state`, :func:`br_run`).
+A move from a to b lowers ``L_a`` and raises ``L_b`` only, so only four families of pairs can
+break (unflagged: c = b, or r = a; flagged: c = a, or r = b); the kernel tests them on the
+block aggregates (``4 (R - 1)`` tests per block) and recomputes, exactly, the users on c of the
+blocks that fail (a failing block holds a user whose certificate broke). Everything else is
+untouched. The draw's user is found from per-block counts of the movers that can improve.
+
+**Loads to the bit** (:mod:`._br_loads_numba`). ``np.bincount`` sums a resource's weights in
+user order from 0.0. Per block the users are kept grouped by resource in user order (``perm``,
+``start``, with the weight rows and own weights copied in that order, ``wp``, ``ownp``:
+contiguous reads) with each resource's running sum entering the block (``enter``); a move
+refolds the two changed resources in the mover's block, the same additions in the same order
+as bincount, and shifts the later blocks' sums where that is exact (else refolds them). So
+every flag, draw and move equals the numpy form's (``tests/test_br_incremental.py``).
 """
 
 from __future__ import annotations
@@ -38,14 +44,6 @@ import numpy as np
 
 from jcaco.learners._br_loads_numba import BLOCK, loads_setup, move_loads
 
-#: Positions per word of ``mask`` (int64 words, 32 bits used: no sign bit involved).
-CHUNK = 32
-#: Position of a word's lowest set bit from its de Bruijn product (32-bit words).
-_DEBRUIJN = np.array(
-    [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8,
-     31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6, 11, 5, 10, 9], dtype=np.int64
-)  # fmt: skip
-
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _improves(load_c, load_r, x, atol):  # pragma: no cover - compiled
@@ -54,182 +52,104 @@ def _improves(load_c, load_r, x, atol):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _holds(w, order, r, k, load_c, load_r, atol):  # pragma: no cover - compiled
-    """``P`` at position k of ``order[r]``."""
-    return _improves(load_c, load_r, w[order[r, k], r], atol)
+def _copy_rows(j, w, perm, start, wp):  # pragma: no cover - compiled
+    """``wp[k]``: the weight row of the user at position k of block j (grouped by resource)."""
+    for k in range(start[j, 0], start[j, start.shape[1] - 1]):
+        wp[k, :] = w[perm[k], :]
 
 
 @numba.njit(cache=True, nogil=True)
-def _prefix(w, order, r, n, load_c, load_r, atol, p):  # pragma: no cover - compiled
-    """Length of the prefix of ``order[r][:n]`` where ``P`` holds, galloping from ``p``."""
-    if p < n and _holds(w, order, r, p, load_c, load_r, atol):
-        lo = p + 1  # P holds below lo
-        hi = n  # P fails from hi on
-        step = 1
-        while lo + step - 1 < n:
-            probe = lo + step - 1
-            if _holds(w, order, r, probe, load_c, load_r, atol):
-                lo = probe + 1
-                step *= 2
-            else:
-                hi = probe
-                break
-    else:
-        if p == 0 or _holds(w, order, r, p - 1, load_c, load_r, atol):
-            return p
-        hi = p - 1
-        lo = 0
-        step = 1
-        while hi - step >= 0:
-            probe = hi - step
-            if _holds(w, order, r, probe, load_c, load_r, atol):
-                lo = probe + 1
-                break
-            hi = probe
-            step *= 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _holds(w, order, r, mid, load_c, load_r, atol):
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@numba.njit(cache=True, nogil=True)
-def _bump(i, step, nimp, other, mover, can, count):  # pragma: no cover - compiled
-    """Add ``step`` to user i's ``nimp``; returns the change of the movers that can improve."""
-    before = nimp[i] > 0
-    nimp[i] += step
-    now = nimp[i] > 0
-    if now == before:
-        return 0
-    value = 1 if mover[i] != 0 and (now or other[i] > 0) else 0
-    if value == can[i]:
-        return 0
-    can[i] = value
-    change = 2 * value - 1
-    count[i // BLOCK] += change
-    return change
-
-
-@numba.njit(cache=True, nogil=True)
-def _walk(
-    r, c, lo, hi, step, skip, order, mask, nimp, other, mover, can, count
+def _repair(
+    j,
+    c,
+    flagged_only,
+    wp,
+    player,
+    perm,
+    start,
+    load,
+    flag,
+    arg,
+    low,
+    high,
+    atol,
+    other,
+    mover,
+    can,
+    count,
 ):  # pragma: no cover
-    """``step`` to the ``nimp`` of the players of c at positions [lo, hi) of ``order[r]``."""
+    """Re-certify the players on c in block j, exactly, and the block's aggregates for c.
+
+    With ``flagged_only`` (a flagged certificate may have broken; the unflagged ones hold) the
+    unflagged players are left alone and a flagged one is recomputed only where its
+    certificate broke (one test); otherwise every player is recomputed. Returns the change of
+    the number of movers that can improve.
+    """
+    num_resources = wp.shape[1]
+    if not flagged_only:
+        low[j, c, :] = np.inf
+    high[j, c, :] = -np.inf
     change = 0
-    k = lo
-    while k < hi:
-        word_index = k // CHUNK
-        base = word_index * CHUNK
-        end = min(hi, base + CHUNK)
-        word = mask[r, c, word_index] >> (k - base)
-        word &= (np.int64(1) << (end - k)) - 1
-        while word != 0:
-            low_bit = word & -word
-            i = order[r, k + _DEBRUIJN[((low_bit * 0x077CB531) & 0xFFFFFFFF) >> 27]]
-            if i != skip:
-                change += _bump(i, step, nimp, other, mover, can, count)
-            word ^= low_bit
-        k = end
+    for k in range(start[j, c], start[j, c + 1]):
+        i = perm[k]
+        if not player[i] or (flagged_only and not flag[i]):
+            continue
+        if flagged_only and _improves(load[c], load[arg[i]], wp[k, arg[i]], atol):
+            high[j, c, arg[i]] = max(high[j, c, arg[i]], wp[k, arg[i]])
+            continue
+        best = np.inf
+        where = -1
+        for r in range(num_resources):
+            if r != c:
+                t = load[r] + wp[k, r]
+                if t < best:
+                    best = t
+                    where = r
+        now = load[c] - best > atol
+        flag[i] = now
+        if now:
+            arg[i] = where
+            high[j, c, where] = max(high[j, c, where], wp[k, where])
+        else:
+            for r in range(num_resources):
+                if r != c:
+                    low[j, c, r] = min(low[j, c, r], wp[k, r])
+        value = mover[i] and (now or other[i])
+        if value != can[i]:
+            can[i] = value
+            step = 1 if value else -1
+            count[j] += step
+            change += step
     return change
 
 
 @numba.njit(cache=True, nogil=True)
-def _set_bits(u, c, on, rank, mask):  # pragma: no cover - compiled
-    """Mark (or unmark) player u as on c at its position in every ``order[r]``."""
-    for r in range(rank.shape[0]):
-        k = rank[r, u]
-        bit = np.int64(1) << (k % CHUNK)
-        if on:
-            mask[r, c, k // CHUNK] |= bit
-        else:
-            mask[r, c, k // CHUNK] &= ~bit
-
-
-@numba.njit(cache=True, nogil=True)
-def _count_alternatives(i, c, rank, ptr):  # pragma: no cover - compiled
-    """How many alternatives r != c hold player i (on c) in their prefix."""
-    n = 0
-    for r in range(rank.shape[0]):
-        if r != c and rank[r, i] < ptr[c, r]:
-            n += 1
-    return n
-
-
-@numba.njit(cache=True, nogil=True)
-def _setup(w, choice, sub, atol):  # pragma: no cover - compiled
-    """Loads, sorted orders, masks, prefixes and ``nimp`` of one subgame of one seed."""
-    player, own, tzu, perm, start, ownp, tzr, enter, load, order, rank, mask, ptr, nimp, meta = sub
+def _setup(game, atol):  # pragma: no cover - compiled
+    """Own weights, players, grouping and loads (user order) of one subgame; no flags yet."""
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high, tzu, tzr = (
+        game
+    )
     num_users, num_resources = w.shape
-    players = np.empty(num_users, dtype=np.int64)
-    n = 0
+    loads_setup(w, choice, own, tzu, perm, start, ownp, tzr, enter, load)
     for i in range(num_users):
         on = False
         for r in range(num_resources):
             if w[i, r] > 0:
                 on = True
         player[i] = on
-        nimp[i] = 0
-        if on:
-            players[n] = i
-            n += 1
-    meta[0] = n
-    players = players[:n]
-    loads_setup(w, choice, own, tzu, perm, start, ownp, tzr, enter, load)
-    mask[:] = 0
-    rank[:] = -1
-    for r in range(num_resources):
-        keys = np.empty(n)
-        for k in range(n):
-            keys[k] = w[players[k], r]
-        sorted_players = players[np.argsort(keys, kind="mergesort")]
-        for k in range(n):
-            i = sorted_players[k]
-            order[r, k] = i
-            rank[r, i] = k
-            mask[r, choice[i], k // CHUNK] |= np.int64(1) << (k % CHUNK)
-    for c in range(num_resources):
-        for r in range(num_resources):
-            ptr[c, r] = 0
-            if r != c:
-                ptr[c, r] = _prefix(w, order, r, n, load[c], load[r], atol, 0)
-    for k in range(n):
-        i = players[k]
-        nimp[i] = _count_alternatives(i, choice[i], rank, ptr)
+        flag[i] = False
+    for j in range(start.shape[0]):
+        _copy_rows(j, w, perm, start, wp)
 
 
 @numba.njit(cache=True, nogil=True)
-def _after_move(u, a, b, w, choice, sub, atol, other, mover, can, count):  # pragma: no cover
-    """Player u moved from a to b in one subgame: loads, prefixes and ``nimp`` brought up to date.
-
-    Returns the change of the number of movers that can improve.
-    """
-    player, own, tzu, perm, start, ownp, tzr, enter, load, order, rank, mask, ptr, nimp, meta = sub
-    num_resources = w.shape[1]
-    n = meta[0]
-    _set_bits(u, a, False, rank, mask)
-    _set_bits(u, b, True, rank, mask)
-    choice[u] = b
-    move_loads(u, a, b, w, choice, own, tzu, perm, start, ownp, tzr, enter, load)
-    change = 0
-    for c in range(num_resources):
-        for r in range(num_resources):
-            if r == c or not (c == a or c == b or r == a or r == b):
-                continue
-            p = ptr[c, r]
-            q = _prefix(w, order, r, n, load[c], load[r], atol, p)
-            if q == p:
-                continue
-            ptr[c, r] = q
-            args = (order, mask, nimp, other, mover, can, count)
-            if q > p:
-                change += _walk(r, c, p, q, 1, u, *args)
-            else:
-                change += _walk(r, c, q, p, -1, u, *args)
-    fresh = _count_alternatives(u, b, rank, ptr)
-    return change + _bump(u, fresh - nimp[u], nimp, other, mover, can, count)
+def _certify(game, atol, other, mover, can, count):  # pragma: no cover - compiled
+    """Every player's flag and every block aggregate of one subgame, from scratch."""
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game[:14]
+    for j in range(start.shape[0]):
+        for c in range(w.shape[1]):
+            _repair(j, c, False, wp, player, perm, start, load, flag, arg, low, high, atol,
+                    other, mover, can, count)  # fmt: skip
 
 
 @numba.njit(cache=True, nogil=True)
@@ -251,6 +171,44 @@ def _best_response(w, load, i, c, player, atol):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _after_move(u, a, b, game, atol, other, mover, can, count):  # pragma: no cover
+    """User u moved from a to b in one subgame: regroup, refold, re-certify what broke.
+
+    Returns the change of the number of movers that can improve.
+    """
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high, tzu, tzr = (
+        game
+    )
+    num_resources = w.shape[1]
+    num_blocks = start.shape[0]
+    choice[u] = b
+    ju = u // BLOCK
+    move_loads(u, a, b, w, choice, own, tzu, perm, start, ownp, tzr, enter, load)
+    _copy_rows(ju, w, perm, start, wp)
+    args = (wp, player, perm, start, load, flag, arg, low, high, atol, other, mover, can, count)
+    change = _repair(ju, a, False, *args) + _repair(ju, b, False, *args)
+    la, lb = load[a], load[b]
+    for j in range(num_blocks):
+        for r in range(num_resources):
+            # unflagged on b (its load went up) or with alternative a (its load went down)
+            if r != b and _improves(lb, load[r], low[j, b, r], atol):
+                change += _repair(j, b, False, *args)
+                break
+        for c in range(num_resources):
+            if c != a and _improves(load[c], la, low[j, c, a], atol):
+                change += _repair(j, c, False, *args)
+        for r in range(num_resources):
+            # flagged on a (its load went down) or certified by b (its load went up)
+            if r != a and not _improves(la, load[r], high[j, a, r], atol):
+                change += _repair(j, a, True, *args)
+                break
+        for c in range(num_resources):
+            if c != b and not _improves(load[c], lb, high[j, c, b], atol):
+                change += _repair(j, c, True, *args)
+    return change
+
+
+@numba.njit(cache=True, nogil=True)
 def _find(can, count, target):  # pragma: no cover - compiled
     """The ``target``-th (0-based) True of ``can``, in user order."""
     j = 0
@@ -259,7 +217,7 @@ def _find(can, count, target):  # pragma: no cover - compiled
         j += 1
     i = j * BLOCK
     while True:
-        if can[i] != 0:
+        if can[i]:
             if target == 0:
                 return i
             target -= 1
@@ -267,70 +225,38 @@ def _find(can, count, target):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _subgame(num_seeds, num_users, size, nimp):  # pragma: no cover - compiled
-    """The state arrays of one subgame for every seed (leading axis: seed); ``nimp`` given."""
-    num_blocks = (num_users + BLOCK - 1) // BLOCK
-    words = (num_users + CHUNK - 1) // CHUNK
+def _subgame(w, num_blocks):  # pragma: no cover - compiled
+    """Work arrays of one subgame (``w`` and the choices are put in by the caller)."""
+    num_users, size = w.shape
     return (
-        np.zeros((num_seeds, num_users), dtype=np.bool_),  # player
-        np.zeros((num_seeds, num_users)),  # own
-        np.zeros((num_seeds, num_users), dtype=np.int64),  # tzu
-        np.zeros((num_seeds, num_users), dtype=np.int64),  # perm
-        np.zeros((num_seeds, num_blocks, size + 1), dtype=np.int64),  # start
-        np.zeros((num_seeds, num_users)),  # ownp
-        np.zeros((num_seeds, 2, size, num_blocks), dtype=np.int64),  # tzr
-        np.zeros((num_seeds, size, num_blocks + 1)),  # enter
-        np.zeros((num_seeds, size)),  # load
-        np.zeros((num_seeds, size, num_users), dtype=np.int32),  # order
-        np.zeros((num_seeds, size, num_users), dtype=np.int32),  # rank
-        np.zeros((num_seeds, size, size, words), dtype=np.int64),  # mask
-        np.zeros((num_seeds, size, size), dtype=np.int64),  # ptr
-        nimp,
-        np.zeros((num_seeds, 1), dtype=np.int64),  # meta: number of players
+        np.empty(num_users),  # own
+        np.empty(num_users, dtype=np.bool_),  # player
+        np.empty(num_users, dtype=np.int64),  # perm
+        np.empty((num_blocks, size + 1), dtype=np.int64),  # start
+        np.empty((num_users, size)),  # wp
+        np.empty(num_users),  # ownp
+        np.empty((size, num_blocks + 1)),  # enter
+        np.empty(size),  # load
+        np.zeros(num_users, dtype=np.bool_),  # flag
+        np.zeros(num_users, dtype=np.int64),  # arg
+        np.empty((num_blocks, size, size)),  # low
+        np.empty((num_blocks, size, size)),  # high
+        np.empty(num_users, dtype=np.int64),  # tzu
+        np.empty((2, size, num_blocks), dtype=np.int64),  # tzr
     )
 
 
 @numba.njit(cache=True, nogil=True)
-def _seed(state, s):  # pragma: no cover - compiled
-    """Seed s's views of one subgame's state arrays."""
-    a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14 = state
-    return (a0[s], a1[s], a2[s], a3[s], a4[s], a5[s], a6[s], a7[s], a8[s], a9[s], a10[s],
-            a11[s], a12[s], a13[s], a14[s])  # fmt: skip
-
-
-@numba.njit(cache=True, nogil=True)
-def br_state(w_ap, w_sv, ap, server, atol):  # pragma: no cover - compiled
-    """The kernel's state for the profile ``ap``, ``server`` ``(S, N)`` of the weights given.
-
-    ``w_ap``, ``w_sv`` ``(S, N, M)``, ``(S, N, K)``: player weights [s], every load of the
-    profile finite. Returns the AP subgame's and the server subgame's state arrays.
-    """
-    num_seeds, num_users, _ = w_ap.shape
-    users = np.zeros((num_seeds, num_users, 4), dtype=np.int16)
-    state_a = _subgame(num_seeds, num_users, w_ap.shape[2], users[:, :, 0])
-    state_s = _subgame(num_seeds, num_users, w_sv.shape[2], users[:, :, 1])
-    for s in range(num_seeds):
-        _setup(w_ap[s], ap[s], _seed(state_a, s), atol)
-        _setup(w_sv[s], server[s], _seed(state_s, s), atol)
-    return state_a, state_s, users
-
-
-@numba.njit(cache=True, nogil=True)
-def br_run(
-    w_ap, w_sv, ap, server, state_a, state_s, users, movers, draws, atol
-):  # pragma: no cover - compiled
-    """Make the moves of one block of draws in place on ``ap``, ``server`` and the state.
+def br_moves_kernel(w_ap, w_sv, ap, server, mover, draws, atol):  # pragma: no cover - compiled
+    """Make the moves of one slot in place on ``ap`` and ``server`` ``(S, N)``.
 
     Parameters
     ----------
     w_ap, w_sv : ndarray, shape (S, N, M) and (S, N, K)
-        Player weights [s], those the state was built for.
+        Player weights [s] (``resource.player_weights``); every load of the start profile finite.
     ap, server : ndarray of int64, shape (S, N)
-        The profile the state describes, updated in place.
-    state_a, state_s, users : tuple of ndarray, tuple of ndarray, ndarray
-        :func:`br_state`'s, updated in place (``users[s, i]``: user i's ``nimp`` in the AP
-        and the server subgame, whether it may move, whether it can improve: one cache line).
-    movers : ndarray of bool, shape (S, N)
+        The profile, updated in place.
+    mover : ndarray of bool, shape (S, N)
         Active players (who may move).
     draws : ndarray, shape (S, moves)
         The uniform of each seed and move, in the order of the moves.
@@ -351,39 +277,38 @@ def br_run(
     moves = np.zeros(num_seeds, dtype=np.int64)
     improvable = np.zeros(num_seeds, dtype=np.bool_)
     can_move = np.zeros(num_seeds, dtype=np.bool_)
+    work_a, work_s = _subgame(w_ap[0], num_blocks), _subgame(w_sv[0], num_blocks)
+    flag_a, flag_s = work_a[8], work_s[8]
+    can = np.zeros(num_users, dtype=np.bool_)
     count = np.zeros(num_blocks, dtype=np.int64)
     for s in range(num_seeds):
-        sub_a, sub_s = _seed(state_a, s), _seed(state_s, s)
-        nimp_a, nimp_s, mover, can = users[s, :, 0], users[s, :, 1], users[s, :, 2], users[s, :, 3]
+        game_a = (w_ap[s], ap[s], *work_a)
+        game_s = (w_sv[s], server[s], *work_s)
+        _setup(game_a, atol)
+        _setup(game_s, atol)
+        can[:] = False
         count[:] = 0
-        for i in range(num_users):
-            mover[i] = movers[s, i]
-            can[i] = 1 if movers[s, i] and (nimp_a[i] > 0 or nimp_s[i] > 0) else 0
-            count[i // BLOCK] += can[i]
+        _certify(game_a, atol, flag_s, mover[s], can, count)
+        _certify(game_s, atol, flag_a, mover[s], can, count)
         total = count.sum()
         for k in range(draws.shape[1]):
             if total == 0:  # nobody can move: the remaining draws move nobody
                 break
             target = np.int64(np.floor(draws[s, k] * total))
             user = _find(can, count, target) if target < total else 0
-            if can[user] == 0:  # uniform_choice's argmax of an all-False row
+            if not can[user]:  # uniform_choice's argmax of an all-False row
                 continue
             a0, s0 = ap[s, user], server[s, user]
-            a1 = _best_response(w_ap[s], sub_a[8], user, a0, sub_a[0][user], atol)
-            s1 = _best_response(w_sv[s], sub_s[8], user, s0, sub_s[0][user], atol)
+            a1 = _best_response(w_ap[s], work_a[7], user, a0, work_a[1][user], atol)
+            s1 = _best_response(w_sv[s], work_s[7], user, s0, work_s[1][user], atol)
             if a1 != a0:
-                total += _after_move(user, a0, a1, w_ap[s], ap[s], sub_a, atol, nimp_s,
-                                     mover, can, count)  # fmt: skip
+                total += _after_move(user, a0, a1, game_a, atol, flag_s, mover[s], can, count)
             if s1 != s0:
-                total += _after_move(user, s0, s1, w_sv[s], server[s], sub_s, atol, nimp_a,
-                                     mover, can, count)  # fmt: skip
+                total += _after_move(user, s0, s1, game_s, atol, flag_a, mover[s], can, count)
             moves[s] += 1
         can_move[s] = total > 0
         for i in range(num_users):
-            if nimp_a[i] > 0 or nimp_s[i] > 0:
+            if flag_a[i] or flag_s[i]:
                 improvable[s] = True
                 break
     return moves, improvable, can_move
-
-
-__all__ = ["BLOCK", "br_run", "br_state"]

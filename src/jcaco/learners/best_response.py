@@ -36,7 +36,7 @@ nothing beyond the loads BR already computes, so the declared information is unc
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -135,7 +135,6 @@ class BestResponse(Learner):
         self.last_ = start_profile(setup, self.start, rng)
         self.converged_ = np.zeros(setup.shape[0], dtype=bool)
         self.moves_ = np.zeros(setup.shape[0], dtype=np.int64)
-        self.kernel_state_: Any = None
 
     def act(self, view: View) -> Profile:
         """``moves_per_slot`` improving moves on this slot's game from the current profile."""
@@ -208,7 +207,6 @@ class BestResponse(Learner):
         self.moves_ = np.zeros(num_seeds, dtype=np.int64)
         mover = np.ascontiguousarray(movers, dtype=bool)
         choices = np.array(ap, dtype=np.int64, order="C"), np.array(server, dtype=np.int64)
-        state = self._state(compiled, w_ap, w_server, choices)
         can_move = np.ones(num_seeds, dtype=bool)
         left = int(self.moves_per_slot)
         while left > 0:
@@ -216,37 +214,13 @@ class BestResponse(Learner):
             left -= block
             draws = self._uniforms(num_seeds, block)  # [S, block]
             if can_move.any():  # once no active user can improve, the draws move nobody
-                moves, improvable, can_move = compiled.br_run(
-                    w_ap, w_server, *choices, *state, mover, draws, resource.DEFAULT_ATOL_S
+                moves, improvable, can_move = compiled.br_moves_kernel(
+                    w_ap, w_server, *choices, mover, draws, resource.DEFAULT_ATOL_S
                 )
                 self.moves_ += moves
         ap[...], server[...] = choices
         self.converged_ = np.asarray(~improvable)
-        self.kernel_state_ = (w_ap, w_server, *choices, state)
         return True
-
-    def _state(
-        self, compiled: Any, w_ap: FloatArray, w_server: FloatArray, choices: tuple[IntArray, ...]
-    ) -> Any:
-        """The kernel's state for this profile: the last act's, kept, while the weights are the
-        same (it describes the profile that act returned, which is this one), else built anew
-        (O(N R log N): sorted orders, loads, prefixes)."""
-        kept = getattr(self, "kernel_state_", None)
-        if kept is not None:
-            w_ap_kept, w_server_kept, ap_kept, server_kept, state = kept
-            same = w_ap_kept.shape == w_ap.shape and w_server_kept.shape == w_server.shape
-            same = (
-                same and np.array_equal(w_ap_kept, w_ap) and np.array_equal(w_server_kept, w_server)
-            )
-            same = (
-                same
-                and np.array_equal(ap_kept, choices[0])
-                and np.array_equal(server_kept, choices[1])
-            )
-            if same:
-                return state
-        self.kernel_state_ = None
-        return compiled.br_state(w_ap, w_server, *choices, resource.DEFAULT_ATOL_S)
 
     def _uniforms(self, num_seeds: int, num_moves: int) -> FloatArray:
         """``(S, moves)`` uniforms: row s, column k is seed s's draw of move k (one per move)."""
