@@ -144,6 +144,22 @@ def test_many_blocks_to_equilibrium(case: int) -> None:
             assert np.array_equal(a, b), case
 
 
+@pytest.mark.parametrize("case", [106, 107])
+def test_loads_shifted_across_many_blocks(case: int) -> None:
+    """Eight blocks run to an equilibrium (with integer-tick times when the case is even): the
+    loads after each move come from the shifted running sums of the later blocks
+    (``learners._br_loads_numba``), so every move and flag must still be the full form's."""
+    users = 8 * BLOCK + 5
+    runs = [
+        _run(engine, case, BestResponse(moves_per_slot=3_500), 2, False, users)
+        for engine in ("numpy", "numba")
+    ]
+    assert runs[0][-2][3].all()  # converged in the last slot
+    for full, incremental in zip(*runs, strict=True):
+        for a, b in zip(full, incremental, strict=True):
+            assert np.array_equal(a, b), case
+
+
 def test_long_runs_reach_the_same_equilibrium() -> None:
     """Many moves in one slot on small games: the same profiles."""
     for case in (101, 102, 103):

@@ -28,11 +28,13 @@ block aggregates (``4 (R - 1)`` tests per block) and recomputes, exactly, the us
 blocks that fail (a failing block holds a user whose certificate broke). Everything else is
 untouched. The draw's user is found from per-block counts of the movers that can improve.
 
-**Loads to the bit.** ``np.bincount`` sums a resource's weights in user order from 0.0. Per
-block the users are kept grouped by resource in user order (``perm``, ``start``), and
-``enter[j, r]`` is that sum over the blocks before j; a move refolds the two changed resources
-from the mover's block on, the same additions in the same order as bincount. So every flag,
-draw and move equals the numpy form's (``tests/test_br_incremental.py``).
+**Loads to the bit** (:mod:`._br_loads_numba`). ``np.bincount`` sums a resource's weights in
+user order from 0.0. Per block the users are kept grouped by resource in user order (``perm``,
+``start``, with the weight rows and own weights copied in that order, ``wp``, ``ownp``:
+contiguous reads) with each resource's running sum entering the block (``enter``); a move
+refolds the two changed resources in the mover's block, the same additions in the same order
+as bincount, and shifts the later blocks' sums where that is exact (else refolds them). So
+every flag, draw and move equals the numpy form's (``tests/test_br_incremental.py``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-#: Users per block (block aggregates, grouping by resource, can-improve counts).
-BLOCK = 512
+from jcaco.learners._br_loads_numba import BLOCK, loads_setup, move_loads
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -51,39 +52,10 @@ def _improves(load_c, load_r, x, atol):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _group(j, choice, own, w, perm, start, wp, ownp):  # pragma: no cover - compiled
-    """Block j's users grouped by resource, in user order inside each group.
-
-    ``perm[k]`` is the user at position k; ``wp[k]`` and ``ownp[k]`` are its weight row and
-    own weight, so a block's users on one resource are read contiguously.
-    """
-    num_users = choice.shape[0]
-    num_resources = start.shape[1] - 1
-    lo = j * BLOCK
-    hi = min(lo + BLOCK, num_users)
-    count = np.zeros(num_resources + 1, dtype=np.int64)
-    for i in range(lo, hi):
-        count[choice[i] + 1] += 1
-    start[j, 0] = lo
-    for r in range(num_resources):
-        start[j, r + 1] = start[j, r] + count[r + 1]
-    fill = start[j, :num_resources].copy()
-    for i in range(lo, hi):
-        k = fill[choice[i]]
-        perm[k] = i
-        wp[k, :] = w[i, :]
-        ownp[k] = own[i]
-        fill[choice[i]] += 1
-
-
-@numba.njit(cache=True, nogil=True)
-def _refold(r, first, ownp, start, enter):  # pragma: no cover - compiled
-    """``enter[j + 1, r]`` for j >= first: resource r's weights summed in user order."""
-    x = enter[first, r]
-    for j in range(first, start.shape[0]):
-        for k in range(start[j, r], start[j, r + 1]):
-            x += ownp[k]
-        enter[j + 1, r] = x
+def _copy_rows(j, w, perm, start, wp):  # pragma: no cover - compiled
+    """``wp[k]``: the weight row of the user at position k of block j (grouped by resource)."""
+    for k in range(start[j, 0], start[j, start.shape[1] - 1]):
+        wp[k, :] = w[perm[k], :]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -154,10 +126,12 @@ def _repair(
 @numba.njit(cache=True, nogil=True)
 def _setup(game, atol):  # pragma: no cover - compiled
     """Own weights, players, grouping and loads (user order) of one subgame; no flags yet."""
-    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high, tzu, tzr = (
+        game
+    )
     num_users, num_resources = w.shape
+    loads_setup(w, choice, own, tzu, perm, start, ownp, tzr, enter, load)
     for i in range(num_users):
-        own[i] = w[i, choice[i]]
         on = False
         for r in range(num_resources):
             if w[i, r] > 0:
@@ -165,17 +139,13 @@ def _setup(game, atol):  # pragma: no cover - compiled
         player[i] = on
         flag[i] = False
     for j in range(start.shape[0]):
-        _group(j, choice, own, w, perm, start, wp, ownp)
-    enter[0, :] = 0.0
-    for r in range(num_resources):
-        _refold(r, 0, ownp, start, enter)
-    load[:] = enter[start.shape[0]]
+        _copy_rows(j, w, perm, start, wp)
 
 
 @numba.njit(cache=True, nogil=True)
 def _certify(game, atol, other, mover, can, count):  # pragma: no cover - compiled
     """Every player's flag and every block aggregate of one subgame, from scratch."""
-    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game[:14]
     for j in range(start.shape[0]):
         for c in range(w.shape[1]):
             _repair(j, c, False, wp, player, perm, start, load, flag, arg, low, high, atol,
@@ -206,17 +176,15 @@ def _after_move(u, a, b, game, atol, other, mover, can, count):  # pragma: no co
 
     Returns the change of the number of movers that can improve.
     """
-    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high = game
+    w, choice, own, player, perm, start, wp, ownp, enter, load, flag, arg, low, high, tzu, tzr = (
+        game
+    )
     num_resources = w.shape[1]
     num_blocks = start.shape[0]
     choice[u] = b
-    own[u] = w[u, b]
     ju = u // BLOCK
-    _group(ju, choice, own, w, perm, start, wp, ownp)
-    _refold(a, ju, ownp, start, enter)
-    _refold(b, ju, ownp, start, enter)
-    load[a] = enter[num_blocks, a]
-    load[b] = enter[num_blocks, b]
+    move_loads(u, a, b, w, choice, own, tzu, perm, start, ownp, tzr, enter, load)
+    _copy_rows(ju, w, perm, start, wp)
     args = (wp, player, perm, start, load, flag, arg, low, high, atol, other, mover, can, count)
     change = _repair(ju, a, False, *args) + _repair(ju, b, False, *args)
     la, lb = load[a], load[b]
@@ -267,12 +235,14 @@ def _subgame(w, num_blocks):  # pragma: no cover - compiled
         np.empty((num_blocks, size + 1), dtype=np.int64),  # start
         np.empty((num_users, size)),  # wp
         np.empty(num_users),  # ownp
-        np.empty((num_blocks + 1, size)),  # enter
+        np.empty((size, num_blocks + 1)),  # enter
         np.empty(size),  # load
         np.zeros(num_users, dtype=np.bool_),  # flag
         np.zeros(num_users, dtype=np.int64),  # arg
         np.empty((num_blocks, size, size)),  # low
         np.empty((num_blocks, size, size)),  # high
+        np.empty(num_users, dtype=np.int64),  # tzu
+        np.empty((2, size, num_blocks), dtype=np.int64),  # tzr
     )
 
 
