@@ -104,3 +104,16 @@ def test_api_simulate_refuses_many_seeds(one_gib: int) -> None:
     with pytest.raises(InputError, match=f"at most {recorded} seeds per batch$"):
         api.simulate(net, "selfish", seed=list(range(recorded + 1)), slots=10**6,
                      record_users=True)  # fmt: skip
+
+
+def test_the_message_names_what_can_shrink_when_one_seed_per_batch_is_too_much(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one_seed = limits.batch_bytes(*FIG9_LARGEST, 1, slots=FIG9_SLOTS)
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: int(1.5 * one_seed))
+    with pytest.raises(InputError, match=r"allowed: one seed per batch and at most 1 batches"):
+        limits.check_batch_memory(*FIG9_LARGEST, 1, option="--seeds-per-task", slots=FIG9_SLOTS,
+                                  batches=2)  # fmt: skip
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: one_seed // 2)
+    with pytest.raises(InputError, match=r"allowed: fewer users, APs, servers or slots"):
+        limits.check_batch_memory(*FIG9_LARGEST, 1, option="seed", slots=FIG9_SLOTS)
