@@ -116,3 +116,22 @@ def test_git_revision_marks_a_dirty_tree(tmp_path: Path) -> None:
     assert files.revision_of(repo) == f"{sha}-dirty"  # staged, not committed
     _git(repo, "commit", "-q", "-m", "second")
     assert files.revision_of(repo) == _git(repo, "rev-parse", "HEAD")
+
+
+def test_a_tree_whose_status_git_cannot_tell_is_not_called_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git status`` that does not answer in time (a huge tree, a slow disk) or fails: the
+    revision carries ``-dirty`` rather than claim a clean tree."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "a.txt").write_text("one\n")
+    _git(repo, "add", "a.txt")
+    _git(repo, "commit", "-q", "-m", "first")
+    sha = _git(repo, "rev-parse", "HEAD")
+    real = files._git
+    monkeypatch.setattr(
+        files, "_git", lambda folder, *args: None if args[0] == "status" else real(folder, *args)
+    )
+    assert files.revision_of(repo) == f"{sha}-dirty"
