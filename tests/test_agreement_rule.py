@@ -114,3 +114,22 @@ def test_a_headline_never_states_a_reduction_whose_interval_covers_zero() -> Non
     exact = rows_to_table(_synthetic({"masl": [10.0] * 3, "mxfp": [10.5] * 3}))
     (line,) = headlines(summarise(exact), exact).values()
     assert "by up to 4.8% [" in headline_text(line, "mxFP")
+
+
+def test_a_headline_never_states_never_reduces_when_the_best_point_covers_zero() -> None:
+    """The mirror of the case above: MASL higher at every point by its point estimates, but
+    the best point's interval covers zero, so "never reduces" is not stated."""
+    rows = _synthetic({"masl": [10.5, 10.5, 10.5], "mxfp": [10.0, 10.0, 10.0]},
+                      wiggles={"mxfp": (2.0, 0.0, -2.0)})  # fmt: skip
+    table = rows_to_table(rows)
+    (line,) = headlines(summarise(table), table).values()
+    assert line.best.percent < 0 and line.best.low < 0 < line.best.high
+    text = headline_text(line, "mxFP")
+    assert "never reduces" not in text
+    assert "shows no reduction of the total service time against mxFP at any point, but not " \
+        "resolved: the closest, 5.0% [" in text  # fmt: skip
+    exact = rows_to_table(_synthetic({"masl": [10.5] * 3, "mxfp": [10.0] * 3}))
+    (line,) = headlines(summarise(exact), exact).values()
+    assert "MASL never reduces the total service time against mxFP; at best it is 5.0% [" in (
+        headline_text(line, "mxFP")
+    )

@@ -5,6 +5,7 @@ machine's memory is set by the test, so the outcome does not depend on where it 
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -19,19 +20,52 @@ from jcaco.scenario import limits
 MEMORY_B = 1 << 30
 #: Fig. 9's largest point: 30 users, 5 APs, 5 servers.
 FIG9_LARGEST = (30, 5, 5)
+#: Fig. 9's slots (the per-slot trace of every seed is held for the whole run).
+FIG9_SLOTS = select(["fig9"])[0].slots
 
 
 @pytest.fixture
 def one_gib(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(limits, "physical_memory_bytes", lambda: MEMORY_B)
-    return MEMORY_B // limits.batch_bytes(*FIG9_LARGEST, 1)  # the seeds that fit
+    return MEMORY_B // limits.batch_bytes(*FIG9_LARGEST, 1, slots=FIG9_SLOTS)  # what fits
 
 
 def test_the_batch_estimate_grows_with_seeds_and_recorded_slots() -> None:
     one = limits.batch_bytes(*FIG9_LARGEST, 1)
     assert limits.batch_bytes(*FIG9_LARGEST, 10) == 10 * one  # linear in the seeds
-    assert one >= limits.game_bytes(*FIG9_LARGEST) + limits.network_bytes(*FIG9_LARGEST)
+    assert one >= limits.network_bytes(*FIG9_LARGEST) + 8 * 30 * (2 * 5 + 2 * 5 + 2)
     assert limits.batch_bytes(*FIG9_LARGEST, 1, recorded_slots=100) == one + 8 * 30 * 100
+    assert limits.batch_bytes(*FIG9_LARGEST, 1, slots=100) == one + 41 * 100  # the trace
+
+
+@pytest.mark.parametrize(
+    "users, resources, slots, record",
+    [(30, 5, 1500, False), (30, 5, 100, True), (120, 10, 50, False)],
+)
+@pytest.mark.parametrize("algorithm", ["masl", "fp-empirical"])
+def test_the_estimate_bounds_what_a_batch_allocates(
+    users: int, resources: int, slots: int, record: bool, algorithm: str
+) -> None:
+    """The bytes one more seed adds to ``api.simulate``'s peak (numpy's allocations, as
+    tracemalloc counts them) lie between 40% of the estimate and the estimate: the check
+    refuses a batch only when it needs at least 40% of the machine's memory, and lets none
+    through that needs more than the estimate (before the trace was counted, a long run of
+    few users needed 2x the estimate; with 8 game copies, many users needed a third)."""
+    net = api.generate(preset="paper", seed=3, users=users, aps=resources, servers=resources)
+
+    def peak(seeds: int) -> int:
+        tracemalloc.start()
+        try:
+            api.simulate(net, algorithm, seed=list(range(seeds)), slots=slots,
+                         record_users=record)  # fmt: skip
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(2)  # compiled kernels and caches first
+    per_seed = (peak(42) - peak(2)) / 40
+    estimate = limits.batch_bytes(users, resources, resources, 1, slots if record else 0, slots)
+    assert 0.4 * estimate <= per_seed <= estimate
 
 
 def test_reproduce_refuses_a_batch_beyond_memory(one_gib: int, jcaco, tmp_path: Path) -> None:
@@ -63,10 +97,23 @@ def test_a_batch_that_fits_passes(one_gib: int) -> None:
 def test_api_simulate_refuses_many_seeds(one_gib: int) -> None:
     net = api.generate(preset="paper", seed=1)
     n, m, k = net.num_users, net.num_aps, net.num_servers
-    fit = MEMORY_B // limits.batch_bytes(n, m, k, 1)
+    fit = MEMORY_B // limits.batch_bytes(n, m, k, 1, slots=2)
     with pytest.raises(InputError, match=rf"^seed: a batch of {fit + 1} seeds .* at most {fit}"):
         api.simulate(net, "selfish", seed=list(range(fit + 1)), slots=2)
-    recorded = MEMORY_B // limits.batch_bytes(n, m, k, 1, recorded_slots=10**6)
-    with pytest.raises(InputError, match=f"at most {recorded} seeds"):
+    recorded = MEMORY_B // limits.batch_bytes(n, m, k, 1, recorded_slots=10**6, slots=10**6)
+    with pytest.raises(InputError, match=f"at most {recorded} seeds per batch$"):
         api.simulate(net, "selfish", seed=list(range(recorded + 1)), slots=10**6,
                      record_users=True)  # fmt: skip
+
+
+def test_the_message_names_what_can_shrink_when_one_seed_per_batch_is_too_much(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one_seed = limits.batch_bytes(*FIG9_LARGEST, 1, slots=FIG9_SLOTS)
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: int(1.5 * one_seed))
+    with pytest.raises(InputError, match=r"allowed: one seed per batch and at most 1 batches"):
+        limits.check_batch_memory(*FIG9_LARGEST, 1, option="--seeds-per-task", slots=FIG9_SLOTS,
+                                  batches=2)  # fmt: skip
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: one_seed // 2)
+    with pytest.raises(InputError, match=r"allowed: fewer users, APs, servers or slots"):
+        limits.check_batch_memory(*FIG9_LARGEST, 1, option="seed", slots=FIG9_SLOTS)

@@ -94,17 +94,21 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def test_git_revision_marks_a_dirty_tree(tmp_path: Path) -> None:
-    """A tracked file changed (staged or not) appends ``-dirty``; an untracked file does not;
-    outside git there is no revision."""
-    assert files.revision_of(tmp_path) is None  # not a checkout (tmp is outside any repo)
-    repo = tmp_path / "repo"
+def _one_commit(repo: Path) -> tuple[Path, str]:
+    """A new repository at ``repo`` with one committed file ``a.txt``, and its commit."""
     repo.mkdir()
     _git(repo, "init", "-q")
     (repo / "a.txt").write_text("one\n")
     _git(repo, "add", "a.txt")
     _git(repo, "commit", "-q", "-m", "first")
-    sha = _git(repo, "rev-parse", "HEAD")
+    return repo, _git(repo, "rev-parse", "HEAD")
+
+
+def test_git_revision_marks_a_dirty_tree(tmp_path: Path) -> None:
+    """A tracked file changed (staged or not) appends ``-dirty``; an untracked file does not;
+    outside git there is no revision."""
+    assert files.revision_of(tmp_path) is None  # not a checkout (tmp is outside any repo)
+    repo, sha = _one_commit(tmp_path / "repo")
     assert files.revision_of(repo) == sha
     (repo / "new.txt").write_text("untracked\n")
     assert files.revision_of(repo) == sha  # untracked files do not count
@@ -116,3 +120,16 @@ def test_git_revision_marks_a_dirty_tree(tmp_path: Path) -> None:
     assert files.revision_of(repo) == f"{sha}-dirty"  # staged, not committed
     _git(repo, "commit", "-q", "-m", "second")
     assert files.revision_of(repo) == _git(repo, "rev-parse", "HEAD")
+
+
+def test_a_tree_whose_status_git_cannot_tell_is_not_called_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git status`` that does not answer in time (a huge tree, a slow disk) or fails: the
+    revision carries ``-dirty`` rather than claim a clean tree."""
+    repo, sha = _one_commit(tmp_path / "repo")
+    real = files._git
+    monkeypatch.setattr(
+        files, "_git", lambda folder, *args: None if args[0] == "status" else real(folder, *args)
+    )
+    assert files.revision_of(repo) == f"{sha}-dirty"

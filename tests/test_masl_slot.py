@@ -67,7 +67,8 @@ def _random_game(rng: np.random.Generator, seeds: int, users: int) -> GameInstan
 
 class RandomSlots(Environment):
     """Random dynamic slots of ``game``: new realised transmission times every slot (the
-    mean times scaled by Exp(1) draws) and a(t) ~ Bernoulli(θ)."""
+    mean times scaled by Exp(1) draws) and a(t) ~ Bernoulli(θ), plus now and then a user of
+    θ = 0."""
 
     def __init__(self, game: GameInstance, seed: int):
         self.game = game
@@ -83,6 +84,9 @@ class RandomSlots(Environment):
             * self.rng.standard_exponential(self.game.tx_time_s.shape),
         )
         active = self.rng.random(game.theta.shape) < game.theta
+        # now and then a user of θ = 0 is active too (an environment whose activity is not
+        # drawn from θ): it is not a player (views.Setup.players), so it must not learn
+        active |= self.rng.random(game.theta.shape) < 0.05
         return Slot(index, game, active, active.astype(float), None)
 
 
@@ -214,3 +218,31 @@ def test_fused_slot_only_where_exact() -> None:
     with kernels.use("numpy"):
         assert fused_slot(reset(MASL())) is None
     assert fused_slot(make_learner("br")) is None
+    sampled = reset(MASL())
+    sampled._sample = lambda: sampled.last_  # type: ignore[method-assign]
+    assert fused_slot(sampled) is None  # any method shadowed on the instance
+    scaled = reset(MASL())
+    scaled.max_ap_delay_s_ = np.ones(3)  # not the (S, 1) or (S, N) the kernel reads
+    assert fused_slot(scaled) is None
+
+
+@pytest.mark.parametrize(
+    "owner, name",
+    [("class", "observe"), ("class", "act"), ("module", "lri_update"), ("module", "sample_from")],
+)
+def test_no_fused_slot_when_the_class_or_a_helper_is_patched(
+    monkeypatch: pytest.MonkeyPatch, owner: str, name: str
+) -> None:
+    """A method replaced on the class, or a helper replaced in MASL's module, after import:
+    the protocol path then runs other code than the kernel reproduces."""
+    from jcaco.learners import masl as masl_module
+
+    game = _random_game(np.random.default_rng(1), 2, 10)
+    target = MASL if owner == "class" else masl_module
+    original = getattr(target, name)
+    monkeypatch.setattr(target, name, lambda *args, **kwargs: original(*args, **kwargs))
+    learner = MASL()
+    learner.reset(build_setup(learner.declares(), game), SeedBatch.from_seeds([1, 2], "learner"))
+    assert fused_slot(learner) is None
+    monkeypatch.undo()
+    assert fused_slot(learner) is not None

@@ -202,7 +202,8 @@ def simulate(
     net = _network(scenario)
     recorded = slots if record_users and isinstance(slots, int) else 0
     check_batch_memory(net.num_users, net.num_aps, net.num_servers, len(seeds), option="seed",
-                       recorded_slots=recorded)  # fmt: skip
+                       recorded_slots=recorded,
+                       slots=slots if isinstance(slots, int) else 0)  # fmt: skip
     return run(
         [net] * len(seeds),
         algorithm,

@@ -237,13 +237,15 @@ def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
 
 def revision_of(folder: str | PathLike[str]) -> str | None:
     """The git commit checked out at ``folder``, with ``-dirty`` appended when a tracked file
-    differs from it (staged or not; untracked files do not count), or ``None`` outside a git
-    checkout. The dirty check never writes the index (``--no-optional-locks``)."""
+    differs from it (staged or not; untracked files do not count) or when git cannot tell,
+    or ``None`` outside a git checkout. The dirty check never writes the index
+    (``--no-optional-locks``)."""
     head = _git(Path(folder), "rev-parse", "HEAD")
     if head is None or head.returncode != 0 or not head.stdout.strip():
         return None
     status = _git(Path(folder), "status", "--porcelain", "--untracked-files=no")
-    dirty = status is not None and (status.returncode != 0 or bool(status.stdout.strip()))
+    # a tree whose status git could not tell (no answer in 5 s, an error) is not called clean
+    dirty = status is None or status.returncode != 0 or bool(status.stdout.strip())
     return head.stdout.strip() + ("-dirty" if dirty else "")
 
 

@@ -78,7 +78,8 @@ def rates_tradeoff(which: str) -> Check:
             found = {r: d for r, d in gaps.items() if d is not None}
             if not found:
                 return NO_DATA
-            outcomes = [-d.sign for d in found.values()]
+            # a rate with no seed in common with the largest counts as undecided, not absent
+            outcomes = [-d.sign for d in found.values()] + [0] * (len(gaps) - len(found))
             status = decide(outcomes)
             effect = least_favourable(found.values())
             listing = (

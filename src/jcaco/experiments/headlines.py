@@ -7,7 +7,8 @@ Figs. 4–10 the reduction is 100 · (1 − Σ_seeds MASL / Σ_seeds X) over the
 (:func:`jcaco.experiments.resample.bootstrap_ratio`). A line gives the largest reduction whose
 interval lies above zero with its interval and where (by the one verdict rule of
 docs/reproduction.md, a reduction whose interval covers zero is never stated as one: the
-line then says the reduction is not resolved), the median and the smallest over the points,
+line then says the reduction is not resolved; likewise "never reduces" needs the best
+point's interval to lie below zero), the median and the smallest over the points,
 and at how many points the paired difference MASL − X is significantly below / above zero
 (:func:`jcaco.experiments.intervals.paired`). Variants and references never enter.
 """
@@ -132,10 +133,16 @@ def headline_text(h: Headline, name: str) -> str:
             f"any point: the largest, {best.percent:.1f}%{_interval(best)} ({_where(best)}), "
             f"has an interval that covers zero"
         )
-    else:
+    elif math.isfinite(best.high) and best.high < 0:  # even the best point is resolved higher
         head = (
             f"MASL never reduces the total service time against {name}; at best it is "
             f"{-best.percent:.1f}%{_interval(best, -1.0)} higher ({_where(best)})"
+        )
+    else:
+        head = (
+            f"MASL shows no reduction of the total service time against {name} at any point, "
+            f"but not resolved: the closest, {-best.percent:.1f}%{_interval(best, -1.0)} "
+            f"higher ({_where(best)}), has an interval that covers zero"
         )
     tail = (
         f"; median {h.median:.1f}%, smallest {worst.percent:.1f}%{_interval(worst)} "

@@ -195,19 +195,19 @@ def check_batches(
     once (:func:`jcaco.scenario.limits.check_batch_memory`, naming ``--seeds-per-task`` or
     ``--seeds``)."""
     option = "--seeds-per-task" if seeds_per_task else "--seeds"
-    largest: tuple[int, tuple[int, int, int, int, int], str] | None = None
+    largest: tuple[int, tuple[int, int, int, int, int, int], str] | None = None
     for exp in experiments:
         batch = min(exp.seeds, seeds_per_task or exp.seeds)
         recorded = exp.slots if exp.kind == "users" else 0
         for point in range(len(exp.points)):
             c = exp.config_at(point)
-            shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded)
+            shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded, exp.slots)
             size = batch_bytes(*shape)
             if largest is None or size > largest[0]:
                 largest = (size, shape, f"{exp.name} point {point}")
     if largest is not None:
-        (n, m, k, batch, recorded), where = largest[1], largest[2]
-        check_batch_memory(n, m, k, batch, option=option, recorded_slots=recorded,
+        (n, m, k, batch, recorded, slots), where = largest[1], largest[2]
+        check_batch_memory(n, m, k, batch, option=option, recorded_slots=recorded, slots=slots,
                            batches=max(1, jobs), where=where)  # fmt: skip
 
 

@@ -256,7 +256,12 @@ def nash_gaps(
             else:
                 np.minimum(best, column, out=best)
     current = np.take_along_axis(load, choice, axis=-1)
-    return np.where(players, np.maximum(current - best, 0.0), 0.0)
+    # A player on an inf load with no finite option (every resource infeasible for it) has
+    # inf - inf = NaN here, as in best_responses; the value is left as it was (NaN), only
+    # numpy's warning is silenced.
+    with np.errstate(invalid="ignore"):
+        gap = current - best
+    return np.where(players, np.maximum(gap, 0.0), 0.0)
 
 
 def potential_key(load: FloatArray, tick_s: float) -> tuple[int, ...]:

@@ -19,22 +19,24 @@ and a seed gives the same numbers alone or in a batch. The update needs no trans
 function (a quotient, a clip, products and sums).
 
 :func:`fused_slot` says when the fused slot is exactly the protocol path: a :class:`MASL`
-(not a subclass, with the class's own ``act`` and ``observe``) without ``price`` (any
-learning rates, threshold, reward signal, sampling and normaliser: a constant per seed or per
-user), its strategies in MASL's resource-major layout, with numba (``kernels.use("numpy")``
-or ``JCACO_NO_NUMBA`` turn it off, as ``run_loop(fused=False)`` does). Otherwise the loop
-runs the protocol path.
+(not a subclass; no method of the class, or helper it calls, replaced on the instance or on
+the class after import) without ``price`` (any learning rates, threshold, reward signal,
+sampling and normaliser: a constant per seed or per user), its strategies in MASL's
+resource-major layout, with numba (``kernels.use("numpy")`` or ``JCACO_NO_NUMBA`` turn it
+off, as ``run_loop(fused=False)`` does). Otherwise the loop runs the protocol path.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TypeGuard
 
 import numpy as np
 
 from jcaco import kernels
 from jcaco.game.profile import Profile
+from jcaco.learners import masl as _masl
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.information import Information
 from jcaco.learners.masl import MASL, SAMPLINGS
@@ -74,10 +76,34 @@ def _major(probs: FloatArray) -> FloatArray | None:
     return major if major.flags.c_contiguous and major.dtype == np.float64 else None
 
 
+#: The methods and module functions the protocol path of an unpriced MASL slot calls, as
+#: imported: one replaced afterwards (``MASL.observe = ...``, a monkeypatch of
+#: ``jcaco.learners.masl.lri_update``) is not the code the kernel reproduces.
+_PROTOCOL = (
+    (MASL, "act", MASL.act),
+    (MASL, "observe", MASL.observe),
+    (MASL, "_sample", MASL._sample),
+    (MASL, "declares", MASL.declares),
+    (_masl, "sample_from", _masl.sample_from),
+    (_masl, "lri_update", _masl.lri_update),
+    (_masl, "measured_costs", _masl.measured_costs),
+)
+
+
+def _as_written(learner: Learner) -> TypeGuard[MASL]:
+    """Whether ``learner`` is a :class:`MASL` running the class's code as imported: not a
+    subclass, no method replaced on the instance or the class, no helper replaced."""
+    if type(learner) is not MASL:
+        return False
+    if any(callable(getattr(MASL, name, None)) for name in vars(learner)):
+        return False  # an instance attribute shadows a method (e.g. a patched observe)
+    return all(vars(owner).get(name) is original for owner, name, original in _PROTOCOL)
+
+
 def fused_slot(learner: Learner) -> FusedSlot | None:
     """A :class:`FusedSlot` of ``learner`` (reset) when it is exactly the protocol path (see
     the module), else None."""
-    if type(learner) is not MASL or "act" in vars(learner) or "observe" in vars(learner):
+    if not _as_written(learner):
         return None
     kernel = kernels.load("jcaco.learners._masl_slot_numba")
     if kernel is None or learner.price:
@@ -90,6 +116,10 @@ def fused_slot(learner: Learner) -> FusedSlot | None:
         return None
     probs = getattr(learner, "probs_ap_", None), getattr(learner, "probs_server_", None)
     if any(p is None or p.ndim != 3 or _major(p) is None for p in probs):
+        return None
+    shape = np.shape(learner.players_)  # (S, N); T̄max is (S, 1) or (S, N), as the kernel reads it
+    scales = learner.max_ap_delay_s_, learner.max_server_delay_s_
+    if any(np.shape(m) not in ((shape[0], 1), shape) for m in scales):
         return None
     return FusedSlot(learner, kernel)
 
