@@ -10,6 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jcaco.learners._best_response_numba import _best_response
+
 
 @numba.njit(cache=True, nogil=True)
 def fold_loads(w, choice, load):  # pragma: no cover - compiled
@@ -21,22 +23,11 @@ def fold_loads(w, choice, load):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _best(w, load, i, c, atol):  # pragma: no cover - compiled
-    """``resource.best_responses`` of user i on c: the first cheapest resource if it gains."""
+    """``resource.best_responses`` of user i on c (a player: some weight of its row > 0)."""
     player = False
     for r in range(w.shape[1]):
-        if w[i, r] > 0:
-            player = True
-    if not player:
-        return c
-    current = load[c]
-    argbest = 0
-    cheapest = np.inf
-    for r in range(w.shape[1]):
-        cost = current if r == c else load[r] + w[i, r]
-        if r == 0 or cost < cheapest:
-            cheapest = cost
-            argbest = r
-    return argbest if current - cheapest > atol else c
+        player = player or w[i, r] > 0
+    return _best_response(w, load, i, c, player, atol)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -50,27 +50,12 @@ from jcaco.types import BoolArray, FloatArray, IntArray
 DRAW_BLOCK = 4096
 
 
-def _best(w: FloatArray, load: FloatArray, i: int, c: int, atol: float) -> int:
-    """User i's best response on c (``resource.best_responses`` for one user)."""
-    if not (w[i] > 0).any():
-        return c
-    current = float(load[c])
-    argbest, cheapest = 0, np.inf
-    for r in range(w.shape[1]):
-        cost = current if r == c else float(load[r] + w[i, r])
-        if r == 0 or cost < cheapest:
-            cheapest, argbest = cost, r
-    return argbest if current - cheapest > atol else c
-
-
-def _move(w: FloatArray, load: FloatArray, choice: IntArray, i: int, b: int) -> None:
-    """User i moves to b: its weight leaves one load and joins the other."""
-    a = int(choice[i])
-    choice[i] = b
-    load[a] -= w[i, a]
-    load[b] += w[i, b]
-    if not (np.isfinite(load[a]) and np.isfinite(load[b])):
-        load[:] = resource.loads(w, choice)
+def _best_pair(games: tuple, user: int, atol: float) -> list[int]:
+    """User ``user``'s best response in each subgame (``resource.best_responses`` of its row)."""
+    rows = slice(user, user + 1)
+    return [
+        int(resource.best_responses(w[rows], c[rows], load, atol)[0][0]) for w, load, c in games
+    ]
 
 
 def rejection_moves(
@@ -93,35 +78,35 @@ def rejection_moves(
     ``state`` (int64, 5): moves left, consecutive rejections, moves made, 1 once the scan found
     nobody able to improve, the budget of rejections. ``cand``: scratch for the scan's list.
     """
+    games = ((w_ap, load_ap, ap), (w_sv, load_sv, server))
     used = 0
     while state[0] > 0 and state[3] == 0 and used < draws.shape[0]:
         u = draws[used]
         used += 1
-        if state[1] >= state[4]:  # the exact scan
-            load_ap[:] = resource.loads(w_ap, ap)
-            load_sv[:] = resource.loads(w_sv, server)
-            best_ap, _ = resource.best_responses(w_ap, ap, load_ap, atol)
-            best_sv, _ = resource.best_responses(w_sv, server, load_sv, atol)
-            listed = active[(best_ap[active] != ap[active]) | (best_sv[active] != server[active])]
+        pool = active
+        if state[1] >= state[4]:  # the exact scan: loads as bincount sums them, every improver
             state[1] = 0
-            if listed.size == 0:
+            for w, load, choice in games:
+                load[:] = resource.loads(w, choice)
+            better = [resource.best_responses(w, c, load, atol)[0] != c for w, load, c in games]
+            pool = active[(better[0] | better[1])[active]]
+            if pool.size == 0:
                 state[3] = 1
                 break
-            user = int(listed[int(np.floor(u * listed.size))])
-        else:
-            user = int(active[int(np.floor(u * active.size))])
-        a1 = _best(w_ap, load_ap, user, int(ap[user]), atol)
-        s1 = _best(w_sv, load_sv, user, int(server[user]), atol)
-        if a1 == ap[user] and s1 == server[user]:
+        user = int(pool[int(np.floor(u * pool.size))])
+        best = _best_pair(games, user, atol)
+        if best == [ap[user], server[user]]:
             state[1] += 1
             continue
-        if a1 != ap[user]:
-            _move(w_ap, load_ap, ap, user, a1)
-        if s1 != server[user]:
-            _move(w_sv, load_sv, server, user, s1)
-        state[0] -= 1
-        state[1] = 0
-        state[2] += 1
+        for (w, load, choice), b in zip(games, best, strict=True):
+            if b != choice[user]:  # the weight leaves one load and joins the other
+                a = int(choice[user])
+                choice[user] = b
+                load[a] -= w[user, a]
+                load[b] += w[user, b]
+                if not (np.isfinite(load[a]) and np.isfinite(load[b])):
+                    load[:] = resource.loads(w, choice)
+        state[0], state[1], state[2] = state[0] - 1, 0, state[2] + 1
     return used
 
 
