@@ -145,7 +145,7 @@ def run_br(sizes: list[int], moves: int, equilibrium: bool, eq_moves: int, draws
             many, made = slot_cpu_s(game, moves, draw)
             per_move_ms = 1e3 * (many - one) / max(made - 1, 1)
             row = [f"{n:,}", draw, f"{1e3 * one:.1f}", str(made), f"{1e3 * many:.1f}"]
-            row.append(f"{per_move_ms:.3f}")
+            row.append(f"{per_move_ms:.3g}")
             if equilibrium:
                 row += to_equilibrium(game, 1000, eq_moves, draw)
             row.append(load_average())
