@@ -16,6 +16,8 @@ Target (issue 2): at most 2 s at N = 10^4.
 costs the difference over K - 1), and the static game run to an equilibrium in the slot loop
 with ``moves_per_slot`` = 10^7 (``--eq-moves``; slots, moves, CPU). Run it once with the code
 of a base commit on ``PYTHONPATH`` for the before column, in the same session.
+``--draw rank,rejection`` measures each draw of the mover in turn (``br``'s ``draw`` option),
+the load average in every row.
 
 Run ``python benchmarks/bench_br.py [--sizes 10000,100000] [--learner br-oracle|br]``.
 """
@@ -91,10 +93,10 @@ def run(sizes: list[int]) -> str:
     return f"{title}\n{machine()}, load average {load_average()}\n\n{table}"
 
 
-def slot_cpu_s(game: GameInstance, moves_per_slot: int) -> tuple[float, int]:
+def slot_cpu_s(game: GameInstance, moves_per_slot: int, draw: str = "rank") -> tuple[float, int]:
     """CPU time of the first slot's ``act`` of ``br`` from the random start, and its moves."""
     env = StaticEnvironment(game, stream(0, "activity"))
-    learner = BestResponse(moves_per_slot=moves_per_slot)
+    learner = BestResponse(moves_per_slot=moves_per_slot, draw=draw)  # type: ignore[arg-type]
     learner.reset(build_setup(learner.declares(), game), stream(0, "learner"))
     view = make_view(learner, env.slot(0), None)
     start = time.process_time()
@@ -102,13 +104,15 @@ def slot_cpu_s(game: GameInstance, moves_per_slot: int) -> tuple[float, int]:
     return time.process_time() - start, int(learner.moves_.sum())
 
 
-def to_equilibrium(game: GameInstance, slots: int, moves_per_slot: int) -> list[str]:
+def to_equilibrium(
+    game: GameInstance, slots: int, moves_per_slot: int, draw: str = "rank"
+) -> list[str]:
     """``br`` with ``moves_per_slot`` moves per slot in the slot loop until nobody can improve.
 
     The numpy form makes every one of its moves, moving or not, so a base commit needs a
     ``moves_per_slot`` near the moves an equilibrium takes, not 10^7.
     """
-    learner = BestResponse(moves_per_slot=moves_per_slot)
+    learner = BestResponse(moves_per_slot=moves_per_slot, draw=draw)  # type: ignore[arg-type]
     moves = [0]
 
     def count(*args: object) -> None:
@@ -128,24 +132,30 @@ def to_equilibrium(game: GameInstance, slots: int, moves_per_slot: int) -> list[
     ]
 
 
-def run_br(sizes: list[int], moves: int, equilibrium: bool, eq_moves: int) -> str:
-    """The ``br`` report: one slot's CPU with 1 and ``moves`` moves; runs to an equilibrium."""
-    slot_cpu_s(make_game(50), 2)  # compile outside the timing
+def run_br(sizes: list[int], moves: int, equilibrium: bool, eq_moves: int, draws: list[str]) -> str:
+    """The ``br`` report: one slot's CPU with 1 and ``moves`` moves; runs to an equilibrium;
+    each ``draw`` of the mover (``rank``, the default, or ``rejection``) in turn."""
+    for draw in draws:
+        slot_cpu_s(make_game(50), 2, draw)  # compile outside the timing
     rows = []
     for n in sizes:
         game = make_game(n)  # batch of one
-        one, _ = slot_cpu_s(game, 1)
-        many, made = slot_cpu_s(game, moves)
-        per_move_ms = 1e3 * (many - one) / max(made - 1, 1)
-        row = [f"{n:,}", f"{1e3 * one:.1f}", str(made), f"{1e3 * many:.1f}", f"{per_move_ms:.3f}"]
-        if equilibrium:
-            row += to_equilibrium(game, 1000, eq_moves)
-        rows.append(row)
-        print(" | ".join(row), flush=True)
-    header = ["N", "slot, 1 move [ms]", "K", "slot, K moves [ms]", "per move [ms]"]
+        for draw in draws:
+            one, _ = slot_cpu_s(game, 1, draw)
+            many, made = slot_cpu_s(game, moves, draw)
+            per_move_ms = 1e3 * (many - one) / max(made - 1, 1)
+            row = [f"{n:,}", draw, f"{1e3 * one:.1f}", str(made), f"{1e3 * many:.1f}"]
+            row.append(f"{per_move_ms:.3g}")
+            if equilibrium:
+                row += to_equilibrium(game, 1000, eq_moves, draw)
+            row.append(load_average())
+            rows.append(row)
+            print(" | ".join(row), flush=True)
+    header = ["N", "draw", "slot, 1 move [ms]", "K", "slot, K moves [ms]", "per move [ms]"]
     if equilibrium:
         header += ["slots", "moves", "to eq. wall [s]", "CPU [s]", "CPU/move [µs]", "converged"]
         header += ["profile digest"]
+    header.append("load")
     title = f"br (10 APs, 10 servers, seed 0; jcaco from {os.path.dirname(jcaco.__file__)})"
     return f"{title}\n{machine()}, load average {load_average()}\n\n{markdown_table(header, rows)}"
 
@@ -158,10 +168,14 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=1000, help="K of the per-move timing (br)")
     parser.add_argument("--no-equilibrium", action="store_true", help="br: per move only")
     parser.add_argument("--eq-moves", type=int, default=10_000_000, help="br: moves per slot")
+    parser.add_argument(
+        "--draw", default="rank", help="br: draws of the mover, e.g. rank,rejection"
+    )
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
     if args.learner == "br":
-        print(run_br(sizes, args.moves, not args.no_equilibrium, args.eq_moves))
+        draws = args.draw.split(",")
+        print(run_br(sizes, args.moves, not args.no_equilibrium, args.eq_moves, draws))
     else:
         print(run(sizes))
 

@@ -45,6 +45,7 @@ from jcaco.game import pricing, resource
 from jcaco.game.dynamics import greedy_profile
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, check_choice, uniform_choice
+from jcaco.learners.best_response_rejection import rejection_slot
 from jcaco.learners.information import Information
 from jcaco.learners.readings import BR_MOVE
 from jcaco.learners.views import Setup, View
@@ -100,6 +101,13 @@ class BestResponse(Learner):
         Loads from the slot's realised times, or from the times at the mean fading.
     price : bool
         Best-respond to the marginal-cost price instead of the delay (module docstring).
+    draw : {"rank", "rejection"}
+        How the mover is drawn. ``"rank"`` (the default): one uniform per move names the
+        ``floor(u * count)``-th user that can improve. ``"rejection"`` (for large static games,
+        ``jcaco solve -a br --param draw=rejection``): active users drawn uniformly until one
+        can improve (:mod:`.best_response_rejection`); accepted users are uniform over those
+        that can improve, so the dynamics have the same law, with other random numbers.
+        Delay only (not with ``price``).
     """
 
     name = "br"
@@ -113,12 +121,14 @@ class BestResponse(Learner):
         activity: Literal["all", "own"] = "all",
         channel: Literal["all", "mean"] = "all",
         price: bool = False,
+        draw: Literal["rank", "rejection"] = "rank",
     ):
         self.start = start
         self.moves_per_slot = moves_per_slot
         self.activity = activity
         self.channel = channel
         self.price = price
+        self.draw = draw
 
     def declares(self) -> Information:
         """The others' actions and times, at the activity and channel levels chosen (checked
@@ -130,7 +140,9 @@ class BestResponse(Learner):
         """Check the options and draw the starting profile."""
         if int(self.moves_per_slot) != self.moves_per_slot or self.moves_per_slot < 1:
             raise ValueError(f"moves_per_slot must be an integer >= 1, got {self.moves_per_slot}")
-        check_choice(self, *LEVELS)
+        check_choice(self, *LEVELS, ("draw", ("rank", "rejection")))
+        if self.draw == "rejection" and self.price:
+            raise ValueError("draw='rejection' needs price=false (it draws for the delay)")
         self.rng_ = rng
         self.last_ = start_profile(setup, self.start, rng)
         self.converged_ = np.zeros(setup.shape[0], dtype=bool)
@@ -146,7 +158,13 @@ class BestResponse(Learner):
         assert view.active is not None  # declared: activity "own" or "all"
         movers = players & view.active  # only an active user moves
         ap, server = self.last_.ap.copy(), self.last_.server.copy()
-        if not self._compiled_moves(w_ap, w_server, ap, server, movers):
+        if self.draw == "rejection":
+            self.moves_ = rejection_slot(w_ap, w_server, ap, server, movers, self.moves_per_slot,
+                                         self.rng_)  # fmt: skip
+            _, gain_ap = resource.best_responses(w_ap, ap)
+            _, gain_server = resource.best_responses(w_server, server)
+            self.converged_ = np.asarray(~(players & ((gain_ap > 0) | (gain_server > 0))).any(-1))
+        elif not self._compiled_moves(w_ap, w_server, ap, server, movers):
             self._numpy_moves(w_ap, w_server, game.weight, ap, server, movers, players)
         self.last_ = Profile(ap, server)
         return self.last_
