@@ -4,7 +4,7 @@ number of moves per slot since the learner rework).
 
 Sequential best response (docs/model.md §6) from a random start (the default) and from the greedy
 start, N users, 10 APs, 10 servers, Table III draws, fading at its mean. Timed is the whole
-``jcaco.sim.solve.solve`` call (the slot loop until nobody moves, then the certificates:
+``jcaco.jobs.solve.solve`` call (the slot loop until nobody moves, then the certificates:
 objective (15), Nash gap, ``is_nash``), with each engine of the moves: the numba kernel
 (``game._br_numba`` through ``game.dynamics``, the default when numba is installed; compiled
 before timing) and the numpy/Python one (``game.dynamics``, what runs without numba). Both
@@ -33,12 +33,12 @@ import jcaco
 from _common import load_average, machine, markdown_table, median_s
 from bench_masl import make_game
 from jcaco import kernels
+from jcaco.jobs.solve import SolveResult, solve
 from jcaco.learners.best_response import BestResponse
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
 from jcaco.rng import stream
 from jcaco.sim.loop import StaticEnvironment, make_view, run_loop
-from jcaco.sim.solve import SolveResult, solve
 
 REPEATS = {10_000: 3}
 

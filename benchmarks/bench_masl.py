@@ -7,7 +7,7 @@ draws a(t) (1), MASL acts (every user samples an AP and a server, O8), the slot 
 
 * ``vectorised``: ``MASL`` + ``StaticEnvironment`` + ``score`` through the learner protocol
   (act, score, observe), as ``run_loop`` runs them;
-* ``fused``: the same iteration as one fused compiled pass (``learners/masl_fused.py``), as
+* ``fused``: the same iteration as one fused compiled pass (``learners/masl/fused.py``), as
   ``jcaco solve`` runs MASL (same draws, same strategies to the bit);
 * ``naive``: ``benchmarks/naive_masl.py``, a Python loop per user (same numbers);
 * ``floor``: the iteration's random numbers (3 N uniforms) and one in-place pass over both
@@ -32,7 +32,7 @@ from _common import (
     peak_bytes,
 )
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_fused import FusedPass
+from jcaco.learners.masl.fused import FusedPass
 from jcaco.learners.views import build_setup
 from jcaco.model.build import build_instance
 from jcaco.model.instance import GameInstance, add_batch_axis
@@ -71,7 +71,7 @@ class VectorisedIteration:
 
 
 def fused_iteration(game: GameInstance, seed: int = 0) -> Callable[[], None]:
-    """One iteration of :class:`jcaco.learners.masl_fused.FusedPass` (same streams)."""
+    """One iteration of :class:`jcaco.learners.masl.fused.FusedPass` (same streams)."""
     return FusedPass(MASL(), game, stream(seed, "activity"), stream(seed, "learner")).step
 
 

@@ -1,4 +1,4 @@
-"""Time to a proven social optimum (``jcaco.game.optimum``).
+"""Time to a proven social optimum (``jcaco.game.optimum.social_optimum``).
 
 For N users and M = K resources, 5 instances each drawn from the ``paper`` preset (Table III
 ranges, θ ~ U[0.5, 0.9] quantised to 0.01, fading at its mean, users no server can serve
@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from _common import load_average, machine, markdown_table
-from jcaco.game.optimum import DEFAULT_NODE_LIMIT, solve_subgame
+from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT, solve_subgame
 from jcaco.model.build import build_instance, check_feasible
 from jcaco.model.instance import GameInstance
 from jcaco.rng import stream

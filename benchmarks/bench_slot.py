@@ -9,7 +9,7 @@ scored, MASL observes, and the recorder records the slot's metrics. Two recorder
 * ``no gap``: a slot outside a reproduction's measurement window, where the recorder leaves
   the gap out (``nash_gap_from``; code without it computes the gap anyway).
 
-Where the slot loop has the fused MASL slot (:mod:`jcaco.learners.masl_slot`), the slot is
+Where the slot loop has the fused MASL slot (:mod:`jcaco.learners.masl.slot`), the slot is
 also timed on the protocol path (``run_loop(fused=False)``: act, score and observe as three
 steps) in the same run, without the gap.
 

@@ -1,6 +1,6 @@
 """The straightforward MASL iteration: plain Python, one loop per user (the speed reference).
 
-This is what ``jcaco.learners.masl.MASL`` plus ``jcaco.sim.loop`` compute in one slot of the
+This is what ``jcaco.learners.masl.core.MASL`` plus ``jcaco.sim.loop`` compute in one slot of the
 static game, written the obvious way with the state in Python lists: draw the activity
 a(t) ~ Bernoulli(θ) (1); every user draws an AP and a server from its mixed strategies, and
 with ``sampling="active"`` (O8, the default) an inactive user keeps its last action instead;

@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jcaco.experiments.agreement import CSV_COLUMNS, assess, incompatible
-from jcaco.experiments.headlines import headline_text, headlines
 from jcaco.experiments.paper import MASL, PLANNER, select
 from jcaco.experiments.references import paired_ratios, reference_slots, series_slots
-from jcaco.experiments.report import write_report
 from jcaco.experiments.series import learner_series
 from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import mean_curves, summarise
 from jcaco.experiments.sweep import run_sweep
+from jcaco.report.agreement import CSV_COLUMNS, assess, incompatible
+from jcaco.report.headlines import headline_text, headlines
+from jcaco.report.html import write_report
 from jcaco.scenario.generator import PRESETS
 from test_reproduce_cli import _synthetic
 
@@ -142,8 +142,8 @@ def test_intervals_of_a_time_never_cross_zero() -> None:
     assert 0.01 <= stat.ci_low_s <= stat.mean_s <= stat.ci_high_s <= 60.0
     (_, _, low, high), *_ = mean_curves(table, "fig4").values()
     assert np.all(low >= 0.0) and np.all(high <= 60.0)
-    from jcaco.experiments.figures import figure_of
     from jcaco.experiments.paper import EXPERIMENTS
+    from jcaco.report.figures import figure_of
 
     fig = figure_of(EXPERIMENTS["fig4"], summarise(table), table)
     bands = [c for c in fig.axes[0].collections if hasattr(c, "get_paths")]
@@ -151,8 +151,8 @@ def test_intervals_of_a_time_never_cross_zero() -> None:
 
 
 def test_every_series_gets_its_own_colour_and_marker() -> None:
-    from jcaco.experiments.figures import DPI, figure_of
     from jcaco.experiments.paper import EXPERIMENTS
+    from jcaco.report.figures import DPI, figure_of
 
     values = {**SPLIT, "my.module:Mine": [5.0, 4.0, 3.0], "plug": [6.0, 5.0, 4.0]}
     table = rows_to_table(_rows(values))
@@ -196,7 +196,7 @@ def test_an_optimum_never_lies_above_an_equilibrium_of_the_same_slots(tmp_path: 
 def test_docs_tables_print_the_claim_by_reading_table(tmp_path: Path, capsys) -> None:
     import pyarrow.parquet as pq
 
-    from jcaco.experiments.docs_tables import main
+    from jcaco.report.docs_tables import main
 
     pq.write_table(rows_to_table(_rows(SPLIT)), tmp_path / "results.parquet")
     assert main([str(tmp_path)]) == 0

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from jcaco.experiments.agreement import Judgement, assess
-from jcaco.experiments.agreement_rates import seed_settling_slots, settling_slots
-from jcaco.experiments.headlines import headline_text, headlines
 from jcaco.experiments.store import rows_to_table
 from jcaco.experiments.summary import summarise
+from jcaco.report.agreement import Judgement, assess
+from jcaco.report.agreement_rates import seed_settling_slots, settling_slots
+from jcaco.report.headlines import headline_text, headlines
 from test_reproduce_cli import GOOD, _rate_rows, _synthetic
 
 #: Every curve falls by at least 1 s per step (significant over 3 seeds at ±0.25 s), except

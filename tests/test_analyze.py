@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from jcaco.game import metrics
+from jcaco.jobs.analyze import PRICED, analyze
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.files import load_game
-from jcaco.sim.analyze import PRICED, analyze
 
 
 def _reject(name: str) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game.optimum_model import subgame_cost
+from jcaco.game.optimum.count_model import subgame_cost
+from jcaco.jobs.solve import solve
 from jcaco.learners.bandit import CostBandit
 from jcaco.learners.information import Information
 from jcaco.learners.registry import LEARNERS
@@ -14,7 +15,6 @@ from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import StaticEnvironment, run_loop
-from jcaco.sim.solve import solve
 from test_optimum import brute_force_costs
 
 

@@ -15,7 +15,7 @@ from jcaco.learners import base
 from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import sample_from
 from jcaco.learners.checks import random_game
-from jcaco.learners.masl import _resource_major, lri_update
+from jcaco.learners.masl.core import _resource_major, lri_update
 from jcaco.learners.views import build_setup
 from jcaco.rng import stream
 

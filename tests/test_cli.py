@@ -13,7 +13,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from jcaco.files import write_json
+from jcaco.io.files import write_json
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.files import load_game
 from jcaco.scenario.generator import PRESETS

@@ -14,7 +14,7 @@ import pytest
 
 from jcaco.game import resource
 from jcaco.learners.base import sample_from
-from jcaco.learners.masl import MASL, lri_update
+from jcaco.learners.masl.core import MASL, lri_update
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import StaticEnvironment, run_loop

@@ -6,8 +6,8 @@ import numpy as np
 
 from jcaco.game import metrics
 from jcaco.game.equilibria import pure_equilibria
+from jcaco.jobs.evaluate import evaluate_assignment
 from jcaco.model.instance import GameInstance
-from jcaco.sim.evaluate import evaluate_assignment
 from jcaco.sim.schema import AssignmentModel
 
 

@@ -8,15 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from jcaco.experiments.beyond_report import (
-    GOAL,
-    beyond_cells,
-    by_mean_ratio,
-    goal_status,
-    information_of,
-    own_information,
-    worst_to_same,
-)
 from jcaco.experiments.paper import (
     EXPERIMENTS,
     GROUPS,
@@ -29,13 +20,22 @@ from jcaco.experiments.paper import (
 )
 from jcaco.experiments.planner import replay_optima
 from jcaco.experiments.planner_same_info import same_information_rows
-from jcaco.experiments.report import write_report
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.sweep import run_sweep
 from jcaco.experiments.tasks import draw_network, plan, run_seeds
-from jcaco.game.optimum import solve_optimum
-from jcaco.game.optimum_model import subgame_cost
+from jcaco.game.optimum.count_model import subgame_cost
+from jcaco.game.optimum.social_optimum import solve_optimum
 from jcaco.model.instance import GameInstance
+from jcaco.report.beyond_report import (
+    GOAL,
+    beyond_cells,
+    by_mean_ratio,
+    goal_status,
+    information_of,
+    own_information,
+    worst_to_same,
+)
+from jcaco.report.html import write_report
 from jcaco.scenario.generator import PRESETS
 from jcaco.sim.environment import DynamicEnvironment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from jcaco.experiments.ladder import LADDER, ladder, ladder_markdown, window_mean_at
+from jcaco.report.ladder import LADDER, ladder, ladder_markdown, window_mean_at
 
 
 def test_window_mean_reads_the_bins_of_the_window_before_t() -> None:

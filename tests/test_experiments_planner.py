@@ -17,13 +17,13 @@ from jcaco.experiments.planner import (
     replay_optima,
     sample_slots,
 )
-from jcaco.experiments.report import reductions, write_report
 from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import summarise
 from jcaco.experiments.sweep import draw_network, plan, run_sweep
 from jcaco.experiments.tasks import run_seeds
-from jcaco.files import provenance
 from jcaco.game.metrics import realised_service_time
+from jcaco.io.files import provenance
+from jcaco.report.html import reductions, write_report
 from jcaco.scenario.generator import PRESETS
 from jcaco.sim.environment import DynamicEnvironment
 from jcaco.sim.simulate import simulate
@@ -215,7 +215,7 @@ def test_planner_is_not_a_baseline_in_reductions_or_agreement() -> None:
     table = rows_to_table(_synthetic_rows())
     stats = summarise(table)
     assert set(reductions(stats)) == {"br"}
-    from jcaco.experiments.agreement import assess
+    from jcaco.report.agreement import assess
 
     verdicts = {(j.claim.id, j.reading): j.verdict for j in assess(stats, table)}
     assert verdicts["C1b", "br"].status == "held"  # MASL lowest among the paper's algorithms

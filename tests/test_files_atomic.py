@@ -1,4 +1,4 @@
-"""``jcaco.files``: every output is written atomically, readable as the umask allows, and
+"""``jcaco.io.files``: every output is written atomically, readable as the umask allows, and
 stamped with one set of provenance keys."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jcaco import files
 from jcaco.experiments.store import ResultsStore, rows_to_table
+from jcaco.io import files
 from jcaco.sim.outputs import write_trace
 from jcaco.sim.recorder import Trace
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from jcaco import files as io
-from jcaco.files import dumps_json
+from jcaco.io import files as io
+from jcaco.io.files import dumps_json
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from jcaco.io import parquet as parquet_io
 from jcaco.model.files import load_game, load_network
-from jcaco.scenario import parquet_io
 from jcaco.scenario.io import parse_model, read_document
 from jcaco.sim.schema import ResultModel
 from test_cli_errors import SCENARIO, SCENARIO_CASES, _mutated, assert_one_line_error

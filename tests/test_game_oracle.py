@@ -11,10 +11,10 @@ import pytest
 from jcaco.game import metrics
 from jcaco.game.equilibria import pure_equilibria
 from jcaco.game.profile import Profile
+from jcaco.jobs.evaluate import evaluate_assignment
+from jcaco.jobs.solve import solve
 from jcaco.model.instance import GameInstance
-from jcaco.sim.evaluate import evaluate_assignment
 from jcaco.sim.schema import AssignmentModel
-from jcaco.sim.solve import solve
 
 ATOL_S = 1e-9
 

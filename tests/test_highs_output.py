@@ -1,4 +1,4 @@
-"""HiGHS's stray debug line (``jcaco.game.highs_output``): SciPy's HiGHS 1.12 prints
+"""HiGHS's stray debug line (``jcaco.game.optimum.highs_output``): SciPy's HiGHS 1.12 prints
 ``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();`` with a C
 ``printf`` whatever its options; ``jcaco reproduce --quick`` showed it on standard output. The
 planner's solves drop that line and nothing else."""
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from jcaco.game.highs_output import STRAY_LINE, without_stray_line
+from jcaco.game.optimum.highs_output import STRAY_LINE, without_stray_line
 
 libc = ctypes.CDLL(None)
 
@@ -38,7 +38,7 @@ def test_the_planner_keeps_the_line_off_standard_output(
 ) -> None:
     from scipy import optimize
 
-    from jcaco.game.optimum import solve_optimum
+    from jcaco.game.optimum.social_optimum import solve_optimum
     from jcaco.model.build import build_instance, check_feasible
     from jcaco.rng import stream
     from jcaco.scenario.generator import PRESETS, generate_network

@@ -252,7 +252,7 @@ def test_br_sync_and_oracle_moves_improve_against_the_previous_profile() -> None
 
 def test_br_on_a_static_instance_ends_at_an_equilibrium(tiny_games) -> None:
     from jcaco.game import metrics
-    from jcaco.sim.solve import solve
+    from jcaco.jobs.solve import solve
 
     for game in tiny_games[:10]:
         result = solve(game, "br", seed=3)

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "jcaco"
-ORDER = "scenario model game learners sim env theory experiments api cli".split()
-LEAVES = {"units", "rng", "errors", "types", "files", "output_paths", "kernels", "__init__"}
+ORDER = (
+    "io scenario model game learners sim env theory jobs experiments report studies api cli"
+).split()
+LEAVES = {"units", "rng", "errors", "types", "kernels", "__init__", "_version"}
 #: Calls whose first argument is a module's dotted name.
 DYNAMIC_IMPORTS = {"load", "import_module"}
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.game.optimum_model import subgame_cost
+from jcaco.game.optimum.count_model import subgame_cost
+from jcaco.jobs.solve import solve
 from jcaco.learners.loglinear import LogLinear
 from jcaco.learners.views import Announcements
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import StaticEnvironment, run_loop
-from jcaco.sim.solve import solve
 
 #: Two players (θ = 1: always active, problem (14)), two APs, one server.
 TX_TIME_S = np.array([[1.0, 2.0], [1.5, 1.0]])

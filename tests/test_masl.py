@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from jcaco.game import metrics
+from jcaco.jobs.solve import solve
 from jcaco.learners.masl import MASL
 from jcaco.learners.registry import LEARNERS
 from jcaco.model.instance import GameInstance, stack_instances
 from jcaco.rng import SeedBatch
 from jcaco.sim.loop import StaticEnvironment, run_loop
-from jcaco.sim.solve import solve
 
 SEEDS = list(range(100, 150))
 #: At least this share of the 50 seeds must end at a pure equilibrium.

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from jcaco import kernels
+from jcaco.jobs.solve import solve
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_fused import (
+from jcaco.learners.masl.fused import (
     FusedPass,
     _generators,
     fused_applies,
@@ -21,10 +22,9 @@ from jcaco.model.instance import GameInstance, stack_instances
 from jcaco.rng import RandomSource, SeedBatch, stream
 from jcaco.scenario.generator import GeneratorConfig, generate_network
 from jcaco.sim.loop import StaticEnvironment, run_loop
-from jcaco.sim.solve import solve
 
 pytestmark = pytest.mark.skipif(
-    kernels.load("jcaco.learners._masl_fused_numba") is None, reason="numba not installed"
+    kernels.load("jcaco.learners.masl._fused_numba") is None, reason="numba not installed"
 )
 
 SEEDS = [4, 9, 23]
@@ -112,7 +112,7 @@ def test_fused_equals_the_loop_on_a_network(
     """A Table III network of 1,100 users: the default blocks of 512, the last one short; one
     generator per seed, or one for both seeds (their draws row after row); with and without
     prefetching."""
-    monkeypatch.setattr("jcaco.learners.masl_fused.PREFETCH_FROM_BYTES", 0 if prefetch else 2**62)
+    monkeypatch.setattr("jcaco.learners.masl.fused.PREFETCH_FROM_BYTES", 0 if prefetch else 2**62)
     config = GeneratorConfig(num_users=1100, num_aps=6, num_servers=4)
     games = [build_instance(generate_network(config, stream(s, "scenario"))) for s in (1, 2)]
     params = {"learning_rate_ap": 0.3, "learning_rate_server": 0.3, "reward_signal": reward_signal}
@@ -167,7 +167,7 @@ def test_solve_gives_the_loops_result(tiny_games, monkeypatch) -> None:
     """``solve`` takes the fused pass for MASL; forcing the loop changes no bit of the result."""
     game = tiny_games[5]
     fast = solve(game, "masl", seed=3, iterations=5000).to_dict()
-    monkeypatch.setattr("jcaco.sim.solve.fused_applies", lambda learner: False)
+    monkeypatch.setattr("jcaco.jobs.solve.fused_applies", lambda learner: False)
     slow = solve(game, "masl", seed=3, iterations=5000).to_dict()
     for doc in (fast, slow):
         doc.pop("wall_time_s")

@@ -8,12 +8,12 @@ import itertools
 import numpy as np
 import pytest
 
-from jcaco.experiments.masl_normaliser import CandidateRow, Choice, choices_of, clipped, pick
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_normalisers import normaliser_constants
+from jcaco.learners.masl.normalisers import normaliser_constants
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
+from jcaco.studies.masl_normaliser import CandidateRow, Choice, choices_of, clipped, pick
 
 INF = np.inf
 

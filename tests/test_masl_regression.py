@@ -1,6 +1,6 @@
 """Regression floor for MASL's measured equilibrium share at the default settings (issue 2).
 
-``docs/algorithms.md`` has the full measurement (``jcaco.experiments.masl_study``). Here a
+``docs/algorithms.md`` has the full measurement (``jcaco.studies.masl_study``). Here a
 smaller batch of the same games (small preset: 6 users, 3 APs, 3 servers, θ in [0.5, 0.9];
 seeds 0..39) runs MASL with its default learning rates and ``jcaco solve``'s default budget.
 The floor sits a safe margin below the share measured on this very batch; it guards against a
@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jcaco.experiments.masl_study import run_batch, study_games
 from jcaco.game import metrics
+from jcaco.jobs.solve import DEFAULT_ITERATIONS, solve
 from jcaco.learners.masl import MASL
 from jcaco.model.instance import GameInstance
 from jcaco.scenario.generator import PRESETS
-from jcaco.sim.solve import DEFAULT_ITERATIONS, solve
+from jcaco.studies.masl_study import run_batch, study_games
 
 #: Measured on this batch with the defaults (b = 0.01, 100,000 slots, ``sampling="active"``):
 #: 18 of 40 seeds (0.45) end at a pure NE, 39 converged (mean 34,109 slots). With

@@ -15,7 +15,7 @@ import pytest
 
 from jcaco import kernels
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_slot import fused_slot
+from jcaco.learners.masl.slot import fused_slot
 from jcaco.learners.registry import make_learner
 from jcaco.learners.views import build_setup
 from jcaco.model.build import check_feasible
@@ -29,7 +29,7 @@ from jcaco.sim.loop import Environment, Slot, make_view, run_loop, score
 from jcaco.sim.recorder import METRICS, TraceRecorder
 
 pytestmark = pytest.mark.skipif(
-    kernels.load("jcaco.learners._masl_slot_numba") is None, reason="numba not installed"
+    kernels.load("jcaco.learners.masl._slot_numba") is None, reason="numba not installed"
 )
 
 #: Options the fused slot takes (every one but the price), in combinations.
@@ -235,7 +235,7 @@ def test_no_fused_slot_when_the_class_or_a_helper_is_patched(
 ) -> None:
     """A method replaced on the class, or a helper replaced in MASL's module, after import:
     the protocol path then runs other code than the kernel reproduces."""
-    from jcaco.learners import masl as masl_module
+    from jcaco.learners.masl import core as masl_module
 
     game = _random_game(np.random.default_rng(1), 2, 10)
     target = MASL if owner == "class" else masl_module

@@ -1,17 +1,18 @@
-"""The exact social optimum (game/optimum.py) against brute force and the metrics."""
+"""The exact social optimum (game/optimum/social_optimum.py) against brute force and the metrics."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from jcaco.game import metrics, optimum_columns
+from jcaco.game import metrics
 from jcaco.game.equilibria import enumerate_profiles
-from jcaco.game.optimum import SubgameOptimum, solve_optimum, solve_subgame
-from jcaco.game.optimum_model import count_bounds, subgame_cost
+from jcaco.game.optimum import partition_columns as optimum_columns
+from jcaco.game.optimum.count_model import count_bounds, subgame_cost
+from jcaco.game.optimum.social_optimum import SubgameOptimum, solve_optimum, solve_subgame
 from jcaco.game.profile import Profile
+from jcaco.jobs.solve import solve
 from jcaco.model.instance import GameInstance
-from jcaco.sim.solve import solve
 
 
 def random_subgame(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,5 @@
-"""The column model of the optimum (game/optimum_columns.py, game/optimum_pricing.py)."""
+"""The column model of the optimum (game/optimum/partition_columns.py,
+game/optimum/column_pricing.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import itertools
 import numpy as np
 import pytest
 
-from jcaco.game.optimum_columns import set_cost
-from jcaco.game.optimum_model import subgame_cost
-from jcaco.game.optimum_pricing import cheapest_sets, greedy_sets
+from jcaco.game.optimum.column_pricing import cheapest_sets, greedy_sets
+from jcaco.game.optimum.count_model import subgame_cost
+from jcaco.game.optimum.partition_columns import set_cost
 
 
 def all_sets(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> list[tuple[float, tuple[int, ...]]]:

@@ -1,4 +1,4 @@
-"""Best and worst pure equilibria (game/equilibrium_bounds.py) against brute force."""
+"""Best and worst pure equilibria (game/optimum/equilibrium_bounds.py) against brute force."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 from jcaco.game import metrics, resource
 from jcaco.game.equilibria import pure_equilibria, subgame_equilibria
-from jcaco.game.equilibrium_bounds import equilibrium_bounds, solve_subgame_equilibrium
-from jcaco.game.optimum import solve_optimum
-from jcaco.game.optimum_model import subgame_cost
+from jcaco.game.optimum.count_model import subgame_cost
+from jcaco.game.optimum.equilibrium_bounds import equilibrium_bounds, solve_subgame_equilibrium
+from jcaco.game.optimum.social_optimum import solve_optimum
 from test_optimum import random_instance, random_subgame
 
 

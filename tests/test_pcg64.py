@@ -7,7 +7,7 @@ import pytest
 
 from jcaco import kernels
 from jcaco.learners.masl import MASL
-from jcaco.learners.masl_fused import FusedPass, pcg64_chains
+from jcaco.learners.masl.fused import FusedPass, pcg64_chains
 from jcaco.model.instance import stack_instances
 from jcaco.rng import pcg64_jump, pcg64_state, set_pcg64_state, stream
 
@@ -34,18 +34,18 @@ def test_other_bit_generators_are_refused(tiny_games) -> None:
         pcg64_state(philox)
     with pytest.raises(ValueError, match="1 or 3 generators"):
         pcg64_chains([stream(1, "activity")] * 2, [stream(1, "learner")] * 2, (3, 10), 64)
-    if kernels.load("jcaco.learners._masl_fused_numba") is not None:
+    if kernels.load("jcaco.learners.masl._fused_numba") is not None:
         game = stack_instances(tiny_games[:1])
         with pytest.raises(TypeError, match="Philox"):
             FusedPass(MASL(), game, philox, stream(1, "learner"))
 
 
-@pytest.mark.skipif(kernels.load("jcaco.learners._pcg64_numba") is None, reason="no numba")
+@pytest.mark.skipif(kernels.load("jcaco.learners.masl._pcg64_numba") is None, reason="no numba")
 def test_compiled_draws_equal_numpy() -> None:
     """A row of draws dealt to lanes and taken in pieces of every kind (none, fewer than a
     group, a group's spares, whole groups, past the end of one): numpy's numbers in numpy's
     order, and the state after the row is the generator's after as many draws."""
-    compiled = kernels.load("jcaco.learners._pcg64_numba")
+    compiled = kernels.load("jcaco.learners.masl._pcg64_numba")
     lanes = compiled.LANES
     generator = stream(3, "learner")
     state, inc = pcg64_state(generator)

@@ -15,8 +15,9 @@ import pytest
 
 from jcaco.game import pricing, resource
 from jcaco.game.equilibria import enumerate_profiles
-from jcaco.game.optimum_model import subgame_cost
+from jcaco.game.optimum.count_model import subgame_cost
 from jcaco.game.profile import Profile
+from jcaco.jobs.solve import solve
 from jcaco.learners.bandit import CostBandit
 from jcaco.learners.base import Feedback, measured_costs
 from jcaco.learners.best_response import BestResponse
@@ -24,7 +25,6 @@ from jcaco.learners.checks import check_learner
 from jcaco.learners.loglinear import LogLinear
 from jcaco.learners.masl import MASL
 from jcaco.model.instance import GameInstance
-from jcaco.sim.solve import solve
 from test_optimum import random_subgame
 
 #: Brute force over every profile and move: games of at most this many users.

@@ -9,12 +9,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from jcaco.experiments.agreement import assess
 from jcaco.experiments.paper import BR_ROUND, EXPERIMENTS, VARIANTS
-from jcaco.experiments.report import reductions, write_report
 from jcaco.experiments.store import rows_to_table
 from jcaco.experiments.summary import summarise
-from jcaco.files import provenance
+from jcaco.io.files import provenance
+from jcaco.report.agreement import assess
+from jcaco.report.html import reductions, write_report
 
 
 def test_quick_only_fig4_writes_every_output_and_resumes(tmp_path: Path, jcaco) -> None:
@@ -254,8 +254,8 @@ def test_learning_rate_claims_follow_the_curves() -> None:
 
 
 def test_figures_draw_references_dashed_and_variants_dash_dotted() -> None:
-    from jcaco.experiments.figures import figure_of
     from jcaco.experiments.paper import EXPERIMENTS
+    from jcaco.report.figures import figure_of
 
     extra = {"br-oracle": [3.0, 2.0, 1.0], "planner": [2.0, 1.0, 0.5], "fp-empirical": [4, 3, 2]}
     table = rows_to_table(_synthetic({**GOOD, **extra}))

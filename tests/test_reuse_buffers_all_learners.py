@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from jcaco.learners.information import Information
-from jcaco.learners.masl_normalisers import NORMALISERS
+from jcaco.learners.masl.normalisers import NORMALISERS
 from jcaco.learners.policy import save_policy
 from jcaco.learners.policy_features import feature_names
 from jcaco.learners.registry import FROM_FILES, LEARNERS

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from jcaco import __version__
+from jcaco._version import __version__
 from jcaco.model.build import check_feasible
 from jcaco.model.files import load_network
 from jcaco.sim.simulate import simulate

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from jcaco.game import metrics, resource
+from jcaco.jobs.solve import solve
 from jcaco.learners.registry import LEARNERS, make_learner
 from jcaco.model.build import build_instance, check_feasible
 from jcaco.rng import SeedBatch, stream
@@ -15,7 +16,6 @@ from jcaco.sim.environment import DynamicEnvironment
 from jcaco.sim.loop import run_loop
 from jcaco.sim.recorder import METRICS, Trace
 from jcaco.sim.simulate import provenance, simulate
-from jcaco.sim.solve import solve
 
 SEEDS = (3, 11, 42)
 

@@ -191,7 +191,7 @@ def test_a_failed_report_leaves_the_previous_final_files(
     """The final files are drawn aside and moved in together: a run that fails while drawing
     leaves the previous run's summary, figures and report, and no temporary."""
     import jcaco
-    from jcaco.experiments import report
+    from jcaco.report import html as report
 
     folder = _copy(reference, tmp_path)
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from jcaco.cli import study
-from jcaco.experiments import masl_study
-from jcaco.experiments.bandit_defaults import MEMORY_SLOTS, STEPS, SWITCH_RATES
-from jcaco.experiments.masl_options import CONFIGS, OPTIONS
 from jcaco.scenario.generator import PRESETS
+from jcaco.studies import masl_study
+from jcaco.studies.bandit_defaults import MEMORY_SLOTS, STEPS, SWITCH_RATES
+from jcaco.studies.masl_options import CONFIGS, OPTIONS
 
 
 def test_defaults_are_the_library_grids() -> None:
@@ -66,7 +66,7 @@ def test_bad_flags_exit_2_with_one_line(jcaco, args: list[str], flag: str) -> No
 
 def test_masl_normaliser_prints_the_pick_and_writes_csv_and_markdown(jcaco, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from jcaco.cli.study_tables import CSV_COLUMNS
-    from jcaco.experiments.masl_normaliser import CANDIDATES, CONFIGS, REFERENCES, SHOWN
+    from jcaco.studies.masl_normaliser import CANDIDATES, CONFIGS, REFERENCES, SHOWN
 
     result = jcaco("study", "masl-normaliser", "--seeds", "2", "--slots", "3", "-o", tmp_path)
     assert result.code == 0, result.err

@@ -2,7 +2,7 @@
 
 Each function is what the command of the same name does, without the printing: the same
 library calls, so it returns the same numbers as the command line
-(``tests/test_api.py``). The deep imports (``jcaco.sim.solve.solve``...) keep working; these
+(``tests/test_api.py``). The deep imports (``jcaco.jobs.solve.solve``...) keep working; these
 are the short way in. Algorithms are named as on the command line: a registered name
 (``jcaco list``), an installed plug-in, or a user's own ``package.module:ClassName``.
 
@@ -24,13 +24,13 @@ from typing import Any
 from jcaco.experiments.paper import Experiment
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.sweep import Task
+from jcaco.jobs.analyze import DEFAULT_ANALYZE_TIME_LIMIT_S, Analysis
+from jcaco.jobs.solve import DEFAULT_ITERATIONS, SolveResult
 from jcaco.learners.base import Learner
 from jcaco.model.instance import GameInstance
 from jcaco.scenario.network import Network
-from jcaco.sim.analyze import DEFAULT_ANALYZE_TIME_LIMIT_S, Analysis
 from jcaco.sim.dynamics import DynamicsConfig
 from jcaco.sim.recorder import Trace
-from jcaco.sim.solve import DEFAULT_ITERATIONS, SolveResult
 
 Algorithm = str | Callable[..., Learner]
 GameLike = GameInstance | Network | str | Path
@@ -138,7 +138,7 @@ def solve(
     SolveResult
         Its ``to_dict()`` is the ``jcaco.result/1`` document of ``jcaco solve --json``.
     """
-    from jcaco.sim.solve import solve as run
+    from jcaco.jobs.solve import solve as run
 
     return run(_game(game), algorithm, seed=seed, iterations=iterations, params=params)
 
@@ -152,8 +152,8 @@ def evaluate(game: GameLike, assignment: Mapping[str, Any] | str | Path) -> Solv
     assignment : mapping, str or Path
         ``{"ap": [N], "server": [N]}`` and optionally ``"steps": [N]``, or such a JSON file.
     """
+    from jcaco.jobs.evaluate import evaluate_assignment, load_assignment
     from jcaco.scenario.io import parse_model
-    from jcaco.sim.evaluate import evaluate_assignment, load_assignment
     from jcaco.sim.schema import AssignmentModel
 
     if isinstance(assignment, Mapping):
@@ -231,13 +231,13 @@ def analyze(
     seed : int
     time_limit_s : float or None
         Opt-in wall-clock limit per subgame problem [s] (default None: node limits only, so
-        the result is the same on any machine; see :func:`jcaco.sim.analyze.analyze`).
+        the result is the same on any machine; see :func:`jcaco.jobs.analyze.analyze`).
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
         Names or ``package.module:ClassName`` paths (default: every registered learner).
     """
-    from jcaco.sim.analyze import analyze as run
+    from jcaco.jobs.analyze import analyze as run
 
     return run(
         _game(game),
@@ -301,8 +301,8 @@ def reproduce(
 
     from jcaco.experiments.paper import select, with_algorithms
     from jcaco.experiments.sweep import check_batches
+    from jcaco.io.output_paths import check_output
     from jcaco.learners.registry import resolve
-    from jcaco.output_paths import check_output
 
     experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
     if algorithms is not None:
@@ -344,9 +344,9 @@ def _reproduce_locked(
     import time
 
     from jcaco.experiments.learned import prepare
-    from jcaco.experiments.report import write_report
     from jcaco.experiments.sweep import run_sweep
-    from jcaco.files import provenance
+    from jcaco.io.files import provenance
+    from jcaco.report.html import write_report
 
     start = time.perf_counter()
     # the learned series' policy: trained, or loaded from the store (--only learned)

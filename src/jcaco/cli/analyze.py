@@ -1,6 +1,6 @@
 """``jcaco analyze``: the optimum, the best/worst equilibria and every algorithm, in one table.
 
-A thin shell over :func:`jcaco.sim.analyze.analyze` (parse, call, print).
+A thin shell over :func:`jcaco.jobs.analyze.analyze` (parse, call, print).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _print(doc: dict[str, Any]) -> None:
     type=COUNT,
     default=None,
     help="Branch-and-bound nodes of each optimum and equilibrium MILP (deterministic; "
-    "default: that of jcaco.game.optimum, 1000).",
+    "default: that of jcaco.game.optimum.social_optimum, 1000).",
 )
 @click.option(
     "--iterations", type=COUNT, help="Slot budget per algorithm (default: as jcaco solve, 100000)."
@@ -132,12 +132,12 @@ def analyze(
     output: str | None,
 ) -> None:
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
-    from jcaco.files import write_json
-    from jcaco.game.optimum import DEFAULT_NODE_LIMIT
+    from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
+    from jcaco.io.files import write_json
+    from jcaco.jobs.analyze import PRICED
+    from jcaco.jobs.analyze import analyze as run_analyze
+    from jcaco.jobs.solve import DEFAULT_ITERATIONS
     from jcaco.model.files import load_game
-    from jcaco.sim.analyze import PRICED
-    from jcaco.sim.analyze import analyze as run_analyze
-    from jcaco.sim.solve import DEFAULT_ITERATIONS
 
     names = algorithm_names(algorithms, also=PRICED)  # the planners, or learners
     game = load_game(file, drop_infeasible=drop_infeasible)

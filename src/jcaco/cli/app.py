@@ -19,7 +19,7 @@ from typing import TextIO
 
 import click
 
-from jcaco import __version__
+from jcaco._version import __version__
 from jcaco.cli import (
     analyze,
     calibrate,

@@ -77,7 +77,7 @@ def calibrate(
 ) -> None:
     """Fit the AEC and t_fixed + s*t_step of each model in MEASUREMENTS (a CSV with columns
     model, steps, error and optionally latency_s; default: the shipped catalog)."""
-    from jcaco.files import write_json
+    from jcaco.io.files import write_json
     from jcaco.model.calibrate import calibrate as run_calibrate
     from jcaco.model.calibrate import calibration_document
     from jcaco.model.catalog_servers import servers_from_calibration
@@ -101,8 +101,8 @@ def calibrate(
     if plot:
         from pathlib import Path
 
-        from jcaco.experiments.calibration_figures import plot_calibration
-        from jcaco.output_paths import atomic_folder
+        from jcaco.io.output_paths import atomic_folder
+        from jcaco.report.calibration_figures import plot_calibration
 
         with atomic_folder(plot, owns_plot) as tmp:  # one run's figures
             drawn = plot_calibration(fits, tmp)

@@ -23,7 +23,7 @@ def schema(kind: str, file_format: str) -> None:
     from jcaco.sim.schema import SCHEMAS
 
     if file_format == "parquet":
-        from jcaco.sim.file_layout import parquet_layout
+        from jcaco.jobs.file_layout import parquet_layout
 
         click.echo(json.dumps(parquet_layout(kind), indent=2))
         return
@@ -38,7 +38,7 @@ def _catalogue() -> dict[str, Any]:
     the name ``policy@NAME.npz``), in the same form; not in ``algorithms``, whose every entry
     runs with its default parameters (their ``information`` is the one without a file)."""
     from jcaco.experiments.paper import EXPERIMENTS
-    from jcaco.learners.masl_normalisers import NORMALISERS, normaliser_reading
+    from jcaco.learners.masl.normalisers import NORMALISERS, normaliser_reading
     from jcaco.learners.params import param_specs
     from jcaco.learners.readings import reading_of
     from jcaco.learners.registry import FROM_FILES, available

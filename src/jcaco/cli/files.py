@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from jcaco import __version__
+from jcaco._version import __version__
 from jcaco.cli.options import PARAM, drop_infeasible_option, seed_option
 from jcaco.cli.output import OutputPath, emit
 from jcaco.errors import InputError
@@ -53,10 +53,10 @@ def generate(
     from dataclasses import replace
 
     from jcaco.errors import UnknownNameError
+    from jcaco.io.parquet import is_parquet
     from jcaco.rng import stream
     from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
     from jcaco.scenario.network import network_to_dict
-    from jcaco.scenario.parquet_io import is_parquet
     from jcaco.scenario.scenario_parquet import check_network, write_network_parquet
 
     if preset not in PRESETS:
@@ -125,11 +125,11 @@ def instance(
     scenario: str, fading: str, seed: int, drop_infeasible: bool, output: str | None
 ) -> None:
     """Build the game of a scenario (a jcaco.instance/1 file; .parquet: Parquet)."""
+    from jcaco.io.parquet import is_parquet
     from jcaco.model.build import instance_to_dict
     from jcaco.model.files import load_game
     from jcaco.model.instance_parquet import write_instance_parquet
     from jcaco.rng import stream
-    from jcaco.scenario.parquet_io import is_parquet
 
     game = load_game(
         scenario,

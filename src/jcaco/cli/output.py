@@ -23,7 +23,7 @@ class OutputPath(click.Path):
     folder : bool
         A folder, not a file.
     owns : callable, optional
-        For a folder replaced whole (:func:`jcaco.output_paths.atomic_folder`): whether a
+        For a folder replaced whole (:func:`jcaco.io.output_paths.atomic_folder`): whether a
         file name is one the command writes there. ``None``: a folder the command adds to
         (the results store).
     """
@@ -36,7 +36,7 @@ class OutputPath(click.Path):
 
 def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterable[str]) -> None:
     """Check each ``(path, type, flag)`` output against the rules of
-    :mod:`jcaco.output_paths` and the command's ``inputs``; the error names the flag.
+    :mod:`jcaco.io.output_paths` and the command's ``inputs``; the error names the flag.
 
     Raises
     ------
@@ -44,7 +44,7 @@ def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterab
         An output that is an input (or, a folder replaced whole, holds one), that is not a
         regular file (a folder), or lies under a file or an unwritable folder.
     """
-    from jcaco.output_paths import check_folder_owned, check_not_input, check_output
+    from jcaco.io.output_paths import check_folder_owned, check_not_input, check_output
 
     inputs = list(inputs)
     for path, kind, flag in outputs:
@@ -117,14 +117,14 @@ def _flag(param: click.Parameter) -> str:
 
 def echo_json(document: dict[str, Any]) -> None:
     """Print a document as JSON (indented when small, compact when large)."""
-    from jcaco.files import dumps_json
+    from jcaco.io.files import dumps_json
 
     click.echo(dumps_json(document).decode(), nl=False)
 
 
 def emit(document: dict[str, Any], output: str | None) -> None:
     """Write ``document`` as JSON to ``output`` (saying so on standard error), else print it."""
-    from jcaco.files import write_json
+    from jcaco.io.files import write_json
 
     if output:
         write_json(output, document)
@@ -192,8 +192,8 @@ def summary_table(doc: dict[str, Any]) -> Any:
 
 def write_result(output: str, doc: dict[str, Any]) -> None:
     """Write a result document as JSON or, by the ``.parquet`` suffix, Parquet."""
-    from jcaco.files import write_json
-    from jcaco.scenario.parquet_io import is_parquet, write_document_parquet
+    from jcaco.io.files import write_json
+    from jcaco.io.parquet import is_parquet, write_document_parquet
     from jcaco.sim.schema import ResultModel
 
     if is_parquet(output):

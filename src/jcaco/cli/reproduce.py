@@ -77,7 +77,7 @@ def reproduce(
     skipped. The long run (the end points of Figs. 4 and 9 at 20,000 slots) is not part of
     the default run or of --quick: --only horizon."""
     from jcaco.api import reproduce as run_reproduce
-    from jcaco.experiments.progress import SweepProgress
+    from jcaco.cli.progress import SweepProgress
 
     names = _names(only)
     if scheduler is not None and "://" not in scheduler:

@@ -90,9 +90,9 @@ def simulate(
     """
     from pathlib import Path
 
+    from jcaco.io.output_paths import atomic_folder
     from jcaco.model.build import check_feasible
     from jcaco.model.files import load_network
-    from jcaco.output_paths import atomic_folder
     from jcaco.sim.dynamics import DynamicsConfig
     from jcaco.sim.outputs import plot_convergence, write_trace
     from jcaco.sim.simulate import provenance

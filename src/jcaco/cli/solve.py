@@ -41,9 +41,9 @@ def solve(
     output: str | None,
 ) -> None:
     """Solve a scenario or instance with one algorithm and certify the result."""
+    from jcaco.jobs.solve import DEFAULT_ITERATIONS
+    from jcaco.jobs.solve import solve as run_solve
     from jcaco.model.files import load_game
-    from jcaco.sim.solve import DEFAULT_ITERATIONS
-    from jcaco.sim.solve import solve as run_solve
 
     hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
     game = load_game(file, drop_infeasible=drop_infeasible)
@@ -72,8 +72,8 @@ def solve(
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def evaluate(file: str, assignment: str, as_json: bool) -> None:
     """Score a given assignment on a scenario or instance."""
+    from jcaco.jobs.evaluate import evaluate_assignment, load_assignment
     from jcaco.model.files import load_game
-    from jcaco.sim.evaluate import evaluate_assignment, load_assignment
 
     game = load_game(file)
     try:

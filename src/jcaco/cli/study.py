@@ -2,17 +2,17 @@
 
 ``masl-equilibria``
     How often MASL ends at a pure equilibrium on small random games, per learning rate b and
-    iteration budget T (:mod:`jcaco.experiments.masl_study`).
+    iteration budget T (:mod:`jcaco.studies.masl_study`).
 ``masl-options``
     MASL's ``sampling`` and ``normaliser`` options in the figures' simulation, as paired
-    differences over seeds (:mod:`jcaco.experiments.masl_options`).
+    differences over seeds (:mod:`jcaco.studies.masl_options`).
 ``masl-normaliser``
     MASL's normaliser family: the rule that picks the default and the table of constants,
     clipped shares and totals against ``br`` and ``br-sync``
-    (:mod:`jcaco.experiments.masl_normaliser`).
+    (:mod:`jcaco.studies.masl_normaliser`).
 ``bandit-defaults``
     The ``bandit`` learner's ``step``, ``switch_rate`` and trials against ``loglinear price``
-    on the same networks (:mod:`jcaco.experiments.bandit_defaults`).
+    on the same networks (:mod:`jcaco.studies.bandit_defaults`).
 
 Seed s of either study is the root seed s of every stream it draws from (seeds 0..S-1).
 """
@@ -28,8 +28,8 @@ from jcaco.cli.options import COUNT, LEARNING_RATE, PROBABILITY, CommaList, F
 from jcaco.cli.output import OutputPath, markdown_table
 from jcaco.errors import InputError
 
-DEFAULT_RATES = "0.001,0.003,0.01,0.03,0.1"  # jcaco.experiments.masl_study.LEARNING_RATES
-DEFAULT_BUDGETS = "1000,3000,10000,30000,100000"  # jcaco.experiments.masl_study.BUDGETS
+DEFAULT_RATES = "0.001,0.003,0.01,0.03,0.1"  # jcaco.studies.masl_study.LEARNING_RATES
+DEFAULT_BUDGETS = "1000,3000,10000,30000,100000"  # jcaco.studies.masl_study.BUDGETS
 
 
 def _list_option(
@@ -61,8 +61,8 @@ def masl_equilibria(
     budget (docs/model.md §4.6)."""
     from dataclasses import replace
 
-    from jcaco.experiments.masl_study import masl_study
     from jcaco.scenario.generator import PRESETS
+    from jcaco.studies.masl_study import masl_study
 
     try:
         config = replace(PRESETS["small"], activity=activity)
@@ -103,7 +103,7 @@ def masl_equilibria(
 @click.option("--slots", type=COUNT, default=2000, show_default=True, help="Slots T per run.")
 def masl_options(seeds: int, slots: int) -> None:
     """MASL's sampling and normaliser options: paired differences to active/o9 over seeds."""
-    from jcaco.experiments.masl_options import masl_options as run_options
+    from jcaco.studies.masl_options import masl_options as run_options
 
     header = ["configuration", "sampling", "normaliser", "total service time [s]"]
     header += ["paired difference to active/o9 [s] (95% CI)", "converged"]
@@ -146,7 +146,7 @@ def masl_normaliser(seeds: int, slots: int, output: str | None) -> None:
     if output is not None:
         from pathlib import Path
 
-        from jcaco.files import write_text
+        from jcaco.io.files import write_text
 
         folder = Path(output)
         folder.mkdir(parents=True, exist_ok=True)
@@ -162,8 +162,8 @@ def bandit_defaults(seeds: int, slots: int) -> None:
     """The bandit's options: mean total per configuration and ratio to loglinear price."""
     import numpy as np
 
-    from jcaco.experiments.bandit_defaults import bandit_defaults as run_defaults
-    from jcaco.experiments.masl_options import CONFIGS
+    from jcaco.studies.bandit_defaults import bandit_defaults as run_defaults
+    from jcaco.studies.masl_options import CONFIGS
 
     totals = run_defaults(seeds, slots)
     base = np.array(totals["loglinear price"])

@@ -6,7 +6,7 @@ import csv
 import io
 
 from jcaco.cli.output import markdown_table
-from jcaco.experiments.masl_normaliser import (
+from jcaco.studies.masl_normaliser import (
     MAX_CLIPPED_SHARE,
     REFERENCES,
     CandidateRow,

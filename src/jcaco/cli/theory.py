@@ -46,8 +46,8 @@ def theory(check: str, instances: int, seed: int, as_json: bool, output: str | N
     report = run_theory(checks, instances=instances, seed=seed)
     document = report.to_dict()
     if output:
-        from jcaco.files import write_json
-        from jcaco.output_paths import atomic_folder
+        from jcaco.io.files import write_json
+        from jcaco.io.output_paths import atomic_folder
 
         folder = Path(output)
         written = [str(folder / "theory.json")]

@@ -24,12 +24,12 @@ from jcaco.experiments.experiment import (
     end_points,
 )
 from jcaco.experiments.series import Series, learner_series
-from jcaco.game.optimum import DEFAULT_NODE_LIMIT
+from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
 from jcaco.learners.registry import resolve
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
 #: paper gives each (docs/model.md §6); ``br`` and ``br-sync`` are two readings of the paper's BR
-#: (:mod:`jcaco.experiments.readings`: each claim about BR is judged under each reading).
+#: (:mod:`jcaco.report.readings`: each claim about BR is judged under each reading).
 COMPETITORS: tuple[str, ...] = ("masl", "br", "br-sync", "mxfp", "selfish", "raro")
 #: Former name of :data:`COMPETITORS`.
 ALGORITHMS = COMPETITORS
@@ -266,7 +266,7 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
 #: What BR's information is worth, in the default run (cheap: Fig. 9's end points at the
 #: figures' T, five series): ``br`` (it reads every user's a(t) and realised fading, more than
 #: the paper gives it), ``br`` at the mean fading, ``br`` on the expected game, ``br-oracle``
-#: and MASL, on Fig. 9's networks and seeds (:mod:`jcaco.experiments.ladder`).
+#: and MASL, on Fig. 9's networks and seeds (:mod:`jcaco.report.ladder`).
 BR_INFO = end_points(
     "brinfo",
     "What BR's information is worth (Fig. 9's end points)",

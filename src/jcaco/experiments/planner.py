@@ -4,7 +4,8 @@ Not a competitor: a central planner with complete information that, in a slot, k
 active (a(t), eq. (1)) and every standalone time T(t) under that slot's fading and positions,
 and assigns everyone to minimise the slot's realised total service time Σ_active U_i (13).
 That is problem (14) of the slot's realised game, solved exactly by
-:func:`jcaco.game.optimum.solve_optimum` with the weights a(t) ∈ {0, 1}; its objective is the
+:func:`jcaco.game.optimum.social_optimum.solve_optimum` with the weights a(t) ∈ {0, 1}; its
+objective is the
 realised total of the optimal profile, scored exactly as the algorithms are.
 
 Sampling. The dynamics (activity, fading, mobility) never read the learners' actions, so the
@@ -19,7 +20,8 @@ docs/reproduction.md).
 
 Expected game. For the first ``expected_seeds`` runs of a point (run index <
 ``expected_seeds``) the row also carries the optimum of (15) and the best and worst pure
-equilibria (:func:`jcaco.game.equilibrium_bounds.equilibrium_bounds`) of that seed's expected
+equilibria (:func:`jcaco.game.optimum.equilibrium_bounds.equilibrium_bounds`) of that seed's
+expected
 game at the mean fading and the initial positions, with their proven bounds, so that PoS and
 PoA can be shown as bounds where a solver stopped at its limit. Every limit is a node limit
 (``slot_node_limit``, ``expected_node_limit`` for the optimum, ``equilibria_node_limit`` for
@@ -54,8 +56,8 @@ from jcaco.experiments.paper import PLANNER_ALGORITHM
 from jcaco.experiments.references import PairedRatio, group_of, paired_ratios
 from jcaco.experiments.summary import PointStat
 from jcaco.experiments.tasks import Task, row_identity
-from jcaco.game.equilibrium_bounds import equilibrium_bounds
-from jcaco.game.optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
+from jcaco.game.optimum.equilibrium_bounds import equilibrium_bounds
+from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
 from jcaco.model.build import build_instance
 from jcaco.scenario.network import Network
 from jcaco.sim.environment import DynamicEnvironment

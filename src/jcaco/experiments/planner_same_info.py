@@ -11,7 +11,8 @@ learner's distance to it is what learning loses.
 
 Sampling as the full-information planner's (same seeds, same sampled slots of the measurement
 window, the dynamics replayed with common random numbers: :func:`sample_slots`). Each MILP of
-(15) stops at the series' ``node_limit`` (deterministic, :mod:`jcaco.game.optimum`); a slot
+(15) stops at the series' ``node_limit`` (deterministic, :mod:`jcaco.game.optimum.social_optimum`);
+a slot
 whose MILP did not prove optimality is counted in ``slot_proven`` and the row's
 ``converged`` is False (its profile is then the best found, at most the reported gap above
 the optimum of (15)).
@@ -30,8 +31,8 @@ import numpy as np
 
 from jcaco.experiments.planner import reference_row, sample_slots
 from jcaco.experiments.tasks import Task, row_identity
-from jcaco.game.optimum import Optimum, solve_optimum
-from jcaco.game.optimum_model import subgame_cost
+from jcaco.game.optimum.count_model import subgame_cost
+from jcaco.game.optimum.social_optimum import Optimum, solve_optimum
 from jcaco.model.instance import GameInstance
 from jcaco.scenario.network import Network
 from jcaco.sim.environment import DynamicEnvironment

@@ -45,8 +45,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jcaco.errors import InputError
-from jcaco.files import atomic_path
-from jcaco.output_paths import remove_path, temporary_prefix
+from jcaco.io.files import atomic_path
+from jcaco.io.output_paths import remove_path, temporary_prefix
 
 #: Bump when the meaning of a stored row changes (it enters every task key).
 STORE_FORMAT = 2

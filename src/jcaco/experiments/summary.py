@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jcaco.experiments.resample import bootstrap_mean
-from jcaco.files import atomic_path
+from jcaco.io.files import atomic_path
 
 #: Confidence level of every interval shown.
 CONFIDENCE = 0.95

@@ -26,7 +26,7 @@ from jcaco.experiments.planner_same_info import same_information_rows
 from jcaco.experiments.references import window_details
 from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.tasks import Task, draw_network, plan, row_identity, task_key
-from jcaco.files import provenance
+from jcaco.io.files import provenance
 from jcaco.scenario.limits import batch_bytes, check_batch_memory
 from jcaco.scenario.network import Network
 

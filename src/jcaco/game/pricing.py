@@ -3,7 +3,8 @@
 One subgame, weights v (θ for the expected game (23), a(t) ∈ {0, 1} for the
 complete-information game (16)), w[i, r] = v_i T[i, r]. On resource r with player set S let
 W_r = Σ_S w_j (the load (8)/(27)) and V_r = Σ_S v_j (the expected, or realised, number of
-users there). The social cost of the subgame is (:func:`jcaco.game.optimum_model.subgame_cost`)
+users there). The social cost of the subgame is
+(:func:`jcaco.game.optimum.count_model.subgame_cost`)
 
     Φ = Σ_r cost_r(S_r),   cost_r(S) = Σ_{j∈S} w_j (1 - v_j) + V_r W_r,
 

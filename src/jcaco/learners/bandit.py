@@ -90,7 +90,7 @@ class CostBandit(Learner):
     Notes
     -----
     The defaults (ε as ``loglinear``; α = 0.5, ρ = 0.2 written before measuring; directed
-    trials with A = 50 chosen by the rule of :mod:`jcaco.experiments.bandit_defaults`) were
+    trials with A = 50 chosen by the rule of :mod:`jcaco.studies.bandit_defaults`) were
     set on networks of the ``sensitivity`` stream, never on the figures' (docs/algorithms.md).
     """
 

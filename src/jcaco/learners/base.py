@@ -269,7 +269,7 @@ def sample_from(probs: FloatArray, rng: RandomSource) -> IntArray:
     compiled kernel doing the same operations.
     """
     draw = 1.0 - rng.random(probs.shape[:-1] + (1,))[..., 0]  # [..., rows]
-    compiled = kernels.load("jcaco.learners._masl_numba") if probs.ndim == 3 else None
+    compiled = kernels.load("jcaco.learners._sample_numba") if probs.ndim == 3 else None
     if compiled is not None:  # one pass per row, same operations (jcaco.kernels)
         out = np.empty(probs.shape[:-1], dtype=np.int64)
         compiled.sample_kernel(probs, draw, out)

@@ -4,7 +4,8 @@ Not a competitor: it is the reference the algorithms are measured against. Each 
 the game the view describes (complete information: ``view.others.weight`` is the realised activity
 a(t) in a simulation, problem (14), or θ in the static game of ``jcaco solve``, problem (15))
 and plays the profile that minimises the expected total service time of that game
-(:func:`jcaco.game.optimum.solve_optimum`). Users that are not players of the slot's game
+(:func:`jcaco.game.optimum.social_optimum.solve_optimum`). Users that are not players of the slot's
+game
 (weight 0) keep their previous choice when it is still feasible.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jcaco.game.optimum import (
+from jcaco.game.optimum.social_optimum import (
     DEFAULT_NODE_LIMIT,
     DEFAULT_REL_GAP,
     place_non_players,
@@ -33,7 +34,8 @@ class Optimum(Learner):
     ----------
     node_limit : int
         Branch-and-bound nodes per subgame and slot (deterministic, so the same game gives the
-        same profile on any machine; :func:`jcaco.game.optimum.solve_subgame`); where it binds
+        same profile on any machine; :func:`jcaco.game.optimum.social_optimum.solve_subgame`); where
+        it binds
         the best profile found is played (``proven_`` says whether the last slot's profile was
         proven optimal).
     rel_gap : float

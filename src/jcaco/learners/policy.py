@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.files import atomic_path
 from jcaco.game.profile import Profile
+from jcaco.io.files import atomic_path
 from jcaco.learners.base import Feedback, Learner, sample_from
 from jcaco.learners.information import NOTHING, Information
 from jcaco.learners.policy_features import (

@@ -15,7 +15,7 @@ Two groups today:
     at once (``br-sync``).
 ``masl-normaliser``
     How large MASL's fixed reward constant T̄max of (35), (38) is: MASL's ``normaliser``
-    option (:mod:`jcaco.learners.masl`) and :data:`NORMALISER_READINGS`.
+    option (:mod:`jcaco.learners.masl.core`) and :data:`NORMALISER_READINGS`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from jcaco.learners.best_response_sync import BestResponseSync
 from jcaco.learners.fictitious_play import FictitiousPlay
 from jcaco.learners.fp_empirical import EmpiricalFictitiousPlay
 from jcaco.learners.loglinear import LogLinear
-from jcaco.learners.masl import MASL
+from jcaco.learners.masl.core import MASL
 from jcaco.learners.optimum import Optimum
 from jcaco.learners.policy import POLICY_PREFIX, PolicyLearner, bound_policy, sidecar_of
 from jcaco.learners.random_assignment import RandomAssignment

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from jcaco.errors import InputError
+from jcaco.io import parquet as parquet_io
 from jcaco.model.build import (
     FadingMode,
     build_instance,
@@ -22,7 +23,6 @@ from jcaco.model.build import (
 from jcaco.model.instance import GameInstance
 from jcaco.model.instance_parquet import read_instance_parquet
 from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
-from jcaco.scenario import parquet_io
 from jcaco.scenario.io import load_document
 from jcaco.scenario.network import Network, network_from_model
 from jcaco.scenario.scenario_parquet import read_network_parquet

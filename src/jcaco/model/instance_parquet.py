@@ -1,4 +1,4 @@
-"""A ``jcaco.instance/1`` game as a Parquet file (layout: :mod:`jcaco.scenario.parquet_io`).
+"""A ``jcaco.instance/1`` game as a Parquet file (layout: :mod:`jcaco.io.parquet`).
 
 One row per user with the instance's per-user fields as columns: ``activity``, ``tx_time_s``
 (a list of M), ``steps`` and ``compute_time_s`` (lists of K, null where the server cannot meet
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
+from jcaco.io import parquet as pio
 from jcaco.model.build import meta_array
 from jcaco.model.instance import GameInstance
 from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
-from jcaco.scenario import parquet_io as pio
 
 #: Per-user arrays of the JSON form's ``meta`` that the Parquet form keeps as columns.
 _META_COLUMNS = ("distance_m",)

@@ -3,8 +3,8 @@
 Every failure raises :class:`jcaco.errors.InputError` whose message names the file, the field
 (with the entity index, e.g. ``aps[2].bandwidth_hz``) and what is allowed. JSON is parsed by
 orjson (compiled); NaN and infinity, which JSON cannot hold, are rejected by orjson's parser
-(the standard library's then names the field). Writing lives in :mod:`jcaco.files`; Parquet
-files of the same kinds in :mod:`jcaco.scenario.parquet_io`.
+(the standard library's then names the field). Writing lives in :mod:`jcaco.io.files`; Parquet
+files of the same kinds in :mod:`jcaco.io.parquet`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from jcaco.errors import InputError
-from jcaco.files import field_path, non_finite_path
+from jcaco.io.files import field_path, non_finite_path
 from jcaco.scenario.schema import FieldError
 
 M = TypeVar("M", bound=BaseModel)

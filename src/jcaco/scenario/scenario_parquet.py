@@ -1,4 +1,4 @@
-"""A ``jcaco.scenario/1`` network as a Parquet file: one row per user (scenario/parquet_io.py).
+"""A ``jcaco.scenario/1`` network as a Parquet file: one row per user (io/parquet.py).
 
 The users table has one column per field of :class:`jcaco.scenario.schema.UserModel`
 (``fitness`` a fixed-size list, one value per server); the settings, the AP and server
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.scenario import parquet_io as pio
+from jcaco.io import parquet as pio
 from jcaco.scenario.io import parse_model
 from jcaco.scenario.network import Network, network_from_model, network_to_dict
 from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel, UserModel

@@ -21,7 +21,7 @@ from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.feedback import build_feedback
 from jcaco.learners.information import Information
-from jcaco.learners.masl_slot import fused_slot
+from jcaco.learners.masl.slot import fused_slot
 from jcaco.learners.views import View, build_setup, build_view
 from jcaco.model.instance import GameInstance
 from jcaco.rng import RandomSource
@@ -182,7 +182,7 @@ def run_loop(
     """Run ``num_slots`` slots (fewer if ``stop_when_converged`` and every seed converged).
 
     With ``fused`` (default) a learner whose act, score and observe have a compiled form
-    that is exactly the protocol path (:func:`jcaco.learners.masl_slot.fused_slot`: MASL
+    that is exactly the protocol path (:func:`jcaco.learners.masl.slot.fused_slot`: MASL
     without a price) runs them as one call per slot; the learner, the profiles, the feedback
     and the callback's arguments are the same to the bit. ``fused=False`` runs the protocol
     path for every learner (to check the other against it).

@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from jcaco.files import atomic_path, save_figure
+from jcaco.io.files import atomic_path, save_figure
 from jcaco.sim.recorder import Trace
 from jcaco.types import FloatArray
 
 
 def write_trace(trace: Trace, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
-    """Write ``trace.to_frame(metadata)`` to a Parquet file atomically (:mod:`jcaco.files`)."""
+    """Write ``trace.to_frame(metadata)`` to a Parquet file atomically (:mod:`jcaco.io.files`)."""
     import pyarrow.parquet as pq
 
     with atomic_path(path) as tmp:

@@ -11,7 +11,7 @@ arrays) and every random draw comes from the seed's own named stream through a
 
 With the dynamics off (``DynamicsConfig(fading="mean", mobility=False)``, :data:`STATIC`) the
 slot's game is the network's mean-fading game and only the activity is redrawn: the static
-stochastic game that :func:`jcaco.sim.solve.solve` plays, through the same slot loop and the
+stochastic game that :func:`jcaco.jobs.solve.solve` plays, through the same slot loop and the
 same named streams, so ``masl`` (and every learner that does not see the others' activity)
 makes the same moves in both (``tests/test_sim_simulate.py``). One difference is by design: in
 a simulation the learners that declare everybody's activity (``br``, ``br-sync``,
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from jcaco import files
+from jcaco.io import files
 from jcaco.learners.base import Learner
 from jcaco.learners.registry import make_learner
 from jcaco.rng import SeedBatch, check_seed

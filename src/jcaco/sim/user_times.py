@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from jcaco.files import publish, temporary_beside
+from jcaco.io.files import publish, temporary_beside
 from jcaco.types import FloatArray
 
 #: Floats per row group (32 MiB): 4 slots of 10^6 users, 139,810 slots of 30 users.

@@ -1,7 +1,7 @@
 """Check (d): MASL against its mean ODE (Lemma 2) and where it ends (Lemmas 3–4),
 docs/model.md §4.6.
 
-A small fixed game (3 users, 2 APs, 2 servers) is learned by :class:`jcaco.learners.masl.MASL`
+A small fixed game (3 users, 2 APs, 2 servers) is learned by :class:`jcaco.learners.masl.core.MASL`
 itself, batched over many seeds (:class:`jcaco.rng.SeedBatch`) in the slot loop
 (:func:`jcaco.sim.loop.run_loop` over a :class:`~jcaco.sim.loop.StaticEnvironment`). With
 time rescaled ``t = b · iteration`` the mean of the sample paths is compared with the
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jcaco.files import save_figure
 from jcaco.game import metrics, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
+from jcaco.io.files import save_figure
 from jcaco.learners.base import Feedback, Learner
-from jcaco.learners.masl import MASL
+from jcaco.learners.masl.core import MASL
 from jcaco.learners.views import Announcements
 from jcaco.model.instance import GameInstance, add_batch_axis, stack_instances
 from jcaco.rng import SeedBatch, stream

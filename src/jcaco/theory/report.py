@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from jcaco import __version__
+from jcaco._version import __version__
 from jcaco.rng import stream
 from jcaco.theory import conditional, ode_check
 from jcaco.theory.potential import PAPER_RHO, PotentialCheck, check_potential

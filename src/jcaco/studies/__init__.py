@@ -1,0 +1,1 @@
+"""The parameter studies of ``jcaco study`` (MASL options, normalisers, bandit defaults)."""
