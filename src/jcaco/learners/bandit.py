@@ -50,7 +50,7 @@ from jcaco.learners.base import (
     uniform_choice,
 )
 from jcaco.learners.information import Information, own_delays
-from jcaco.learners.loglinear import SIGNALS, check_schedule, falling, own_time_proposal
+from jcaco.learners.own_delay import SIGNALS, check_schedule, falling, own_time_proposal
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import FloatArray, IntArray
