@@ -134,9 +134,9 @@ def analyze(
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
     from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
     from jcaco.io.files import write_json
-    from jcaco.jobs.analyze import PRICED
     from jcaco.jobs.analyze import analyze as run_analyze
     from jcaco.jobs.solve import DEFAULT_ITERATIONS
+    from jcaco.learners.registry import PRICED
     from jcaco.model.files import load_game
 
     names = algorithm_names(algorithms, also=PRICED)  # the planners, or learners

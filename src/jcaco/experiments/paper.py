@@ -25,7 +25,7 @@ from jcaco.experiments.experiment import (
 )
 from jcaco.experiments.series import Series, learner_series
 from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
-from jcaco.learners.registry import resolve
+from jcaco.learners.registry import PRICED, resolve
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
 #: paper gives each (docs/model.md §6); ``br`` and ``br-sync`` are two readings of the paper's BR
@@ -299,12 +299,14 @@ SAME_INFO_PLANNER = Series(
     max_seeds=PLANNER_SEEDS,
     cost=10.0,
 )
+
+_PRICED = {  # the named configurations of the registry; MASL with the paper's parameters
+    label: learner_series(name, {**(MASL_PARAMS if name == "masl" else {}), **params}, label=label)
+    for label, (name, params) in PRICED.items()
+}
 BEYOND_SERIES: tuple[Series, ...] = (
     learner_series("loglinear"),
-    learner_series("loglinear", {"price": True}, label="loglinear price"),
-    learner_series("masl", {**MASL_PARAMS, "price": True}, label="masl price"),
-    learner_series("br", {"price": True}, label="br price"),
-    learner_series("bandit", {"price": True}, label="bandit price"),
+    *(_PRICED[f"{name} price"] for name in ("loglinear", "masl", "br", "bandit")),
     # what a single-move local optimum of (15) is worth: priced best response on the expected
     # game (own activity bit, mean channel, everybody's actions), beside the learners
     learner_series(

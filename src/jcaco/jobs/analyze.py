@@ -21,7 +21,7 @@ from jcaco.game.optimum.equilibrium_bounds import EquilibriumBounds, equilibrium
 from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
 from jcaco.game.profile import Profile
 from jcaco.jobs.solve import DEFAULT_ITERATIONS, solve
-from jcaco.learners.registry import LEARNERS
+from jcaco.learners.registry import LEARNERS, PRICED
 from jcaco.model.instance import GameInstance
 
 #: Default wall-clock limit per subgame problem in an analysis: none. The optimum and the
@@ -186,16 +186,6 @@ def _finite(value: float) -> float | None:
 
 def _ratio(value: float, reference: float) -> float:
     return value / reference if reference > 0 else float("nan")
-
-
-#: Learners with marginal-cost pricing (docs/algorithms.md), listed after the
-#: registered learners; ``algorithms`` (``--algorithms``) accepts these labels too.
-PRICED: dict[str, tuple[str, dict[str, Any]]] = {
-    "masl price": ("masl", {"price": True}),
-    "br price": ("br", {"price": True}),
-    "loglinear price": ("loglinear", {"price": True}),
-    "bandit price": ("bandit", {"price": True}),
-}
 
 
 def analyze(

@@ -38,6 +38,17 @@ LEARNERS: dict[str, type[Learner]] = {
     "bandit": CostBandit,
 }
 
+#: Named configurations: a label -> (registered learner, its parameters). The learners with
+#: marginal-cost pricing (docs/algorithms.md): ``jcaco analyze`` runs them after the registered
+#: learners (its ``--algorithms`` accepts the labels) and the beyond series of
+#: :mod:`jcaco.experiments.paper` are made from them.
+PRICED: dict[str, tuple[str, dict[str, Any]]] = {
+    "masl price": ("masl", {"price": True}),
+    "br price": ("br", {"price": True}),
+    "loglinear price": ("loglinear", {"price": True}),
+    "bandit price": ("bandit", {"price": True}),
+}
+
 
 #: Learners that run from a file (``--param path=...``): resolvable by name, but not in
 #: :data:`LEARNERS`, whose every entry runs with its default parameters. ``policy@PATH`` names
