@@ -59,6 +59,15 @@ class Sweep:
         """The series run at ``point``."""
         return exp.series
 
+    def quick_points(self, points: tuple[float, ...]) -> tuple[float, ...] | None:
+        """``--quick``'s points: a sweep's ends and middle; ``None`` (keep them) where the
+        points are fixed."""
+        if not self.points_resizable:
+            return None
+        if len(points) <= 3:
+            return points
+        return (points[0], points[len(points) // 2], points[-1])
+
     def label(self, exp: Experiment, point: int) -> str:
         """``6 MHz``: the point's value in the axis unit."""
         unit = f" {exp.x_unit}" if exp.x_unit else ""

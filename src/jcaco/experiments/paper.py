@@ -379,12 +379,6 @@ QUICK_SEEDS = 3
 QUICK_SLOTS = 300
 
 
-def _ends_and_middle(points: tuple[float, ...]) -> tuple[float, ...]:
-    if len(points) <= 3:
-        return points
-    return (points[0], points[len(points) // 2], points[-1])
-
-
 def select(
     only: list[str] | None = None,
     *,
@@ -403,7 +397,7 @@ def select(
             exp = exp.resized(
                 seeds=QUICK_SEEDS,
                 slots=QUICK_SLOTS,
-                points=_ends_and_middle(exp.points) if exp.layout.points_resizable else None,
+                points=exp.layout.quick_points(exp.points),
             )
         if seeds is not None or slots is not None:
             exp = exp.resized(seeds=seeds, slots=slots)
