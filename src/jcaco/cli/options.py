@@ -161,14 +161,15 @@ def hyperparameters(
         ``--learning-rate`` with another algorithm, an unknown algorithm or parameter, or a
         value the learner rejects.
     """
+    from jcaco.learners.masl.core import both_rates
     from jcaco.learners.registry import make_learner
 
     hyper: dict[str, Any] = dict(params)
     if learning_rate is not None:
         if algorithm != "masl":
             raise InputError("only applies to --algorithm masl", field="--learning-rate")
-        hyper.setdefault("learning_rate_ap", learning_rate)
-        hyper.setdefault("learning_rate_server", learning_rate)
+        for key, rate in both_rates(learning_rate).items():
+            hyper.setdefault(key, rate)
     try:
         make_learner(algorithm, hyper)
     except InputError as exc:

@@ -11,14 +11,139 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import ClassVar
 
 from jcaco.experiments.series import Series
+from jcaco.learners.masl.core import both_rates
 from jcaco.scenario.generator import PRESETS, GeneratorConfig, with_overrides
 
 DEFAULT_SEEDS = 20
 DEFAULT_SLOTS = 2000
 DEFAULT_WINDOW = 100
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a kind of experiment decides about its points; this one is ``kind="sweep"``: total
+    service time against ``x`` (Figs. 4–10), the points a homogeneous generator value, each on
+    its own networks, the figure's series at every point, ``--quick`` may thin the points.
+
+    A new kind of experiment is a subclass that overrides what differs (:class:`Users`,
+    :class:`Rates`, :class:`EndPoints`); :class:`Experiment` asks it and never branches on the
+    kind.
+    """
+
+    #: The kind's name (``Experiment.kind``; the report lays figures out by it).
+    kind: ClassVar[str] = "sweep"
+    #: Whether the runs record every user's service time per slot (Fig. 2).
+    records_users: ClassVar[bool] = False
+    #: Whether :meth:`Experiment.resized` may replace the points (``--quick``'s thinning).
+    points_resizable: ClassVar[bool] = True
+
+    def x_name(self, exp: Experiment, point: int) -> str:
+        """The quantity swept at ``point``."""
+        return exp.x_name
+
+    def config(self, exp: Experiment, base: GeneratorConfig, point: int) -> GeneratorConfig:
+        """``base`` with the swept value of ``point`` homogeneous (O6)."""
+        name, value = self.x_name(exp, point), exp.points[point]
+        if name in ("num_users", "num_aps", "num_servers"):
+            value = int(round(value))
+        return with_overrides(base, {name: value})
+
+    def network_key(self, exp: Experiment, point: int) -> tuple[int, int]:
+        """(figure, point) of the scenario stream key of ``point``'s networks."""
+        return exp.number, point
+
+    def series(self, exp: Experiment, point: int) -> tuple[Series, ...]:
+        """The series run at ``point``."""
+        return exp.series
+
+    def quick_points(self, points: tuple[float, ...]) -> tuple[float, ...] | None:
+        """``--quick``'s points: a sweep's ends and middle; ``None`` (keep them) where the
+        points are fixed."""
+        if not self.points_resizable:
+            return None
+        if len(points) <= 3:
+            return points
+        return (points[0], points[len(points) // 2], points[-1])
+
+    def label(self, exp: Experiment, point: int) -> str:
+        """``6 MHz``: the point's value in the axis unit."""
+        unit = f" {exp.x_unit}" if exp.x_unit else ""
+        return f"{exp.display(exp.points[point]):g}{unit}"
+
+
+@dataclass(frozen=True)
+class Users(Sweep):
+    """``kind="users"``: per-user service time over slots (Fig. 2); the points are fixed."""
+
+    kind: ClassVar[str] = "users"
+    records_users: ClassVar[bool] = True
+    points_resizable: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Rates(Sweep):
+    """``kind="rates"``: total over slots per MASL learning rate (Fig. 3). The points are
+    rates, not generator values: every rate runs on the same network per seed (point 0 of the
+    stream key), with its own copy of each series."""
+
+    kind: ClassVar[str] = "rates"
+    points_resizable: ClassVar[bool] = False
+
+    def config(self, exp: Experiment, base: GeneratorConfig, point: int) -> GeneratorConfig:
+        """``base`` unchanged (the learning rate is a learner's parameter)."""
+        return base
+
+    def network_key(self, exp: Experiment, point: int) -> tuple[int, int]:
+        """(figure, 0): Fig. 3's rates share one network per seed."""
+        return exp.number, 0
+
+    def series(self, exp: Experiment, point: int) -> tuple[Series, ...]:
+        """Each series at ``point``'s rate (both of MASL's rates), labelled ``masl b=0.01``."""
+        rate = exp.points[point]
+        return tuple(
+            replace(
+                s,
+                label=f"{s.label} b={rate:g}",
+                params=MappingProxyType({**s.params, **both_rates(rate)}),
+            )
+            for s in exp.series
+        )
+
+
+@dataclass(frozen=True)
+class EndPoints(Sweep):
+    """``kind="horizon"``: total over slots at chosen points of other figures, each its own
+    panel (:func:`end_points`); the points are fixed.
+
+    Attributes
+    ----------
+    x_names, labels : tuple of str
+        Per point: the quantity swept there and a caption (``Fig. 4, Number of APs = 2``).
+    networks : tuple of (int, int)
+        Per point, the (figure, point) whose networks it runs on (the scenario stream key).
+    """
+
+    kind: ClassVar[str] = "horizon"
+    points_resizable: ClassVar[bool] = False
+
+    x_names: tuple[str, ...]
+    labels: tuple[str, ...]
+    networks: tuple[tuple[int, int], ...]
+
+    def x_name(self, exp: Experiment, point: int) -> str:
+        """The quantity swept at ``point`` in the figure it comes from."""
+        return self.x_names[point]
+
+    def network_key(self, exp: Experiment, point: int) -> tuple[int, int]:
+        """The (figure, point) ``point`` comes from (common random numbers)."""
+        return self.networks[point]
+
+    def label(self, exp: Experiment, point: int) -> str:
+        """The point's caption (``Fig. 4, Number of APs = 2``)."""
+        return self.labels[point]
 
 
 @dataclass(frozen=True)
@@ -29,10 +154,6 @@ class Experiment:
     ----------
     name, title : str
         ``fig4`` and the caption.
-    kind : {"sweep", "users", "rates", "horizon"}
-        ``sweep``: total service time against ``x`` (Figs. 4–10); ``users``: per-user service
-        time over slots (Fig. 2); ``rates``: total over slots per learning rate (Fig. 3);
-        ``horizon``: total over slots at chosen points of other figures, each its own panel.
     x_name : str
         The swept quantity: a :class:`GeneratorConfig` field, or ``learning_rate``.
     x_label, x_unit : str
@@ -42,19 +163,16 @@ class Experiment:
     points : tuple of float
         The swept values (SI).
     series : tuple of Series
-        The lines (for ``rates`` one per point is built by :meth:`series_at`).
+        The lines (the kind may build its own per point: :meth:`series_at`).
+    layout : Sweep
+        What the kind of experiment decides about its points (:class:`Sweep`, :class:`Users`,
+        :class:`Rates`, :class:`EndPoints`); :attr:`kind` is its name.
     seeds, slots, window : int
         Seeds R, slots T per run, and the tail window W averaged for a point's value.
     base : GeneratorConfig
         The Table III configuration the points modify.
     in_default : bool
         Part of a run without ``--only`` (and of ``--quick``).
-    point_x_names, point_labels : tuple of str
-        Per point, when the points come from different figures (``horizon``): the swept
-        quantity and a caption (``Fig. 4, 2 APs``); empty: ``x_name`` everywhere.
-    point_networks : tuple of (int, int)
-        Per point, the (figure, point) whose networks it runs on (the scenario stream key);
-        empty: (this figure's number, :meth:`network_point`).
     figure : int
         The paper's figure number when the name does not end in it (``catalog4`` is 4: its
         users and APs are those of Fig. 4's draws, common random numbers).
@@ -65,23 +183,25 @@ class Experiment:
 
     name: str
     title: str
-    kind: Literal["sweep", "users", "rates", "horizon"]
     x_name: str
     x_label: str
     x_unit: str
     x_scale: float
     points: tuple[float, ...]
     series: tuple[Series, ...]
+    layout: Sweep = Sweep()
     seeds: int = DEFAULT_SEEDS
     slots: int = DEFAULT_SLOTS
     window: int = DEFAULT_WINDOW
     base: GeneratorConfig = PRESETS["paper"]
     in_default: bool = True
-    point_x_names: tuple[str, ...] = ()
-    point_labels: tuple[str, ...] = ()
-    point_networks: tuple[tuple[int, int], ...] = ()
     figure: int = 0
     catalog_models: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """``sweep``, ``users``, ``rates`` or ``horizon`` (the layout's name)."""
+        return self.layout.kind
 
     @property
     def number(self) -> int:
@@ -95,43 +215,20 @@ class Experiment:
 
     def x_name_at(self, point: int) -> str:
         """The quantity swept at ``point``."""
-        return self.point_x_names[point] if self.point_x_names else self.x_name
+        return self.layout.x_name(self, point)
 
     def config_at(self, point: int) -> GeneratorConfig:
         """The generator configuration at point ``point`` (the swept value homogeneous, O6)."""
         base = _catalog_base(self.base, self.catalog_models) if self.catalog_models else self.base
-        if self.kind == "rates":
-            return base
-        name, value = self.x_name_at(point), self.points[point]
-        if name in ("num_users", "num_aps", "num_servers"):
-            value = int(round(value))
-        return with_overrides(base, {name: value})
-
-    def network_point(self, point: int) -> int:
-        """Index in the scenario stream key: Fig. 3's rates share one network per seed."""
-        return 0 if self.kind == "rates" else point
+        return self.layout.config(self, base, point)
 
     def network_key(self, point: int) -> tuple[int, int]:
         """(figure, point) of the scenario stream key of ``point``'s networks."""
-        if self.point_networks:
-            return self.point_networks[point]
-        return self.number, self.network_point(point)
+        return self.layout.network_key(self, point)
 
     def series_at(self, point: int) -> tuple[Series, ...]:
         """The series run at ``point``."""
-        if self.kind != "rates":
-            return self.series
-        rate = self.points[point]
-        return tuple(
-            replace(
-                s,
-                label=f"{s.label} b={rate:g}",
-                params=MappingProxyType(
-                    {**s.params, "learning_rate_ap": rate, "learning_rate_server": rate}
-                ),
-            )
-            for s in self.series
-        )
+        return self.layout.series(self, point)
 
     def display(self, x: float) -> float:
         """``x`` in the axis unit."""
@@ -139,10 +236,7 @@ class Experiment:
 
     def point_label(self, point: int) -> str:
         """``6 MHz``, or the point's own caption (``Fig. 4, 2 APs``)."""
-        if self.point_labels:
-            return self.point_labels[point]
-        unit = f" {self.x_unit}" if self.x_unit else ""
-        return f"{self.display(self.points[point]):g}{unit}"
+        return self.layout.label(self, point)
 
     def resized(
         self,
@@ -154,7 +248,7 @@ class Experiment:
         """A copy with other seeds / slots / points; the window shrinks to a quarter of short
         runs so that it stays inside the run. ``points`` applies to sweeps only."""
         slots = self.slots if slots is None else slots
-        if points is not None and self.kind != "sweep":
+        if points is not None and not self.layout.points_resizable:
             raise ValueError(f"the points of a {self.kind!r} experiment are fixed")
         return replace(
             self,
@@ -185,26 +279,37 @@ def end_points(
     """The points ``origins`` ((figure, point) pairs) run for ``slots`` slots on the same
     networks as there (common random numbers), one panel per point (``kind="horizon"``)."""
     figs = [e for e, _ in origins]
+    pairs = list(zip(figs, origins, strict=True))
     return Experiment(
         name=name,
         title=title,
-        kind="horizon",
         x_name="point",
         x_label="End point",
         x_unit="",
         x_scale=1.0,
-        points=tuple(e.points[p] for e, (_, p) in zip(figs, origins, strict=True)),
+        points=tuple(e.points[p] for e, (_, p) in pairs),
         series=series,
+        layout=EndPoints(
+            x_names=tuple(e.x_name for e in figs),
+            labels=tuple(
+                f"Fig. {e.number}, {e.x_label} = {e.point_label(p)}" for e, (_, p) in pairs
+            ),
+            networks=tuple(e.network_key(p) for e, (_, p) in pairs),
+        ),
         seeds=seeds,
         slots=slots,
         in_default=in_default,
-        point_x_names=tuple(e.x_name for e in figs),
-        point_labels=tuple(
-            f"Fig. {e.number}, {e.x_label} = {e.point_label(p)}"
-            for e, (_, p) in zip(figs, origins, strict=True)
-        ),
-        point_networks=tuple(e.network_key(p) for e, (_, p) in zip(figs, origins, strict=True)),
     )
 
 
-__all__ = ["DEFAULT_SEEDS", "DEFAULT_SLOTS", "DEFAULT_WINDOW", "Experiment", "end_points"]
+__all__ = [
+    "DEFAULT_SEEDS",
+    "DEFAULT_SLOTS",
+    "DEFAULT_WINDOW",
+    "EndPoints",
+    "Experiment",
+    "Rates",
+    "Sweep",
+    "Users",
+    "end_points",
+]

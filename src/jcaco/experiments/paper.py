@@ -21,10 +21,13 @@ from jcaco.experiments.experiment import (
     DEFAULT_SEEDS,
     DEFAULT_SLOTS,
     Experiment,
+    Rates,
+    Users,
     end_points,
 )
 from jcaco.experiments.series import Series, learner_series
 from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
+from jcaco.learners.masl.core import both_rates
 from jcaco.learners.registry import PRICED, resolve
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
@@ -51,9 +54,7 @@ LEARNING_RATES: tuple[float, ...] = (0.001, 0.01, 0.05, 0.1)
 #: MASL's b_c = b_o in Figs. 2 and 4–10 (docs/model.md O4), set here rather than taken from the
 #: learner's default so that the figures do not move when that default does.
 MASL_RATE = 0.05
-MASL_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {"learning_rate_ap": MASL_RATE, "learning_rate_server": MASL_RATE}
-)
+MASL_PARAMS: Mapping[str, Any] = MappingProxyType(both_rates(MASL_RATE))
 
 #: The central planner's reference line of Figs. 4–10 (:mod:`jcaco.experiments.planner`): the
 #: exact optimum of the realised slot game (14) at ``sampled_slots`` slots per seed of the
@@ -107,7 +108,6 @@ def _sweep(
     return Experiment(
         name=name,
         title=title,
-        kind="sweep",
         x_name=x_name,
         x_label=label,
         x_unit=unit,
@@ -140,24 +140,24 @@ EXPERIMENTS: dict[str, Experiment] = {
     "fig2": Experiment(
         name="fig2",
         title="Per-user service time over iterations (MASL, 30 users)",
-        kind="users",
         x_name="num_users",
         x_label="Number of UEs",
         x_unit="",
         x_scale=1.0,
         points=(30.0,),
         series=(MASL,),
+        layout=Users(),
     ),
     "fig3": Experiment(
         name="fig3",
         title="Total service time over iterations for MASL learning rates",
-        kind="rates",
         x_name="learning_rate",
         x_label="Learning rate b",
         x_unit="",
         x_scale=1.0,
         points=LEARNING_RATES,
         series=(learner_series("masl"),),
+        layout=Rates(),
     ),
     "fig4": _sweep(
         "fig4", "Total service time vs number of APs", "num_aps", "Number of APs", "", 1.0, _RANGE
@@ -243,11 +243,7 @@ def _horizon(origins: tuple[tuple[str, int], ...]) -> Experiment:
     masl = tuple(
         MASL
         if rate == MASL_RATE
-        else learner_series(
-            "masl",
-            {"learning_rate_ap": rate, "learning_rate_server": rate},
-            label=f"masl b={rate:g}",
-        )
+        else learner_series("masl", both_rates(rate), label=f"masl b={rate:g}")
         for rate in HORIZON_RATES
     )
     rivals = tuple(_learner(a) for a in COMPETITORS if a != "masl")
@@ -383,12 +379,6 @@ QUICK_SEEDS = 3
 QUICK_SLOTS = 300
 
 
-def _ends_and_middle(points: tuple[float, ...]) -> tuple[float, ...]:
-    if len(points) <= 3:
-        return points
-    return (points[0], points[len(points) // 2], points[-1])
-
-
 def select(
     only: list[str] | None = None,
     *,
@@ -407,7 +397,7 @@ def select(
             exp = exp.resized(
                 seeds=QUICK_SEEDS,
                 slots=QUICK_SLOTS,
-                points=_ends_and_middle(exp.points) if exp.kind == "sweep" else None,
+                points=exp.layout.quick_points(exp.points),
             )
         if seeds is not None or slots is not None:
             exp = exp.resized(seeds=seeds, slots=slots)

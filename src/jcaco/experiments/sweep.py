@@ -198,7 +198,7 @@ def check_batches(
     largest: tuple[int, tuple[int, int, int, int, int, int], str] | None = None
     for exp in experiments:
         batch = min(exp.seeds, seeds_per_task or exp.seeds)
-        recorded = exp.slots if exp.kind == "users" else 0
+        recorded = exp.slots if exp.layout.records_users else 0
         for point in range(len(exp.points)):
             c = exp.config_at(point)
             shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded, exp.slots)

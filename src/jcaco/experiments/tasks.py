@@ -130,7 +130,7 @@ def plan(
                             slots=exp.slots,
                             window=exp.window,
                             config=config,
-                            record_users=exp.kind == "users",
+                            record_users=exp.layout.records_users,
                             key=key,
                             root_seed=root_seed,
                         )

@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
+from jcaco.experiments.experiment import EndPoints
 from jcaco.experiments.paper import EXPERIMENTS
 from jcaco.experiments.summary import PointStat, by_series, seed_curves
 from jcaco.report.intervals import Interval, paired, seed_values, slope, welch
@@ -156,8 +157,8 @@ def axis_value(fig: str, x: float) -> str:
 def where(stat: PointStat) -> str:
     """``fig4 x=6`` or, for points with their own caption, that caption."""
     exp = EXPERIMENTS.get(stat.experiment)
-    if exp is not None and exp.point_labels and stat.point < len(exp.point_labels):
-        return exp.point_labels[stat.point]
+    if exp is not None and isinstance(exp.layout, EndPoints) and stat.point < len(exp.points):
+        return exp.point_label(stat.point)
     return f"{stat.experiment} x={axis_value(stat.experiment, stat.x)}"
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jcaco.experiments.experiment import EndPoints
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
@@ -118,9 +119,9 @@ def _origin(stats: list[PointStat], exp_name: str, point: int, alg: str) -> Poin
     """For a point with its own network key (``horizon``): the same series at the same value
     of the figure it comes from, if that figure is in the store."""
     exp = EXPERIMENTS[exp_name]
-    if not exp.point_networks:
+    if not isinstance(exp.layout, EndPoints):
         return None
-    fig = f"fig{exp.point_networks[point][0]}"
+    fig = f"fig{exp.network_key(point)[0]}"
     hit = [
         s for s in stats
         if s.experiment == fig and s.algorithm == alg and math.isclose(s.x, exp.points[point])
@@ -158,7 +159,8 @@ def _figure_table(stats: list[PointStat], name: str) -> str:
                 fig = origin.experiment.replace("fig", "Fig. ")
                 text += f"<br><i>{fig}'s run: {origin.mean_s:.3f}</i>"
             cells.append(f"<td>{text}</td>")
-        where = exp.point_label(point) if exp.point_labels else f"{exp.display(x):g}"
+        own = isinstance(exp.layout, EndPoints)
+        where = exp.point_label(point) if own else f"{exp.display(x):g}"
         body.append(f"<tr><td class=l>{html.escape(where)}</td>{''.join(cells)}</tr>")
     return f"<table><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
 
@@ -251,7 +253,7 @@ def _poa_table(stats: list[PointStat], table: pa.Table) -> str:
         exp = EXPERIMENTS.get(p.experiment)
         x = (
             html.escape(exp.point_label(p.point))
-            if exp and exp.point_labels
+            if exp and isinstance(exp.layout, EndPoints)
             else (f"{exp.display(p.x):g}" if exp else f"{p.x:g}")
         )
         cells = "".join(

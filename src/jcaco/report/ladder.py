@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jcaco.experiments.experiment import EndPoints
 from jcaco.experiments.paper import DEFAULT_SLOTS, EXPERIMENTS
 
 #: (series label, what it knows), from the most informed to the least.
@@ -85,7 +86,7 @@ def ladder(table: pa.Table, experiment: str = "horizon") -> list[LadderRow]:
                 )
                 if value is not None:
                     early.setdefault(r["algorithm"], []).append(value)
-        where = exp.point_label(point) if exp.point_labels else str(point)
+        where = exp.point_label(point) if isinstance(exp.layout, EndPoints) else str(point)
         out.append(
             LadderRow(
                 point,

@@ -22,6 +22,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.experiments.summary import t_half_width
+from jcaco.learners.masl.core import both_rates
 from jcaco.model.build import infeasible_users
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, GeneratorConfig, with_overrides
@@ -95,8 +96,7 @@ def masl_options(seeds: int = 20, slots: int = 2000) -> list[OptionRow]:
         converged: dict[tuple[str, str], float] = {}
         for sampling, normaliser in OPTIONS:
             params = {
-                "learning_rate_ap": LEARNING_RATE,
-                "learning_rate_server": LEARNING_RATE,
+                **both_rates(LEARNING_RATE),
                 "sampling": sampling,
                 "normaliser": normaliser,
             }

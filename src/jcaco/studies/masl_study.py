@@ -30,7 +30,7 @@ from jcaco.game.profile import Profile
 from jcaco.jobs.solve import DEFAULT_ITERATIONS
 from jcaco.learners.base import Feedback, Learner
 from jcaco.learners.best_response import BestResponse
-from jcaco.learners.masl.core import MASL
+from jcaco.learners.masl.core import MASL, both_rates
 from jcaco.model.build import build_instance, check_feasible
 from jcaco.model.instance import GameInstance, stack_instances
 from jcaco.rng import SeedBatch, stream
@@ -140,7 +140,7 @@ def masl_study(
     best_total = best_equilibrium_total_s(game)
     rows = []
     for rate in learning_rates:
-        learner = MASL(learning_rate_ap=rate, learning_rate_server=rate)
+        learner = MASL(**both_rates(rate))
         profiles, converged, used = run_batch(game, seeds, learner, budgets)
         for budget in sorted(budgets):
             profile = profiles[budget]

@@ -25,7 +25,7 @@ from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.profile import Profile
 from jcaco.io.files import save_figure
 from jcaco.learners.base import Feedback, Learner
-from jcaco.learners.masl.core import MASL
+from jcaco.learners.masl.core import MASL, both_rates
 from jcaco.learners.views import Announcements
 from jcaco.model.instance import GameInstance, add_batch_axis, stack_instances
 from jcaco.rng import SeedBatch, stream
@@ -157,9 +157,7 @@ def _sample_paths(
     activity = SeedBatch([stream(seed, "activity", index, k) for k in range(paths)])
     learner_rng = SeedBatch([stream(seed, "learner", index, k) for k in range(paths)])
     # the ODE (40) is derived for fresh samples by every user each slot (docs/model.md Alg. 1)
-    learner = MASL(
-        learning_rate_ap=rate, learning_rate_server=rate, sampling="all", normaliser="o9"
-    )
+    learner = MASL(**both_rates(rate), sampling="all", normaliser="o9")
     means = [np.stack([part.uniform() for part in parts])]
     errors = [np.zeros_like(means[0])]
 

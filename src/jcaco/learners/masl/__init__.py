@@ -2,6 +2,6 @@
 and the PCG64 stream they draw from.
 """
 
-from jcaco.learners.masl.core import MASL
+from jcaco.learners.masl.core import MASL, both_rates
 
-__all__ = ["MASL"]
+__all__ = ["MASL", "both_rates"]

@@ -43,7 +43,7 @@ Options where the seed is explicit or silent (docs/algorithms.md):
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 
@@ -161,6 +161,20 @@ def _row_argmax(probs: FloatArray) -> IntArray:
 #: about 5x as often as b = 0.1 and 3x as often as b = 0.03, and every run converges within
 #: ``jcaco solve``'s 100,000-slot budget; a smaller b gains little more and often does not converge.
 DEFAULT_LEARNING_RATE = 0.01
+
+
+class BothRates(TypedDict):
+    """MASL's two learning-rate hyperparameters (keyword arguments of :class:`MASL`)."""
+
+    learning_rate_ap: float
+    learning_rate_server: float
+
+
+def both_rates(rate: float) -> BothRates:
+    """MASL's two learning rates b_c of (36) and b_o of (39) set to one value ``rate``, as
+    hyperparameters: ``{"learning_rate_ap": rate, "learning_rate_server": rate}`` (the one
+    place that splits a single learning rate into :class:`MASL`'s two keys)."""
+    return {"learning_rate_ap": rate, "learning_rate_server": rate}
 
 
 class MASL(Learner):
