@@ -28,9 +28,8 @@ import orjson
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from jcaco._version import __version__
 from jcaco.errors import InputError
-from jcaco.io.files import atomic_path, dumps_json
+from jcaco.io.files import atomic_path, dumps_json, provenance
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -288,7 +287,7 @@ def write_parquet(
 
     metadata = {
         SCHEMA_KEY: tag.encode(),
-        VERSION_KEY: __version__.encode(),
+        VERSION_KEY: provenance(revision=False)["version"].encode(),
         HEADER_KEY: dumps_json(dict(header), indent=False),
     }
     table = pa.table(dict(columns)).replace_schema_metadata(metadata)

@@ -9,10 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from jcaco._version import __version__
 from jcaco.game import metrics
 from jcaco.game.profile import Profile
-from jcaco.io.files import git_revision
+from jcaco.io.files import git_revision, provenance
 from jcaco.learners.base import Learner
 from jcaco.learners.masl.fused import fused_applies, run_fused
 from jcaco.learners.registry import make_learner
@@ -47,7 +46,7 @@ class SolveResult:
             "schema": "jcaco.result/1",
             "algorithm": self.algorithm,
             "seed": self.seed,
-            "version": __version__,
+            **provenance(revision=False),
             "ap": self.profile.ap.tolist(),
             "server": self.profile.server.tolist(),
             "steps": np.asarray(ev.steps).tolist(),
