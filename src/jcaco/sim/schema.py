@@ -6,8 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from jcaco.io.schema import MAX_INDEX, FileModel, Steps, StrictModel
 from jcaco.model.schema import InstanceModel
-from jcaco.scenario.schema import MAX_INDEX, FileModel, ScenarioModel, Steps, StrictModel
+from jcaco.scenario.schema import ScenarioModel
 
 RESULT_SCHEMA = "jcaco.result/1"
 
