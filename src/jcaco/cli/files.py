@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from jcaco._version import __version__
 from jcaco.cli.options import PARAM, drop_infeasible_option, seed_option
 from jcaco.cli.output import OutputPath, emit
 from jcaco.errors import InputError
+from jcaco.io.files import provenance
 
 
 @click.command()
@@ -81,7 +81,7 @@ def generate(
     meta = {
         "generator": preset,
         "seed": seed,
-        "version": __version__,
+        **provenance(revision=False),
         "overrides": {k: str(v) for k, v in changes.items()},
     }
     if catalog is not None:
@@ -137,7 +137,7 @@ def instance(
         rng=stream(seed, "fading"),
         drop_infeasible=drop_infeasible,
     )
-    meta = {"seed": seed if fading == "sample" else None, "version": __version__}
+    meta = {"seed": seed if fading == "sample" else None, **provenance(revision=False)}
     if output and is_parquet(output):
         write_instance_parquet(game, output, meta)
         click.echo(f"wrote {output}", err=True)

@@ -256,9 +256,26 @@ def git_revision() -> str | None:
     return revision_of(Path(__file__).resolve().parent)
 
 
-def provenance() -> dict[str, Any]:
-    """``{"version": ..., "git_revision": ...}``: what every output records about its code."""
-    return {"version": __version__, "git_revision": git_revision()}
+def provenance(*, revision: bool = True) -> dict[str, Any]:
+    """What every output records about the code that wrote it; the one place that says so.
+
+    Parameters
+    ----------
+    revision : bool
+        Also record the git revision (stores and simulation traces do; the JSON documents
+        ``jcaco.result/1``, ``jcaco.analysis/1``, ``jcaco.theory/1``, scenarios, instances and
+        Parquet metadata carry the version only).
+
+    Returns
+    -------
+    dict
+        ``{"version": ...}`` then, with ``revision``, ``"git_revision": ...``, in that order
+        (callers splice it into their documents with ``**``).
+    """
+    stamp: dict[str, Any] = {"version": __version__}
+    if revision:
+        stamp["git_revision"] = git_revision()
+    return stamp
 
 
 __all__ = [

@@ -28,9 +28,8 @@ import orjson
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from jcaco._version import __version__
 from jcaco.errors import InputError
-from jcaco.io.files import atomic_path, dumps_json
+from jcaco.io.files import atomic_path, dumps_json, provenance
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -288,7 +287,7 @@ def write_parquet(
 
     metadata = {
         SCHEMA_KEY: tag.encode(),
-        VERSION_KEY: __version__.encode(),
+        VERSION_KEY: provenance(revision=False)["version"].encode(),
         HEADER_KEY: dumps_json(dict(header), indent=False),
     }
     table = pa.table(dict(columns)).replace_schema_metadata(metadata)
@@ -355,7 +354,7 @@ def read_parquet(
     return tag, header, table.replace_schema_metadata(None)
 
 
-def _row_fields(model: type[BaseModel]) -> list[str]:
+def row_fields(model: type[BaseModel]) -> list[str]:
     """The fields of a flat document model that hold one item per user (its list fields)."""
     return [n for n, f in model.model_fields.items() if get_origin(f.annotation) is list]
 
@@ -365,7 +364,7 @@ def write_document_parquet(
 ) -> Path:
     """Write a flat document (a result): its per-user list fields as columns, the rest as
     the header. Values may be lists or numpy arrays."""
-    rows = _row_fields(model)
+    rows = row_fields(model)
     header = {k: v for k, v in document.items() if k not in rows and k != "schema"}
     columns = {name: to_arrow(np.asarray(document[name])) for name in rows if name in document}
     return write_parquet(path, str(document["schema"]), header, columns)

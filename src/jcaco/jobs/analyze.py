@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from jcaco._version import __version__
 from jcaco.game.metrics import Evaluation
 from jcaco.game.optimum.equilibrium_bounds import EquilibriumBounds, equilibrium_bounds
 from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT, Optimum, solve_optimum
 from jcaco.game.profile import Profile
+from jcaco.io.files import provenance
 from jcaco.jobs.solve import DEFAULT_ITERATIONS, solve
 from jcaco.learners.registry import LEARNERS, PRICED
 from jcaco.model.instance import GameInstance
@@ -123,7 +123,7 @@ class Analysis:
         opt, eq = self.optimum, self.bounds
         return {
             "schema": "jcaco.analysis/1",
-            "version": __version__,
+            **provenance(revision=False),
             "seed": self.seed,
             "num_users": self.num_users,
             "num_aps": self.num_aps,

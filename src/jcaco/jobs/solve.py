@@ -9,16 +9,16 @@ from typing import Any
 
 import numpy as np
 
-from jcaco._version import __version__
 from jcaco.game import metrics
 from jcaco.game.profile import Profile
-from jcaco.io.files import git_revision
+from jcaco.io.files import git_revision, provenance
 from jcaco.learners.base import Learner
 from jcaco.learners.masl.fused import fused_applies, run_fused
 from jcaco.learners.registry import make_learner
 from jcaco.model.instance import GameInstance, add_batch_axis
 from jcaco.rng import stream
 from jcaco.sim.loop import LoopOutcome, StaticEnvironment, run_loop
+from jcaco.sim.schema import RESULT_FIELDS, RESULT_SCHEMA
 
 #: Slot budget of ``jcaco solve`` when none is given (docs/model.md O10 uses 2000 for the figures;
 #: a static solve may run longer because it stops as soon as the learner has converged). With
@@ -41,26 +41,32 @@ class SolveResult:
     meta: Mapping[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``jcaco.result/1`` JSON document."""
-        ev = self.evaluation
-        return {
-            "schema": "jcaco.result/1",
-            "algorithm": self.algorithm,
-            "seed": self.seed,
-            "version": __version__,
-            "ap": self.profile.ap.tolist(),
-            "server": self.profile.server.tolist(),
-            "steps": np.asarray(ev.steps).tolist(),
-            "expected_cost_s": ev.expected_cost_s.tolist(),
-            "expected_service_time_s": ev.expected_service_time_s.tolist(),
-            "expected_total_service_time_s": ev.expected_total_service_time_s,
-            "nash_gap_s": ev.nash_gap_s,
-            "is_nash": ev.is_nash,
-            "iterations": self.iterations,
-            "converged": self.converged,
-            "wall_time_s": self.wall_time_s,
-            "meta": dict(self.meta),
-        }
+        """The ``jcaco.result/1`` JSON document.
+
+        Its keys are :data:`jcaco.sim.schema.RESULT_FIELDS` (the fields of
+        :class:`~jcaco.sim.schema.ResultModel`, in its order): ``schema`` and ``version`` are
+        the stamp, every other value is the attribute of that name of this result, of its
+        :attr:`evaluation` or of its :attr:`profile` (arrays as lists).
+        """
+        stamp = {"schema": RESULT_SCHEMA, **provenance(revision=False)}
+        sources = (self, self.evaluation, self.profile)
+        doc: dict[str, Any] = {}
+        for name in RESULT_FIELDS:
+            if name in stamp:
+                doc[name] = stamp[name]
+                continue
+            source = next(source for source in sources if hasattr(source, name))
+            doc[name] = _plain(getattr(source, name))
+        return doc
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready Python: arrays and sequences as lists, mappings as dicts."""
+    if isinstance(value, np.ndarray | list | tuple):
+        return np.asarray(value).tolist()
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
 
 
 def solve(

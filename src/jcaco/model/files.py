@@ -13,6 +13,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.io import parquet as parquet_io
+from jcaco.io.schema import MAX_TIME_S
 from jcaco.model.build import (
     FadingMode,
     build_instance,
@@ -26,7 +27,7 @@ from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
 from jcaco.scenario.io import load_document
 from jcaco.scenario.network import Network, network_from_model
 from jcaco.scenario.scenario_parquet import read_network_parquet
-from jcaco.scenario.schema import MAX_TIME_S, SCENARIO_SCHEMA, ScenarioModel
+from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel
 
 
 def load_network(path: str | Path) -> Network:

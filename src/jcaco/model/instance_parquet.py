@@ -52,7 +52,8 @@ def write_instance_parquet(
     return pio.write_parquet(path, INSTANCE_SCHEMA, {"meta": _meta(instance, meta)}, columns)
 
 
-def _specs() -> dict[str, tuple[pio.ColumnSpec, bool]]:
+def column_specs() -> dict[str, tuple[pio.ColumnSpec, bool]]:
+    """Each column's spec and whether it is required, in the file's order."""
     fields = InstanceModel.model_fields
     specs = {
         name: (pio.field_spec(fields[name], rows=True), True)
@@ -74,7 +75,7 @@ def read_instance_parquet(path: str | Path) -> GameInstance:
         raise InputError("must be a JSON object", source=source, field="meta")
     if table.num_rows == 0:
         raise InputError("needs at least one user (row)", source=source, field="activity")
-    columns = pio.read_columns(table, _specs(), None, source)
+    columns = pio.read_columns(table, column_specs(), None, source)
     steps, steps_valid = columns["steps"]
     compute, compute_valid = columns["compute_time_s"]
     if steps.shape[1] != compute.shape[1]:
@@ -108,4 +109,4 @@ def read_instance_parquet(path: str | Path) -> GameInstance:
     )
 
 
-__all__ = ["write_instance_parquet", "read_instance_parquet"]
+__all__ = ["column_specs", "write_instance_parquet", "read_instance_parquet"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from jcaco.errors import InputError
-from jcaco.scenario.schema import MAX_STEPS
+from jcaco.io.schema import MAX_STEPS
 from jcaco.types import FloatArray
 
 #: The catalog of published numbers shipped with the package (docs/catalog.md).

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from jcaco.scenario.schema import FieldError, FileModel, Probability, Seconds, Steps
+from jcaco.io.schema import FieldError, FileModel, Probability, Seconds, Steps
 
 INSTANCE_SCHEMA = "jcaco.instance/1"
 

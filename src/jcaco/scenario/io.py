@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from jcaco.errors import InputError
 from jcaco.io.files import field_path, non_finite_path
-from jcaco.scenario.schema import FieldError
+from jcaco.io.schema import FieldError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -74,6 +74,16 @@ def _user_specs() -> dict[str, tuple[pio.ColumnSpec, bool]]:
     }
 
 
+#: The user columns in the order :func:`write_network_parquet` writes them (the renamed first).
+COLUMNS: tuple[str, ...] = (*_RENAMED, *(n for n in UserModel.model_fields if n not in _RENAMED))
+
+
+def column_specs() -> dict[str, tuple[pio.ColumnSpec, bool]]:
+    """Each user column's spec and whether it is required, in the file's order."""
+    specs = _user_specs()
+    return {name: specs[name] for name in COLUMNS}
+
+
 def _first_record(columns: dict[str, tuple[np.ndarray, np.ndarray | None]]) -> dict[str, Any]:
     return {name: values[0].tolist() for name, (values, _) in columns.items()}
 
@@ -158,4 +168,10 @@ def _check_users(values: dict[str, np.ndarray], model: ScenarioModel, source: st
             )
 
 
-__all__ = ["check_network", "read_network_parquet", "write_network_parquet"]
+__all__ = [
+    "COLUMNS",
+    "check_network",
+    "column_specs",
+    "read_network_parquet",
+    "write_network_parquet",
+]

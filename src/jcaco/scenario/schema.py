@@ -1,4 +1,5 @@
-"""The scenario file model of docs/formats.md and what every file model shares (pydantic).
+"""The scenario file model of docs/formats.md (pydantic; the bases and ranges every file model
+shares are in :mod:`jcaco.io.schema`).
 
 Each file schema lives beside the layer whose objects it describes: scenarios here, instances
 in :mod:`jcaco.model.schema`, results and assignments in :mod:`jcaco.sim.schema` (which also
@@ -17,39 +18,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from jcaco.io.schema import (
+    MAX_STEPS,
+    FieldError,
+    FileModel,
+    Metres,
+    Probability,
+    Steps,
+    StrictModel,
+)
 
 SCENARIO_SCHEMA = "jcaco.scenario/1"
-
-#: The most denoising steps any field may hold (steps, min_steps, max_steps).
-MAX_STEPS = 1_000_000_000
-#: The longest time any file may hold, and any time a scenario may build [s].
-MAX_TIME_S = 1e30
-#: The largest index an assignment may hold (int64).
-MAX_INDEX = 2**63 - 1
-
-Positive = Annotated[float, Field(gt=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
-#: A length [m]: a distance, a coordinate or the area's side (at most 10^7 m).
-Metres = Annotated[float, Field(ge=0, le=1e7)]
-#: A time [s] in (0, 10^30].
-Seconds = Annotated[float, Field(gt=0, le=MAX_TIME_S)]
-#: A step count in [1, 10^9].
-Steps = Annotated[int, Field(ge=1, le=MAX_STEPS)]
-
-
-class StrictModel(BaseModel):
-    """A file model: strict types (an integer field takes integers only, a float field numbers
-    but no booleans or strings), unknown fields, NaN and infinity rejected; immutable."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
-
-
-class FileModel(StrictModel):
-    """A whole file: its ``schema`` tag is read from the key ``schema`` (field ``schema_``)."""
-
-    model_config = ConfigDict(populate_by_name=True)
 
 
 class RadioModel(StrictModel):
@@ -186,12 +167,3 @@ class ScenarioModel(FileModel):
                             f"must lie in [0, area_m={self.area_m:g}], got {value:g}",
                         )
         return self
-
-
-class FieldError(ValueError):
-    """A cross-field check that failed; carries the field path for the one-line message."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")

@@ -6,8 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from jcaco.io.schema import MAX_INDEX, FileModel, Steps, StrictModel
 from jcaco.model.schema import InstanceModel
-from jcaco.scenario.schema import MAX_INDEX, FileModel, ScenarioModel, Steps, StrictModel
+from jcaco.scenario.schema import ScenarioModel
 
 RESULT_SCHEMA = "jcaco.result/1"
 
@@ -33,6 +34,13 @@ class ResultModel(FileModel):
     meta: dict[str, Any] = Field(default_factory=dict)
 
 
+#: The keys of a ``jcaco.result/1`` document, in order: the one list of the result's fields
+#: (:meth:`jcaco.jobs.solve.SolveResult.to_dict` writes exactly these).
+RESULT_FIELDS: tuple[str, ...] = tuple(
+    field.alias or name for name, field in ResultModel.model_fields.items()
+)
+
+
 class AssignmentModel(StrictModel):
     """An assignment to score: ``{"ap": [N], "server": [N], "steps": [N] (optional)}``."""
 
@@ -54,4 +62,4 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "result": ResultModel,
 }
 
-__all__ = ["RESULT_SCHEMA", "SCHEMAS", "AssignmentModel", "ResultModel"]
+__all__ = ["RESULT_FIELDS", "RESULT_SCHEMA", "SCHEMAS", "AssignmentModel", "ResultModel"]

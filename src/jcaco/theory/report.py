@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from jcaco._version import __version__
+from jcaco.io.files import provenance
 from jcaco.rng import stream
 from jcaco.theory import conditional, ode_check
 from jcaco.theory.potential import PAPER_RHO, PotentialCheck, check_potential
@@ -49,7 +49,7 @@ class TheoryReport:
         """JSON-ready numbers of every check that ran (the ODE curves are left out)."""
         out: dict[str, Any] = {
             "schema": "jcaco.theory/1",
-            "version": __version__,
+            **provenance(revision=False),
             "seed": self.seed,
             "instances": self.instances,
         }
