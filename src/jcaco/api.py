@@ -21,8 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from jcaco.experiments.paper import Experiment
-from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.sweep import Task
 from jcaco.jobs.analyze import DEFAULT_ANALYZE_TIME_LIMIT_S, Analysis
 from jcaco.jobs.solve import DEFAULT_ITERATIONS, SolveResult
@@ -298,106 +296,19 @@ def reproduce(
         Paths (``report``, ``store``, ``summary``, ``figures``), ``rows``, ``tasks_run``,
         ``tasks_total``, ``wall_time_s`` and ``run`` (the report's run table).
     """
+    from jcaco.experiments.sweep import RunOptions
+    from jcaco.report.reproduce import reproduce as run
 
-    from jcaco.experiments.paper import select, with_algorithms
-    from jcaco.experiments.sweep import check_batches
-    from jcaco.io.output_paths import check_output
-    from jcaco.learners.registry import resolve
-
-    experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
-    if algorithms is not None:
-        for name in algorithms:
-            resolve(name)  # fail early, in this process, with one line naming it
-        experiments = with_algorithms(experiments, list(algorithms))
-    check_batches(experiments, seeds_per_task, 1 if scheduler else jobs)  # before any output
-    check_output(output, folder=True)  # an existing file, a FIFO: refused before any work
-    store = ResultsStore(output)
-    with store.lock(wait=wait_lock, on_wait=on_wait):
-        return _reproduce_locked(
-            store,
-            experiments,
-            root_seed,
-            jobs,
-            scheduler,
-            seeds_per_task,
-            on_start,
-            on_task,
-            quick=quick,
-            algorithms=algorithms,
-        )
-
-
-def _reproduce_locked(
-    store: ResultsStore,
-    experiments: Sequence[Experiment],
-    root_seed: int,
-    jobs: int,
-    scheduler: str | None,
-    seeds_per_task: int | None,
-    on_start: Callable[[int], None] | None,
-    on_task: Callable[[Task | None], None] | None,
-    *,
-    quick: bool,
-    algorithms: Sequence[str] | None,
-) -> dict[str, Any]:
-    """:func:`reproduce` once the store's lock is held."""
-    import time
-
-    from jcaco.experiments.learned import prepare
-    from jcaco.experiments.sweep import run_sweep
-    from jcaco.io.files import provenance
-    from jcaco.report.html import write_report
-
-    start = time.perf_counter()
-    # the learned series' policy: trained, or loaded from the store (--only learned)
-    experiments, runners, learned = prepare(experiments, store.directory, quick=quick)
-    outcome = run_sweep(
-        experiments,
-        store,
+    options = RunOptions(
         root_seed=root_seed,
         jobs=jobs,
         scheduler=scheduler,
         seeds_per_task=seeds_per_task,
         on_start=on_start,
         on_task=on_task,
-        runners=runners,
     )
-    sweep_s = time.perf_counter() - start
-    table = store.read(outcome.rows_needed)
-    run = {
-        "experiments": ", ".join(e.name for e in experiments),
-        "seeds per point": ", ".join(sorted({str(e.seeds) for e in experiments})),
-        "slots per run": ", ".join(sorted({str(e.slots) for e in experiments})),
-        "tail window W": ", ".join(sorted({str(e.window) for e in experiments})),
-        "root seed": root_seed,
-        "quick": quick,
-        "runner": scheduler or (f"joblib, {jobs} jobs" if jobs > 1 else "serial"),
-        "tasks run / total": f"{outcome.tasks_run} / {outcome.tasks_total}",
-        "rows": table.num_rows,
-        "sweep wall time s": f"{sweep_s:.1f}",
-        **provenance(),
-    }
-    if algorithms is not None:
-        run["algorithms"] = ", ".join(algorithms)
-    if learned is not None:
-        how = "trained by this run" if learned["trained_now"] else "loaded from the store"
-        run["learned policy"] = f"{learned['path']} ({how})"
-    with store.final_files() as folder:
-        results = store.consolidate(table, run, folder)
-        extra = {} if learned is None else {"learned": learned}  # the report's learned section
-        drawn = write_report(table, folder, run, **extra)
-    paths = {key: store.directory / path.name for key, path in drawn.items()}
-    return {
-        "report": str(paths["report"]),
-        "store": str(results),
-        "summary": str(paths["summary"]),
-        "figures": sorted(str(p) for k, p in paths.items() if k.startswith("fig")),
-        "rows": table.num_rows,
-        "tasks_run": outcome.tasks_run,
-        "tasks_total": outcome.tasks_total,
-        "wall_time_s": round(time.perf_counter() - start, 3),
-        "run": run,
-    }
+    return run(output, options, only=only, quick=quick, seeds=seeds, slots=slots,
+               algorithms=algorithms, wait_lock=wait_lock, on_wait=on_wait)  # fmt: skip
 
 
 __all__ = ["analyze", "evaluate", "generate", "load", "reproduce", "simulate", "solve"]
