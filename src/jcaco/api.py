@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jcaco.experiments.sweep import Task
+from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
 from jcaco.jobs.analyze import DEFAULT_ANALYZE_TIME_LIMIT_S, Analysis
 from jcaco.jobs.solve import DEFAULT_ITERATIONS, SolveResult
 from jcaco.learners.base import Learner
@@ -63,6 +64,8 @@ def generate(
     servers: int | None = None,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
+    catalog: bool | str | Path = False,
+    models: Sequence[str] | None = None,
 ) -> Network:
     """Draw a network from a preset (the paper's Table III), as ``jcaco generate``.
 
@@ -76,8 +79,19 @@ def generate(
         Root seed; the network is drawn from its ``scenario`` stream.
     overrides : mapping, optional
         Other generator parameters, as ``--set name=value`` (a range as ``(lo, hi)``).
+    catalog : bool, str or Path
+        Servers from real models, as ``--catalog``: True for the shipped catalog, or a
+        measurements CSV or a ``jcaco.servers/1`` file (docs/catalog.md); False: the preset's.
+    models : sequence of str, optional
+        With ``catalog``: the models to draw from (default all), as ``--models``.
+
+    Returns
+    -------
+    Network
+        The network, without ``meta`` (``jcaco generate`` adds the preset, seed and
+        overrides to the file it writes).
     """
-    from jcaco.errors import UnknownNameError
+    from jcaco.errors import InputError, UnknownNameError
     from jcaco.rng import stream
     from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
 
@@ -87,7 +101,15 @@ def generate(
     for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
         if value is not None:
             changes[key] = value
-    return generate_network(with_overrides(PRESETS[preset], changes), stream(seed, "scenario"))
+    config = with_overrides(PRESETS[preset], changes)
+    if catalog is not False:
+        from jcaco.model.catalog_servers import catalog_config
+
+        path = None if catalog is True else catalog
+        config = catalog_config(config, path, list(models) if models else None)
+    elif models:
+        raise InputError("needs --catalog", field="--models")
+    return generate_network(config, stream(seed, "scenario"))
 
 
 def _game(game: GameLike) -> GameInstance:
@@ -118,18 +140,25 @@ def solve(
 ) -> SolveResult:
     """Solve one static game with one algorithm and certify the result, as ``jcaco solve``.
 
+    The learner runs in the slot loop over a static environment (activity redrawn from θ
+    each slot; fading at its mean) until it has converged or ``iterations`` slots have
+    passed. Its recommendation is scored on the expected game (24)–(28). MASL runs as one
+    fused pass per iteration whenever its options allow (:mod:`jcaco.learners.masl.fused`:
+    the same draws and the same strategies, to the bit, as the loop).
+
     Parameters
     ----------
     game : GameInstance, Network, str or Path
-        The game, a network, or a scenario or instance file.
+        The game (a single, unbatched one), a network, or a scenario or instance file.
     algorithm : str or learner class
-        ``masl``, ``br``..., ``package.module:ClassName``, or a class.
+        ``masl``, ``br``... (``jcaco list``), ``package.module:ClassName``, or a class.
     seed : int
-        Root seed (the learner and activity streams).
+        Root seed; the learner and the activity draws use its named streams.
     iterations : int
-        Slot budget; the run stops earlier once the learner has converged.
+        Slot budget (>= 1); the run stops earlier once the learner has converged.
     params : mapping, optional
-        Hyperparameters (strings are converted, as from ``--param``).
+        Hyperparameters (strings are converted, as from ``--param name=value``; a value
+        outside its range raises ValueError).
 
     Returns
     -------
@@ -220,20 +249,37 @@ def analyze(
     time_limit_s: float | None = DEFAULT_ANALYZE_TIME_LIMIT_S,
     iterations: int = DEFAULT_ITERATIONS,
     algorithms: Sequence[str] | None = None,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
+    progress: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Exact optimum, best and worst equilibria and every algorithm, as ``jcaco analyze``.
+
+    By default every limit is a count (branch-and-bound nodes, slots), so the result depends
+    on the game and the seed alone; where a limit binds the result says so
+    (:attr:`Analysis.proven`, :meth:`Analysis.relations`).
 
     Parameters
     ----------
     game : GameInstance, Network, str or Path
+        A single (unbatched) game, a network, or a scenario or instance file.
     seed : int
+        Root seed of every algorithm's run (common random numbers).
     time_limit_s : float or None
-        Opt-in wall-clock limit per subgame problem [s] (default None: node limits only, so
-        the result is the same on any machine; see :func:`jcaco.jobs.analyze.analyze`).
+        Opt-in wall-clock limit per subgame problem (the optimum solves 2, the equilibria 4)
+        [s], beside the node limits (default None: none). Not reproducible under load; the
+        ``optimum`` planner among the algorithms runs on its node limit alone.
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
-        Names or ``package.module:ClassName`` paths (default: every registered learner).
+        Registered names, ``package.module:ClassName`` paths or the priced labels
+        (:data:`jcaco.learners.registry.PRICED`) to run (default: every registered learner,
+        the ``optimum`` planner included, then the priced ones).
+    node_limit : int or None
+        Branch-and-bound nodes of each main MILP of the optimum and the equilibria
+        (:func:`jcaco.game.optimum.social_optimum.solve_subgame`), as ``--node-limit``.
+    progress : callable, optional
+        Called with a short line before each step (``jcaco analyze`` prints it on standard
+        error).
     """
     from jcaco.jobs.analyze import analyze as run
 
@@ -243,6 +289,8 @@ def analyze(
         time_limit_s=time_limit_s,
         iterations=iterations,
         algorithms=algorithms,
+        node_limit=node_limit,
+        progress=progress,
     )
 
 
