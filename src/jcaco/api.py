@@ -30,6 +30,7 @@ from jcaco.model.instance import GameInstance
 from jcaco.scenario.network import Network
 from jcaco.sim.dynamics import DynamicsConfig
 from jcaco.sim.recorder import Trace
+from jcaco.types import FloatArray
 
 Algorithm = str | Callable[..., Learner]
 GameLike = GameInstance | Network | str | Path
@@ -199,28 +200,43 @@ def simulate(
     params: Mapping[str, Any] | None = None,
     dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
     record_users: bool = False,
+    user_sink: Callable[[int, FloatArray], None] | None = None,
 ) -> Trace:
     """Run one algorithm over time slots (activity, fading, mobility), as ``jcaco simulate``.
+
+    Per slot (:func:`jcaco.sim.loop.run_loop`): advance activity (1), fading (6) and mobility
+    (O3); build the slot's game; the learner acts on the view its declared information allows;
+    the slot is scored (8), (11), (25)–(28); the learner observes; the metrics are recorded.
 
     Parameters
     ----------
     scenario : Network, str or Path
+        The network, or a scenario file (every user must be servable).
     algorithm : str or learner class
+        ``masl``, ``br``... (``jcaco list``), ``package.module:ClassName``, or a class.
     seed : int or sequence of int
         Root seed(s); several run as one batch on the same network (a batch that cannot fit
         in memory is refused first, :func:`jcaco.scenario.limits.check_batch_memory`).
     slots : int
-        Slots T.
+        Slots T (>= 1).
     params : mapping, optional
+        Hyperparameters (strings are converted, as from ``--param name=value``; a value
+        outside its range raises ValueError).
     dynamics : DynamicsConfig
-        ``jcaco simulate``'s ``--fading``, ``--mobility``, ``--activity``, ``--step-radius-m``.
+        ``jcaco simulate``'s ``--fading``, ``--mobility``, ``--activity``, ``--step-radius-m``;
+        :data:`jcaco.sim.dynamics.STATIC` turns fading and mobility off.
     record_users : bool
-        Also keep each user's realised service time (``jcaco simulate`` records it).
+        Also keep each user's realised service time in the trace, ``(T, S, N)`` (Fig. 2).
+    user_sink : callable, optional
+        ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times (NaN:
+        inactive), e.g. :class:`jcaco.sim.user_times.UserTimesWriter`, which streams them
+        to Parquet in bounded memory (``jcaco simulate``'s ``users.parquet``).
 
     Returns
     -------
     Trace
-        Per-slot metrics, ``(slots, seeds)`` arrays (``trace.parquet``'s columns).
+        Per-slot metrics, ``(slots, seeds)`` arrays (``trace.parquet``'s columns), and the
+        final recommendation.
     """
     from jcaco.scenario.limits import check_batch_memory
     from jcaco.sim.simulate import simulate as run
@@ -239,6 +255,7 @@ def simulate(
         params=params,
         dynamics=dynamics,
         record_users=record_users,
+        user_sink=user_sink,
     )
 
 
