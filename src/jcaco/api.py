@@ -1,8 +1,9 @@
 """The top-level Python API: ``import jcaco``, then ``jcaco.solve(...)`` and friends.
 
-Each function is what the command of the same name does, without the printing: the same
-library calls, so it returns the same numbers as the command line
-(``tests/test_api.py``). The deep imports (``jcaco.jobs.solve.solve``...) keep working; these
+Each function is the one way in to the command of the same name: the command parses its
+options, calls the function here and prints or writes what it returns, so the two cannot
+drift (``tests/test_api.py``). Each function's docstring is the documentation of its options;
+the work is done in the package that owns it (``jobs/``, ``sim/``, ``report/reproduce.py``). The deep imports (``jcaco.jobs.solve.solve``...) keep working; these
 are the short way in. Algorithms are named as on the command line: a registered name
 (``jcaco list``), an installed plug-in, or a user's own ``package.module:ClassName``.
 
