@@ -3,9 +3,10 @@
 Each function is the one way in to the command of the same name: the command parses its
 options, calls the function here and prints or writes what it returns, so the two cannot
 drift (``tests/test_api.py``). Each function's docstring is the documentation of its options;
-the work is done in the package that owns it (``jobs/``, ``sim/``, ``report/reproduce.py``). The deep imports (``jcaco.jobs.solve.solve``...) keep working; these
-are the short way in. Algorithms are named as on the command line: a registered name
-(``jcaco list``), an installed plug-in, or a user's own ``package.module:ClassName``.
+the work is done in the package that owns it (``jobs/``, ``sim/``, ``report/reproduce.py``).
+The deep imports (``jcaco.jobs.solve.solve``...) keep working; these are the short way in.
+Algorithms are named as on the command line: a registered name (``jcaco list``), an
+installed plug-in, or a user's own ``package.module:ClassName``.
 
 Examples
 --------
