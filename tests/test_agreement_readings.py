@@ -16,7 +16,7 @@ from jcaco.experiments.references import paired_ratios, reference_slots, series_
 from jcaco.experiments.series import learner_series
 from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import mean_curves, summarise
-from jcaco.experiments.sweep import run_sweep
+from jcaco.experiments.sweep import RunOptions, run_sweep
 from jcaco.report.agreement import CSV_COLUMNS, assess, incompatible
 from jcaco.report.headlines import headline_text, headlines
 from jcaco.report.html import write_report
@@ -176,7 +176,7 @@ def test_an_optimum_never_lies_above_an_equilibrium_of_the_same_slots(tmp_path: 
         series=(MASL, learner_series("br-oracle"), replace(PLANNER, params=params)),
     )
     store = ResultsStore(tmp_path / "store")
-    run_sweep([exp], store, root_seed=3)
+    run_sweep([exp], store, RunOptions(root_seed=3))
     table = store.read()
     optimum, proven = reference_slots(table, "planner")
     assert all(proven.values())

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import jcaco
+from jcaco.errors import InputError
 from jcaco.scenario.network import network_to_dict
 from jcaco.sim.dynamics import DynamicsConfig
 
@@ -48,6 +49,25 @@ def test_generate_matches_the_cli(net: Path) -> None:
     mine.pop("meta", None)
     assert json.loads(json.dumps(mine)) == doc
     assert jcaco.load(net).num_users == 6
+
+
+def test_generate_with_the_catalog_matches_the_cli(tmp_path: Path, run) -> None:
+    """``catalog``/``models`` are ``--catalog``/``--models`` (issue 21: the CLI calls the API)."""
+    path = tmp_path / "cat.json"
+    models = "ddim-cifar10,ddpm-cifar10"
+    args = ("generate", "--users", "5", "--seed", "4", "--catalog", "--models", models)
+    assert run(*args, "-o", path).code == 0
+    doc = json.loads(path.read_text())
+    doc.pop("meta")
+    net = jcaco.generate(users=5, seed=4, catalog=True, models=["ddim-cifar10", "ddpm-cifar10"])
+    mine = network_to_dict(net)
+    mine.pop("meta", None)
+    assert json.loads(json.dumps(mine)) == doc
+    plain = network_to_dict(jcaco.generate(users=5, seed=4))
+    plain.pop("meta", None)
+    assert json.loads(json.dumps(plain)) != doc  # the catalog's servers, not the preset's
+    with pytest.raises(InputError, match="needs --catalog"):
+        jcaco.generate(users=5, models=["ddim-cifar10"])
 
 
 @pytest.mark.parametrize("algorithm", ["br", "masl"])

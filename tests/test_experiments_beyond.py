@@ -21,7 +21,7 @@ from jcaco.experiments.paper import (
 from jcaco.experiments.planner import replay_optima
 from jcaco.experiments.planner_same_info import same_information_rows
 from jcaco.experiments.store import ResultsStore
-from jcaco.experiments.sweep import run_sweep
+from jcaco.experiments.sweep import RunOptions, run_sweep
 from jcaco.experiments.tasks import draw_network, plan, run_seeds
 from jcaco.game.optimum.count_model import subgame_cost
 from jcaco.game.optimum.social_optimum import solve_optimum
@@ -108,7 +108,7 @@ def test_beyond_run_pairs_learners_with_both_planners(tmp_path: Path) -> None:
         },
     )
     store = ResultsStore(tmp_path / "store")
-    run_sweep(exps, store, root_seed=ROOT)
+    run_sweep(exps, store, RunOptions(root_seed=ROOT))
     table = store.read()
     rows = table.to_pylist()
     docs = {(r["algorithm"], r["seed"]): json.loads(r["details"]) for r in rows}

@@ -19,7 +19,7 @@ from jcaco.experiments.planner import (
 )
 from jcaco.experiments.store import ResultsStore, rows_to_table
 from jcaco.experiments.summary import summarise
-from jcaco.experiments.sweep import draw_network, plan, run_sweep
+from jcaco.experiments.sweep import RunOptions, draw_network, plan, run_sweep
 from jcaco.experiments.tasks import run_seeds
 from jcaco.game.metrics import realised_service_time
 from jcaco.io.files import provenance
@@ -96,7 +96,7 @@ def _rows(store: ResultsStore, needed: list) -> list[dict]:
 def test_planner_rows_resume_and_are_identical_serial_joblib_and_dask(tmp_path: Path) -> None:
     exps = _planner_only()
     serial = ResultsStore(tmp_path / "serial")
-    whole = run_sweep(exps, serial, root_seed=5)
+    whole = run_sweep(exps, serial, RunOptions(root_seed=5))
     assert whole.tasks_run == 3
     rows = _rows(serial, whole.rows_needed)
     assert len(rows) == 9 and {r["algorithm"] for r in rows} == {"planner"}
@@ -110,14 +110,14 @@ def test_planner_rows_resume_and_are_identical_serial_joblib_and_dask(tmp_path: 
         assert r["total_service_time_s"] == pytest.approx(np.mean(details["slot_totals_s"]))
 
     resumed = ResultsStore(tmp_path / "resumed")
-    assert run_sweep(exps, resumed, root_seed=5, limit=1).tasks_run == 1  # interrupted
-    rest = run_sweep(exps, resumed, root_seed=5, jobs=2)
+    assert run_sweep(exps, resumed, RunOptions(root_seed=5), limit=1).tasks_run == 1  # interrupted
+    rest = run_sweep(exps, resumed, RunOptions(root_seed=5, jobs=2))
     assert rest.tasks_run == 2
-    assert run_sweep(exps, resumed, root_seed=5).tasks_run == 0
+    assert run_sweep(exps, resumed, RunOptions(root_seed=5)).tasks_run == 0
     assert _rows(resumed, rest.rows_needed) == rows
 
     chunked = ResultsStore(tmp_path / "chunked")
-    out = run_sweep(exps, chunked, root_seed=5, jobs=2, seeds_per_task=1)
+    out = run_sweep(exps, chunked, RunOptions(root_seed=5, jobs=2, seeds_per_task=1))
     assert out.tasks_run == 9 and _rows(chunked, out.rows_needed) == rows
 
     distributed = pytest.importorskip("dask.distributed")
@@ -125,7 +125,7 @@ def test_planner_rows_resume_and_are_identical_serial_joblib_and_dask(tmp_path: 
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
-        out = run_sweep(exps, dask, root_seed=5, scheduler=cluster.scheduler_address)
+        out = run_sweep(exps, dask, RunOptions(root_seed=5, scheduler=cluster.scheduler_address))
     assert _rows(dask, out.rows_needed) == rows
 
 

@@ -16,7 +16,7 @@ from jcaco.errors import InputError
 from jcaco.experiments.paper import EXPERIMENTS, Experiment
 from jcaco.experiments.paper import select as select_all
 from jcaco.experiments.store import STORE_FORMAT, ResultsStore
-from jcaco.experiments.sweep import RUNNERS, learner_rows, plan, run_sweep
+from jcaco.experiments.sweep import RUNNERS, RunOptions, learner_rows, plan, run_sweep
 from jcaco.experiments.tasks import row_identity, run_seeds
 
 ROW_COLUMNS_IGNORED = ("git_revision",)
@@ -128,7 +128,7 @@ def test_store_never_writes_a_row_twice(tmp_path: Path) -> None:
 
 def test_rows_carry_role_root_seed_run_and_provenance(tmp_path: Path) -> None:
     store = ResultsStore(tmp_path)
-    out = run_sweep(select(["fig4"], quick=True, seeds=2, slots=8), store, root_seed=7,
+    out = run_sweep(select(["fig4"], quick=True, seeds=2, slots=8), store, RunOptions(root_seed=7),
                     simulator=stand_in)  # fmt: skip
     rows = store.read(out.rows_needed).to_pylist()
     assert STORE_FORMAT == 2
@@ -157,11 +157,11 @@ def test_serial_joblib_and_dask_give_identical_rows(tmp_path: Path) -> None:
             with distributed.LocalCluster(
                 n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
             ) as cluster:
-                out = run_sweep(exps, store, scheduler=cluster.scheduler_address)
+                out = run_sweep(exps, store, RunOptions(scheduler=cluster.scheduler_address))
         elif runner == "chunked":  # one seed per task: same rows as the batch of two
-            out = run_sweep(exps, store, seeds_per_task=1)
+            out = run_sweep(exps, store, RunOptions(seeds_per_task=1))
         else:
-            out = run_sweep(exps, store, jobs=2 if runner == "joblib" else 1)
+            out = run_sweep(exps, store, RunOptions(jobs=2 if runner == "joblib" else 1))
         assert out.tasks_run == 2 * LEARNERS * (2 if runner == "chunked" else 1)
         tables[runner] = store.read(out.rows_needed)
     assert _rows(tables["serial"]) == _rows(tables["joblib"]) == _rows(tables["dask"])

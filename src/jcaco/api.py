@@ -1,10 +1,12 @@
 """The top-level Python API: ``import jcaco``, then ``jcaco.solve(...)`` and friends.
 
-Each function is what the command of the same name does, without the printing: the same
-library calls, so it returns the same numbers as the command line
-(``tests/test_api.py``). The deep imports (``jcaco.jobs.solve.solve``...) keep working; these
-are the short way in. Algorithms are named as on the command line: a registered name
-(``jcaco list``), an installed plug-in, or a user's own ``package.module:ClassName``.
+Each function is the one way in to the command of the same name: the command parses its
+options, calls the function here and prints or writes what it returns, so the two cannot
+drift (``tests/test_api.py``). Each function's docstring is the documentation of its options;
+the work is done in the package that owns it (``jobs/``, ``sim/``, ``report/reproduce.py``).
+The deep imports (``jcaco.jobs.solve.solve``...) keep working; these are the short way in.
+Algorithms are named as on the command line: a registered name (``jcaco list``), an
+installed plug-in, or a user's own ``package.module:ClassName``.
 
 Examples
 --------
@@ -21,9 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from jcaco.experiments.paper import Experiment
-from jcaco.experiments.store import ResultsStore
 from jcaco.experiments.sweep import Task
+from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
 from jcaco.jobs.analyze import DEFAULT_ANALYZE_TIME_LIMIT_S, Analysis
 from jcaco.jobs.solve import DEFAULT_ITERATIONS, SolveResult
 from jcaco.learners.base import Learner
@@ -31,6 +32,7 @@ from jcaco.model.instance import GameInstance
 from jcaco.scenario.network import Network
 from jcaco.sim.dynamics import DynamicsConfig
 from jcaco.sim.recorder import Trace
+from jcaco.types import FloatArray
 
 Algorithm = str | Callable[..., Learner]
 GameLike = GameInstance | Network | str | Path
@@ -65,6 +67,8 @@ def generate(
     servers: int | None = None,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
+    catalog: bool | str | Path = False,
+    models: Sequence[str] | None = None,
 ) -> Network:
     """Draw a network from a preset (the paper's Table III), as ``jcaco generate``.
 
@@ -78,8 +82,19 @@ def generate(
         Root seed; the network is drawn from its ``scenario`` stream.
     overrides : mapping, optional
         Other generator parameters, as ``--set name=value`` (a range as ``(lo, hi)``).
+    catalog : bool, str or Path
+        Servers from real models, as ``--catalog``: True for the shipped catalog, or a
+        measurements CSV or a ``jcaco.servers/1`` file (docs/catalog.md); False: the preset's.
+    models : sequence of str, optional
+        With ``catalog``: the models to draw from (default all), as ``--models``.
+
+    Returns
+    -------
+    Network
+        The network, without ``meta`` (``jcaco generate`` adds the preset, seed and
+        overrides to the file it writes).
     """
-    from jcaco.errors import UnknownNameError
+    from jcaco.errors import InputError, UnknownNameError
     from jcaco.rng import stream
     from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
 
@@ -89,7 +104,15 @@ def generate(
     for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
         if value is not None:
             changes[key] = value
-    return generate_network(with_overrides(PRESETS[preset], changes), stream(seed, "scenario"))
+    config = with_overrides(PRESETS[preset], changes)
+    if catalog is not False:
+        from jcaco.model.catalog_servers import catalog_config
+
+        path = None if catalog is True else catalog
+        config = catalog_config(config, path, list(models) if models else None)
+    elif models:
+        raise InputError("needs --catalog", field="--models")
+    return generate_network(config, stream(seed, "scenario"))
 
 
 def _game(game: GameLike) -> GameInstance:
@@ -120,18 +143,25 @@ def solve(
 ) -> SolveResult:
     """Solve one static game with one algorithm and certify the result, as ``jcaco solve``.
 
+    The learner runs in the slot loop over a static environment (activity redrawn from θ
+    each slot; fading at its mean) until it has converged or ``iterations`` slots have
+    passed. Its recommendation is scored on the expected game (24)–(28). MASL runs as one
+    fused pass per iteration whenever its options allow (:mod:`jcaco.learners.masl.fused`:
+    the same draws and the same strategies, to the bit, as the loop).
+
     Parameters
     ----------
     game : GameInstance, Network, str or Path
-        The game, a network, or a scenario or instance file.
+        The game (a single, unbatched one), a network, or a scenario or instance file.
     algorithm : str or learner class
-        ``masl``, ``br``..., ``package.module:ClassName``, or a class.
+        ``masl``, ``br``... (``jcaco list``), ``package.module:ClassName``, or a class.
     seed : int
-        Root seed (the learner and activity streams).
+        Root seed; the learner and the activity draws use its named streams.
     iterations : int
-        Slot budget; the run stops earlier once the learner has converged.
+        Slot budget (>= 1); the run stops earlier once the learner has converged.
     params : mapping, optional
-        Hyperparameters (strings are converted, as from ``--param``).
+        Hyperparameters (strings are converted, as from ``--param name=value``; a value
+        outside its range raises ValueError).
 
     Returns
     -------
@@ -172,28 +202,43 @@ def simulate(
     params: Mapping[str, Any] | None = None,
     dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
     record_users: bool = False,
+    user_sink: Callable[[int, FloatArray], None] | None = None,
 ) -> Trace:
     """Run one algorithm over time slots (activity, fading, mobility), as ``jcaco simulate``.
+
+    Per slot (:func:`jcaco.sim.loop.run_loop`): advance activity (1), fading (6) and mobility
+    (O3); build the slot's game; the learner acts on the view its declared information allows;
+    the slot is scored (8), (11), (25)–(28); the learner observes; the metrics are recorded.
 
     Parameters
     ----------
     scenario : Network, str or Path
+        The network, or a scenario file (every user must be servable).
     algorithm : str or learner class
+        ``masl``, ``br``... (``jcaco list``), ``package.module:ClassName``, or a class.
     seed : int or sequence of int
         Root seed(s); several run as one batch on the same network (a batch that cannot fit
         in memory is refused first, :func:`jcaco.scenario.limits.check_batch_memory`).
     slots : int
-        Slots T.
+        Slots T (>= 1).
     params : mapping, optional
+        Hyperparameters (strings are converted, as from ``--param name=value``; a value
+        outside its range raises ValueError).
     dynamics : DynamicsConfig
-        ``jcaco simulate``'s ``--fading``, ``--mobility``, ``--activity``, ``--step-radius-m``.
+        ``jcaco simulate``'s ``--fading``, ``--mobility``, ``--activity``, ``--step-radius-m``;
+        :data:`jcaco.sim.dynamics.STATIC` turns fading and mobility off.
     record_users : bool
-        Also keep each user's realised service time (``jcaco simulate`` records it).
+        Also keep each user's realised service time in the trace, ``(T, S, N)`` (Fig. 2).
+    user_sink : callable, optional
+        ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times (NaN:
+        inactive), e.g. :class:`jcaco.sim.user_times.UserTimesWriter`, which streams them
+        to Parquet in bounded memory (``jcaco simulate``'s ``users.parquet``).
 
     Returns
     -------
     Trace
-        Per-slot metrics, ``(slots, seeds)`` arrays (``trace.parquet``'s columns).
+        Per-slot metrics, ``(slots, seeds)`` arrays (``trace.parquet``'s columns), and the
+        final recommendation.
     """
     from jcaco.scenario.limits import check_batch_memory
     from jcaco.sim.simulate import simulate as run
@@ -212,6 +257,7 @@ def simulate(
         params=params,
         dynamics=dynamics,
         record_users=record_users,
+        user_sink=user_sink,
     )
 
 
@@ -222,20 +268,37 @@ def analyze(
     time_limit_s: float | None = DEFAULT_ANALYZE_TIME_LIMIT_S,
     iterations: int = DEFAULT_ITERATIONS,
     algorithms: Sequence[str] | None = None,
+    node_limit: int | None = DEFAULT_NODE_LIMIT,
+    progress: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Exact optimum, best and worst equilibria and every algorithm, as ``jcaco analyze``.
+
+    By default every limit is a count (branch-and-bound nodes, slots), so the result depends
+    on the game and the seed alone; where a limit binds the result says so
+    (:attr:`Analysis.proven`, :meth:`Analysis.relations`).
 
     Parameters
     ----------
     game : GameInstance, Network, str or Path
+        A single (unbatched) game, a network, or a scenario or instance file.
     seed : int
+        Root seed of every algorithm's run (common random numbers).
     time_limit_s : float or None
-        Opt-in wall-clock limit per subgame problem [s] (default None: node limits only, so
-        the result is the same on any machine; see :func:`jcaco.jobs.analyze.analyze`).
+        Opt-in wall-clock limit per subgame problem (the optimum solves 2, the equilibria 4)
+        [s], beside the node limits (default None: none). Not reproducible under load; the
+        ``optimum`` planner among the algorithms runs on its node limit alone.
     iterations : int
         Slot budget of each algorithm.
     algorithms : sequence of str, optional
-        Names or ``package.module:ClassName`` paths (default: every registered learner).
+        Registered names, ``package.module:ClassName`` paths or the priced labels
+        (:data:`jcaco.learners.registry.PRICED`) to run (default: every registered learner,
+        the ``optimum`` planner included, then the priced ones).
+    node_limit : int or None
+        Branch-and-bound nodes of each main MILP of the optimum and the equilibria
+        (:func:`jcaco.game.optimum.social_optimum.solve_subgame`), as ``--node-limit``.
+    progress : callable, optional
+        Called with a short line before each step (``jcaco analyze`` prints it on standard
+        error).
     """
     from jcaco.jobs.analyze import analyze as run
 
@@ -245,6 +308,8 @@ def analyze(
         time_limit_s=time_limit_s,
         iterations=iterations,
         algorithms=algorithms,
+        node_limit=node_limit,
+        progress=progress,
     )
 
 
@@ -298,106 +363,19 @@ def reproduce(
         Paths (``report``, ``store``, ``summary``, ``figures``), ``rows``, ``tasks_run``,
         ``tasks_total``, ``wall_time_s`` and ``run`` (the report's run table).
     """
+    from jcaco.experiments.sweep import RunOptions
+    from jcaco.report.reproduce import reproduce as run
 
-    from jcaco.experiments.paper import select, with_algorithms
-    from jcaco.experiments.sweep import check_batches
-    from jcaco.io.output_paths import check_output
-    from jcaco.learners.registry import resolve
-
-    experiments = select(list(only) if only else None, quick=quick, seeds=seeds, slots=slots)
-    if algorithms is not None:
-        for name in algorithms:
-            resolve(name)  # fail early, in this process, with one line naming it
-        experiments = with_algorithms(experiments, list(algorithms))
-    check_batches(experiments, seeds_per_task, 1 if scheduler else jobs)  # before any output
-    check_output(output, folder=True)  # an existing file, a FIFO: refused before any work
-    store = ResultsStore(output)
-    with store.lock(wait=wait_lock, on_wait=on_wait):
-        return _reproduce_locked(
-            store,
-            experiments,
-            root_seed,
-            jobs,
-            scheduler,
-            seeds_per_task,
-            on_start,
-            on_task,
-            quick=quick,
-            algorithms=algorithms,
-        )
-
-
-def _reproduce_locked(
-    store: ResultsStore,
-    experiments: Sequence[Experiment],
-    root_seed: int,
-    jobs: int,
-    scheduler: str | None,
-    seeds_per_task: int | None,
-    on_start: Callable[[int], None] | None,
-    on_task: Callable[[Task | None], None] | None,
-    *,
-    quick: bool,
-    algorithms: Sequence[str] | None,
-) -> dict[str, Any]:
-    """:func:`reproduce` once the store's lock is held."""
-    import time
-
-    from jcaco.experiments.learned import prepare
-    from jcaco.experiments.sweep import run_sweep
-    from jcaco.io.files import provenance
-    from jcaco.report.html import write_report
-
-    start = time.perf_counter()
-    # the learned series' policy: trained, or loaded from the store (--only learned)
-    experiments, runners, learned = prepare(experiments, store.directory, quick=quick)
-    outcome = run_sweep(
-        experiments,
-        store,
+    options = RunOptions(
         root_seed=root_seed,
         jobs=jobs,
         scheduler=scheduler,
         seeds_per_task=seeds_per_task,
         on_start=on_start,
         on_task=on_task,
-        runners=runners,
     )
-    sweep_s = time.perf_counter() - start
-    table = store.read(outcome.rows_needed)
-    run = {
-        "experiments": ", ".join(e.name for e in experiments),
-        "seeds per point": ", ".join(sorted({str(e.seeds) for e in experiments})),
-        "slots per run": ", ".join(sorted({str(e.slots) for e in experiments})),
-        "tail window W": ", ".join(sorted({str(e.window) for e in experiments})),
-        "root seed": root_seed,
-        "quick": quick,
-        "runner": scheduler or (f"joblib, {jobs} jobs" if jobs > 1 else "serial"),
-        "tasks run / total": f"{outcome.tasks_run} / {outcome.tasks_total}",
-        "rows": table.num_rows,
-        "sweep wall time s": f"{sweep_s:.1f}",
-        **provenance(),
-    }
-    if algorithms is not None:
-        run["algorithms"] = ", ".join(algorithms)
-    if learned is not None:
-        how = "trained by this run" if learned["trained_now"] else "loaded from the store"
-        run["learned policy"] = f"{learned['path']} ({how})"
-    with store.final_files() as folder:
-        results = store.consolidate(table, run, folder)
-        extra = {} if learned is None else {"learned": learned}  # the report's learned section
-        drawn = write_report(table, folder, run, **extra)
-    paths = {key: store.directory / path.name for key, path in drawn.items()}
-    return {
-        "report": str(paths["report"]),
-        "store": str(results),
-        "summary": str(paths["summary"]),
-        "figures": sorted(str(p) for k, p in paths.items() if k.startswith("fig")),
-        "rows": table.num_rows,
-        "tasks_run": outcome.tasks_run,
-        "tasks_total": outcome.tasks_total,
-        "wall_time_s": round(time.perf_counter() - start, 3),
-        "run": run,
-    }
+    return run(output, options, only=only, quick=quick, seeds=seeds, slots=slots,
+               algorithms=algorithms, wait_lock=wait_lock, on_wait=on_wait)  # fmt: skip
 
 
 __all__ = ["analyze", "evaluate", "generate", "load", "reproduce", "simulate", "solve"]

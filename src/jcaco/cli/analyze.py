@@ -1,6 +1,6 @@
 """``jcaco analyze``: the optimum, the best/worst equilibria and every algorithm, in one table.
 
-A thin shell over :func:`jcaco.jobs.analyze.analyze` (parse, call, print).
+A thin shell over :func:`jcaco.api.analyze` (parse, call, print).
 """
 
 from __future__ import annotations
@@ -132,15 +132,15 @@ def analyze(
     output: str | None,
 ) -> None:
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
+    from jcaco.api import analyze as run_analyze
+    from jcaco.api import load
     from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
     from jcaco.io.files import write_json
-    from jcaco.jobs.analyze import analyze as run_analyze
     from jcaco.jobs.solve import DEFAULT_ITERATIONS
     from jcaco.learners.registry import PRICED
-    from jcaco.model.files import load_game
 
     names = algorithm_names(algorithms, also=PRICED)  # the planners, or learners
-    game = load_game(file, drop_infeasible=drop_infeasible)
+    game = load(file, drop_infeasible=drop_infeasible)
     result = run_analyze(
         game,
         seed=seed,

@@ -8,7 +8,6 @@ import click
 
 from jcaco.cli.options import PARAM, drop_infeasible_option, seed_option
 from jcaco.cli.output import OutputPath, emit
-from jcaco.errors import InputError
 from jcaco.io.files import provenance
 
 
@@ -52,32 +51,25 @@ def generate(
     """Draw a network from the paper's Table III (a jcaco.scenario/1 file; .parquet: Parquet)."""
     from dataclasses import replace
 
+    from jcaco.api import generate as draw
     from jcaco.errors import UnknownNameError
     from jcaco.io.parquet import is_parquet
-    from jcaco.rng import stream
-    from jcaco.scenario.generator import PRESETS, generate_network, with_overrides
     from jcaco.scenario.network import network_to_dict
     from jcaco.scenario.scenario_parquet import check_network, write_network_parquet
 
-    if preset not in PRESETS:
-        raise UnknownNameError(
-            f"unknown preset {preset!r}; allowed: {', '.join(PRESETS)}", field="--preset"
-        )
     changes: dict[str, Any] = {}
     for key, text in dict(overrides).items():
         changes[key] = text.split(",") if "," in text else text
+    names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    source = False if catalog is None else catalog or True  # "": --catalog, the shipped one
+    try:
+        net = draw(preset=preset, users=users, aps=aps, servers=servers, seed=seed,
+                   overrides=changes, catalog=source, models=names)  # fmt: skip
+    except UnknownNameError as exc:  # the one name it checks: the preset
+        raise UnknownNameError(exc.message, field="--preset") from None
     for key, value in (("num_users", users), ("num_aps", aps), ("num_servers", servers)):
         if value is not None:
-            changes[key] = value
-    config = with_overrides(PRESETS[preset], changes)
-    if catalog is not None:
-        from jcaco.model.catalog_servers import catalog_config
-
-        names = [m.strip() for m in models.split(",") if m.strip()] if models else None
-        config = catalog_config(config, catalog or None, names)
-    elif models:
-        raise InputError("needs --catalog", field="--models")
-    net = generate_network(config, stream(seed, "scenario"))
+            changes[key] = value  # the file's meta names them as overrides
     meta = {
         "generator": preset,
         "seed": seed,

@@ -90,13 +90,13 @@ def simulate(
     """
     from pathlib import Path
 
+    from jcaco.api import simulate as run_simulate
     from jcaco.io.output_paths import atomic_folder
     from jcaco.model.build import check_feasible
     from jcaco.model.files import load_network
     from jcaco.sim.dynamics import DynamicsConfig
     from jcaco.sim.outputs import plot_convergence, write_trace
     from jcaco.sim.simulate import provenance
-    from jcaco.sim.simulate import simulate as run_simulate
     from jcaco.sim.user_times import UserTimesWriter
 
     hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
@@ -129,8 +129,9 @@ def simulate(
         )
         try:
             trace = run_simulate(
-                [net], algorithm, [seed], slots, params=hyper, dynamics=dynamics, user_sink=writer
-            )
+                net, algorithm, seed=seed, slots=slots, params=hyper, dynamics=dynamics,
+                user_sink=writer,
+            )  # fmt: skip
         except BaseException as exc:
             if writer is not None:
                 writer.abort()

@@ -41,12 +41,12 @@ def solve(
     output: str | None,
 ) -> None:
     """Solve a scenario or instance with one algorithm and certify the result."""
+    from jcaco.api import load
+    from jcaco.api import solve as run_solve
     from jcaco.jobs.solve import DEFAULT_ITERATIONS
-    from jcaco.jobs.solve import solve as run_solve
-    from jcaco.model.files import load_game
 
     hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
-    game = load_game(file, drop_infeasible=drop_infeasible)
+    game = load(file, drop_infeasible=drop_infeasible)
     try:
         result = run_solve(
             game,
@@ -72,12 +72,12 @@ def solve(
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def evaluate(file: str, assignment: str, as_json: bool) -> None:
     """Score a given assignment on a scenario or instance."""
-    from jcaco.jobs.evaluate import evaluate_assignment, load_assignment
-    from jcaco.model.files import load_game
+    from jcaco.api import evaluate as run_evaluate
+    from jcaco.api import load
 
-    game = load_game(file)
+    game = load(file)
     try:
-        result = evaluate_assignment(game, load_assignment(assignment))
+        result = run_evaluate(game, assignment)
     except InputError as exc:
         raise exc.with_source(assignment) from None
     doc = result.to_dict()

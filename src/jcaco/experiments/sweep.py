@@ -220,46 +220,74 @@ class SweepOutcome:
     rows_needed: list[tuple[str, int]]
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a sweep runs: built once (by :func:`jcaco.api.reproduce`, from the options of
+    ``jcaco reproduce``) and passed down to :func:`run_sweep`, so no layer relays them one by
+    one. None of them changes a stored row.
+
+    Attributes
+    ----------
+    root_seed : int
+        Root seed of every task's named streams (``--seed``).
+    jobs : int
+        joblib workers (1: serial, in this process).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://HOST:PORT``); overrides ``jobs``.
+    seeds_per_task : int, optional
+        Split each (experiment, point, series) into tasks of this many runs.
+    on_start, on_task : callable, optional
+        Progress hooks: the number of tasks to run, then once per finished task.
+    """
+
+    root_seed: int = 0
+    jobs: int = 1
+    scheduler: str | None = None
+    seeds_per_task: int | None = None
+    on_start: Callable[[int], None] | None = None
+    on_task: Callable[[Task | None], None] | None = None
+
+    @property
+    def workers(self) -> int:
+        """Worker processes one batch shares memory with (1 with a Dask scheduler)."""
+        return 1 if self.scheduler else self.jobs
+
+    @property
+    def runner(self) -> str:
+        """The run table's "runner" line: the Dask address, joblib or serial."""
+        return self.scheduler or (f"joblib, {self.jobs} jobs" if self.jobs > 1 else "serial")
+
+
 def run_sweep(
     experiments: Sequence[Experiment],
     store: ResultsStore,
+    options: RunOptions = RunOptions(),  # noqa: B008 (frozen, immutable)
     *,
-    root_seed: int = 0,
-    jobs: int = 1,
-    scheduler: str | None = None,
     simulator: Simulator | None = None,
-    on_start: Callable[[int], None] | None = None,
-    on_task: Callable[[Task | None], None] | None = None,
     limit: int | None = None,
-    seeds_per_task: int | None = None,
     runners: Mapping[str, SeriesRunner] | None = None,
 ) -> SweepOutcome:
     """Run every missing task of ``experiments`` and store its rows as it finishes.
 
     Parameters
     ----------
-    jobs : int
-        joblib workers (1: serial, in this process).
-    scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://HOST:PORT``); overrides ``jobs``.
+    options : RunOptions
+        Root seed, workers or scheduler, seeds per task, progress hooks.
     simulator : callable, optional
         Stand-in for :func:`jcaco.sim.simulate.simulate` (tests).
-    on_start, on_task : callable, optional
-        Progress hooks: the number of tasks to run, then once per finished task.
     limit : int, optional
         Stop after this many tasks (as an interrupted run would).
-    seeds_per_task : int, optional
-        Split each (experiment, point, series) into tasks of this many runs.
     runners : mapping, optional
         Runners by name, over :data:`RUNNERS` (a series names its runner).
     """
-    check_batches(experiments, seeds_per_task, 1 if scheduler else jobs)
-    tasks, needed = plan(experiments, root_seed, store.done(), seeds_per_task)
+    seeds_per_task, scheduler, jobs = options.seeds_per_task, options.scheduler, options.jobs
+    check_batches(experiments, seeds_per_task, options.workers)
+    tasks, needed = plan(experiments, options.root_seed, store.done(), seeds_per_task)
     tasks.sort(key=lambda t: -t.cost)
     if limit is not None:
         tasks = tasks[:limit]
-    if on_start is not None:
-        on_start(len(tasks))
+    if options.on_start is not None:
+        options.on_start(len(tasks))
     available = {**RUNNERS, **(runners or {})}
     unknown = sorted({t.series.runner for t in tasks} - set(available))
     if unknown:
@@ -280,8 +308,8 @@ def run_sweep(
         for rows in results:
             store.write_part([{**r, **stamp} for r in rows])
             done += 1
-            if on_task is not None:
-                on_task(None)
+            if options.on_task is not None:
+                options.on_task(None)
     finally:  # on an error, Ctrl-C or SIGTERM: stop the workers now (joblib kills them)
         results.close()
     return SweepOutcome(len(tasks), done, needed)
@@ -289,6 +317,7 @@ def run_sweep(
 
 __all__ = [
     "RUNNERS",
+    "RunOptions",
     "SeriesRunner",
     "check_batches",
     "Task",

@@ -198,32 +198,8 @@ def analyze(
     node_limit: int | None = DEFAULT_NODE_LIMIT,
     progress: Callable[[str], None] | None = None,
 ) -> Analysis:
-    """Analyse a single (unbatched) instance.
-
-    By default every limit is a count (branch-and-bound nodes, slots), so the result depends
-    on the instance and the seed alone; where a limit binds the result says so
-    (:attr:`Analysis.proven`, :meth:`Analysis.relations`).
-
-    Parameters
-    ----------
-    instance : GameInstance
-    seed : int
-        Root seed of every algorithm's run (common random numbers).
-    time_limit_s : float or None
-        Opt-in wall-clock limit per subgame problem (the optimum solves 2, the equilibria 4)
-        [s], beside the node limits (default None: none). Not reproducible under load; the
-        ``optimum`` planner among the algorithms runs on its node limit alone.
-    iterations : int
-        Slot budget of each algorithm.
-    algorithms : sequence of str, optional
-        Registered names (or :data:`PRICED` labels) to run (default: every registered one,
-        the ``optimum`` planner included, then the priced ones).
-    node_limit : int or None
-        Branch-and-bound nodes of each main MILP of the optimum and the equilibria
-        (:func:`jcaco.game.optimum.social_optimum.solve_subgame`).
-    progress : callable, optional
-        Called with a short line before each step (the CLI prints it on standard error).
-    """
+    """:func:`jcaco.api.analyze` on one :class:`GameInstance` (the parameters are documented
+    there): the optimum, the equilibria, then each algorithm through :func:`solve`."""
     names = list(algorithms) if algorithms is not None else [*LEARNERS, *PRICED]
     steps = len(names) + 2
     say = progress or (lambda line: None)

@@ -77,27 +77,8 @@ def solve(
     iterations: int = DEFAULT_ITERATIONS,
     params: Mapping[str, Any] | None = None,
 ) -> SolveResult:
-    """Run ``algorithm`` on the static stochastic game ``instance`` and certify the result.
-
-    The learner runs in the slot loop over a :class:`StaticEnvironment` (activity redrawn
-    from θ each slot; fading at its mean) until it has converged or ``iterations`` slots have
-    passed. Its recommendation is scored on the expected game (24)–(28). MASL runs as one
-    fused pass per iteration whenever its options allow (:mod:`jcaco.learners.masl.fused`:
-    the same draws and the same strategies, to the bit, as the loop).
-
-    Parameters
-    ----------
-    instance : GameInstance
-        A single (unbatched) game.
-    algorithm : str or learner factory
-        A registered name (see ``jcaco list``) or a class.
-    seed : int
-        Root seed; the learner and the activity draws use its named streams.
-    iterations : int
-        Slot budget (>= 1).
-    params : mapping, optional
-        Learner hyperparameters (strings are converted, as from ``--param name=value``).
-    """
+    """:func:`jcaco.api.solve` on one :class:`GameInstance` (the parameters are documented
+    there): the slot loop over a :class:`StaticEnvironment`, or MASL's fused pass."""
     if iterations < 1:
         raise ValueError("iterations must be >= 1")
     learner = make_learner(algorithm, params)

@@ -59,32 +59,15 @@ def simulate(
     nash_gap_from: int = 0,
     prefetch: bool | None = None,
 ) -> Trace:
-    """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch.
-
-    Per slot (:func:`jcaco.sim.loop.run_loop`): advance activity (1), fading (6) and mobility
-    (O3); build the slot's game; the learner acts on the view its declared information allows;
-    the slot is scored (8), (11), (25)–(28); the learner observes; the metrics are recorded.
+    """Run ``algorithm`` for ``slots`` slots on every (network, seed) pair as one batch:
+    :func:`jcaco.api.simulate` (which documents the options) on one network per seed.
 
     Parameters
     ----------
     networks : sequence of Network
         One per seed, all with the same N, M, K (O6: each seed has its own drawn network).
-    algorithm : str or learner factory
-        A registered name (``masl``, ``br``, ...) or a learner class.
     seeds : sequence of int
         Root seeds, ``len(seeds) == len(networks)``.
-    slots : int
-        Number of slots T (>= 1).
-    params : mapping, optional
-        Learner hyperparameters (strings are converted, as from ``--param name=value``).
-    dynamics : DynamicsConfig
-        Which dynamics run; :data:`jcaco.sim.dynamics.STATIC` turns fading and mobility off.
-    record_users : bool
-        Also record each user's realised service time (Fig. 2) in the trace, ``(T, S, N)``.
-    user_sink : callable, optional
-        ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times (NaN:
-        inactive), e.g. :class:`jcaco.sim.user_times.UserTimesWriter`, which streams them
-        to Parquet in bounded memory.
     nash_gap_from : int
         The first slot whose Nash gap the trace holds (NaN before it; a pass over every
         user's times per slot, so a reproduction asks only for its measurement window).
@@ -94,11 +77,6 @@ def simulate(
         numbers). Default (None): on when a slot's ``(S, N, M)`` arrays hold at least
         :data:`PREFETCH_FROM_ELEMENTS` entries and the process may use two or more CPUs
         (a reproduction's slots are far smaller: its workers stay one thread each).
-
-    Returns
-    -------
-    Trace
-        Per-slot metrics, ``(slots, seeds)`` arrays, and the final recommendation.
     """
     if isinstance(slots, bool) or not isinstance(slots, int | np.integer) or slots < 1:
         raise ValueError(f"slots must be an integer >= 1, got {slots!r}")
