@@ -117,3 +117,19 @@ def test_the_message_names_what_can_shrink_when_one_seed_per_batch_is_too_much(
     monkeypatch.setattr(limits, "physical_memory_bytes", lambda: one_seed // 2)
     with pytest.raises(InputError, match=r"allowed: fewer users, APs, servers or slots"):
         limits.check_batch_memory(*FIG9_LARGEST, 1, option="seed", slots=FIG9_SLOTS)
+
+
+def test_cli_simulate_names_its_own_option(
+    monkeypatch: pytest.MonkeyPatch, jcaco, tmp_path: Path
+) -> None:
+    """``jcaco simulate`` runs ``api.simulate``'s memory check: a refusal names ``--seed`` (the
+    command's option), not ``--param`` or the API's keyword, and writes nothing."""
+    net = tmp_path / "net.json"
+    assert jcaco("generate", "--preset", "paper", "--seed", "1", "-o", net).code == 0
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: 1)  # nothing fits
+    out = tmp_path / "sim"
+    result = jcaco("simulate", net, "-a", "selfish", "--slots", "2", "-o", out)
+    assert result.code == 2
+    (line,) = result.err.splitlines()
+    assert line.startswith("jcaco: error: --seed: a batch of 1 seeds"), line
+    assert not out.exists()

@@ -135,6 +135,10 @@ def simulate(
         except BaseException as exc:
             if writer is not None:
                 writer.abort()
+            if isinstance(exc, InputError):  # refused by jcaco.api (e.g. its memory check)
+                if exc.field == "seed":  # the API's keyword is this command's option
+                    raise InputError(exc.message, source=exc.source, field="--seed") from None
+                raise
             if isinstance(exc, ValueError):  # a hyperparameter outside its range
                 raise InputError(str(exc), field="--param") from None
             raise
