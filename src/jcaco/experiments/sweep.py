@@ -224,7 +224,7 @@ class SweepOutcome:
 class RunOptions:
     """How a sweep runs: built once (by :func:`jcaco.api.reproduce`, from the options of
     ``jcaco reproduce``) and passed down to :func:`run_sweep`, so no layer relays them one by
-    one. None of them changes a stored row.
+    one. Apart from ``root_seed``, none of them changes a stored row.
 
     Attributes
     ----------
