@@ -111,3 +111,25 @@ def test_analyze_matches_the_cli(net: Path, run) -> None:
     for a, b in zip(ours["algorithms"], theirs["algorithms"], strict=True):
         assert a["algorithm"] == b["algorithm"]
         assert a["expected_total_service_time_s"] == b["expected_total_service_time_s"]
+
+
+def test_drop_infeasible_matches_the_cli(tmp_path: Path, run) -> None:
+    """``drop_infeasible`` on the API is ``--drop-infeasible``: the command passes the file
+    and the flag to :func:`jcaco.solve` and :func:`jcaco.analyze`, it loads nothing itself."""
+    from jcaco.errors import InfeasibleError
+
+    doc = network_to_dict(jcaco.generate(users=4, aps=2, servers=2, seed=5))
+    doc["users"][1]["max_error"] = 1e-6  # 0.9 e^{-0.01 s} <= 1e-6 needs > max_steps
+    doc["users"][1]["fitness"] = [0.01, 0.01]
+    path = tmp_path / "hard.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InfeasibleError, match=r"users\[1\]\.max_error"):
+        jcaco.solve(path, "br")
+    with pytest.warns(UserWarning, match=r"dropping 1 user\(s\) no server can serve: \[1\]"):
+        ours = jcaco.solve(path, "br", drop_infeasible=True).to_dict()
+        analysis = jcaco.analyze(path, algorithms=["br"], drop_infeasible=True).to_dict()
+    theirs = json.loads(run("solve", path, "-a", "br", "--drop-infeasible", "--json").out)
+    assert len(ours["ap"]) == 3
+    assert {k: ours[k] for k in SAME} == {k: theirs[k] for k in SAME}
+    cli = json.loads(run("analyze", path, "--algorithms", "br", "--drop-infeasible", "--json").out)
+    assert analysis["optimum"]["objective_s"] == pytest.approx(cli["optimum"]["objective_s"])

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from jcaco.errors import InfeasibleError
+from jcaco.io.read import parse_model
 from jcaco.model.build import build_instance, check_feasible
 from jcaco.model.service import aec, optimal_steps
 from jcaco.rng import stream
 from jcaco.scenario.generator import PRESETS, generate_network
-from jcaco.scenario.io import parse_model
 from jcaco.scenario.network import network_from_model, network_to_dict
 from jcaco.scenario.schema import ScenarioModel
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from jcaco.io.read import parse_model
 from jcaco.model.files import load_game
-from jcaco.scenario.io import parse_model
 from jcaco.scenario.schema import ScenarioModel
 from jcaco.sim.schema import SCHEMAS, AssignmentModel
 

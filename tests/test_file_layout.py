@@ -9,13 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from jcaco.io import parquet as pio
-from jcaco.jobs.file_layout import parquet_layout
 from jcaco.jobs.solve import solve
 from jcaco.model.build import build_instance
 from jcaco.model.instance_parquet import write_instance_parquet
 from jcaco.rng import stream
 from jcaco.scenario.generator import GeneratorConfig, generate_network
 from jcaco.scenario.scenario_parquet import write_network_parquet
+from jcaco.sim.file_layout import parquet_layout
 from jcaco.sim.schema import ResultModel
 
 

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from jcaco.io import parquet as parquet_io
+from jcaco.io.read import parse_model, read_document
 from jcaco.model.files import load_game, load_network
-from jcaco.scenario.io import parse_model, read_document
 from jcaco.sim.schema import ResultModel
 from test_cli_errors import SCENARIO, SCENARIO_CASES, _mutated, assert_one_line_error
 

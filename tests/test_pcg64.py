@@ -8,8 +8,9 @@ import pytest
 from jcaco import kernels
 from jcaco.learners.masl import MASL
 from jcaco.learners.masl.fused import FusedPass, pcg64_chains
+from jcaco.learners.masl.pcg64 import pcg64_jump, pcg64_state, set_pcg64_state
 from jcaco.model.instance import stack_instances
-from jcaco.rng import pcg64_jump, pcg64_state, set_pcg64_state, stream
+from jcaco.rng import stream
 
 
 def test_state_round_trip_and_jump_equal_numpy() -> None:

@@ -10,12 +10,12 @@ import pytest
 
 from jcaco import units
 from jcaco.errors import InfeasibleError
+from jcaco.io.read import parse_model
 from jcaco.model.build import build_instance, check_feasible
 from jcaco.model.channel import distances_m, rates_bps, rayleigh_power_gain, tx_times_s
 from jcaco.model.instance import GameInstance
 from jcaco.model.service import compute_times_s, optimal_steps
 from jcaco.rng import SeedBatch, stream
-from jcaco.scenario.io import parse_model
 from jcaco.scenario.network import network_from_model
 from jcaco.scenario.schema import ScenarioModel
 from jcaco.sim.loop import StaticEnvironment

@@ -115,22 +115,22 @@ def generate(
     return generate_network(config, stream(seed, "scenario"))
 
 
-def _game(game: GameLike) -> GameInstance:
+def _game(game: GameLike, drop_infeasible: bool = False) -> GameInstance:
     if isinstance(game, GameInstance):
         return game
     if isinstance(game, Network):
         from jcaco.model.build import build_instance, check_feasible
 
-        return build_instance(check_feasible(game)[0])
-    return load(game)
+        return build_instance(check_feasible(game, drop_infeasible)[0])
+    return load(game, drop_infeasible=drop_infeasible)
 
 
-def _network(scenario: Network | str | Path) -> Network:
+def _network(scenario: Network | str | Path, drop_infeasible: bool = False) -> Network:
     from jcaco.model.build import check_feasible
     from jcaco.model.files import load_network
 
     net = scenario if isinstance(scenario, Network) else load_network(scenario)
-    return check_feasible(net)[0]
+    return check_feasible(net, drop_infeasible)[0]
 
 
 def solve(
@@ -140,6 +140,7 @@ def solve(
     seed: int = 0,
     iterations: int = DEFAULT_ITERATIONS,
     params: Mapping[str, Any] | None = None,
+    drop_infeasible: bool = False,
 ) -> SolveResult:
     """Solve one static game with one algorithm and certify the result, as ``jcaco solve``.
 
@@ -162,6 +163,9 @@ def solve(
     params : mapping, optional
         Hyperparameters (strings are converted, as from ``--param name=value``; a value
         outside its range raises ValueError).
+    drop_infeasible : bool
+        Drop the users no server can serve from a network or file, with a warning (else
+        :class:`jcaco.errors.InfeasibleError`), as ``--drop-infeasible``.
 
     Returns
     -------
@@ -170,7 +174,8 @@ def solve(
     """
     from jcaco.jobs.solve import solve as run
 
-    return run(_game(game), algorithm, seed=seed, iterations=iterations, params=params)
+    game = _game(game, drop_infeasible)
+    return run(game, algorithm, seed=seed, iterations=iterations, params=params)
 
 
 def evaluate(game: GameLike, assignment: Mapping[str, Any] | str | Path) -> SolveResult:
@@ -182,8 +187,8 @@ def evaluate(game: GameLike, assignment: Mapping[str, Any] | str | Path) -> Solv
     assignment : mapping, str or Path
         ``{"ap": [N], "server": [N]}`` and optionally ``"steps": [N]``, or such a JSON file.
     """
+    from jcaco.io.read import parse_model
     from jcaco.jobs.evaluate import evaluate_assignment, load_assignment
-    from jcaco.scenario.io import parse_model
     from jcaco.sim.schema import AssignmentModel
 
     if isinstance(assignment, Mapping):
@@ -203,6 +208,7 @@ def simulate(
     dynamics: DynamicsConfig = DynamicsConfig(),  # noqa: B008 (frozen, immutable)
     record_users: bool = False,
     user_sink: Callable[[int, FloatArray], None] | None = None,
+    drop_infeasible: bool = False,
 ) -> Trace:
     """Run one algorithm over time slots (activity, fading, mobility), as ``jcaco simulate``.
 
@@ -213,7 +219,7 @@ def simulate(
     Parameters
     ----------
     scenario : Network, str or Path
-        The network, or a scenario file (every user must be servable).
+        The network, or a scenario file (every user servable, or ``drop_infeasible``).
     algorithm : str or learner class
         ``masl``, ``br``... (``jcaco list``), ``package.module:ClassName``, or a class.
     seed : int or sequence of int
@@ -233,6 +239,9 @@ def simulate(
         ``user_sink(slot, times)`` receives each slot's ``(S, N)`` user times (NaN:
         inactive), e.g. :class:`jcaco.sim.user_times.UserTimesWriter`, which streams them
         to Parquet in bounded memory (``jcaco simulate``'s ``users.parquet``).
+    drop_infeasible : bool
+        Drop the users no server can serve from a network or file, with a warning (else
+        :class:`jcaco.errors.InfeasibleError`), as ``--drop-infeasible``.
 
     Returns
     -------
@@ -244,7 +253,7 @@ def simulate(
     from jcaco.sim.simulate import simulate as run
 
     seeds = [seed] if isinstance(seed, int) else list(seed)
-    net = _network(scenario)
+    net = _network(scenario, drop_infeasible)
     recorded = slots if record_users and isinstance(slots, int) else 0
     check_batch_memory(net.num_users, net.num_aps, net.num_servers, len(seeds), option="seed",
                        recorded_slots=recorded,
@@ -270,6 +279,7 @@ def analyze(
     algorithms: Sequence[str] | None = None,
     node_limit: int | None = DEFAULT_NODE_LIMIT,
     progress: Callable[[str], None] | None = None,
+    drop_infeasible: bool = False,
 ) -> Analysis:
     """Exact optimum, best and worst equilibria and every algorithm, as ``jcaco analyze``.
 
@@ -299,11 +309,14 @@ def analyze(
     progress : callable, optional
         Called with a short line before each step (``jcaco analyze`` prints it on standard
         error).
+    drop_infeasible : bool
+        Drop the users no server can serve from a network or file, with a warning (else
+        :class:`jcaco.errors.InfeasibleError`), as ``--drop-infeasible``.
     """
     from jcaco.jobs.analyze import analyze as run
 
     return run(
-        _game(game),
+        _game(game, drop_infeasible),
         seed=seed,
         time_limit_s=time_limit_s,
         iterations=iterations,

@@ -36,8 +36,8 @@ class InputError(JcacoError, ValueError):
         return ": ".join([*parts, self.message])
 
     def with_source(self, source: str) -> InputError:
-        """Return a copy that names ``source`` as the offending file."""
-        return InputError(self.message, source=source, field=self.field)
+        """Return a copy, of the same class, that names ``source`` as the offending file."""
+        return type(self)(self.message, source=source, field=self.field)
 
 
 class InfeasibleError(InputError):

@@ -133,22 +133,21 @@ def analyze(
 ) -> None:
     """Optimum, best/worst equilibria, price of anarchy and every algorithm on FILE."""
     from jcaco.api import analyze as run_analyze
-    from jcaco.api import load
     from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
     from jcaco.io.files import write_json
     from jcaco.jobs.solve import DEFAULT_ITERATIONS
     from jcaco.learners.registry import PRICED
 
     names = algorithm_names(algorithms, also=PRICED)  # the planners, or learners
-    game = load(file, drop_infeasible=drop_infeasible)
     result = run_analyze(
-        game,
+        file,
         seed=seed,
         time_limit_s=time_limit,
         iterations=iterations or DEFAULT_ITERATIONS,
         algorithms=names,
         node_limit=node_limit or DEFAULT_NODE_LIMIT,
         progress=lambda line: click.echo(f"jcaco analyze: {line}", err=True),
+        drop_infeasible=drop_infeasible,
     )
     doc = result.to_dict()
     if output:

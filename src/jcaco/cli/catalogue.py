@@ -23,7 +23,7 @@ def schema(kind: str, file_format: str) -> None:
     from jcaco.sim.schema import SCHEMAS
 
     if file_format == "parquet":
-        from jcaco.jobs.file_layout import parquet_layout
+        from jcaco.sim.file_layout import parquet_layout
 
         click.echo(json.dumps(parquet_layout(kind), indent=2))
         return

@@ -41,20 +41,21 @@ def solve(
     output: str | None,
 ) -> None:
     """Solve a scenario or instance with one algorithm and certify the result."""
-    from jcaco.api import load
     from jcaco.api import solve as run_solve
     from jcaco.jobs.solve import DEFAULT_ITERATIONS
 
     hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
-    game = load(file, drop_infeasible=drop_infeasible)
     try:
         result = run_solve(
-            game,
+            file,
             algorithm,
             seed=seed,
             iterations=iterations or DEFAULT_ITERATIONS,
             params=hyper,
+            drop_infeasible=drop_infeasible,
         )
+    except InputError:  # the file (named in the message), or a check of jcaco.api
+        raise
     except ValueError as exc:  # a hyperparameter outside its range
         raise InputError(str(exc), field="--param") from None
     doc = result.to_dict()

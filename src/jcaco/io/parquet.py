@@ -372,7 +372,7 @@ def write_document_parquet(
 
 def read_document_parquet(path: str | Path) -> dict[str, Any]:
     """The flat document (lists) of a Parquet file written by :func:`write_document_parquet`;
-    validate it with its model (``scenario.io.parse_model``)."""
+    validate it with its model (``io.read.parse_model``)."""
     tag, header, table = read_parquet(path)
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
     return {"schema": tag, **header, **columns}

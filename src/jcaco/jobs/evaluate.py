@@ -10,9 +10,9 @@ import numpy as np
 from jcaco.errors import InputError
 from jcaco.game import metrics, resource
 from jcaco.game.profile import Profile
+from jcaco.io.read import parse_model, read_document
 from jcaco.jobs.solve import SolveResult
 from jcaco.model.instance import GameInstance
-from jcaco.scenario.io import parse_model, read_document
 from jcaco.sim.schema import AssignmentModel
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from jcaco.game import metrics
 from jcaco.game.profile import Profile
-from jcaco.io.files import git_revision, provenance
+from jcaco.io.files import provenance
 from jcaco.learners.base import Learner
 from jcaco.learners.masl.fused import fused_applies, run_fused
 from jcaco.learners.registry import make_learner
@@ -105,5 +105,5 @@ def solve(
         iterations=outcome.slots,
         converged=bool(outcome.converged[0]),
         wall_time_s=wall,
-        meta={"params": learner.get_params(), "git_revision": git_revision()},
+        meta={"params": learner.get_params(), "git_revision": provenance()["git_revision"]},
     )

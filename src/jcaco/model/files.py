@@ -13,6 +13,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.io import parquet as parquet_io
+from jcaco.io.read import load_document
 from jcaco.io.schema import MAX_TIME_S
 from jcaco.model.build import (
     FadingMode,
@@ -24,7 +25,6 @@ from jcaco.model.build import (
 from jcaco.model.instance import GameInstance
 from jcaco.model.instance_parquet import read_instance_parquet
 from jcaco.model.schema import INSTANCE_SCHEMA, InstanceModel
-from jcaco.scenario.io import load_document
 from jcaco.scenario.network import Network, network_from_model
 from jcaco.scenario.scenario_parquet import read_network_parquet
 from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel

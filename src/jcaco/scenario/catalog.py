@@ -147,7 +147,7 @@ def servers_document(form: str, catalog: tuple[CatalogServer, ...], calibration:
 
 def load_servers_file(path: str | Path) -> tuple[str, tuple[CatalogServer, ...]]:
     """Read a ``jcaco.servers/1`` file: its AEC form and its calibrated servers."""
-    from jcaco.scenario.io import parse_model, read_document
+    from jcaco.io.read import parse_model, read_document
 
     doc = parse_model(ServersFile, read_document(path), source=str(path))
     out = []

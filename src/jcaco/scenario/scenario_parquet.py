@@ -25,7 +25,7 @@ import numpy as np
 
 from jcaco.errors import InputError
 from jcaco.io import parquet as pio
-from jcaco.scenario.io import parse_model
+from jcaco.io.read import parse_model
 from jcaco.scenario.network import Network, network_from_model, network_to_dict
 from jcaco.scenario.schema import SCENARIO_SCHEMA, ScenarioModel, UserModel
 

@@ -9,7 +9,7 @@ Every numeric field states its allowed range (in its JSON Schema, ``jcaco schema
 integer field takes JSON integers only (no booleans, strings or floats such as ``3.0``), within
 int64 and its range; a float field takes finite numbers within a physical range wide enough for
 any real network and narrow enough that eqs. (6)-(10) cannot overflow. NaN and infinity are
-rejected everywhere; unknown fields are rejected. :mod:`jcaco.scenario.io` turns a validation
+rejected everywhere; unknown fields are rejected. :mod:`jcaco.io.read` turns a validation
 failure into one line that names the file, the field (with the entity index) and what is
 allowed.
 """

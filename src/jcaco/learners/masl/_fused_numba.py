@@ -393,10 +393,11 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     Its uniforms come from ``rng`` = (``chains`` (3, G, 2), ``server_jumps`` (G, 4),
     ``lane_jumps`` (2, G, L, 4), ``row_jumps`` (2, G, 4)), G PCG64 generator pairs (one pair,
     or one per seed), states as words (hi, lo), jumps as affine maps (a_hi, a_lo, c_hi, c_lo)
-    (:func:`jcaco.rng.pcg64_jump`, :mod:`jcaco.learners.masl._pcg64_numba`): chain 0 is pair g's
-    activity stream, chain 1 its learner stream, whose AP draws come first; chain 2 its server
-    draws, which start ``server_jumps[g]`` ahead of chain 1 (one slot's AP draws). Seed s
-    draws from pair s, or, with one pair, after seed s - 1: the order of ``random((S, N))``.
+    (:func:`~jcaco.learners.masl.pcg64.pcg64_jump`, :mod:`~jcaco.learners.masl._pcg64_numba`):
+    chain 0 is pair g's activity stream, chain 1 its learner stream, whose AP draws come
+    first; chain 2 its server draws, which start ``server_jumps[g]`` ahead of chain 1 (one
+    slot's AP draws). Seed s draws from pair s, or, with one pair, after seed s - 1: the order
+    of ``random((S, N))``.
     A seed's row is N draws of each chain (``row_jumps``), dealt to L lanes (``lane_jumps``:
     1 .. L steps; stream 0 the activity, 1 the learner).
     """

@@ -6,7 +6,7 @@ linear congruential state, ``state <- state M + inc (mod 2^128)``, and outputs
 ``rotr64(hi ^ lo, hi >> 58)`` of the new state; ``random()`` keeps the top 53 bits,
 ``(x >> 11) 2^-53``. A state here is two uint64 words ``(hi, lo)``; an affine map
 ``x -> a x + c (mod 2^128)`` is four, ``(a_hi, a_lo, c_hi, c_lo)``: k steps are one such map
-(:func:`jcaco.rng.pcg64_jump`).
+(:func:`jcaco.learners.masl.pcg64.pcg64_jump`).
 
 **Lanes.** One stream's draws are dealt to :data:`LANES` lanes: lane l holds the state of draw
 l + 1, then l + 1 + L, l + 1 + 2 L, ... (each lane jumps L steps at a time), so a group of L

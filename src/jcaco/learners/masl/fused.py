@@ -32,15 +32,10 @@ from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.masl.core import MASL
+from jcaco.learners.masl.pcg64 import pcg64_jump, pcg64_state, set_pcg64_state
 from jcaco.learners.views import build_setup
 from jcaco.model.instance import GameInstance
-from jcaco.rng import (
-    RandomSource,
-    SeedBatch,
-    pcg64_jump,
-    pcg64_state,
-    set_pcg64_state,
-)
+from jcaco.rng import RandomSource, SeedBatch
 from jcaco.types import BoolArray, FloatArray
 
 #: MASL options the fused kernel implements, with the values it supports (None: any).
