@@ -22,19 +22,26 @@ and slot (:mod:`jcaco.experiments.references`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jcaco.experiments.experiment import EndPoints, Rates, Sweep, Users
 from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM, Experiment, is_integer_axis
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
 from jcaco.experiments.series import ROLES
 from jcaco.experiments.summary import PointStat, by_series, coarsen, mean_curves
 from jcaco.io.files import save_figure
+
+T = TypeVar("T")
+#: Draws one experiment on one matplotlib axes: ``panel(ax, exp, stats, table)``.
+Panel = Callable[[Any, Experiment, list[PointStat], pa.Table], None]
+#: Draws one experiment's whole figure and returns it: ``drawing(exp, stats, table)``.
+Drawing = Callable[[Experiment, list[PointStat], pa.Table], Any]
 
 #: Legend name, colour and marker of the known series (paper's names, VII-A).
 STYLE: dict[str, tuple[str, str, str]] = {
@@ -146,7 +153,7 @@ def drawn_series(stats: list[PointStat], experiment: str) -> dict[str, list[Poin
     return {a: pts for a, pts in series.items() if a not in SAMPLED_REFERENCES}
 
 
-def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
+def _sweep(ax: Any, exp: Experiment, stats: list[PointStat], table: pa.Table) -> None:
     series = drawn_series(stats, exp.name)
     for alg, style in styles(series).items():
         pts = series[alg]
@@ -170,7 +177,7 @@ def _sweep(ax: Any, exp: Experiment, stats: list[PointStat]) -> None:
     legend_outside(ax)
 
 
-def _rates(ax: Any, exp: Experiment, table: pa.Table) -> None:
+def _rates(ax: Any, exp: Experiment, stats: list[PointStat], table: pa.Table) -> None:
     curves = mean_curves(table, exp.name, DISPLAY_POINTS)
     drawn = []
     for i, (alg, (slot, mean, lo, hi)) in enumerate(sorted(curves.items(), key=_rate_key)):
@@ -192,7 +199,7 @@ def _rate_key(item: tuple[str, Any]) -> float:
         return float("inf")
 
 
-def _users(ax: Any, exp: Experiment, table: pa.Table) -> None:
+def _users(ax: Any, exp: Experiment, stats: list[PointStat], table: pa.Table) -> None:
     rows = table.filter(pc.equal(table.column("experiment"), exp.name)).to_pylist()
     rows = [r for r in rows if r["curve_user_service_time_s"]]
     if not rows:
@@ -247,24 +254,52 @@ def _horizon(axes: Any, exp: Experiment, stats: list[PointStat], table: pa.Table
     np.ravel(axes)[0].figure.legend(handles, labels, fontsize="small", loc="outside right upper")
 
 
-def figure_of(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
-    """One experiment's matplotlib figure (the caller closes it)."""
-    plt = _pyplot()
-    if exp.kind == "horizon":
-        rows = max(1, -(-len(exp.points) // 2))
-        fig, axes = plt.subplots(
-            rows, 2, figsize=(WIDTH_IN + 2.4, 3.4 * rows), layout="constrained", squeeze=False
-        )
-        _horizon(axes, exp, stats, table)
-    else:
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
-        if exp.kind == "sweep":
-            _sweep(ax, exp, stats)
-        elif exp.kind == "rates":
-            _rates(ax, exp, table)
-        else:
-            _users(ax, exp, table)
+def _one_panel(panel: Panel) -> Drawing:
+    """A drawing of one panel: ``panel(ax, exp, stats, table)`` on a figure of its own."""
+
+    def drawing(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
+        fig, ax = _pyplot().subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+        panel(ax, exp, stats, table)
         ax.grid(True, alpha=0.3)
+        return fig
+
+    return drawing
+
+
+def _panel_grid(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
+    """Two panels a row, one per point (``EndPoints``)."""
+    rows = max(1, -(-len(exp.points) // 2))
+    fig, axes = _pyplot().subplots(
+        rows, 2, figsize=(WIDTH_IN + 2.4, 3.4 * rows), layout="constrained", squeeze=False
+    )
+    _horizon(axes, exp, stats, table)
+    return fig
+
+
+#: How each kind of experiment is drawn, by its layout class
+#: (:mod:`jcaco.experiments.experiment`); a layout without an entry is drawn as the nearest
+#: class it derives from. A new kind of experiment registers its drawing here.
+DRAWINGS: dict[type[Sweep], Drawing] = {
+    Sweep: _one_panel(_sweep),
+    Rates: _one_panel(_rates),
+    Users: _one_panel(_users),
+    EndPoints: _panel_grid,
+}
+
+
+def by_layout(table: Mapping[type, T], exp: Experiment) -> T:
+    """The entry of ``table`` for ``exp``'s layout class, or for the nearest class it
+    derives from (its method resolution order)."""
+    for cls in type(exp.layout).__mro__:
+        if cls in table:
+            return table[cls]
+    raise KeyError(f"nothing for the layout {type(exp.layout).__name__} of {exp.name!r}")
+
+
+def figure_of(exp: Experiment, stats: list[PointStat], table: pa.Table) -> Any:
+    """One experiment's matplotlib figure (the caller closes it), drawn as its layout says
+    (:data:`DRAWINGS`)."""
+    fig = by_layout(DRAWINGS, exp)(exp, stats, table)
     name = exp.name.replace("fig", "Fig. ") + ": " if exp.name.startswith("fig") else ""
     fig.suptitle(f"{name}{exp.title}", fontsize="medium")
     return fig
@@ -300,10 +335,12 @@ def draw_all(
 
 
 __all__ = [
+    "DRAWINGS",
     "EXTRA_COLOURS",
     "EXTRA_MARKERS",
     "LINESTYLE",
     "STYLE",
+    "by_layout",
     "cut_axis",
     "draw",
     "draw_all",

@@ -15,15 +15,15 @@ import base64
 import html
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jcaco.experiments.experiment import EndPoints
-from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM
+from jcaco.experiments.experiment import EndPoints, Rates, Sweep, Users
+from jcaco.experiments.paper import EXPERIMENTS, PLANNER_ALGORITHM, Experiment
 from jcaco.experiments.planner import price_of_anarchy, sampling_note
 from jcaco.experiments.planner_same_info import SAME_INFO_ALGORITHM
 from jcaco.experiments.summary import PointStat, by_series, summarise, write_csv
@@ -31,7 +31,7 @@ from jcaco.io.files import write_text
 from jcaco.report.agreement import TRENDS, assess, write_agreement_csv
 from jcaco.report.agreement_html import agreement_html
 from jcaco.report.beyond_report import beyond_html
-from jcaco.report.figures import STYLE, draw_all, ordered
+from jcaco.report.figures import STYLE, by_layout, draw_all, ordered
 from jcaco.report.headlines import headline_text, headlines
 from jcaco.report.ladder import ladder_html
 from jcaco.report.learned_report import learned_html
@@ -131,8 +131,7 @@ def _origin(stats: list[PointStat], exp_name: str, point: int, alg: str) -> Poin
 
 def _figure_table(stats: list[PointStat], name: str) -> str:
     exp = EXPERIMENTS[name]
-    if exp.kind == "rates":
-        return _rates_table(stats, name)
+    own = isinstance(exp.layout, EndPoints)  # each point its own end point of a figure
     series = by_series(stats, name)
     if not series:
         return ""
@@ -153,13 +152,12 @@ def _figure_table(stats: list[PointStat], name: str) -> str:
                 continue
             text = _cell(hit[0])
             origin = _origin(stats, name, point, a)
-            if exp.kind == "horizon" and a != PLANNER_ALGORITHM:
+            if own and a != PLANNER_ALGORITHM:
                 text += f"<br>converged {hit[0].converged_share:.0%}"
             if origin is not None:
                 fig = origin.experiment.replace("fig", "Fig. ")
                 text += f"<br><i>{fig}'s run: {origin.mean_s:.3f}</i>"
             cells.append(f"<td>{text}</td>")
-        own = isinstance(exp.layout, EndPoints)
         where = exp.point_label(point) if own else f"{exp.display(x):g}"
         body.append(f"<tr><td class=l>{html.escape(where)}</td>{''.join(cells)}</tr>")
     return f"<table><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
@@ -227,6 +225,23 @@ def _horizon_caption(name: str, table: pa.Table) -> str:
         "series' value in the figure's own (shorter) run. Claims H1, H2 of the Agreement "
         "section judge MASL against the competitors here.</i></p>"
     )
+
+
+#: What follows each figure's image in the report, by the experiment's layout class (as
+#: :data:`jcaco.report.figures.DRAWINGS`): captions and tables, as HTML fragments.
+SECTIONS: dict[type[Sweep], Callable[[Experiment, list[PointStat], pa.Table], list[str]]] = {
+    Sweep: lambda exp, stats, table: [
+        _planner_caption(table, beyond=exp.name.startswith("beyond")),
+        _figure_table(stats, exp.name),
+    ],
+    Users: lambda exp, stats, table: [_figure_table(stats, exp.name)],
+    Rates: lambda exp, stats, table: [_rates_table(stats, exp.name)],
+    EndPoints: lambda exp, stats, table: [
+        _horizon_caption(exp.name, table),
+        _figure_table(stats, exp.name),
+        ladder_html(table, exp.name),
+    ],
+}
 
 
 def _ratio_cell(text: str) -> str:
@@ -336,13 +351,7 @@ def write_report(
         exp = EXPERIMENTS[name]
         parts.append(f"<h2>{name.replace('fig', 'Fig. ')}: {html.escape(exp.title)}</h2>")
         parts.append(_image(paths[0]))
-        if exp.kind == "sweep":
-            parts.append(_planner_caption(table, beyond=name.startswith("beyond")))
-        if exp.kind == "horizon":
-            parts.append(_horizon_caption(exp.name, table))
-        parts.append(_figure_table(stats, name))
-        if exp.kind == "horizon":
-            parts.append(ladder_html(table, name))
+        parts += by_layout(SECTIONS, exp)(exp, stats, table)
     parts.append("</body></html>")
     report = write_text(out / "report.html", "\n".join(parts))
     return {
