@@ -397,9 +397,8 @@ def fused_iteration_kernel(  # pragma: no cover - compiled
     chain 0 is pair g's activity stream, chain 1 its learner stream, whose AP draws come
     first; chain 2 its server draws, which start ``server_jumps[g]`` ahead of chain 1 (one
     slot's AP draws). Seed s draws from pair s, or, with one pair, after seed s - 1: the order
-    of ``random((S, N))``.
-    A seed's row is N draws of each chain (``row_jumps``), dealt to L lanes (``lane_jumps``:
-    1 .. L steps; stream 0 the activity, 1 the learner).
+    of ``random((S, N))``. A seed's row is N draws of each chain (``row_jumps``), dealt to L
+    lanes (``lane_jumps``: 1 .. L steps; stream 0 the activity, 1 the learner).
     """
     probs_ap, probs_server, _, theta, players = game
     actions = (ap, server, next_ap, next_server)
