@@ -128,3 +128,15 @@ def test_the_check_accepts_imports_from_above_and_leaves() -> None:
         "def f():\n    import jcaco.io.read\n    kernels.load('jcaco.game._br_numba')\n"
     )
     assert upward_imports(source, Path("game/example.py")) == []
+
+
+#: The most lines a module may have (docs/architecture.md: small modules, one job each).
+MAX_MODULE_LINES = 450
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_modules_stay_small(path: Path) -> None:
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_MODULE_LINES, (
+        f"{path.relative_to(SRC)} has {lines} lines (at most {MAX_MODULE_LINES}): split it by job"
+    )
