@@ -12,6 +12,7 @@ import pytest
 
 from jcaco import api
 from jcaco.errors import InputError
+from jcaco.experiments.experiment import Experiment
 from jcaco.experiments.paper import select
 from jcaco.experiments.sweep import check_batches
 from jcaco.scenario import limits
@@ -81,7 +82,7 @@ def test_reproduce_refuses_a_batch_beyond_memory(one_gib: int, jcaco, tmp_path: 
     split = jcaco("reproduce", "--only", "fig9", "--seeds", too_many, "--jobs", "2",
                   "--seeds-per-task", one_gib, "-o", out)  # fmt: skip
     assert split.code == 2 and split.err.startswith("jcaco: error: --seeds-per-task: ")
-    assert "(2 batches at once, --jobs 2)" in split.err
+    assert "(2 batches at once, one per --jobs worker)" in split.err
     assert f"at most {one_gib // 2} seeds per batch" in split.err
 
 
@@ -90,8 +91,28 @@ def test_a_batch_that_fits_passes(one_gib: int) -> None:
     check_batches(fig9, seeds_per_task=one_gib)  # one batch of what fits: no error
     with pytest.raises(InputError, match="--seeds-per-task"):
         check_batches(fig9, seeds_per_task=one_gib + 1)
-    with pytest.raises(InputError, match="--jobs 2"):
+    with pytest.raises(InputError, match="2 batches at once, one per --jobs worker"):
         check_batches(fig9, seeds_per_task=one_gib, jobs=2)
+
+
+def test_the_workers_hold_the_runs_largest_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``--jobs J`` the J largest batches of the run are held at once, not J copies of
+    the largest: Fig. 2 is one batch, admitted with 4 workers when it fits alone (it was
+    refused as 4 batches), and beside it the next batch is one of Fig. 9's smaller ones."""
+    (fig2,), (fig9,) = select(["fig2"]), select(["fig9"])
+
+    def size(exp: Experiment, point: int) -> int:
+        c, recorded = exp.config_at(point), exp.slots if exp.layout.records_users else 0
+        shape = (c.num_users, c.num_aps, c.num_servers)
+        return limits.batch_bytes(*shape, exp.seeds, recorded, exp.slots)
+
+    alone, beside = size(fig2, 0), max(size(fig9, p) for p in range(len(fig9.points)))
+    assert beside < alone / 2  # Fig. 2 records every user's time: 2 of it would not fit
+    monkeypatch.setattr(limits, "physical_memory_bytes", lambda: alone + beside)
+    check_batches([fig2], jobs=4)
+    check_batches([fig2, fig9], jobs=2)
+    with pytest.raises(InputError, match=r"\(fig2 point 0\) \(3 batches at once, one per"):
+        check_batches([fig2, fig9], jobs=3)  # a second Fig. 9 batch no longer fits
 
 
 def test_api_simulate_refuses_many_seeds(one_gib: int) -> None:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import jcaco.experiments.learned as learned
-from jcaco.experiments.paper import EXPERIMENTS, GROUPS, LEARNED, select
+from jcaco.experiments.paper import EXPERIMENTS, GROUPS, LEARNED, select, with_algorithms
 from jcaco.rng import STREAMS
 
 
@@ -51,12 +51,32 @@ def test_training_networks_come_from_their_own_stream_and_span_fig4() -> None:
     assert fig.num_users != nets[0].num_users or not (fig.ap_xy_m == nets[0].ap_xy_m).all()
 
 
-def test_without_the_extra_the_command_names_it(jcaco, tmp_path: Path, monkeypatch) -> None:
+def test_algorithms_never_drop_the_learned_policy() -> None:
+    """``--algorithms`` sets the other series; the policy (both series) and the planner stay,
+    whether or not ``policy`` is named; Fig. 4 itself gains no policy."""
+    mine = ["masl", "br", "learned policy", "learned policy argmax", "planner"]
+    for names, labels in (
+        (["masl", "br"], mine),
+        (["br", "masl", "policy"], mine),
+        (["selfish"], ["learned policy", "learned policy argmax", "planner", "selfish"]),
+    ):
+        for exp in with_algorithms(select(["learned"], quick=True), names):
+            assert [s.label for s in exp.series] == labels, (exp.name, names)
+    (fig4,) = with_algorithms(select(["fig4"], quick=True), ["masl", "br"])
+    assert [s.label for s in fig4.series] == ["masl", "br", "planner"]
+
+
+@pytest.mark.parametrize("algorithms", [(), ("--algorithms", "masl,br")])
+def test_without_the_extra_the_command_names_it(
+    jcaco, tmp_path: Path, monkeypatch, algorithms: tuple[str, ...]
+) -> None:
+    """Also with ``--algorithms`` not naming ``policy``: the policy is still run, so the extra
+    is still needed (it once dropped the policy and ran the rest without a word)."""
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
     )
-    result = jcaco("reproduce", "--only", "learned", "--quick", "-o", tmp_path / "out")
+    result = jcaco("reproduce", "--only", "learned", "--quick", *algorithms, "-o", tmp_path / "o")
     assert result.code == 2
     assert result.err.count("\n") == 1 and "pip install 'jcaco[rl]'" in result.err
 

@@ -49,7 +49,8 @@ def _names(only: str | None) -> list[str] | None:
 @click.option(
     "--algorithms",
     metavar="masl,br,pkg.mod:Cls",
-    help="Figs. 4-10's algorithms; a name they lack (your package.module:Class) adds a series.",
+    help="Figs. 4-10's algorithms (the planner and the learned policy always stay); a name "
+    "they lack (your package.module:Class) adds a series.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary; no progress bar.")
 @click.option(

@@ -409,11 +409,12 @@ def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> lis
     """The comparison figures (``kind="sweep"``: Figs. 4-10, and the catalog ones when
     selected) with the series of ``algorithms``.
 
-    A name a figure already has keeps its series (with its parameters); the figure's other
-    algorithms are dropped, except the planner's reference line; a name it lacks (a user's own
-    ``package.module:ClassName``, an installed plug-in, a registered learner) is added as a
-    series with its default hyperparameters, labelled by the name, so its task keys carry the
-    name and it resumes and caches like the others. Figs. 2 and 3 (MASL studies) are kept.
+    A name a figure already has keeps its series (its parameters); the others are dropped,
+    except the planner's line and the ``learned`` experiment's policy (both its series). A name
+    it lacks (a user's own ``package.module:ClassName``, an installed plug-in, a registered
+    learner) is added as a series with its default hyperparameters, labelled by the name, so
+    its task keys carry the name and it resumes and caches like the others. Figs. 2 and 3
+    (MASL studies) are kept.
     """
     wanted = list(dict.fromkeys(algorithms))
     out = []
@@ -421,7 +422,8 @@ def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> lis
         if exp.kind != "sweep":
             out.append(exp)
             continue
-        kept = [s for s in exp.series if s.algorithm in wanted or s.algorithm == PLANNER_ALGORITHM]
+        keep = {*wanted, PLANNER_ALGORITHM}  # and the learned policy (its runner)
+        kept = [s for s in exp.series if s.algorithm in keep or s.runner == LEARNED_RUNNER]
         have = {s.algorithm for s in kept}
         added = [Series(name, name, role=resolve(name).role) for name in wanted if name not in have]
         out.append(replace(exp, series=tuple(kept + added)))

@@ -190,25 +190,39 @@ def _dask(work: Work, simulator: Simulator | None, address: str) -> Generator[li
 def check_batches(
     experiments: Sequence[Experiment], seeds_per_task: int | None = None, jobs: int = 1
 ) -> None:
-    """Refuse, before any seed is drawn, a task batch that cannot fit in memory: the largest
-    batch of any point (``seeds_per_task`` seeds, else the experiment's), ``jobs`` batches at
-    once (:func:`jcaco.scenario.limits.check_batch_memory`, naming ``--seeds-per-task`` or
-    ``--seeds``)."""
+    """Refuse, before any seed is drawn, task batches that cannot fit in memory: the ``jobs``
+    largest batches of the run at once, one per worker (fewer when the run has fewer), each
+    (experiment, point, series) in batches of ``seeds_per_task`` seeds, else of all its seeds
+    (:func:`jcaco.scenario.limits.check_batch_memory`, naming ``--seeds-per-task`` or
+    ``--seeds``, and the largest batch)."""
     option = "--seeds-per-task" if seeds_per_task else "--seeds"
-    largest: tuple[int, tuple[int, int, int, int, int, int], str] | None = None
+    # every batch size of the run: (bytes, how many, shape, where); a series' runs split into
+    # full batches and one smaller rest
+    sizes: list[tuple[int, int, tuple[int, int, int, int, int, int], str]] = []
     for exp in experiments:
-        batch = min(exp.seeds, seeds_per_task or exp.seeds)
         recorded = exp.slots if exp.layout.records_users else 0
         for point in range(len(exp.points)):
             c = exp.config_at(point)
-            shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded, exp.slots)
-            size = batch_bytes(*shape)
-            if largest is None or size > largest[0]:
-                largest = (size, shape, f"{exp.name} point {point}")
-    if largest is not None:
-        (n, m, k, batch, recorded, slots), where = largest[1], largest[2]
+            for series in exp.series_at(point):
+                runs = series.seed_count(exp.seeds)
+                chunk = min(runs, seeds_per_task or runs) or 1
+                for batch, count in ((chunk, runs // chunk), (runs % chunk, 1)):
+                    shape = (c.num_users, c.num_aps, c.num_servers, batch, recorded, exp.slots)
+                    if batch and count:
+                        sizes.append(
+                            (batch_bytes(*shape), count, shape, f"{exp.name} point {point}")
+                        )
+    sizes.sort(key=lambda size: -size[0])  # stable: the first of the largest is named
+    workers, held, needed = max(1, jobs), 0, 0
+    for size, count, _, _ in sizes:  # the largest first, as many as there are workers
+        take = min(count, workers - held)
+        held, needed = held + take, needed + take * size
+        if held == workers:
+            break
+    if sizes:
+        (n, m, k, batch, recorded, slots), where = sizes[0][2], sizes[0][3]
         check_batch_memory(n, m, k, batch, option=option, recorded_slots=recorded, slots=slots,
-                           batches=max(1, jobs), where=where)  # fmt: skip
+                           batches=held, where=where, needed_bytes=needed)  # fmt: skip
 
 
 @dataclass(frozen=True)

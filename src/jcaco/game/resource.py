@@ -219,7 +219,8 @@ def nash_gaps(
     load: FloatArray | None = None,
     theta: FloatArray | None = None,
 ) -> FloatArray:
-    """Largest payoff gain of every player by a unilateral move [s] (0 for non-players).
+    """Largest payoff gain of every player by a unilateral move [s] (0 for non-players, and
+    for a player with no finite option, which no move can improve).
 
     The gain of player i is ``max(0, L_{x_i} - min_{r != x_i} (L_r + w_{i,r}))`` (the Nash
     gap behind (17) and (29)). Including ``r = x_i`` in the minimum changes nothing
@@ -256,12 +257,12 @@ def nash_gaps(
             else:
                 np.minimum(best, column, out=best)
     current = np.take_along_axis(load, choice, axis=-1)
-    # A player on an inf load with no finite option (every resource infeasible for it) has
-    # inf - inf = NaN here, as in best_responses; the value is left as it was (NaN), only
-    # numpy's warning is silenced.
+    # A player with no finite option (every resource infeasible for it; it sits on an inf
+    # load) has inf - inf = NaN here: no move improves its cost, so its gap is 0, as its gain
+    # in best_responses (a NaN would make the Nash gap of the whole game NaN).
     with np.errstate(invalid="ignore"):
         gap = current - best
-    return np.where(players, np.maximum(gap, 0.0), 0.0)
+    return np.where(players & (best < np.inf), np.maximum(gap, 0.0), 0.0)
 
 
 def potential_key(load: FloatArray, tick_s: float) -> tuple[int, ...]:

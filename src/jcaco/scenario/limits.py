@@ -93,28 +93,34 @@ def check_batch_memory(
     slots: int = 0,
     batches: int = 1,
     where: str = "",
+    needed_bytes: int | None = None,
 ) -> None:
-    """Raise :class:`InputError` naming ``option`` if ``batches`` batches of ``num_seeds``
-    seeds at once (:func:`batch_bytes`; several workers each hold one) exceed the machine's
-    physical memory; the message gives the most seeds per batch that fit.
+    """Raise :class:`InputError` naming ``option`` if ``batches`` batches held at once, the
+    largest of ``num_seeds`` seeds (:func:`batch_bytes`; several workers each hold one),
+    exceed the machine's physical memory; the message gives the most seeds per batch that
+    fit.
 
     Parameters
     ----------
     option : str
         The option that sets the batch (``--seeds``, ``--seeds-per-task``).
     batches : int
-        Batches held at once (``--jobs``).
+        Batches held at once (one per ``--jobs`` worker, at most the run's batches).
     where : str
         What the batch is of, for the message (``fig9 N = 30``).
+    needed_bytes : int, optional
+        The bytes of all ``batches`` when the others are smaller than this one (default:
+        ``batches`` times this one).
     """
     total = physical_memory_bytes()
     shape = (num_users, num_aps, num_servers)
     needed = batches * batch_bytes(*shape, num_seeds, recorded_slots, slots)
+    needed = needed if needed_bytes is None else needed_bytes
     if total is None or needed <= total:
         return
     per_seed = batch_bytes(*shape, 1, recorded_slots, slots)
     fit = total // (batches * per_seed)
-    at_once = f" ({batches} batches at once, --jobs {batches})" if batches > 1 else ""
+    at_once = f" ({batches} batches at once, one per --jobs worker)" if batches > 1 else ""
     if fit >= 1:
         allowed = f"at most {fit} seeds per batch" + (
             " (--seeds-per-task splits a point's seeds into batches)"
