@@ -121,10 +121,15 @@ def test_planner_rows_resume_and_are_identical_serial_joblib_and_dask(tmp_path: 
     assert out.tasks_run == 9 and _rows(chunked, out.rows_needed) == rows
 
     distributed = pytest.importorskip("dask.distributed")
+    dask_config = pytest.importorskip("dask.config")
     dask = ResultsStore(tmp_path / "dask")
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
+    # dask's scratch folders (scheduler and worker) under tmp_path, not the temp folder
+    with (
+        dask_config.set({"temporary-directory": str(tmp_path)}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+    ):
         out = run_sweep(exps, dask, RunOptions(root_seed=5, scheduler=cluster.scheduler_address))
     assert _rows(dask, out.rows_needed) == rows
 

@@ -149,14 +149,19 @@ def test_rows_carry_role_root_seed_run_and_provenance(tmp_path: Path) -> None:
 
 def test_serial_joblib_and_dask_give_identical_rows(tmp_path: Path) -> None:
     distributed = pytest.importorskip("dask.distributed")
+    dask_config = pytest.importorskip("dask.config")
     exps = [e.resized(points=e.points[:2]) for e in select(["fig6"], quick=True, seeds=2, slots=4)]
     tables = {}
     for runner in ("serial", "chunked", "joblib", "dask"):
         store = ResultsStore(tmp_path / runner)
         if runner == "dask":
-            with distributed.LocalCluster(
-                n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-            ) as cluster:
+            # dask's scratch folders (scheduler and worker) under tmp_path, not the temp folder
+            with (
+                dask_config.set({"temporary-directory": str(tmp_path)}),
+                distributed.LocalCluster(
+                    n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+                ) as cluster,
+            ):
                 out = run_sweep(exps, store, RunOptions(scheduler=cluster.scheduler_address))
         elif runner == "chunked":  # one seed per task: same rows as the batch of two
             out = run_sweep(exps, store, RunOptions(seeds_per_task=1))

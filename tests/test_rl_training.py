@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ from jcaco.env import parallel_env
 from jcaco.env.training import save_sb3, train_maskable_ppo
 from jcaco.learners.policy import load_policy
 from jcaco.model.files import load_network
+from jcaco.rng import stream
+from jcaco.scenario.generator import PRESETS, generate_network
 
 pytestmark = [pytest.mark.rl, pytest.mark.filterwarnings("ignore::UserWarning")]
 pytest.importorskip("sb3_contrib")
@@ -53,6 +56,30 @@ def test_maskable_ppo_trains_and_its_policy_runs_in_solve_and_simulate(tmp_path:
                        str(tmp_path / "sim"))  # fmt: skip
     assert simulated.returncode == 0, simulated.stderr
     assert (tmp_path / "sim").exists()
+
+
+@pytest.mark.parametrize("verbose", [0, 1])
+def test_training_leaves_nothing_in_the_temp_folder(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    verbose: int,
+) -> None:
+    """SB3 left alone makes an empty ``SB3-<date>`` folder in the temporary folder per
+    training; ours logs to the console (verbose) or nowhere and leaves no folder."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.delenv("SB3_LOGDIR", raising=False)
+    net = generate_network(PRESETS["small"], stream(4, "scenario"))
+    env = parallel_env(net, max_cycles=20, information="masl", observation="rl")
+    model = train_maskable_ppo(env, 6 * 16, n_steps=16, batch_size=48, n_epochs=1, verbose=verbose)
+    assert model.num_timesteps >= 6 * 16
+    # torch.optim's first import of torch._dynamo makes torch's per-user compile cache
+    # torchinductor_<user> there (one folder every torch program shares and reuses): not ours
+    left = [p.name for p in temp.iterdir() if not p.name.startswith("torchinductor_")]
+    assert left == []
+    assert ("total_timesteps" in capsys.readouterr().out) == (verbose >= 1)
 
 
 @pytest.mark.parametrize(

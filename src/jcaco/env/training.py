@@ -17,6 +17,7 @@ network's weights and the information it was trained with
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,9 @@ def train_maskable_ppo(
     ``curve``, when given, receives one ``(agent steps so far, mean reward per agent step)``
     per rollout (the training curve; the reward is minus the user's service time U_i (13) in
     seconds, 0 when inactive).
+
+    Training writes no files unless ``ppo`` names a ``tensorboard_log`` folder: without one,
+    the model logs only to the console (``verbose`` >= 1) or nowhere (:func:`_file_free_logger`).
     """
     contrib = need("sb3_contrib")
     envs = env if isinstance(env, list) else [env]
@@ -148,9 +152,23 @@ def train_maskable_ppo(
     options = {"n_steps": 64, "batch_size": 256, "learning_rate": 3e-4, "verbose": 0}
     options.update(ppo)
     model = contrib.MaskablePPO("MlpPolicy", venv, seed=seed, **options)
+    if options.get("tensorboard_log") is None:  # learn() keeps a logger that was set
+        model.set_logger(_file_free_logger(int(options["verbose"])))
     callback = None if curve is None else _curve_callback(curve)
     model.learn(total_timesteps=total_steps, callback=callback)
     return model
+
+
+def _file_free_logger(verbose: int) -> Any:
+    """An SB3 logger with no folder: SB3's console table when ``verbose`` >= 1, else no output.
+
+    Left to itself, ``learn`` gives a model without ``tensorboard_log`` a logger whose folder
+    is a new ``SB3-<date and time>`` in the temporary folder (``$SB3_LOGDIR`` if set), made
+    even though nothing is written there: an empty folder left behind by every training.
+    """
+    logger = need("stable_baselines3.common.logger")
+    outputs = [logger.HumanOutputFormat(sys.stdout)] if verbose >= 1 else []
+    return logger.Logger(folder=None, output_formats=outputs)
 
 
 def _curve_callback(curve: list[tuple[int, float]]) -> Any:

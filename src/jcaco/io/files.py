@@ -82,10 +82,11 @@ def atomic_path(path: str | PathLike[str]) -> Iterator[Path]:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
-    >>> with atomic_path(target) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> target.read_text()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = pathlib.Path(folder) / "out.txt"
+    ...     with atomic_path(target) as tmp:
+    ...         _ = tmp.write_text("done")
+    ...     target.read_text()
     'done'
     """
     target = check_output(path)
