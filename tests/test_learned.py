@@ -121,3 +121,26 @@ def test_learned_end_to_end_and_cached(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(learned, "QUICK_TRAINING", replace(tiny, seed=1))
     reproduce(out, only=["learned"], quick=True, seeds=2, slots=40)
     assert learned.TRAININGS == before + 2
+
+
+@pytest.mark.parametrize("command", ["reproduce", "analyze"])
+def test_a_bare_policy_name_is_refused_before_anything_runs(
+    jcaco, tmp_path: Path, command: str
+) -> None:
+    """``policy`` alone, added as a figure's series (or run by ``analyze``), has no file to
+    run from: one line naming ``--algorithms`` and the ``policy@FILE.npz`` form, exit 2,
+    before any output (it once failed after creating ``OUTPUT/parts``, pointing at a
+    ``--param`` the commands do not have)."""
+    if command == "reproduce":
+        args = ("reproduce", "--only", "fig4", "--quick", "-o", tmp_path / "o")
+    else:
+        net = tmp_path / "net.json"
+        assert (
+            jcaco("generate", "--users", "4", "--aps", "2", "--servers", "2", "-o", net).code == 0
+        )
+        args = ("analyze", net)
+    result = jcaco(*args, "--algorithms", "masl,policy")
+    assert result.code == 2 and result.err.count("\n") == 1, result.err
+    assert result.err.startswith("jcaco: error: --algorithms: 'policy' runs from a saved file")
+    assert "policy@FILE.npz" in result.err and "Traceback" not in result.err
+    assert result.out == "" and not (tmp_path / "o").exists()

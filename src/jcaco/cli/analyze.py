@@ -14,6 +14,7 @@ from jcaco.cli.options import (
     COUNT,
     POSITIVE_SECONDS,
     algorithm_names,
+    as_options,
     drop_infeasible_option,
     seed_option,
 )
@@ -139,16 +140,17 @@ def analyze(
     from jcaco.learners.registry import PRICED
 
     names = algorithm_names(algorithms, also=PRICED)  # the planners, or learners
-    result = run_analyze(
-        file,
-        seed=seed,
-        time_limit_s=time_limit,
-        iterations=iterations or DEFAULT_ITERATIONS,
-        algorithms=names,
-        node_limit=node_limit or DEFAULT_NODE_LIMIT,
-        progress=lambda line: click.echo(f"jcaco analyze: {line}", err=True),
-        drop_infeasible=drop_infeasible,
-    )
+    with as_options(algorithm="--algorithms"):
+        result = run_analyze(
+            file,
+            seed=seed,
+            time_limit_s=time_limit,
+            iterations=iterations or DEFAULT_ITERATIONS,
+            algorithms=names,
+            node_limit=node_limit or DEFAULT_NODE_LIMIT,
+            progress=lambda line: click.echo(f"jcaco analyze: {line}", err=True),
+            drop_infeasible=drop_infeasible,
+        )
     doc = result.to_dict()
     if output:
         write_json(output, doc)

@@ -11,7 +11,8 @@ learner registry is imported where a name is checked.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -176,6 +177,19 @@ def hyperparameters(
         flags = {"algorithm": "--algorithm", "param": "--param"}
         raise InputError(exc.message, field=flags.get(exc.field or "", exc.field)) from None
     return hyper
+
+
+@contextmanager
+def as_options(**flags: str) -> Iterator[None]:
+    """Re-raise an :class:`InputError` of the API whose field is a keyword of ``flags`` (e.g.
+    ``algorithm="--algorithms"``) naming the command's option instead (same class and
+    message), so that the line names what the user typed."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.field not in flags:
+            raise
+        raise type(exc)(exc.message, source=exc.source, field=flags[exc.field]) from None
 
 
 def algorithm_names(text: str | None, also: Iterable[str] = ()) -> list[str] | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from jcaco.cli.options import COUNT, SEED, algorithm_names
+from jcaco.cli.options import COUNT, SEED, algorithm_names, as_options
 from jcaco.cli.output import OutputPath
 from jcaco.errors import InputError, UnknownNameError
 
@@ -87,7 +87,9 @@ def reproduce(
         )
     learners = algorithm_names(algorithms)
     try:
-        with SweepProgress(enabled=False if as_json else None) as bar:
+        with SweepProgress(enabled=False if as_json else None) as bar, as_options(
+            algorithm="--algorithms"
+        ):
             doc = run_reproduce(
                 output,
                 only=names,

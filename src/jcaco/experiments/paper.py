@@ -28,7 +28,7 @@ from jcaco.experiments.experiment import (
 from jcaco.experiments.series import Series, learner_series
 from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT
 from jcaco.learners.masl.core import both_rates
-from jcaco.learners.registry import PRICED, resolve
+from jcaco.learners.registry import PRICED, runnable
 
 #: The competitors of Figs. 4–10: the paper's algorithms (VII-A) with the information the
 #: paper gives each (docs/model.md §6); ``br`` and ``br-sync`` are two readings of the paper's BR
@@ -425,7 +425,7 @@ def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> lis
         keep = {*wanted, PLANNER_ALGORITHM}  # and the learned policy (its runner)
         kept = [s for s in exp.series if s.algorithm in keep or s.runner == LEARNED_RUNNER]
         have = {s.algorithm for s in kept}
-        added = [Series(name, name, role=resolve(name).role) for name in wanted if name not in have]
+        added = [Series(n, n, role=runnable(n).role) for n in wanted if n not in have]
         out.append(replace(exp, series=tuple(kept + added)))
     return out
 

@@ -21,7 +21,7 @@ from jcaco.game.optimum.social_optimum import DEFAULT_NODE_LIMIT, Optimum, solve
 from jcaco.game.profile import Profile
 from jcaco.io.files import provenance
 from jcaco.jobs.solve import DEFAULT_ITERATIONS, solve
-from jcaco.learners.registry import LEARNERS, PRICED
+from jcaco.learners.registry import LEARNERS, PRICED, runnable
 from jcaco.model.instance import GameInstance
 
 #: Default wall-clock limit per subgame problem in an analysis: none. The optimum and the
@@ -201,6 +201,8 @@ def analyze(
     """:func:`jcaco.api.analyze` on one :class:`GameInstance` (the parameters are documented
     there): the optimum, the equilibria, then each algorithm through :func:`solve`."""
     names = list(algorithms) if algorithms is not None else [*LEARNERS, *PRICED]
+    for name in names:  # every name checked before the first solve
+        runnable(PRICED.get(name, (name, None))[0])
     steps = len(names) + 2
     say = progress or (lambda line: None)
     say(f"[1/{steps}] social optimum (2 MILPs, node limit {node_limit})")

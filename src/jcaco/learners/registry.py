@@ -84,6 +84,26 @@ def resolve(name: str) -> type[Learner]:
     )
 
 
+def runnable(name: str) -> type[Learner]:
+    """The learner class of ``name`` (:func:`resolve`) where the name alone runs it, with its
+    default parameters (``--algorithms`` of ``jcaco reproduce`` and ``jcaco analyze``, which
+    pass no ``--param``).
+
+    Raises
+    ------
+    InputError
+        As :func:`resolve`, and for a learner that runs from a file (:data:`FROM_FILES`),
+        naming the ``NAME@FILE`` form that gives it one.
+    """
+    if name in FROM_FILES:
+        raise InputError(
+            f"{name!r} runs from a saved file, which a name alone does not give; "
+            f"allowed: {name}@FILE.npz (the file saved by training, its sidecar beside it)",
+            field="algorithm",
+        )
+    return resolve(name)
+
+
 def input_files(name: str, params: Mapping[str, Any] | None = None) -> list[str]:
     """The files that learner ``name`` with ``params`` reads: a saved policy's weights and its
     sidecar (``policy@PATH``, or ``policy`` with ``path=PATH``); none for the other learners.
