@@ -144,3 +144,14 @@ def test_a_bare_policy_name_is_refused_before_anything_runs(
     assert result.err.startswith("jcaco: error: --algorithms: 'policy' runs from a saved file")
     assert "policy@FILE.npz" in result.err and "Traceback" not in result.err
     assert result.out == "" and not (tmp_path / "o").exists()
+
+
+def test_algorithms_keep_the_same_information_planner() -> None:
+    """Both planners are reference lines: ``--only beyond --algorithms masl`` keeps the
+    same-information planner's series as it keeps the exact optimum's."""
+    chosen = select(["beyond"], quick=True)
+    planners = {"planner", "planner-same-info"}
+    had = {e.name: planners & {s.algorithm for s in e.series} for e in chosen}
+    assert any("planner-same-info" in p for p in had.values())  # the beyond figures have it
+    for exp in with_algorithms(chosen, ["masl"]):
+        assert {s.algorithm for s in exp.series} == {"masl", *had[exp.name]}, exp.name

@@ -360,7 +360,7 @@ def reproduce(
         Seeds R per point and slots T per run.
     algorithms : sequence of str, optional
         The comparison figures' algorithms: their other algorithms are dropped, except the
-        planner's reference line and the ``learned`` experiment's policy, which stay; names
+        planners' reference lines and the ``learned`` experiment's policy, which stay; names
         they lack, a user's own ``package.module:ClassName`` among them, are added as series
         (:func:`jcaco.experiments.paper.with_algorithms`).
     jobs, scheduler, seeds_per_task, root_seed

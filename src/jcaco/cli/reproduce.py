@@ -49,7 +49,7 @@ def _names(only: str | None) -> list[str] | None:
 @click.option(
     "--algorithms",
     metavar="masl,br,pkg.mod:Cls",
-    help="Figs. 4-10's algorithms (the planner and the learned policy always stay); a name "
+    help="Figs. 4-10's algorithms (the planners and the learned policy always stay); a name "
     "they lack (your package.module:Class) adds a series.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary; no progress bar.")
@@ -87,8 +87,9 @@ def reproduce(
         )
     learners = algorithm_names(algorithms)
     try:
-        with SweepProgress(enabled=False if as_json else None) as bar, as_options(
-            algorithm="--algorithms"
+        with (
+            SweepProgress(enabled=False if as_json else None) as bar,
+            as_options(algorithm="--algorithms"),
         ):
             doc = run_reproduce(
                 output,

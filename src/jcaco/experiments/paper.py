@@ -410,7 +410,7 @@ def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> lis
     selected) with the series of ``algorithms``.
 
     A name a figure already has keeps its series (its parameters); the others are dropped,
-    except the planner's line and the ``learned`` experiment's policy (both its series). A name
+    except both planners' lines and the ``learned`` experiment's policy (both series). A name
     it lacks (a user's own ``package.module:ClassName``, an installed plug-in, a registered
     learner) is added as a series with its default hyperparameters, labelled by the name, so
     its task keys carry the name and it resumes and caches like the others. Figs. 2 and 3
@@ -422,7 +422,7 @@ def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> lis
         if exp.kind != "sweep":
             out.append(exp)
             continue
-        keep = {*wanted, PLANNER_ALGORITHM}  # and the learned policy (its runner)
+        keep = {*wanted, PLANNER_ALGORITHM, SAME_INFO_PLANNER.algorithm}  # and the policy
         kept = [s for s in exp.series if s.algorithm in keep or s.runner == LEARNED_RUNNER]
         have = {s.algorithm for s in kept}
         added = [Series(n, n, role=runnable(n).role) for n in wanted if n not in have]
