@@ -98,12 +98,14 @@ def test_agreement_csv_has_the_columns_and_one_row_per_claim_and_reading(tmp_pat
         rows = list(csv.reader(fh))
     assert tuple(rows[0]) == CSV_COLUMNS == (
         "claim", "reading", "verdict", "effect_s", "ci_low_s", "ci_high_s",
-        "points_for", "points_against", "points_undecided",
+        "points_for", "points_against", "points_undecided", "effect_unit",
     )  # fmt: skip
     by = {(r[0], r[1]): r for r in rows[1:]}
     assert by["C8c", "br-sync"][2] == "held" and float(by["C8c", "br-sync"][3]) == -4.0
-    assert by["C8c", "br"][2] == "not held" and by["C8c", "br"][6:] == ["0", "3", "0"]
+    assert by["C8c", "br"][2] == "not held" and by["C8c", "br"][6:9] == ["0", "3", "0"]
     assert by["C8a", "any"][2] == "held"
+    units = {claim: row[-1] for (claim, _), row in by.items()}
+    assert units["C8c"] == "s" and units["C8d"] == "switches per slot" and units["B3"] == "slots"
     page = (tmp_path / "report.html").read_text()
     assert "<details><summary>numbers</summary>" in page
     assert "its verdict depends on the reading of BR" in page

@@ -68,6 +68,7 @@ CSV_COLUMNS = (
     "points_for",
     "points_against",
     "points_undecided",
+    "effect_unit",
 )
 
 
@@ -137,7 +138,8 @@ def _claims() -> list[Claim]:
               lower("masl", "BR", _COMPARISON), "BR"),
         Claim("C8d", "VII-C8", "MASL is more stable than BR, which oscillates (fewer users "
               "switching (AP, ES) per slot).",
-              lower("masl", "BR", _COMPARISON, metric="switches"), "BR", " switches"),
+              lower("masl", "BR", _COMPARISON, metric="switches"), "BR",
+              " switches per slot"),
         Claim("C8e", "VII-C8", "MASL outperforms every baseline across Figs. 4-10 "
               "(conclusion: 'significantly outperformed existing benchmark methods').",
               all_lowest(_COMPARISON), "BR"),
@@ -258,8 +260,9 @@ def _number(x: float) -> str:
 
 def write_agreement_csv(judgements: list[Judgement], path: str | os.PathLike[str]) -> Path:
     """``agreement.csv``: one row per (claim, reading), columns :data:`CSV_COLUMNS` (the
-    effect in the claim's unit: seconds, switches per slot for C8d, slots for B3; empty when
-    the claim has no such number). Written atomically."""
+    effect and its interval in the claim's unit, named in ``effect_unit``: ``s``, or
+    ``switches per slot`` for C8d, ``slots`` for B3; the numbers are empty when the claim has
+    no such number). Written atomically."""
     with atomic_path(path) as tmp, tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
@@ -268,7 +271,7 @@ def write_agreement_csv(judgements: list[Judgement], path: str | os.PathLike[str
             effect = (e.mean, e.low, e.high) if e is not None else (math.nan,) * 3
             writer.writerow(
                 [j.claim.id, j.reading, j.verdict.status, *map(_number, effect),
-                 *j.verdict.points]
+                 *j.verdict.points, j.claim.unit.strip()]
             )  # fmt: skip
     return Path(path)
 
