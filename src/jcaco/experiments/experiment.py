@@ -33,8 +33,10 @@ class Sweep:
     kind.
     """
 
-    #: The kind's name (``Experiment.kind``; the report lays figures out by it).
+    #: The kind's name (``Experiment.kind``; the report draws by the layout class itself).
     kind: ClassVar[str] = "sweep"
+    #: Whether ``--algorithms`` sets its series (the comparison figures, Figs. 4–10).
+    compares_algorithms: ClassVar[bool] = True
     #: Whether the runs record every user's service time per slot (Fig. 2).
     records_users: ClassVar[bool] = False
     #: Whether :meth:`Experiment.resized` may replace the points (``--quick``'s thinning).
@@ -79,6 +81,7 @@ class Users(Sweep):
     """``kind="users"``: per-user service time over slots (Fig. 2); the points are fixed."""
 
     kind: ClassVar[str] = "users"
+    compares_algorithms: ClassVar[bool] = False
     records_users: ClassVar[bool] = True
     points_resizable: ClassVar[bool] = False
 
@@ -90,6 +93,7 @@ class Rates(Sweep):
     stream key), with its own copy of each series."""
 
     kind: ClassVar[str] = "rates"
+    compares_algorithms: ClassVar[bool] = False
     points_resizable: ClassVar[bool] = False
 
     def config(self, exp: Experiment, base: GeneratorConfig, point: int) -> GeneratorConfig:
@@ -127,6 +131,7 @@ class EndPoints(Sweep):
     """
 
     kind: ClassVar[str] = "horizon"
+    compares_algorithms: ClassVar[bool] = False
     points_resizable: ClassVar[bool] = False
 
     x_names: tuple[str, ...]

@@ -406,8 +406,8 @@ def select(
 
 
 def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> list[Experiment]:
-    """The comparison figures (``kind="sweep"``: Figs. 4-10, and the catalog ones when
-    selected) with the series of ``algorithms``.
+    """The comparison figures (``layout.compares_algorithms``: Figs. 4-10, and the catalog
+    ones when selected) with the series of ``algorithms``.
 
     A name a figure already has keeps its series (its parameters); the others are dropped,
     except both planners' lines and the ``learned`` experiment's policy (both series). A name
@@ -419,7 +419,7 @@ def with_algorithms(experiments: list[Experiment], algorithms: list[str]) -> lis
     wanted = list(dict.fromkeys(algorithms))
     out = []
     for exp in experiments:
-        if exp.kind != "sweep":
+        if not exp.layout.compares_algorithms:
             out.append(exp)
             continue
         keep = {*wanted, PLANNER_ALGORITHM, SAME_INFO_PLANNER.algorithm}  # and the policy
