@@ -13,6 +13,7 @@ import click
 from jcaco.cli.options import (
     COUNT,
     POSITIVE_SECONDS,
+    InputFile,
     algorithm_names,
     as_options,
     drop_infeasible_option,
@@ -95,7 +96,7 @@ def _print(doc: dict[str, Any]) -> None:
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=InputFile())
 @seed_option(help="Root seed of the runs.")
 @click.option(
     "--time-limit",

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from jcaco.cli.options import InputFile
 from jcaco.cli.output import OutputPath
 from jcaco.errors import InputError
 
@@ -52,7 +53,7 @@ def _print(doc: dict[str, Any], written: list[str]) -> None:
 
 
 @click.command()
-@click.argument("measurements", required=False, type=click.Path(dir_okay=False))
+@click.argument("measurements", required=False, type=InputFile())
 @click.option(
     "--form",
     type=click.Choice(["exponential", "power", "power_floor"]),

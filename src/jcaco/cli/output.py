@@ -33,6 +33,11 @@ class OutputPath(click.Path):
         self.folder = folder
         self.owns = owns
 
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path as given: :func:`check_outputs` judges it, naming the path and the flag
+        (click's own check named neither: ``File 'x' is a directory.``)."""
+        return value
+
 
 def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterable[str]) -> None:
     """Check each ``(path, type, flag)`` output against the rules of
