@@ -266,9 +266,9 @@ def test_bad_solve_flags(jcaco, write, args: list[str], needles: list[str]) -> N
         (["--users", "0"], ["--users: must be an integer >= 1, got 0"]),
         (["--aps", "-1"], ["--aps: must be an integer >= 1, got -1"]),
         (["--servers", "two"], ["--servers: must be an integer >= 1, got two"]),
-        (["--set", "bandwidth_hz=-1"], ["bandwidth_hz", "> 0"]),
+        (["--set", "bandwidth_hz=-1"], ["bandwidth_hz: must be > 0, got -1"]),
         (["--set", "colour=1"], ["colour", "allowed:"]),
-        (["--set", "activity=0.2,1.5"], ["activity", "within [0, 1]"]),
+        (["--set", "activity=0.2,1.5"], ["activity: must be within [0, 1], got 0.2,1.5"]),
     ],
     ids=["preset", "users", "aps", "servers", "range", "unknown", "activity"],
 )
