@@ -147,6 +147,18 @@ def test_list_names_every_algorithm_and_preset(jcaco) -> None:
         assert f"  {name} " in result.out
 
 
+def test_help_shows_each_command_with_a_whole_phrase(jcaco) -> None:
+    """Each line of ``jcaco --help``'s command list is a whole phrase or ends in "...": click
+    cuts a docstring at its first ". ", which left ``reproduce  Run the paper's experiments
+    (Figs.``."""
+    result = jcaco("--help")
+    assert result.code == 0
+    commands = result.out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(commands) >= 10
+    for line in commands:
+        assert line.endswith("...") or line.count("(") == line.count(")"), line
+
+
 @pytest.mark.parametrize("kind", ["scenario", "instance", "result"])
 def test_schema_is_a_json_schema(jcaco, kind: str) -> None:
     schema = _schema(jcaco, kind)
