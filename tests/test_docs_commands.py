@@ -1,0 +1,102 @@
+"""Every ``jcaco`` command line shown in README.md and docs/*.md parses as written.
+
+A command in a code block (``$ jcaco ...`` or ``jcaco ...``) is parsed by the real command
+line, without running it: the command and subcommand exist, every option exists and takes its
+value, and every value a type checks at parse time (a count, a choice, a seed) is allowed. A
+synopsis (``[--json]``) and printed output (``jcaco theory (seed 0, ...)``) are not commands
+and are skipped. Comments (``# ...``), redirections and what follows ``;`` or ``&&`` are cut.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+
+from jcaco.cli.app import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```[\w-]*\n(.*?)^```", flags=re.S | re.M)
+COMMAND = re.compile(r"^(?:\$ )?(jcaco [a-z].*)$")
+
+
+def command_lines(text: str) -> list[str]:
+    """The ``jcaco`` commands of the code blocks of a page, cut to the command itself.
+
+    >>> command_lines("```console\\n$ jcaco solve n.json -a br > r.json  # x\\nwrote r\\n```\\n")
+    ['jcaco solve n.json -a br']
+    >>> command_lines("```\\njcaco calibrate -o s.json && jcaco generate --catalog s.json\\n```\\n")
+    ['jcaco calibrate -o s.json', 'jcaco generate --catalog s.json']
+    """
+    out = []
+    for block in FENCE.findall(text):
+        for line in block.splitlines():
+            line = re.split(r"\s+#", line.strip())[0]
+            for part in re.split(r"\s*(?:;|&&|\|\|)\s*", line):
+                match = COMMAND.match(part)
+                if match is None:
+                    continue
+                command = re.split(r"\s*(?:\||2?>)", match.group(1))[0].strip()
+                tokens = shlex.split(command)
+                if any(token.startswith(("[", "(")) for token in tokens):
+                    continue  # a synopsis or printed output, not a command line
+                out.append(command)
+    return out
+
+
+def parse(command: str) -> None:
+    """Parse ``command`` as ``jcaco`` would, without running it (raises click's errors)."""
+    tokens = shlex.split(command)[1:]
+    while tokens and tokens[0].startswith("-"):  # the group's own options (--debug)
+        tokens = tokens[1:]
+    name, *rest = tokens
+    target = cli.get_command(click.Context(cli), name)
+    assert target is not None, f"no command {name!r}"
+    if isinstance(target, click.Group):
+        name, *rest = rest
+        target = target.get_command(click.Context(target), name)
+        assert target is not None, f"no subcommand {name!r}"
+    with target.make_context(name, rest):
+        pass
+
+
+CASES = [
+    (page.relative_to(ROOT).as_posix(), command)
+    for page in PAGES
+    for command in dict.fromkeys(command_lines(page.read_text()))
+]
+
+
+def test_the_pages_show_commands() -> None:
+    pages = {page for page, _ in CASES}
+    assert {"README.md", "docs/formats.md", "docs/extending.md", "docs/catalog.md"} <= pages
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(("page", "command"), CASES, ids=[f"{p}: {c}" for p, c in CASES])
+def test_a_documented_command_parses(page: str, command: str) -> None:
+    try:
+        parse(command)
+    except click.exceptions.Exit:  # --help, --version
+        pass
+    except click.ClickException as exc:
+        pytest.fail(f"{page}: `{command}`: {exc.format_message()}")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "jcaco solve net.json --algoritm br",
+        "jcaco simulate net.json -a br --record everything",
+        "jcaco reproduce --seeds 0",
+        "jcaco study masl-equilibrium",
+        "jcaco nosuch net.json",
+    ],
+)
+def test_the_check_finds_a_wrong_command(command: str) -> None:
+    with pytest.raises((click.ClickException, AssertionError)):
+        parse(command)
