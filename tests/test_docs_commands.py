@@ -100,3 +100,47 @@ def test_a_documented_command_parses(page: str, command: str) -> None:
 def test_the_check_finds_a_wrong_command(command: str) -> None:
     with pytest.raises((click.ClickException, AssertionError)):
         parse(command)
+
+
+def _session(text: str) -> list[tuple[str, list[str]]]:
+    """The README's first console block as (command line, the lines shown after it)."""
+    block = FENCE.findall(text.split("## Ten minutes with jcaco", 1)[1])[0]
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return steps
+
+
+def _shown(line: str) -> str:
+    return re.sub(r"wall: [\d.]+ s", "wall: * s", line).strip()
+
+
+def test_the_readme_session_prints_what_the_readme_shows(
+    jcaco, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's "Ten minutes with jcaco", run command by command: every line it shows (but the
+    elided rows and the wall time) is printed, and the exit status it shows is the one."""
+    monkeypatch.chdir(tmp_path)
+    for line, shown in _session((ROOT / "README.md").read_text()):
+        echo = re.fullmatch(r"echo '(.*)' > (\S+)", line)
+        if echo:
+            (tmp_path / echo.group(2)).write_text(echo.group(1))
+            continue
+        command, _, status = line.partition("; echo")
+        command = re.split(r"\s+#", command)[0]
+        command, _, redirect = command.partition(" > ")
+        result = jcaco(*shlex.split(command)[1:])
+        printed = [_shown(out) for out in (result.out + result.err).splitlines()]
+        if status:
+            printed.append(f"exit {result.code}")
+        else:
+            assert result.code == 0, (line, result.err)
+        if redirect:
+            (tmp_path / redirect.strip()).write_text(result.out)
+        for want in shown:
+            if want.strip() == "..." or "│   .." in want:
+                continue
+            assert _shown(want) in printed, (line, want, printed)
