@@ -144,3 +144,14 @@ def test_the_readme_session_prints_what_the_readme_shows(
             if want.strip() == "..." or "│   .." in want:
                 continue
             assert _shown(want) in printed, (line, want, printed)
+
+
+def test_the_readme_python_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's Python block runs as written and prints what it says it prints."""
+    (block,) = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    monkeypatch.chdir(tmp_path)
+    printed: list[tuple[object, ...]] = []
+    exec(block, {"print": lambda *args: printed.append(args)})
+    (total_s, is_nash), (tail,) = printed
+    assert total_s > 0 and isinstance(is_nash, bool)
+    assert tail.shape == (3,)  # one mean per seed of seed=[1, 2, 3]
