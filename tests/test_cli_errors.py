@@ -413,3 +413,21 @@ def test_an_output_of_the_wrong_kind_names_the_path_and_flag(
     where = scenario if kind == "folder" else folder
     assert_one_line_error(jcaco(*line), f"{where}: --output: exists and is not a {kind}")
     assert scenario.read_bytes() == before and folder.is_dir()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "--users", "3", "-o", "{out}"],
+        ["instance", "{file}", "-o", "{out}"],
+        ["solve", "{file}", "-a", "selfish", "-o", "{out}"],
+    ],
+    ids=["generate", "instance", "solve"],
+)
+def test_a_toml_output_is_refused(jcaco, write, tmp_path: Path, args: list[str]) -> None:
+    """jcaco writes JSON, and a ``.toml`` file is read as TOML: ``generate -o net.toml`` wrote
+    a file that ``jcaco solve net.toml`` then refused as malformed TOML."""
+    out = tmp_path / "net.toml"
+    line = [a.format(out=out, file=write(SCENARIO)) for a in args]
+    assert_one_line_error(jcaco(*line), f"{out}: --output: a .toml file is read as TOML")
+    assert not out.exists()

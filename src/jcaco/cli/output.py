@@ -47,13 +47,21 @@ def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterab
     ------
     InputError
         An output that is an input (or, a folder replaced whole, holds one), that is not a
-        regular file (a folder), or lies under a file or an unwritable folder.
+        regular file (a folder), or lies under a file or an unwritable folder; a file named
+        ``*.toml`` (written as JSON, it would not read back as TOML).
     """
     from jcaco.io.output_paths import check_folder_owned, check_not_input, check_output
 
     inputs = list(inputs)
     for path, kind, flag in outputs:
         replaced = kind.folder and kind.owns is not None
+        if not kind.folder and str(path).lower().endswith(".toml"):
+            raise InputError(
+                "a .toml file is read as TOML, but the command writes JSON (or Parquet) here; "
+                "allowed: a name ending in .json (.parquet where docs/formats.md lists it)",
+                source=path,
+                field=flag,
+            )
         try:
             check_output(path, folder=kind.folder)
             check_not_input(path, inputs, folder=replaced)
