@@ -157,7 +157,8 @@ def print_result(doc: dict[str, Any]) -> None:
         console.print(summary_table(doc))
         console.print(f"({num_users} users: a summary; --json or -o FILE for every user)")
     else:
-        table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']})")
+        seed = "" if doc["seed"] is None else f" (seed {doc['seed']})"  # None: evaluate's
+        table = Table(title=f"jcaco {doc['algorithm']}{seed}")
         for col in ("user", "ap", "server", "steps", "E[U|active] s", "cost s"):
             table.add_column(col, justify="right")
         rows = zip(
@@ -171,9 +172,12 @@ def print_result(doc: dict[str, Any]) -> None:
         for i, (a, s, st, u, c) in enumerate(rows):
             table.add_row(str(i), str(a), str(s), str(st), f"{u:.3f}", f"{c:.3f}")
         console.print(table)
+    # two lines, as README shows them (one line was cut wherever the terminal was narrow)
     console.print(
         f"expected total service time (15): {doc['expected_total_service_time_s']:.3f} s   "
-        f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}   "
+        f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}"
+    )
+    console.print(
         f"iterations: {doc['iterations']}   converged: {doc['converged']}   "
         f"wall: {doc['wall_time_s']:.3f} s"
     )
