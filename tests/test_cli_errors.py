@@ -431,3 +431,32 @@ def test_a_toml_output_is_refused(jcaco, write, tmp_path: Path, args: list[str])
     line = [a.format(out=out, file=write(SCENARIO)) for a in args]
     assert_one_line_error(jcaco(*line), f"{out}: --output: a .toml file is read as TOML")
     assert not out.exists()
+
+
+def test_a_limit_above_one_floor_but_out_of_reach_is_not_called_below_every_floor(
+    jcaco, write
+) -> None:
+    """Server 0's floor (0.5) is above user 1's limit; server 1 has no floor but needs about
+    10^26 steps. The line said "lies below the quality floor of every server (the lowest is
+    0)"; it says the limit cannot be met within the step range."""
+    doc = _mutated(
+        lambda d: (
+            _set("aec", {"form": "power_floor"})(d),
+            _set("servers.0.error_floor", 0.5)(d),
+            [_set(f"users.{i}.fitness", [1.0, 1.0])(d) for i in (0, 2)],
+            _set("users.1.fitness", [1.0, 0.05])(d),
+        )
+    )
+    path = write(doc)
+    assert_one_line_error(
+        jcaco("solve", path), f"{path}: users[1].max_error: 0.03 cannot be met by any server",
+        "none reaches it within 10^12 steps",
+    )  # fmt: skip
+    below = _mutated(lambda d: (_set("aec", {"form": "power_floor"})(d),
+                                _set("servers.0.error_floor", 0.5)(d),
+                                _set("servers.1.error_floor", 0.04)(d)))  # fmt: skip
+    path = write(below, "below.json")
+    assert_one_line_error(
+        jcaco("solve", path), "users[0].max_error: 0.03 lies below the quality floor of every "
+        "server (the lowest is 0.04)",
+    )  # fmt: skip
