@@ -122,6 +122,20 @@ def test_the_table_footer_is_two_whole_lines_at_any_width(
     assert re.fullmatch(r"iterations: \d+   converged: \w+   wall: [\d.]+ s", lines[-1].strip())
 
 
+def test_a_summary_table_off_a_terminal_is_printed_whole(
+    jcaco, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off a terminal rich assumed 80 columns and cut the summary's cells ("27088.0…");
+    without COLUMNS set, tables are printed whole."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    net = tmp_path / "net.json"
+    big = ("--set", "content_bytes=1e9", "--set", "capacity_flops=1e11")  # times of 10^3 s
+    assert jcaco("generate", "--users", "60", "--seed", "2", *big, "-o", net).code == 0
+    result = jcaco("solve", net, "-a", "selfish")
+    assert result.code == 0 and "a summary" in result.out
+    assert "…" not in result.out and "│ E[U|active] s " in result.out
+
+
 def test_solve_output_file(jcaco, files, tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     result = jcaco("solve", files["instance"], "-a", "raro", "--json", "-o", out)

@@ -40,11 +40,12 @@ def _proven(proven: bool) -> str:
 
 
 def _print(doc: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from jcaco.cli.output import table_console
+
     opt, eq, rel = doc["optimum"], doc["equilibria"], doc["relations"]
-    console = Console(highlight=False)
+    console = table_console(highlight=False)
     console.print(
         f"optimum (15): {opt['objective_s']:.4f} s   lower bound: {opt['lower_bound_s']:.4f} s   "
         f"gap: {opt['gap']:.2e}   proven: {_proven(opt['proven'])}   "

@@ -22,10 +22,11 @@ def _pm(value: float, err: float | None) -> str:
 
 
 def _print(doc: dict[str, Any], written: list[str]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from jcaco.cli.output import table_console
+
+    console = table_console()
     table = Table(title=f"jcaco calibrate: {doc['source']}")
     for col in ("model", "form", "parameters ± standard error", "RMSE", "points"):
         table.add_column(col)

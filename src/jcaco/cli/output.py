@@ -146,12 +146,29 @@ def emit(document: dict[str, Any], output: str | None) -> None:
         echo_json(document)
 
 
+#: Off a terminal, tables print at their natural width up to this many columns (not 80).
+PIPED_COLUMNS = 160
+
+
+def table_console(**options: Any) -> Any:
+    """A rich console for a command's tables. Off a terminal (a pipe, a file) and without
+    ``COLUMNS`` set, rich assumes 80 columns and cuts the cells of a wider table
+    (``27088.0…``, ``mylearners:Eps…``); there it is :data:`PIPED_COLUMNS` wide instead."""
+    import os
+
+    from rich.console import Console
+
+    console = Console(**options)
+    if console.is_terminal or "COLUMNS" in os.environ:
+        return console
+    return Console(width=max(console.width, PIPED_COLUMNS), **options)
+
+
 def print_result(doc: dict[str, Any]) -> None:
     """Print a ``jcaco.result/1`` document as a table (a summary for a large one)."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = table_console()
     num_users = len(doc["ap"])
     if num_users > MAX_TABLE_ROWS:
         console.print(summary_table(doc))
