@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from jcaco.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: A result with more users than this prints as a summary (quantiles), not one row per user.
 MAX_TABLE_ROWS = 40
@@ -150,7 +153,7 @@ def emit(document: dict[str, Any], output: str | None) -> None:
 PIPED_COLUMNS = 160
 
 
-def table_console(**options: Any) -> Any:
+def table_console(**options: Any) -> Console:
     """A rich console for a command's tables. Off a terminal (a pipe, a file) and without
     ``COLUMNS`` set, rich assumes 80 columns and cuts the cells of a wider table
     (``27088.0…``, ``mylearners:Eps…``); there it is :data:`PIPED_COLUMNS` wide instead."""
