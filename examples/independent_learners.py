@@ -8,7 +8,7 @@ slots per seed in ``jcaco.env`` (activity, Rayleigh fading and the random walk o
 all three see the same activity, fading and mobility draws. The plot shows the realised total
 service time per slot (a moving average), the mean over the seeds.
 
-Run (about a minute)::
+Run (a few seconds)::
 
     pip install 'jcaco[env]'
     python examples/independent_learners.py [--slots 2000] [--seeds 3] [-o env_example]

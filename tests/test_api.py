@@ -103,6 +103,13 @@ def test_simulate_matches_the_cli(net: Path, run, tmp_path: Path) -> None:
     assert np.array_equal(both.total_service_time_s[:, 0], column)
 
 
+def test_simulate_refuses_a_game_and_says_what_it_needs(net: Path) -> None:
+    """``jcaco.load`` gives the game, which has no positions to move: simulate says so (it
+    failed deep in pathlib, ``expected str, bytes or os.PathLike object``)."""
+    with pytest.raises(TypeError, match="a Network .* or a scenario file name, not a Game"):
+        jcaco.simulate(jcaco.load(net), "br", slots=5)
+
+
 def test_analyze_matches_the_cli(net: Path, run) -> None:
     args = ("--algorithms", "br,selfish", "--iterations", "300", "--json")
     theirs = json.loads(run("analyze", net, *args).out)

@@ -5,6 +5,7 @@ docs/architecture.md)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,33 @@ def test_solve_table(jcaco, files) -> None:
     assert len([line for line in result.out.splitlines() if "│" in line]) == 4  # one row a user
 
 
+@pytest.mark.parametrize("columns", ["80", "100", "200"])
+def test_the_table_footer_is_two_whole_lines_at_any_width(
+    jcaco, files, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    """As README shows it; one long line was cut by the terminal's width (at 100 columns
+    after "iterations: 5")."""
+    monkeypatch.setenv("COLUMNS", columns)
+    lines = jcaco("solve", files["instance"], "-a", "br").out.splitlines()
+    assert lines[-2].startswith("expected total service time (15): ")
+    assert lines[-2].rstrip().endswith(("is_nash: True", "is_nash: False"))
+    assert re.fullmatch(r"iterations: \d+   converged: \w+   wall: [\d.]+ s", lines[-1].strip())
+
+
+def test_a_summary_table_off_a_terminal_is_printed_whole(
+    jcaco, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off a terminal rich assumed 80 columns and cut the summary's cells ("27088.0…");
+    without COLUMNS set, tables are printed whole."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    net = tmp_path / "net.json"
+    big = ("--set", "content_bytes=1e9", "--set", "capacity_flops=1e11")  # times of 10^3 s
+    assert jcaco("generate", "--users", "60", "--seed", "2", *big, "-o", net).code == 0
+    result = jcaco("solve", net, "-a", "selfish")
+    assert result.code == 0 and "a summary" in result.out
+    assert "…" not in result.out and "│ E[U|active] s " in result.out
+
+
 def test_solve_output_file(jcaco, files, tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     result = jcaco("solve", files["instance"], "-a", "raro", "--json", "-o", out)
@@ -137,7 +165,8 @@ def test_evaluate_round_trip(jcaco, files, tmp_path: Path) -> None:
     assert slower["steps"] == more
     assert slower["expected_total_service_time_s"] > solved["expected_total_service_time_s"]
     table = jcaco("evaluate", files["scenario"], "--assignment", assignment)
-    assert table.code == 0 and "given" in table.out
+    assert table.code == 0 and "jcaco given" in table.out
+    assert "seed None" not in table.out  # an assignment has no seed
 
 
 def test_list_names_every_algorithm_and_preset(jcaco) -> None:
@@ -145,6 +174,18 @@ def test_list_names_every_algorithm_and_preset(jcaco) -> None:
     assert result.code == 0
     for name in [*LEARNERS, *PRESETS]:
         assert f"  {name} " in result.out
+
+
+def test_help_shows_each_command_with_a_whole_phrase(jcaco) -> None:
+    """Each line of ``jcaco --help``'s command list is a whole phrase or ends in "...": click
+    cuts a docstring at its first ". ", which left ``reproduce  Run the paper's experiments
+    (Figs.``."""
+    result = jcaco("--help")
+    assert result.code == 0
+    commands = result.out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(commands) >= 10
+    for line in commands:
+        assert line.endswith("...") or line.count("(") == line.count(")"), line
 
 
 @pytest.mark.parametrize("kind", ["scenario", "instance", "result"])

@@ -263,12 +263,14 @@ def test_bad_solve_flags(jcaco, write, args: list[str], needles: list[str]) -> N
     ("args", "needles"),
     [
         (["--preset", "nope"], ["--preset", "allowed: paper"]),
-        (["--users", "0"], ["num_users", ">= 1"]),
-        (["--set", "bandwidth_hz=-1"], ["bandwidth_hz", "> 0"]),
+        (["--users", "0"], ["--users: must be an integer >= 1, got 0"]),
+        (["--aps", "-1"], ["--aps: must be an integer >= 1, got -1"]),
+        (["--servers", "two"], ["--servers: must be an integer >= 1, got two"]),
+        (["--set", "bandwidth_hz=-1"], ["bandwidth_hz: must be > 0, got -1"]),
         (["--set", "colour=1"], ["colour", "allowed:"]),
-        (["--set", "activity=0.2,1.5"], ["activity", "within [0, 1]"]),
+        (["--set", "activity=0.2,1.5"], ["activity: must be within [0, 1], got 0.2,1.5"]),
     ],
-    ids=["preset", "users", "range", "unknown", "activity"],
+    ids=["preset", "users", "aps", "servers", "range", "unknown", "activity"],
 )
 def test_bad_generate_flags(jcaco, args: list[str], needles: list[str]) -> None:
     assert_one_line_error(jcaco("generate", *args), *needles)
@@ -364,3 +366,97 @@ def test_a_dropped_user_takes_its_steps_along(write) -> None:
     assert game.steps.shape == (2, net.num_servers)
     assert np.array_equal(game.steps, expected.steps)
     assert np.array_equal(game.compute_time_s, expected.compute_time_s)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["solve", "{dir}"], ""),
+        (["instance", "{dir}"], ""),
+        (["simulate", "{dir}"], ""),
+        (["analyze", "{dir}"], ""),
+        (["calibrate", "{dir}"], ""),
+        (["evaluate", "{file}", "--assignment", "{dir}"], "--assignment: "),
+        (["generate", "--catalog", "{dir}"], "--catalog: "),
+    ],
+    ids=["solve", "instance", "simulate", "analyze", "calibrate", "assignment", "catalog"],
+)
+def test_a_folder_where_an_input_file_is_expected(
+    jcaco, write, tmp_path: Path, args: list[str], flag: str
+) -> None:
+    """The line names the folder and the flag (click's own check said ``FILE: File '...' is
+    a directory.``: the metavar, not the file)."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    scenario = write(SCENARIO)
+    line = [a.format(dir=folder, file=scenario) for a in args]
+    assert_one_line_error(jcaco(*line), f"{folder}: {flag}is a folder; allowed: a file")
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["generate", "--users", "3", "-o", "{dir}"], "regular file"),
+        (["solve", "{file}", "-a", "selfish", "-o", "{dir}"], "regular file"),
+        (["simulate", "{file}", "-a", "selfish", "-o", "{file}"], "folder"),
+    ],
+    ids=["generate", "solve", "simulate"],
+)
+def test_an_output_of_the_wrong_kind_names_the_path_and_flag(
+    jcaco, write, tmp_path: Path, args: list[str], kind: str
+) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    scenario = write(SCENARIO)
+    before = scenario.read_bytes()
+    line = [a.format(dir=folder, file=scenario) for a in args]
+    where = scenario if kind == "folder" else folder
+    assert_one_line_error(jcaco(*line), f"{where}: --output: exists and is not a {kind}")
+    assert scenario.read_bytes() == before and folder.is_dir()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "--users", "3", "-o", "{out}"],
+        ["instance", "{file}", "-o", "{out}"],
+        ["solve", "{file}", "-a", "selfish", "-o", "{out}"],
+    ],
+    ids=["generate", "instance", "solve"],
+)
+def test_a_toml_output_is_refused(jcaco, write, tmp_path: Path, args: list[str]) -> None:
+    """jcaco writes JSON, and a ``.toml`` file is read as TOML: ``generate -o net.toml`` wrote
+    a file that ``jcaco solve net.toml`` then refused as malformed TOML."""
+    out = tmp_path / "net.toml"
+    line = [a.format(out=out, file=write(SCENARIO)) for a in args]
+    assert_one_line_error(jcaco(*line), f"{out}: --output: a .toml file is read as TOML")
+    assert not out.exists()
+
+
+def test_a_limit_above_one_floor_but_out_of_reach_is_not_called_below_every_floor(
+    jcaco, write
+) -> None:
+    """Server 0's floor (0.5) is above user 1's limit; server 1 has no floor but needs about
+    10^26 steps. The line said "lies below the quality floor of every server (the lowest is
+    0)"; it says the limit cannot be met within the step range."""
+    doc = _mutated(
+        lambda d: (
+            _set("aec", {"form": "power_floor"})(d),
+            _set("servers.0.error_floor", 0.5)(d),
+            [_set(f"users.{i}.fitness", [1.0, 1.0])(d) for i in (0, 2)],
+            _set("users.1.fitness", [1.0, 0.05])(d),
+        )
+    )
+    path = write(doc)
+    assert_one_line_error(
+        jcaco("solve", path), f"{path}: users[1].max_error: 0.03 cannot be met by any server",
+        "none reaches it within 10^12 steps",
+    )  # fmt: skip
+    below = _mutated(lambda d: (_set("aec", {"form": "power_floor"})(d),
+                                _set("servers.0.error_floor", 0.5)(d),
+                                _set("servers.1.error_floor", 0.04)(d)))  # fmt: skip
+    path = write(below, "below.json")
+    assert_one_line_error(
+        jcaco("solve", path), "users[0].max_error: 0.03 lies below the quality floor of every "
+        "server (the lowest is 0.04)",
+    )  # fmt: skip

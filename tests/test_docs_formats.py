@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +58,51 @@ def test_every_field_is_documented(model) -> None:
             assert f"`{label}" in text or f".{label}`" in text, f"{current.__name__}.{label}"
             inner = getattr(field.annotation, "__args__", ()) or (field.annotation,)
             pending += [t for t in inner if isinstance(t, type) and hasattr(t, "model_fields")]
+
+
+#: What differs from run to run or checkout to checkout, left out of the comparison.
+_VARIES = ("wall_time_s", "version", "git_revision")
+
+
+def _steady(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: _steady(v) for k, v in doc.items() if k not in _VARIES}
+    if isinstance(doc, list):
+        return [_steady(v) for v in doc]
+    return doc
+
+
+def test_examples_are_what_the_documented_commands_write(
+    jcaco, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The four commands the page lists, run as written, print or write its four examples
+    (the scenario, the instance, br's result, and the score of the assignment)."""
+    text = DOC.read_text()
+    (commands,) = re.findall(r"made with the real command line:\n\n```\n(.*?)```", text, re.S)
+    examples = [json.loads(block) for block in _blocks("json")]
+    (assignment,) = [doc for doc in examples if "schema" not in doc]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "assignment.json").write_text(json.dumps(assignment))
+    printed = []
+    for line in commands.splitlines():
+        command, _, redirect = line.partition(" > ")
+        args = shlex.split(command)
+        assert args[0] == "jcaco"
+        result = jcaco(*args[1:])
+        assert result.code == 0, (line, result.err)
+        if redirect:
+            (tmp_path / redirect.strip()).write_text(result.out)
+        elif result.out:
+            printed.append(json.loads(result.out))
+    written = {
+        "scenario": json.loads((tmp_path / "scenario.json").read_text()),
+        "instance": json.loads((tmp_path / "instance.json").read_text()),
+        "br": json.loads((tmp_path / "result.json").read_text()),
+        "given": printed[0],
+    }
+    for doc in examples:
+        if "schema" not in doc:
+            continue
+        kind = doc["schema"].removeprefix("jcaco.").removesuffix("/1")
+        key = doc["algorithm"] if kind == "result" else kind
+        assert _steady(doc) == _steady(written[key]), key

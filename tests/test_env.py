@@ -3,6 +3,7 @@ episode, and the same per-slot totals as ``jcaco simulate``, to the bit."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import warnings
@@ -319,6 +320,20 @@ def test_example_runs(tmp_path) -> None:
     out = subprocess.run(args, capture_output=True, text=True, check=True)
     assert "epsilon-greedy" in out.stdout and "UCB1" in out.stdout
     assert (tmp_path / "independent_learners.png").stat().st_size > 0
+
+
+def test_the_docs_table_is_what_the_example_prints(tmp_path) -> None:
+    """docs/env.md's table of the example's default run (2,000 slots, 3 seeds) is what it
+    prints, number for number (it is deterministic)."""
+    root = Path(__file__).resolve().parents[1]
+    script = root / "examples" / "independent_learners.py"
+    args = [sys.executable, str(script), "-o", str(tmp_path)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    printed = dict(re.findall(r"^  (\S.*?)\s+(\d+\.\d+) s$", out, flags=re.M))
+    doc = (root / "docs" / "env.md").read_text()
+    table = dict(re.findall(r"^\| (MASL|epsilon-greedy|UCB1)[^|]* \| (\d+\.\d+) s \|$", doc, re.M))
+    assert printed.keys() >= {"MASL (b = 0.05)", "epsilon-greedy", "UCB1"}
+    assert table == {label.split(" ")[0]: value for label, value in printed.items()}
 
 
 def test_without_the_rl_extra_one_line_says_what_to_install() -> None:

@@ -67,7 +67,9 @@ def _one_line_refusal(result, *words: str) -> None:
 
 
 @pytest.mark.parametrize(("template", "source"), SAME_FILE)
-@pytest.mark.parametrize("how", ["same path", "other spelling", "symlink", "hard link"])
+@pytest.mark.parametrize(
+    "how", ["same path", "other spelling", "through a new folder", "symlink", "hard link"]
+)
 def test_an_output_that_is_an_input_is_refused(
     inputs: Path, jcaco: Callable, template: str, source: str, how: str
 ) -> None:
@@ -75,6 +77,8 @@ def test_an_output_that_is_an_input_is_refused(
     out = {
         "same path": source,
         "other spelling": f"./sub/../{source}",
+        # `new` does not exist: the writer would make it, and then write the input
+        "through a new folder": f"new/../{source}",
         "symlink": "link",
         "hard link": "hard",
     }[how]
@@ -87,6 +91,7 @@ def test_an_output_that_is_an_input_is_refused(
     _one_line_refusal(result, "--output", "is the input")
     assert (inputs / source).read_bytes() == before
     assert sorted(p.name for p in inputs.iterdir() if p.name.startswith(".")) == []
+    assert not (inputs / "new").exists()
 
 
 @pytest.mark.parametrize(("template", "source"), SAME_FILE)

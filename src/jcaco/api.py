@@ -129,6 +129,11 @@ def _network(scenario: Network | str | Path, drop_infeasible: bool = False) -> N
     from jcaco.model.build import check_feasible
     from jcaco.model.files import load_network
 
+    if isinstance(scenario, GameInstance):  # jcaco.load's: a game has no positions to move
+        raise TypeError(
+            "simulate needs a scenario: a Network (jcaco.generate) or a scenario file name, "
+            "not a GameInstance (jcaco.load builds the game, without positions or fading)"
+        )
     net = scenario if isinstance(scenario, Network) else load_network(scenario)
     return check_feasible(net, drop_infeasible)[0]
 

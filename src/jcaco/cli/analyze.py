@@ -13,6 +13,7 @@ import click
 from jcaco.cli.options import (
     COUNT,
     POSITIVE_SECONDS,
+    InputFile,
     algorithm_names,
     as_options,
     drop_infeasible_option,
@@ -39,11 +40,12 @@ def _proven(proven: bool) -> str:
 
 
 def _print(doc: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from jcaco.cli.output import table_console
+
     opt, eq, rel = doc["optimum"], doc["equilibria"], doc["relations"]
-    console = Console(highlight=False)
+    console = table_console(highlight=False)
     console.print(
         f"optimum (15): {opt['objective_s']:.4f} s   lower bound: {opt['lower_bound_s']:.4f} s   "
         f"gap: {opt['gap']:.2e}   proven: {_proven(opt['proven'])}   "
@@ -95,7 +97,7 @@ def _print(doc: dict[str, Any]) -> None:
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=InputFile())
 @seed_option(help="Root seed of the runs.")
 @click.option(
     "--time-limit",

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from jcaco.cli.options import InputFile
 from jcaco.cli.output import OutputPath
 from jcaco.errors import InputError
 
@@ -21,10 +22,11 @@ def _pm(value: float, err: float | None) -> str:
 
 
 def _print(doc: dict[str, Any], written: list[str]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from jcaco.cli.output import table_console
+
+    console = table_console()
     table = Table(title=f"jcaco calibrate: {doc['source']}")
     for col in ("model", "form", "parameters ± standard error", "RMSE", "points"):
         table.add_column(col)
@@ -52,7 +54,7 @@ def _print(doc: dict[str, Any], written: list[str]) -> None:
 
 
 @click.command()
-@click.argument("measurements", required=False, type=click.Path(dir_okay=False))
+@click.argument("measurements", required=False, type=InputFile())
 @click.option(
     "--form",
     type=click.Choice(["exponential", "power", "power_floor"]),

@@ -6,16 +6,16 @@ from typing import Any
 
 import click
 
-from jcaco.cli.options import PARAM, drop_infeasible_option, seed_option
+from jcaco.cli.options import COUNT, PARAM, InputFile, drop_infeasible_option, seed_option
 from jcaco.cli.output import OutputPath, emit
 from jcaco.io.files import provenance
 
 
 @click.command()
 @click.option("--preset", default="paper", show_default=True, help="Named parameter set.")
-@click.option("--users", type=int, help="Number of users N.")
-@click.option("--aps", type=int, help="Number of APs M.")
-@click.option("--servers", type=int, help="Number of edge servers K.")
+@click.option("--users", type=COUNT, help="Number of users N.")
+@click.option("--aps", type=COUNT, help="Number of APs M.")
+@click.option("--servers", type=COUNT, help="Number of edge servers K.")
 @click.option(
     "--set",
     "overrides",
@@ -27,7 +27,7 @@ from jcaco.io.files import provenance
 @seed_option(help="Root seed of the network's draws.")
 @click.option(
     "--catalog",
-    type=click.Path(dir_okay=False),
+    type=InputFile(),
     is_flag=False,
     flag_value="",
     default=None,
@@ -108,7 +108,7 @@ def _warn_below_floor(net: Any) -> None:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=InputFile())
 @click.option("--fading", type=click.Choice(["mean", "sample"]), default="mean", show_default=True)
 @seed_option(help="Seed for sampled fading.")
 @drop_infeasible_option

@@ -11,6 +11,7 @@ learner registry is imported where a name is checked.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -67,6 +68,24 @@ class BoundedFloat(click.FloatRange):
         if math.isnan(number):
             self.fail(f"must be {self.allowed}, got {value}", param, ctx)
         return number
+
+
+class InputFile(click.Path):
+    """A file the command reads; a folder fails as ``FILE: --flag: is a folder; allowed: a
+    file`` (click's own check named the metavar, ``FILE: File 'x' is a directory.``).
+
+    A missing or unreadable file is left to the reader, which names it the same way
+    (``FILE: file not found``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value and os.path.isdir(value):
+            flag = max(param.opts, key=len) if isinstance(param, click.Option) else None
+            raise InputError("is a folder; allowed: a file", source=value, field=flag)
+        return super().convert(value, param, ctx)
 
 
 class NameValue(click.ParamType):

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from jcaco.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: A result with more users than this prints as a summary (quantiles), not one row per user.
 MAX_TABLE_ROWS = 40
@@ -33,6 +36,11 @@ class OutputPath(click.Path):
         self.folder = folder
         self.owns = owns
 
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path as given: :func:`check_outputs` judges it, naming the path and the flag
+        (click's own check named neither: ``File 'x' is a directory.``)."""
+        return value
+
 
 def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterable[str]) -> None:
     """Check each ``(path, type, flag)`` output against the rules of
@@ -42,13 +50,21 @@ def check_outputs(outputs: Iterable[tuple[str, OutputPath, str]], inputs: Iterab
     ------
     InputError
         An output that is an input (or, a folder replaced whole, holds one), that is not a
-        regular file (a folder), or lies under a file or an unwritable folder.
+        regular file (a folder), or lies under a file or an unwritable folder; a file named
+        ``*.toml`` (written as JSON, it would not read back as TOML).
     """
     from jcaco.io.output_paths import check_folder_owned, check_not_input, check_output
 
     inputs = list(inputs)
     for path, kind, flag in outputs:
         replaced = kind.folder and kind.owns is not None
+        if not kind.folder and str(path).lower().endswith(".toml"):
+            raise InputError(
+                "a .toml file is read as TOML, but the command writes JSON (or Parquet) here; "
+                "allowed: a name ending in .json (.parquet where docs/formats.md lists it)",
+                source=path,
+                field=flag,
+            )
         try:
             check_output(path, folder=kind.folder)
             check_not_input(path, inputs, folder=replaced)
@@ -133,18 +149,36 @@ def emit(document: dict[str, Any], output: str | None) -> None:
         echo_json(document)
 
 
+#: Off a terminal, tables print at their natural width up to this many columns (not 80).
+PIPED_COLUMNS = 160
+
+
+def table_console(**options: Any) -> Console:
+    """A rich console for a command's tables. Off a terminal (a pipe, a file) and without
+    ``COLUMNS`` set, rich assumes 80 columns and cuts the cells of a wider table
+    (``27088.0…``, ``mylearners:Eps…``); there it is :data:`PIPED_COLUMNS` wide instead."""
+    import os
+
+    from rich.console import Console
+
+    console = Console(**options)
+    if console.is_terminal or "COLUMNS" in os.environ:
+        return console
+    return Console(width=max(console.width, PIPED_COLUMNS), **options)
+
+
 def print_result(doc: dict[str, Any]) -> None:
     """Print a ``jcaco.result/1`` document as a table (a summary for a large one)."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = table_console()
     num_users = len(doc["ap"])
     if num_users > MAX_TABLE_ROWS:
         console.print(summary_table(doc))
         console.print(f"({num_users} users: a summary; --json or -o FILE for every user)")
     else:
-        table = Table(title=f"jcaco {doc['algorithm']} (seed {doc['seed']})")
+        seed = "" if doc["seed"] is None else f" (seed {doc['seed']})"  # None: evaluate's
+        table = Table(title=f"jcaco {doc['algorithm']}{seed}")
         for col in ("user", "ap", "server", "steps", "E[U|active] s", "cost s"):
             table.add_column(col, justify="right")
         rows = zip(
@@ -158,9 +192,12 @@ def print_result(doc: dict[str, Any]) -> None:
         for i, (a, s, st, u, c) in enumerate(rows):
             table.add_row(str(i), str(a), str(s), str(st), f"{u:.3f}", f"{c:.3f}")
         console.print(table)
+    # two lines, as README shows them (one line was cut wherever the terminal was narrow)
     console.print(
         f"expected total service time (15): {doc['expected_total_service_time_s']:.3f} s   "
-        f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}   "
+        f"Nash gap: {doc['nash_gap_s']:.3g} s   is_nash: {doc['is_nash']}"
+    )
+    console.print(
         f"iterations: {doc['iterations']}   converged: {doc['converged']}   "
         f"wall: {doc['wall_time_s']:.3f} s"
     )

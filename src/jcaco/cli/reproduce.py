@@ -27,7 +27,8 @@ def _names(only: str | None) -> list[str] | None:
     return names
 
 
-@click.command()
+# click cuts the first sentence of the docstring at "Figs." ("Run the paper's experiments (Figs.")
+@click.command(short_help="Run the paper's Figs. 2-10: store, figures, report.")
 @click.option("--quick", is_flag=True, help="A smaller run of every figure (a first look).")
 @click.option(
     "--only",

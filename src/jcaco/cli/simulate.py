@@ -7,6 +7,7 @@ import click
 from jcaco.cli.options import (
     COUNT,
     NON_NEGATIVE_M,
+    InputFile,
     algorithm_option,
     drop_infeasible_option,
     hyperparameters,
@@ -28,7 +29,7 @@ AUTO_RECORD_USER_SLOTS = 10_000_000
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=InputFile())
 @algorithm_option(required=True)
 @click.option("--slots", type=COUNT, default=DEFAULT_SLOTS, show_default=True, help="Slots T.")
 @seed_option(help="Root seed.")

@@ -6,6 +6,7 @@ import click
 
 from jcaco.cli.options import (
     COUNT,
+    InputFile,
     algorithm_option,
     drop_infeasible_option,
     hyperparameters,
@@ -19,7 +20,7 @@ _JSON_HELP = "Print the jcaco.result/1 JSON."
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=InputFile())
 @algorithm_option(default="masl", show_default=True)
 @seed_option(help="Root seed.")
 @click.option(
@@ -68,8 +69,8 @@ def solve(
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--assignment", required=True, type=click.Path(dir_okay=False))
+@click.argument("file", type=InputFile())
+@click.option("--assignment", required=True, type=InputFile())
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 def evaluate(file: str, assignment: str, as_json: bool) -> None:
     """Score a given assignment on a scenario or instance."""

@@ -143,13 +143,18 @@ def check_not_input(
     output: str | PathLike[str], inputs: Iterable[str | PathLike[str]], *, folder: bool = False
 ) -> None:
     """Refuse an output that is one of the ``inputs`` (the same file through any path, symbolic
-    or hard link) or, for a ``folder`` (replaced whole), one that holds an input."""
+    or hard link) or, for a ``folder`` (replaced whole), one that holds an input.
+
+    The output is compared where it will be written: ``new/../net.json``, whose folder ``new``
+    does not exist yet (the writer creates it), is ``net.json``.
+    """
     target = output_target(output)
+    written = os.path.realpath(target)  # resolves `..` after a folder not yet made
     for item in inputs:
         if not os.path.exists(item):
             continue
         what = ""
-        if os.path.exists(target) and os.path.samefile(target, item):
+        if os.path.exists(written) and os.path.samefile(written, item):
             what = "is"
         elif folder and os.path.realpath(item).startswith(
             os.path.join(os.path.realpath(target), "")

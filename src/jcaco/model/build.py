@@ -50,19 +50,23 @@ def _describe_infeasible(net: Network, user: int) -> str:
         floor=net.error_floor,
         min_steps=net.min_steps,
     )[0]
-    if (need == 0).all():  # below the quality floor of every server (power_floor)
-        floor = float(np.min(net.error_floor)) if net.error_floor is not None else 0.0
+    floors = np.zeros(net.num_servers) if net.error_floor is None else net.error_floor
+    if (net.max_error[user] <= floors).all():  # below the quality floor of every server
         return (
             f"{net.max_error[user]:g} lies below the quality floor of every server (the lowest "
-            f"is {floor:g}); allowed: a max_error above a server's error_floor, or "
-            "--drop-infeasible"
+            f"is {float(np.min(floors)):g}); allowed: a max_error above a server's "
+            "error_floor, or --drop-infeasible"
         )
-    need = np.where(need == 0, np.iinfo(np.int64).max, need)
-    best = int(np.argmin(need))
+    if (need == 0).all():  # the servers whose floor is below it need over 10**12 steps
+        needs = "none reaches it within 10^12 steps"
+    else:
+        need = np.where(need == 0, np.iinfo(np.int64).max, need)
+        best = int(np.argmin(need))
+        needs = f"the best, server {best}, needs {int(need[best])} steps"
     return (
-        f"{net.max_error[user]:g} cannot be met by any server within its step range (the best, "
-        f"server {best}, needs {int(need[best])} steps; aec.max_steps={net.max_steps}); "
-        "allowed: a larger max_error or max_steps, or --drop-infeasible"
+        f"{net.max_error[user]:g} cannot be met by any server within its step range ({needs}; "
+        f"aec.max_steps={net.max_steps}); allowed: a larger max_error or max_steps, or "
+        "--drop-infeasible"
     )
 
 

@@ -67,14 +67,13 @@ class GeneratorConfig:
             value = getattr(self, f.name)
             if isinstance(value, tuple) and f.name != "catalog":
                 lo, hi = value
+                shown = f"{lo:g}" if lo == hi else f"{lo:g},{hi:g}"  # as --set takes it
                 if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-                    raise InputError(
-                        f"must be a finite range lo <= hi, got {value!r}", field=f.name
-                    )
+                    raise InputError(f"must be a finite range lo <= hi, got {shown}", field=f.name)
                 low_ok = lo >= 0 if f.name == "activity" else lo > 0
                 if not low_ok or (f.name == "activity" and hi > 1):
                     allowed = "within [0, 1]" if f.name == "activity" else "> 0"
-                    raise InputError(f"must be {allowed}, got {value!r}", field=f.name)
+                    raise InputError(f"must be {allowed}, got {shown}", field=f.name)
         for name in ("area_m", "tx_power_w", "min_distance_m", "min_time_scale_s"):
             if not getattr(self, name) > 0:
                 raise InputError(f"must be > 0, got {getattr(self, name)!r}", field=name)
