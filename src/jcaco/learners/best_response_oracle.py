@@ -24,6 +24,7 @@ from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.best_response import start_profile
 from jcaco.learners.information import EVERYTHING
+from jcaco.learners.params import check_ranges
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import FloatArray, IntArray
@@ -50,7 +51,8 @@ class BestResponseOracle(Learner):
         self.max_rounds = max_rounds
 
     def reset(self, setup: Setup, rng: RandomSource) -> None:
-        """Draw the starting profile."""
+        """Check ``max_rounds`` (learners/params.py); draw the starting profile."""
+        check_ranges(self)
         self.rng_ = rng
         self.last_ = start_profile(setup, self.start, rng)
         self.converged_ = np.zeros(setup.shape[0], dtype=bool)

@@ -29,6 +29,7 @@ import numpy as np
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner
 from jcaco.learners.information import Information
+from jcaco.learners.params import check_ranges
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -53,6 +54,7 @@ class InertialResponse(Learner):
         """Check the options; no action yet."""
         if not 0 <= self.inertia < 1:
             raise ValueError(f"inertia must be in [0, 1), got {self.inertia!r}")
+        check_ranges(self)  # patience (and fp-empirical's prior_weight): learners/params.py
         self.rng_ = rng
         self.last_: Profile | None = None  # type: ignore[assignment]
         self.stable_slots_ = np.zeros(setup.shape[0], dtype=np.int64)

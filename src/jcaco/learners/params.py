@@ -68,8 +68,9 @@ RANGES: dict[str, dict[str, Interval]] = {
         "delta": Interval(0.0, 1.0, low_open=True, high_open=True),
     },
     "br": {"moves_per_slot": AT_LEAST_ONE},
-    "mxfp": {"inertia": SHARE},
-    "fp-empirical": {"inertia": SHARE},
+    "br-oracle": {"max_rounds": AT_LEAST_ONE},
+    "mxfp": {"inertia": SHARE, "patience": AT_LEAST_ONE},
+    "fp-empirical": {"inertia": SHARE, "patience": AT_LEAST_ONE, "prior_weight": POSITIVE},
     "optimum": {"node_limit": Interval(0, integer=True), "rel_gap": SHARE},
     "loglinear": {
         "exploration": UNIT,
