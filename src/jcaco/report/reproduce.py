@@ -44,8 +44,32 @@ def reproduce(
     check_batches(experiments, options.seeds_per_task, options.workers)  # before any output
     check_output(output, folder=True)  # an existing file, a FIFO: refused before any work
     store = ResultsStore(output)
-    with store.lock(wait=wait_lock, on_wait=on_wait):
-        return _reproduce_locked(store, experiments, options, quick=quick, algorithms=algorithms)
+    fresh = not store.directory.exists()
+    try:
+        with store.lock(wait=wait_lock, on_wait=on_wait):
+            return _reproduce_locked(
+                store, experiments, options, quick=quick, algorithms=algorithms
+            )
+    except BaseException:
+        if fresh:  # a run that failed before storing anything leaves no folder behind
+            _remove_if_unused(store)
+        raise
+
+
+def _remove_if_unused(store: ResultsStore) -> None:
+    """Remove the store's folder if it holds nothing but its lock and an empty ``parts/``
+    (what the failed run made); anything else, a stored part above all, is kept."""
+    from jcaco.experiments.store import LOCK_NAME
+
+    folder = store.directory
+    try:
+        if store.parts.is_dir() and not any(store.parts.iterdir()):
+            store.parts.rmdir()
+        if {p.name for p in folder.iterdir()} <= {LOCK_NAME}:
+            (folder / LOCK_NAME).unlink(missing_ok=True)
+            folder.rmdir()
+    except OSError:  # another process is using it: leave it
+        pass
 
 
 def _reproduce_locked(
