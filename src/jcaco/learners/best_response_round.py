@@ -28,6 +28,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, check_choice
@@ -87,6 +88,57 @@ def best_response_round(
     return choice, moves
 
 
+def settled(w: FloatArray, choice: IntArray, players: BoolArray) -> BoolArray:
+    """Per seed: no player of ``players`` gains more than the tolerance by a unilateral move.
+
+    Parameters
+    ----------
+    w : ndarray, shape (S, N, R)
+        Player weights [s] (``inf``: infeasible).
+    choice : ndarray of int, shape (S, N)
+    players : ndarray of bool, shape (S, N)
+        The users that count (a zero row of ``w`` never counts,
+        :func:`jcaco.game.resource.best_responses`).
+
+    Returns
+    -------
+    ndarray of bool, shape (S,)
+        The best responses (docs/model.md (43)) to ``choice``'s loads all keep ``choice``.
+    """
+    _, gain = resource.best_responses(w, choice)
+    return np.asarray(~((gain > 0) & players).any(axis=-1))
+
+
+def round_and_settle(
+    w: FloatArray, choice: IntArray, movers: BoolArray, order: IntArray, players: BoolArray
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """:func:`best_response_round`, then :func:`settled` on the profile after it.
+
+    Runs the compiled twin in :mod:`jcaco.learners._best_response_round_numba` (one call for
+    every seed and turn, the same bits) when :mod:`jcaco.kernels` gives it; else the two
+    numpy forms above, which are the reference.
+
+    Returns
+    -------
+    choice : ndarray of int, shape (S, N)
+    moves : ndarray of int, shape (S,)
+    settled : ndarray of bool, shape (S,)
+    """
+    compiled = kernels.load("jcaco.learners._best_response_round_numba")
+    if compiled is not None and w.ndim == 3:
+        after, moves, still = compiled.round_kernel(
+            np.ascontiguousarray(w, dtype=np.float64),
+            np.ascontiguousarray(choice),
+            np.ascontiguousarray(movers),
+            np.ascontiguousarray(order),
+            np.ascontiguousarray(players),
+            float(resource.DEFAULT_ATOL_S),
+        )
+        return after, moves, still
+    after, moves = best_response_round(w, choice, movers, order)
+    return after, moves, settled(w, after, players)
+
+
 class BestResponseRound(Learner):
     """One round of sequential best responses per slot (``br-round``, a variant).
 
@@ -140,10 +192,9 @@ class BestResponseRound(Learner):
             (game.compute_time_s, self.last_.server),
         ):
             w = resource.player_weights(time, game.weight)
-            after, moves = best_response_round(w, choice, movers, order)
-            _, gain = resource.best_responses(w, after)
+            after, moves, settled_now = round_and_settle(w, choice, movers, order, game.weight > 0)
             profile.append(after)
-            still.append(~((gain > 0) & (game.weight > 0)).any(axis=-1))
+            still.append(settled_now)
             self.moves_ += moves
         self.converged_ = np.asarray(still[0] & still[1])
         self.last_ = Profile(profile[0], profile[1])
