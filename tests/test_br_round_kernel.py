@@ -1,6 +1,7 @@
-"""``br-round``'s compiled round and check equal the numpy forms, to the bit.
+"""``br-round``'s compiled round and the compiled best responses equal the numpy forms, to the bit.
 
-:func:`jcaco.learners.best_response_round.round_and_settle` (the round, then the check) on random
+:func:`jcaco.game.dynamics.best_response_round`, :func:`jcaco.game.resource.best_responses`
+(loads summed afresh or given) and ``br-round``'s check :func:`settled` on random
 batches (integer-tick weights that make ties common, infeasible resources, users sitting on
 them so that loads reach inf and NaN, non-players, partial movers, random orders), and the
 whole learner slot by slot with every option (``start``, ``activity``, ``channel``), one
@@ -13,13 +14,14 @@ import numpy as np
 import pytest
 
 from jcaco import kernels
-from jcaco.learners.best_response_round import BestResponseRound, round_and_settle
+from jcaco.game import resource
+from jcaco.game.dynamics import best_response_round
+from jcaco.learners.best_response_round import BestResponseRound, settled
 from jcaco.rng import stream
 from test_br_incremental import _run
 
 pytestmark = pytest.mark.skipif(
-    kernels.load("jcaco.learners._best_response_round_numba") is None,
-    reason="numba not installed",
+    kernels.load("jcaco.game._br_numba") is None, reason="numba not installed"
 )
 
 
@@ -50,24 +52,36 @@ def test_round_and_check_equal_numpy(case: int) -> None:
     results = []
     for engine in ("numpy", "numba"):
         with kernels.use(engine), np.errstate(invalid="ignore"):
-            results.append(round_and_settle(w, choice, movers, order, players))
+            after, moves = best_response_round(w, choice, movers, order)
+            load = resource.loads(w, after)
+            results.append(
+                (
+                    after,
+                    moves,
+                    settled(w, after, players),
+                    *resource.best_responses(w, choice),
+                    *resource.best_responses(w, after, load),
+                    *resource.best_responses(w, after, load + 0.25, atol=0.5),
+                )
+            )
     assert np.array_equal(choice, before)  # not modified
     for a, b in zip(*results, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b), case
 
 
 def test_infeasible_seat_reaches_nan_loads() -> None:
-    """Two users on an infeasible resource: the first to leave makes its load inf - inf =
-    NaN, and numpy's argmin then picks that resource for the next user (no move)."""
-    w = np.array([[[np.inf, 1.0], [np.inf, 2.0], [np.inf, 5.0]]])
-    choice = np.zeros((1, 3), dtype=np.int64)
+    """Users 0 and 1 sit on resource 1, infeasible for both: when user 0 leaves, its load is
+    inf - inf = NaN. User 2 (on resource 2) then finds resource 0 cheaper, but numpy's argmin
+    picks the NaN of resource 1 first, so it stays; user 1's stay costs NaN, it stays too."""
+    w = np.array([[[1.0, np.inf, 9.0], [np.inf, np.inf, 5.0], [2.0, 0.1, 4.0]]])
+    choice = np.array([[1, 1, 2]])
     movers = np.ones((1, 3), dtype=bool)
-    order = np.array([[0, 1, 2]])
+    order = np.array([[0, 2, 1]])
     results = []
     for engine in ("numpy", "numba"):
         with kernels.use(engine), np.errstate(invalid="ignore"):
-            results.append(round_and_settle(w, choice, movers, order, movers))
-    assert np.array_equal(results[0][0], [[1, 0, 0]]) and results[0][1].tolist() == [1]
+            results.append(best_response_round(w, choice, movers, order))
+    assert np.array_equal(results[0][0], [[0, 1, 2]]) and results[0][1].tolist() == [1]
     for a, b in zip(*results, strict=True):
         assert np.array_equal(a, b)
 

@@ -7,7 +7,8 @@ strategy" (VII-A). Read with the slots as the iterations of that process, one it
 round in which *each active UE* adjusts once: each slot, from the previous slot's profile,
 every active user takes one turn, in a random order drawn afresh each slot, and moves to its
 best response (AP and server) to the current loads of the slot's game, the turns before it
-included; ties keep the current action. ``br`` (one improving move per slot) and ``br-sync``
+included; ties keep the current action (:func:`jcaco.game.dynamics.best_response_round`).
+``br`` (one improving move per slot) and ``br-sync``
 (every active user at once) are the other readings (:mod:`jcaco.learners.readings`).
 
 A round here differs from a round of :func:`jcaco.game.dynamics.sequential_best_response`,
@@ -28,8 +29,8 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
-from jcaco import kernels
 from jcaco.game import resource
+from jcaco.game.dynamics import best_response_round
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, check_choice
 from jcaco.learners.best_response import LEVELS, start_profile
@@ -38,54 +39,6 @@ from jcaco.learners.readings import BR_ROUND, Reading
 from jcaco.learners.views import Setup, View
 from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
-
-
-def best_response_round(
-    w: FloatArray, choice: IntArray, movers: BoolArray, order: IntArray
-) -> tuple[IntArray, IntArray]:
-    """One round: the users of ``order`` best-respond one after another to the current loads.
-
-    Parameters
-    ----------
-    w : ndarray, shape (S, N, R)
-        Player weights [s] (:func:`jcaco.game.resource.player_weights`; ``inf``: infeasible).
-    choice : ndarray of int, shape (S, N)
-        The profile before the round (not modified).
-    movers : ndarray of bool, shape (S, N)
-        Who takes a turn (the active players); the others only weigh on the loads.
-    order : ndarray of int, shape (S, N)
-        A permutation of the users per seed: the order of the turns.
-
-    Returns
-    -------
-    choice : ndarray of int, shape (S, N)
-        The profile after the round.
-    moves : ndarray of int, shape (S,)
-        How many turns changed a user's resource.
-    """
-    choice = choice.copy()
-    load = resource.loads(w, choice)  # [S, R]
-    seeds = np.arange(choice.shape[0])
-    moves = np.zeros(choice.shape[0], dtype=np.int64)
-    rows = w[seeds[:, None], order]  # [S, N, R]: the weights in the order of the turns
-    turns = movers[seeds[:, None], order]  # [S, N]
-    for turn in range(choice.shape[1]):  # the users' turns, every seed at once
-        user, row = order[:, turn], rows[:, turn]  # [S], [S, R]
-        current = choice[seeds, user]
-        # the deviation costs (43): staying costs the current load, moving adds the own weight
-        cost = load + row
-        stay = load[seeds, current]
-        cost[seeds, current] = stay
-        best = cost.argmin(axis=-1)  # the first cheapest; a move must gain more than atol
-        moved = turns[:, turn] & (stay - cost[seeds, best] > resource.DEFAULT_ATOL_S)
-        if not moved.any():
-            continue
-        target = np.where(moved, best, current)
-        load[seeds, current] -= np.where(moved, row[seeds, current], 0.0)
-        load[seeds, target] += np.where(moved, row[seeds, target], 0.0)
-        choice[seeds, user] = target
-        moves += moved
-    return choice, moves
 
 
 def settled(w: FloatArray, choice: IntArray, players: BoolArray) -> BoolArray:
@@ -107,36 +60,6 @@ def settled(w: FloatArray, choice: IntArray, players: BoolArray) -> BoolArray:
     """
     _, gain = resource.best_responses(w, choice)
     return np.asarray(~((gain > 0) & players).any(axis=-1))
-
-
-def round_and_settle(
-    w: FloatArray, choice: IntArray, movers: BoolArray, order: IntArray, players: BoolArray
-) -> tuple[IntArray, IntArray, BoolArray]:
-    """:func:`best_response_round`, then :func:`settled` on the profile after it.
-
-    Runs the compiled twin in :mod:`jcaco.learners._best_response_round_numba` (one call for
-    every seed and turn, the same bits) when :mod:`jcaco.kernels` gives it; else the two
-    numpy forms above, which are the reference.
-
-    Returns
-    -------
-    choice : ndarray of int, shape (S, N)
-    moves : ndarray of int, shape (S,)
-    settled : ndarray of bool, shape (S,)
-    """
-    compiled = kernels.load("jcaco.learners._best_response_round_numba")
-    if compiled is not None and w.ndim == 3:
-        after, moves, still = compiled.round_kernel(
-            np.ascontiguousarray(w, dtype=np.float64),
-            np.ascontiguousarray(choice),
-            np.ascontiguousarray(movers),
-            np.ascontiguousarray(order),
-            np.ascontiguousarray(players),
-            float(resource.DEFAULT_ATOL_S),
-        )
-        return after, moves, still
-    after, moves = best_response_round(w, choice, movers, order)
-    return after, moves, settled(w, after, players)
 
 
 class BestResponseRound(Learner):
@@ -192,9 +115,9 @@ class BestResponseRound(Learner):
             (game.compute_time_s, self.last_.server),
         ):
             w = resource.player_weights(time, game.weight)
-            after, moves, settled_now = round_and_settle(w, choice, movers, order, game.weight > 0)
+            after, moves = best_response_round(w, choice, movers, order)
             profile.append(after)
-            still.append(settled_now)
+            still.append(settled(w, after, game.weight > 0))
             self.moves_ += moves
         self.converged_ = np.asarray(still[0] & still[1])
         self.last_ = Profile(profile[0], profile[1])
