@@ -29,6 +29,13 @@ pytestmark = pytest.mark.skipif(KERNEL is None, reason="numba not installed")
 BLOCK = getattr(KERNEL, "BLOCK", 512)
 
 
+@pytest.fixture(autouse=True)
+def _incremental_at_every_move_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel makes the moves however few there are (the default leaves one or two
+    moves per slot to the numpy form on the compiled best responses)."""
+    monkeypatch.setattr(best_response, "INCREMENTAL_FROM_MOVES", 1)
+
+
 def _game(rng: np.random.Generator, shape: tuple[int, int, int, int], ticks: bool) -> GameInstance:
     """A batch of random games: θ in {0, 0.3, 0.7, 1}, ~25 % infeasible servers."""
     seeds, users, aps, servers = shape
@@ -127,6 +134,23 @@ def test_incremental_equals_full_recomputation(moves_per_slot: int, moving_times
         for slot, (full, incremental) in enumerate(zip(*runs, strict=True)):
             for part, (a, b) in enumerate(zip(full, incremental, strict=True)):
                 assert np.array_equal(a, b), (case, slot, part)
+
+
+@pytest.mark.parametrize("moves_per_slot", [1, 2])
+def test_few_moves_on_compiled_best_responses(
+    monkeypatch: pytest.MonkeyPatch, moves_per_slot: int
+) -> None:
+    """With the default threshold one or two moves per slot run the numpy form, whose best
+    responses are then compiled (:mod:`jcaco.game._resource_numba`): the same slots."""
+    monkeypatch.setattr(best_response, "INCREMENTAL_FROM_MOVES", 3)
+    for case in range(20):
+        runs = [
+            _run(engine, case, BestResponse(moves_per_slot=moves_per_slot), 6, case % 2 == 0)
+            for engine in ("numpy", "numba")
+        ]
+        for full, compiled in zip(*runs, strict=True):
+            for a, b in zip(full, compiled, strict=True):
+                assert np.array_equal(a, b), case
 
 
 @pytest.mark.parametrize("case", [101, 102, 103, 104])

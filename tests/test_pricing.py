@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from jcaco import kernels
 from jcaco.game import pricing, resource
 from jcaco.game.equilibria import enumerate_profiles
 from jcaco.game.optimum.count_model import subgame_cost
@@ -106,6 +107,28 @@ def test_broadcast_counts_count_the_users_of_each_resource() -> None:
             assert counts["ap_users_measured"][s, i] == active[s, on_ap].sum()
             assert counts["server_users_expected"][s, i] == pytest.approx(theta[s, on_server].sum())
             assert counts["server_users_measured"][s, i] == active[s, on_server].sum()
+
+
+@pytest.mark.skipif(kernels.load("jcaco.game._pricing_numba") is None, reason="no numba")
+@pytest.mark.parametrize("case", range(12))
+def test_broadcast_counts_compiled_equals_numpy(case: int) -> None:
+    """The compiled counts are numpy's bincount sums, to the bit (θ of many digits, so the
+    order of the additions shows); a choice out of range falls back to the numpy form."""
+    rng = np.random.default_rng(case)
+    seeds, users, m, k = int(rng.integers(1, 5)), int(rng.integers(1, 40)), 3, 5
+    theta = rng.uniform(0.0, 1.0, (seeds, users)) * (rng.random((seeds, users)) < 0.8)
+    active = rng.random((seeds, users)) < 0.6  # bool, as the slot loop passes floats of it
+    profile = Profile(rng.integers(0, m, (seeds, users)), rng.integers(0, k, (seeds, users)))
+    if case == 11:  # out of range: no kernel result is trusted
+        profile.server[0, 0] = k
+    runs = []
+    for engine in ("numpy", "numba"):
+        with kernels.use(engine):
+            runs.append(pricing.broadcast_counts(theta, active.astype(float), profile, m, k))
+    assert runs[0].keys() == runs[1].keys() == set(pricing.BROADCAST_FIELDS)
+    for field in pricing.BROADCAST_FIELDS:
+        assert runs[0][field].dtype == runs[1][field].dtype
+        assert np.array_equal(runs[0][field], runs[1][field]), field
 
 
 def test_payoff_based_price_equals_the_full_information_price() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from jcaco import kernels
 from jcaco.learners.information import Information
 from jcaco.learners.views import needs_mean_tx
 from jcaco.model.build import check_feasible
@@ -103,8 +104,13 @@ def test_power_and_floor_helpers_equal_numpy() -> None:
     assert np.array_equal(floor_into(z.copy(), 0.0, z), np.maximum(z, 0.0), equal_nan=True)
 
 
-@pytest.mark.parametrize("side", [50.0, 1000.0])
-def test_walk_in_place_equals_disc_steps_and_reflect(side: float) -> None:
+@pytest.mark.parametrize("engine", ["numpy", "numba"])
+@pytest.mark.parametrize("side", [10.0, 50.0, 1000.0])
+def test_walk_in_place_equals_disc_steps_and_reflect(side: float, engine: str) -> None:
+    """The numpy form and the compiled step (:mod:`jcaco.sim._dynamics_numba`); at 10 m the
+    steps leave the fast fold's range (the ``np.mod`` fold), at 50 m they cross both borders."""
+    if engine == "numba" and kernels.load("jcaco.sim._dynamics_numba") is None:
+        pytest.skip("numba not installed")
     s, n = 2, 500
     rng = np.random.default_rng(2)
     xy = rng.random((s, n, 2)) * side
@@ -118,7 +124,8 @@ def test_walk_in_place_equals_disc_steps_and_reflect(side: float) -> None:
         expected = reflect(
             state.user_xy_m + disc_steps(draws.random((s, n, 2)), 30.0), area[:, None, None]
         )
-        state = step_mobility(state, config, again, work=work)
+        with kernels.use(engine):  # type: ignore[arg-type]
+            state = step_mobility(state, config, again, work=work)
         assert state.user_xy_m.tobytes() == expected.tobytes()
 
 

@@ -5,13 +5,16 @@ whole batch of independent games in one compiled call: per game, rounds in which
 can improve at the round's start move one after another in the order of their random priority,
 each to its first cheapest resource, with the loads kept incrementally and refreshed (summed in
 user order) after every round. Called by :func:`jcaco.game.dynamics.sequential_best_response`
-(:mod:`jcaco.kernels`).
+(:mod:`jcaco.kernels`). Also :func:`round_kernel`, ``br-round``'s round
+(:func:`jcaco.game.dynamics.best_response_round`).
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+
+from jcaco.game._resource_numba import first_cheapest, sum_chosen
 
 
 @numba.njit(cache=True, nogil=True)
@@ -167,3 +170,36 @@ def sequential_best_response_kernel(w, choice, priority, max_rounds, atol):  # p
             done = _candidates(played, chose, load, atol, player, flag) == 0
         converged[s] = done
     return rounds, moves, converged
+
+
+@numba.njit(cache=True, nogil=True)
+def round_kernel(w, choice, movers, order, atol):  # pragma: no cover - compiled
+    """``dynamics.best_response_round`` for ``w (S, N, R)``: (choice after, moves (S,)).
+
+    ``choice (S, N)`` is not modified; ``movers (S, N)`` says who takes a turn, ``order
+    (S, N)`` the turns' order per seed. The numpy form's operations: the loads summed in
+    user order, each turn's deviation costs (43) with the first cheapest resource
+    (``np.argmin``), a move when it gains more than ``atol``, the two loads updated. The
+    numpy form also adds 0.0 to the loads of a seed whose user did not move; skipping that
+    changes no bit (the loads are sums and differences of non-negative weights, never -0.0,
+    and ``x + 0.0 == x`` for every other x).
+    """
+    num_seeds, num_users, num_resources = w.shape
+    out = choice.copy()
+    moves = np.zeros(num_seeds, dtype=np.int64)
+    load = np.empty(num_resources)
+    cost = np.empty(num_resources)
+    for s in range(num_seeds):
+        ws, cs = w[s], out[s]
+        sum_chosen(ws, cs, load)
+        for turn in range(num_users):
+            user = order[s, turn]
+            row = ws[user]
+            current = cs[user]
+            best = first_cheapest(load, row, current, cost)
+            if movers[s, user] and load[current] - cost[best] > atol:
+                load[current] -= row[current]
+                load[best] += row[best]
+                cs[user] = best
+                moves[s] += 1
+    return out, moves

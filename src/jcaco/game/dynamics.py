@@ -10,6 +10,9 @@ The numpy form is batched over a leading axis (seeds). Who may improve, and the 
 of play, are found with numpy over the whole ``[seeds, users, resources]`` batch once per
 round; the moves themselves are sequential by nature and run as a plain Python loop over one
 row of R numbers per move, with the loads kept incrementally (docs/architecture.md#speed-rules).
+
+:func:`best_response_round` is ``br-round``'s slot, one round in which every mover takes a
+turn, with the same two engines (the kernel's ``round_kernel``).
 """
 
 from __future__ import annotations
@@ -149,6 +152,71 @@ def _sequential_best_response_numpy(
         _, gain = resource.best_responses(w, choice, load, atol)
         converged = np.asarray(~(gain > 0).any(axis=1))
     return DynamicsOutcome(choice, rounds, moves, converged)
+
+
+def best_response_round(
+    w: FloatArray, choice: IntArray, movers: BoolArray, order: IntArray
+) -> tuple[IntArray, IntArray]:
+    """One round: the users of ``order`` best-respond one after another to the current loads.
+
+    Parameters
+    ----------
+    w : ndarray, shape (S, N, R)
+        Player weights [s] (:func:`jcaco.game.resource.player_weights`; ``inf``: infeasible).
+    choice : ndarray of int, shape (S, N)
+        The profile before the round (not modified).
+    movers : ndarray of bool, shape (S, N)
+        Who takes a turn (the active players); the others only weigh on the loads.
+    order : ndarray of int, shape (S, N)
+        A permutation of the users per seed: the order of the turns.
+
+    Returns
+    -------
+    choice : ndarray of int, shape (S, N)
+        The profile after the round.
+    moves : ndarray of int, shape (S,)
+        How many turns changed a user's resource.
+
+    Notes
+    -----
+    ``br-round``'s slot (:mod:`jcaco.learners.best_response_round`). Unlike a round of
+    :func:`sequential_best_response`, every user of ``movers`` takes its turn, not only those
+    that could improve at the round's start. The compiled kernel in
+    :mod:`jcaco.game._br_numba` runs every seed and turn in one call (the same bits,
+    ``tests/test_br_round_kernel.py``); the loop below is the reference.
+    """
+    compiled = kernels.load("jcaco.game._br_numba")
+    if compiled is not None and w.ndim == 3:
+        return compiled.round_kernel(
+            np.ascontiguousarray(w, dtype=np.float64),
+            np.ascontiguousarray(choice),
+            np.ascontiguousarray(movers),
+            np.ascontiguousarray(order),
+            float(resource.DEFAULT_ATOL_S),
+        )
+    choice = choice.copy()
+    load = resource.loads(w, choice)  # [S, R]
+    seeds = np.arange(choice.shape[0])
+    moves = np.zeros(choice.shape[0], dtype=np.int64)
+    rows = w[seeds[:, None], order]  # [S, N, R]: the weights in the order of the turns
+    turns = movers[seeds[:, None], order]  # [S, N]
+    for turn in range(choice.shape[1]):  # the users' turns, every seed at once
+        user, row = order[:, turn], rows[:, turn]  # [S], [S, R]
+        current = choice[seeds, user]
+        # the deviation costs (43): staying costs the current load, moving adds the own weight
+        cost = load + row
+        stay = load[seeds, current]
+        cost[seeds, current] = stay
+        best = cost.argmin(axis=-1)  # the first cheapest; a move must gain more than atol
+        moved = turns[:, turn] & (stay - cost[seeds, best] > resource.DEFAULT_ATOL_S)
+        if not moved.any():
+            continue
+        target = np.where(moved, best, current)
+        load[seeds, current] -= np.where(moved, row[seeds, current], 0.0)
+        load[seeds, target] += np.where(moved, row[seeds, target], 0.0)
+        choice[seeds, user] = target
+        moves += moved
+    return choice, moves
 
 
 def greedy_profile(w: FloatArray, order: IntArray, allowed: BoolArray) -> IntArray:

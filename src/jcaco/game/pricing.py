@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game import resource
 from jcaco.game.profile import Profile
 from jcaco.types import BoolArray, FloatArray, IntArray
@@ -115,6 +116,15 @@ def priced_best_responses(
     return np.where(improves, argbest, choice), np.where(improves, gain, 0.0)
 
 
+#: The fields :func:`broadcast_counts` fills, in the compiled kernel's order.
+BROADCAST_FIELDS = (
+    "ap_users_expected",
+    "ap_users_measured",
+    "server_users_expected",
+    "server_users_measured",
+)
+
+
 def broadcast_counts(
     theta: FloatArray, active: FloatArray, profile: Profile, num_aps: int, num_servers: int
 ) -> dict[str, FloatArray]:
@@ -126,6 +136,19 @@ def broadcast_counts(
     taken at each user's choice, shape ``(S, N)`` each (the ``*_users_*`` fields of
     :class:`~jcaco.learners.base.Feedback`).
     """
+    compiled = kernels.load("jcaco.game._pricing_numba")
+    same = (np.shape(theta), np.shape(active), profile.server.shape) == (profile.ap.shape,) * 3
+    if compiled is not None and profile.ap.ndim == 2 and same:  # the same sums (jcaco.kernels)
+        *counts, ok = compiled.broadcast_counts_kernel(
+            np.ascontiguousarray(theta, dtype=float),
+            np.ascontiguousarray(active, dtype=float),
+            np.ascontiguousarray(profile.ap),
+            np.ascontiguousarray(profile.server),
+            num_aps,
+            num_servers,
+        )
+        if ok:
+            return dict(zip(BROADCAST_FIELDS, counts, strict=True))
     out: dict[str, FloatArray] = {}
     for part, choice, size in (
         ("ap", profile.ap, num_aps),

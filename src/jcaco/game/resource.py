@@ -197,6 +197,22 @@ def best_responses(
     gain : ndarray, shape (..., num_users)
         Cost reduction of that best response [s] (0 when it keeps its choice).
     """
+    compiled = kernels.load("jcaco.game._resource_numba")
+    if (
+        compiled is not None
+        and w.ndim == 3
+        and w.dtype == np.float64
+        and choice.shape == w.shape[:-1]
+        and (load is None or (load.shape == w.shape[::2] and load.dtype == np.float64))
+    ):  # one pass per seed, the same operations (jcaco.kernels)
+        best, gain = compiled.best_responses_kernel(
+            np.ascontiguousarray(w),
+            np.ascontiguousarray(choice),
+            np.empty((0, w.shape[-1])) if load is None else np.ascontiguousarray(load),
+            load is None,
+            float(atol),
+        )
+        return best.astype(np.result_type(choice, np.int64), copy=False), gain
     if load is None:
         load = loads(w, choice)
     cost = deviation_costs(w, choice, load)

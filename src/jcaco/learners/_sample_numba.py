@@ -6,7 +6,10 @@ the same order, so the strategies and the samples are the same to the bit.
 
 from __future__ import annotations
 
+import math
+
 import numba
+import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
@@ -26,3 +29,27 @@ def sample_kernel(probs, draw, out):  # pragma: no cover - compiled
                 if running < u:
                     count += 1
             out[s, i] = min(count, num - 1)
+
+
+@numba.njit(cache=True, nogil=True)
+def uniform_choice_kernel(allowed, draw):  # pragma: no cover - compiled
+    """``uniform_choice`` of ``allowed (rows, R)`` bools with one uniform per row: (rows,).
+
+    The ``floor(u * count)``-th allowed column, as the numpy form's cumulative rank; 0 when
+    no column has that rank (numpy's argmax of an all-False row).
+    """
+    num_rows, num = allowed.shape
+    out = np.zeros(num_rows, dtype=np.int64)
+    for k in range(num_rows):
+        count = 0
+        for r in range(num):
+            count += allowed[k, r]
+        target = np.int64(math.floor(draw[k] * count))
+        rank = -1
+        for r in range(num):
+            if allowed[k, r]:
+                rank += 1
+                if rank == target:
+                    out[k] = r
+                    break
+    return out

@@ -25,7 +25,8 @@ The per-slot exact-equilibrium learner is ``br-oracle``, a reference.
 With numba the moves of a slot run incrementally in :mod:`._best_response_numba` (a move
 re-checks only the users whose ability to improve it can have changed); they are the moves,
 draws and flags of the numpy form here, which recomputes every best response before each move
-(``tests/test_br_incremental.py``).
+(``tests/test_br_incremental.py``). With fewer than :data:`INCREMENTAL_FROM_MOVES` moves per
+slot (the default one) the numpy form runs, on the compiled best responses, which costs less.
 
 ``price=True`` (beyond the paper): each move is a best response to the marginal-cost price
 (:mod:`jcaco.game.pricing`), own delay plus the delay the move adds to the others on the
@@ -54,6 +55,12 @@ from jcaco.types import BoolArray, FloatArray, IntArray
 
 #: Moves whose uniforms are drawn at once (``S x DRAW_BLOCK`` floats) by the compiled moves.
 DRAW_BLOCK = 65_536
+#: ``moves_per_slot`` from which the incremental kernel makes a slot's moves; with fewer the
+#: numpy form, on the compiled :func:`jcaco.game.resource.best_responses`, costs less: the
+#: kernel's set-up per slot is O(N R) with large constants (20 seeds, 5 APs and servers, one
+#: move: 142 against 222 µs a slot at N = 30, 4.6 against 5.5 ms at N = 1000; three moves at
+#: N = 1000: 5.9 against 4.0 ms). Both give the same bits.
+INCREMENTAL_FROM_MOVES = 3
 
 
 def start_profile(setup: Setup, start: str, rng: RandomSource) -> Profile:
@@ -207,12 +214,13 @@ class BestResponse(Learner):
     ) -> bool:
         """The same moves, incrementally (:mod:`._best_response_numba`); False if it cannot run.
 
-        It runs for the delay (not ``price``) when numba is there and every load of the start
-        profile is finite. The uniforms are drawn in blocks of :data:`DRAW_BLOCK` moves: the same
-        numbers as one ``random(S)`` call per move (a seed's generator fills its row in order).
+        It runs for the delay (not ``price``) when numba is there, ``moves_per_slot`` is at
+        least :data:`INCREMENTAL_FROM_MOVES` and every load of the start profile is finite.
+        The uniforms are drawn in blocks of :data:`DRAW_BLOCK` moves: the same numbers as one
+        ``random(S)`` call per move (a seed's generator fills its row in order).
         """
         compiled = None if self.price else kernels.load("jcaco.learners._best_response_numba")
-        if compiled is None:
+        if compiled is None or int(self.moves_per_slot) < INCREMENTAL_FROM_MOVES:
             return False
         w_ap = np.ascontiguousarray(w_ap, dtype=np.float64)
         w_server = np.ascontiguousarray(w_server, dtype=np.float64)

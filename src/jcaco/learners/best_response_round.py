@@ -7,7 +7,8 @@ strategy" (VII-A). Read with the slots as the iterations of that process, one it
 round in which *each active UE* adjusts once: each slot, from the previous slot's profile,
 every active user takes one turn, in a random order drawn afresh each slot, and moves to its
 best response (AP and server) to the current loads of the slot's game, the turns before it
-included; ties keep the current action. ``br`` (one improving move per slot) and ``br-sync``
+included; ties keep the current action (:func:`jcaco.game.dynamics.best_response_round`).
+``br`` (one improving move per slot) and ``br-sync``
 (every active user at once) are the other readings (:mod:`jcaco.learners.readings`).
 
 A round here differs from a round of :func:`jcaco.game.dynamics.sequential_best_response`,
@@ -29,6 +30,7 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from jcaco.game import resource
+from jcaco.game.dynamics import best_response_round
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Learner, check_choice
 from jcaco.learners.best_response import LEVELS, start_profile
@@ -39,52 +41,25 @@ from jcaco.rng import RandomSource
 from jcaco.types import BoolArray, FloatArray, IntArray
 
 
-def best_response_round(
-    w: FloatArray, choice: IntArray, movers: BoolArray, order: IntArray
-) -> tuple[IntArray, IntArray]:
-    """One round: the users of ``order`` best-respond one after another to the current loads.
+def settled(w: FloatArray, choice: IntArray, players: BoolArray) -> BoolArray:
+    """Per seed: no player of ``players`` gains more than the tolerance by a unilateral move.
 
     Parameters
     ----------
     w : ndarray, shape (S, N, R)
-        Player weights [s] (:func:`jcaco.game.resource.player_weights`; ``inf``: infeasible).
+        Player weights [s] (``inf``: infeasible).
     choice : ndarray of int, shape (S, N)
-        The profile before the round (not modified).
-    movers : ndarray of bool, shape (S, N)
-        Who takes a turn (the active players); the others only weigh on the loads.
-    order : ndarray of int, shape (S, N)
-        A permutation of the users per seed: the order of the turns.
+    players : ndarray of bool, shape (S, N)
+        The users that count (a zero row of ``w`` never counts,
+        :func:`jcaco.game.resource.best_responses`).
 
     Returns
     -------
-    choice : ndarray of int, shape (S, N)
-        The profile after the round.
-    moves : ndarray of int, shape (S,)
-        How many turns changed a user's resource.
+    ndarray of bool, shape (S,)
+        The best responses (docs/model.md (43)) to ``choice``'s loads all keep ``choice``.
     """
-    choice = choice.copy()
-    load = resource.loads(w, choice)  # [S, R]
-    seeds = np.arange(choice.shape[0])
-    moves = np.zeros(choice.shape[0], dtype=np.int64)
-    rows = w[seeds[:, None], order]  # [S, N, R]: the weights in the order of the turns
-    turns = movers[seeds[:, None], order]  # [S, N]
-    for turn in range(choice.shape[1]):  # the users' turns, every seed at once
-        user, row = order[:, turn], rows[:, turn]  # [S], [S, R]
-        current = choice[seeds, user]
-        # the deviation costs (43): staying costs the current load, moving adds the own weight
-        cost = load + row
-        stay = load[seeds, current]
-        cost[seeds, current] = stay
-        best = cost.argmin(axis=-1)  # the first cheapest; a move must gain more than atol
-        moved = turns[:, turn] & (stay - cost[seeds, best] > resource.DEFAULT_ATOL_S)
-        if not moved.any():
-            continue
-        target = np.where(moved, best, current)
-        load[seeds, current] -= np.where(moved, row[seeds, current], 0.0)
-        load[seeds, target] += np.where(moved, row[seeds, target], 0.0)
-        choice[seeds, user] = target
-        moves += moved
-    return choice, moves
+    _, gain = resource.best_responses(w, choice)
+    return np.asarray(~((gain > 0) & players).any(axis=-1))
 
 
 class BestResponseRound(Learner):
@@ -141,9 +116,8 @@ class BestResponseRound(Learner):
         ):
             w = resource.player_weights(time, game.weight)
             after, moves = best_response_round(w, choice, movers, order)
-            _, gain = resource.best_responses(w, after)
             profile.append(after)
-            still.append(~((gain > 0) & (game.weight > 0)).any(axis=-1))
+            still.append(settled(w, after, game.weight > 0))
             self.moves_ += moves
         self.converged_ = np.asarray(still[0] & still[1])
         self.last_ = Profile(profile[0], profile[1])

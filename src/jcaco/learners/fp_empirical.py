@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.game.profile import Profile
 from jcaco.learners.base import Feedback
 from jcaco.learners.fictitious_play import InertialResponse
@@ -22,8 +23,24 @@ from jcaco.types import FloatArray
 
 
 def empirical_belief_cost(time: FloatArray, theta: FloatArray, counts: FloatArray) -> FloatArray:
-    """ĉ[i, r] = time[i, r] + Σ_{j≠i} θ_j q_j(r) time[j, r], shape ``(S, N, R)`` [s]."""
+    """ĉ[i, r] = time[i, r] + Σ_{j≠i} θ_j q_j(r) time[j, r], shape ``(S, N, R)`` [s].
+
+    With numba, for ``(S, N, R)`` arrays with R >= 2, the compiled twin in
+    :mod:`jcaco.learners._fp_empirical_numba` (the same operations, so the same bits; numpy
+    sums one resource's contributions in user order only when R >= 2).
+    """
     q = counts / counts.sum(axis=-1, keepdims=True)
+    compiled = kernels.load("jcaco.learners._fp_empirical_numba")
+    arrays = (time, theta, q)
+    if (
+        compiled is not None
+        and time.ndim == 3
+        and time.shape[-1] >= 2
+        and q.shape == time.shape
+        and np.shape(theta) == time.shape[:-1]
+        and all(np.asarray(a).dtype == np.float64 for a in arrays)
+    ):
+        return compiled.belief_cost_kernel(*(np.ascontiguousarray(a) for a in arrays))
     with np.errstate(invalid="ignore"):
         contrib = np.where(q > 0, theta[..., None] * q * time, 0.0)  # [S, N, R]
     return time + contrib.sum(axis=-2, keepdims=True) - contrib

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from jcaco import kernels
 from jcaco.rng import RandomSource, SeedBatch
 from jcaco.types import BoolArray, FloatArray
 
@@ -235,14 +236,15 @@ class DrawAhead:
 
 class WalkBuffers:
     """Arrays one step of the random walk works in, made once (:func:`step_mobility`):
-    ``uniform`` ``(S, N, 2)``; ``radius``, ``angle`` and ``trig`` ``(S, N)``; ``reflect``
-    ``(S, N, 2)`` bools."""
+    ``uniform`` ``(S, N, 2)``; ``radius``, ``angle``, ``trig`` and ``sine`` ``(S, N)``;
+    ``reflect`` ``(S, N, 2)`` bools."""
 
     def __init__(self, shape: tuple[int, ...]):
         self.uniform = np.empty(shape)  # [S, N, 2]
         self.radius = np.empty(shape[:-1])  # [S, N]
         self.angle = np.empty(shape[:-1])
         self.trig = np.empty(shape[:-1])
+        self.sine = np.empty(shape[:-1])  # the compiled step's sines (trig: its cosines)
         self.reflect = np.empty(shape, dtype=bool)  # [S, N, 2]
 
 
@@ -254,22 +256,37 @@ def _walk_in_place(
     work: WalkBuffers,
 ) -> None:
     """:func:`disc_steps` and :func:`reflect` of one walk step, written over ``xy_m``: the
-    same operations on the same numbers, so the same positions."""
+    same operations on the same numbers, so the same positions. With numba the step and the
+    fold run in one compiled call (:mod:`jcaco.sim._dynamics_numba`) on numpy's cosines and
+    sines."""
     u, radius, angle, trig = work.uniform, work.radius, work.angle, work.trig
     if isinstance(rng, np.random.Generator):
         rng.random(out=u)
     else:
         rng.random(u.shape, out=u)
+    np.multiply(2.0 * np.pi, u[..., 1], out=angle)
+    compiled = kernels.load("jcaco.sim._dynamics_numba")
+    if compiled is not None and xy_m.flags.c_contiguous and xy_m.dtype == np.float64:
+        np.cos(angle, out=trig)
+        np.sin(angle, out=work.sine)
+        side_m = np.ascontiguousarray(area_m, dtype=float)
+        if not compiled.walk_kernel(xy_m, u, trig, work.sine, float(radius_m), side_m):
+            _fold(xy_m, area_m, work.reflect)
+        return
     np.sqrt(u[..., 0], out=radius)
     np.multiply(radius_m, radius, out=radius)
-    np.multiply(2.0 * np.pi, u[..., 1], out=angle)
     for k, fn in enumerate((np.cos, np.sin)):
         fn(angle, out=trig)
         np.multiply(radius, trig, out=trig)
         np.add(xy_m[..., k], trig, out=xy_m[..., k])
+    _fold(xy_m, area_m, work.reflect)
+
+
+def _fold(xy_m: FloatArray, area_m: FloatArray, mask: BoolArray) -> None:
+    """:func:`reflect` of ``xy_m`` into each seed's square, written over it (``mask``: a
+    bool buffer of its shape)."""
     side = area_m[:, None, None]
     period = 2.0 * np.asarray(side, dtype=float)
-    mask = work.reflect
     shortest = period.min()
     if -shortest < xy_m.min() and xy_m.max() < shortest:
         # np.mod(x, p) for -p < x < p without its division (numpy's npy_divmod): fmod is the
