@@ -140,3 +140,20 @@ def test_drop_infeasible_matches_the_cli(tmp_path: Path, run) -> None:
     assert {k: ours[k] for k in SAME} == {k: theirs[k] for k in SAME}
     cli = json.loads(run("analyze", path, "--algorithms", "br", "--drop-infeasible", "--json").out)
     assert analysis["optimum"]["objective_s"] == pytest.approx(cli["optimum"]["objective_s"])
+
+
+@pytest.mark.parametrize("command", ["generate", "solve", "analyze"])
+def test_every_command_that_writes_a_file_says_so(net: Path, run, tmp_path: Path, command):
+    """``-o FILE`` is confirmed with one ``wrote FILE`` line on standard error (solve and
+    analyze wrote silently, unlike generate and instance), never mixed into the output."""
+    out = tmp_path / "out.json"
+    args = {
+        "generate": ("generate", "--users", "4", "--aps", "2", "--servers", "2"),
+        "solve": ("solve", net, "-a", "br", "--json"),
+        "analyze": ("analyze", net, "--algorithms", "br", "--iterations", "50", "--json"),
+    }[command]
+    result = run(*args, "-o", out)
+    assert result.code == 0 and out.is_file()
+    assert result.err.splitlines()[-1] == f"wrote {out}"
+    if command != "generate":
+        assert json.loads(result.out) == json.loads(out.read_text())

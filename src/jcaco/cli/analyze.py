@@ -156,6 +156,7 @@ def analyze(
     doc = result.to_dict()
     if output:
         write_json(output, doc)
+        click.echo(f"wrote {output}", err=True)
     if as_json:
         click.echo(json.dumps(doc, indent=2))
     else:

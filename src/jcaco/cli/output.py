@@ -228,7 +228,8 @@ def summary_table(doc: dict[str, Any]) -> Any:
 
 
 def write_result(output: str, doc: dict[str, Any]) -> None:
-    """Write a result document as JSON or, by the ``.parquet`` suffix, Parquet."""
+    """Write a result document as JSON or, by the ``.parquet`` suffix, Parquet (saying so on
+    standard error, as :func:`emit`)."""
     from jcaco.io.files import write_json
     from jcaco.io.parquet import is_parquet, write_document_parquet
     from jcaco.sim.schema import ResultModel
@@ -237,6 +238,7 @@ def write_result(output: str, doc: dict[str, Any]) -> None:
         write_document_parquet(output, doc, ResultModel)
     else:
         write_json(output, doc)
+    click.echo(f"wrote {output}", err=True)
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
