@@ -157,3 +157,22 @@ def test_every_command_that_writes_a_file_says_so(net: Path, run, tmp_path: Path
     assert result.err.splitlines()[-1] == f"wrote {out}"
     if command != "generate":
         assert json.loads(result.out) == json.loads(out.read_text())
+
+
+def test_a_game_with_a_user_no_server_can_serve_is_refused(net: Path) -> None:
+    """A hand-built game is checked as an instance file is: a user whose every server is
+    infeasible (compute time inf) has no finite cost, and the result was NaN."""
+    from dataclasses import replace
+
+    from jcaco.errors import InfeasibleError
+
+    game = jcaco.load(net)
+    compute = game.compute_time_s.copy()
+    compute[2] = np.inf
+    steps = game.steps.copy()
+    steps[2] = 0
+    bad = replace(game, compute_time_s=compute, steps=steps)
+    for run_it in (lambda: jcaco.solve(bad, "br"), lambda: jcaco.analyze(bad, algorithms=["br"])):
+        with pytest.raises(InfeasibleError, match=r"steps\[2\]: no server is feasible"):
+            run_it()
+    assert jcaco.solve(game, "br").evaluation.is_nash  # the game itself runs

@@ -116,8 +116,10 @@ def generate(
 
 
 def _game(game: GameLike, drop_infeasible: bool = False) -> GameInstance:
-    if isinstance(game, GameInstance):
-        return game
+    if isinstance(game, GameInstance):  # a user no server can serve is refused, as in a file
+        from jcaco.model.files import checked_instance
+
+        return checked_instance(game)
     if isinstance(game, Network):
         from jcaco.model.build import build_instance, check_feasible
 
@@ -158,7 +160,9 @@ def solve(
     Parameters
     ----------
     game : GameInstance, Network, str or Path
-        The game (a single, unbatched one), a network, or a scenario or instance file.
+        The game (a single, unbatched one), a network, or a scenario or instance file. A
+        user that no server can serve raises :class:`jcaco.errors.InfeasibleError` (a
+        network's or a file's is dropped instead with ``drop_infeasible``).
     algorithm : str or learner class
         ``masl``, ``br``... (``jcaco list``), ``package.module:ClassName``, or a class.
     seed : int

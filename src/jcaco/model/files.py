@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jcaco.errors import InputError
+from jcaco.errors import InfeasibleError, InputError
 from jcaco.io import parquet as parquet_io
 from jcaco.io.read import load_document
 from jcaco.io.schema import MAX_TIME_S
@@ -54,7 +54,7 @@ def load_game(
     if parquet_io.is_parquet(path):
         tag = parquet_io.parquet_tag(path)
         if tag == INSTANCE_SCHEMA:
-            return _checked_instance(read_instance_parquet(path), path)
+            return checked_instance(read_instance_parquet(path), path)
         if tag == SCENARIO_SCHEMA:
             return _scenario_game(read_network_parquet(path), path, fading, rng, drop_infeasible)
         allowed = f'"{SCENARIO_SCHEMA}", "{INSTANCE_SCHEMA}"'
@@ -64,21 +64,23 @@ def load_game(
     model = load_document(path, {SCENARIO_SCHEMA: ScenarioModel, INSTANCE_SCHEMA: InstanceModel})
     if isinstance(model, InstanceModel):
         try:
-            return _checked_instance(instance_from_model(model), path)
+            return checked_instance(instance_from_model(model), path)
         except InputError as exc:
             raise exc if exc.source else exc.with_source(str(path)) from None
     assert isinstance(model, ScenarioModel)
     return _scenario_game(network_from_model(model), path, fading, rng, drop_infeasible)
 
 
-def _checked_instance(instance: GameInstance, path: str | Path) -> GameInstance:
-    """``instance``, or an error naming the first user that no server can serve."""
-    bad = np.flatnonzero(~instance.feasible.any(axis=1))
+def checked_instance(instance: GameInstance, path: str | Path | None = None) -> GameInstance:
+    """``instance`` (one game), or :class:`InfeasibleError` naming the first user that no
+    server can serve (and the file ``path``, if it came from one): such a user has no finite
+    cost, and every total with it would be NaN."""
+    bad = np.flatnonzero(~instance.feasible.any(axis=-1))
     if bad.size:
-        raise InputError(
+        raise InfeasibleError(
             "no server is feasible for this user (every entry is null); allowed: at least "
             "one non-null step count",
-            source=str(path),
+            source=None if path is None else str(path),
             field=f"steps[{bad[0]}]",
         )
     return instance
