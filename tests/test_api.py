@@ -176,3 +176,22 @@ def test_a_game_with_a_user_no_server_can_serve_is_refused(net: Path) -> None:
         with pytest.raises(InfeasibleError, match=r"steps\[2\]: no server is feasible"):
             run_it()
     assert jcaco.solve(game, "br").evaluation.is_nash  # the game itself runs
+
+
+def test_a_saved_result_is_scored_again(net: Path, run, tmp_path: Path) -> None:
+    """``jcaco evaluate --assignment RESULT.json`` scores a saved ``jcaco.result/1`` (its ap,
+    server and steps): the same numbers as the solve that wrote it; a bad field of the result
+    is named with the file, in one line."""
+    saved = tmp_path / "r.json"
+    assert run("solve", net, "-a", "br", "--json", "-o", saved).code == 0
+    doc = json.loads(saved.read_text())
+    again = json.loads(run("evaluate", net, "--assignment", saved, "--json").out)
+    from_api = jcaco.evaluate(net, doc).to_dict()
+    for key in ("ap", "server", "steps", "expected_total_service_time_s", "nash_gap_s"):
+        assert again[key] == doc[key] == from_api[key], key
+    doc["server"][1] = -1
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    result = run("evaluate", net, "--assignment", bad)
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert result.err.startswith(f"jcaco: error: {bad}: server[1]")

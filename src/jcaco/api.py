@@ -194,14 +194,13 @@ def evaluate(game: GameLike, assignment: Mapping[str, Any] | str | Path) -> Solv
     ----------
     game : GameInstance, Network, str or Path
     assignment : mapping, str or Path
-        ``{"ap": [N], "server": [N]}`` and optionally ``"steps": [N]``, or such a JSON file.
+        ``{"ap": [N], "server": [N]}`` and optionally ``"steps": [N]``, or such a JSON file;
+        or a ``jcaco.result/1`` document or file (its ``ap``, ``server`` and ``steps``).
     """
-    from jcaco.io.read import parse_model
-    from jcaco.jobs.evaluate import evaluate_assignment, load_assignment
-    from jcaco.sim.schema import AssignmentModel
+    from jcaco.jobs.evaluate import assignment_of, evaluate_assignment, load_assignment
 
     if isinstance(assignment, Mapping):
-        model = parse_model(AssignmentModel, dict(assignment))
+        model = assignment_of(dict(assignment))
     else:
         model = load_assignment(assignment)
     return evaluate_assignment(_game(game), model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from jcaco.game.profile import Profile
 from jcaco.io.read import parse_model, read_document
 from jcaco.jobs.solve import SolveResult
 from jcaco.model.instance import GameInstance
-from jcaco.sim.schema import AssignmentModel
+from jcaco.sim.schema import RESULT_SCHEMA, AssignmentModel, ResultModel
 
 
 def with_steps(instance: GameInstance, server: np.ndarray, steps: np.ndarray) -> GameInstance:
@@ -31,9 +32,20 @@ def with_steps(instance: GameInstance, server: np.ndarray, steps: np.ndarray) ->
     return GameInstance(**{**instance.__dict__, "compute_time_s": compute, "steps": new_steps})
 
 
+def assignment_of(doc: dict[str, Any], source: str | None = None) -> AssignmentModel:
+    """An assignment ``{"ap": [...], "server": [...], "steps": [...]?}``, or the ``ap``,
+    ``server`` and ``steps`` of a ``jcaco.result/1`` document (a saved ``jcaco solve``
+    result, scored again), each validated by its model (errors name ``source``)."""
+    if doc.get("schema") == RESULT_SCHEMA:
+        result = parse_model(ResultModel, doc, source=source)
+        chosen = {"ap": result.ap, "server": result.server, "steps": result.steps}
+        return parse_model(AssignmentModel, chosen, source=source)
+    return parse_model(AssignmentModel, doc, source=source)
+
+
 def load_assignment(path: str | Path) -> AssignmentModel:
-    """Read an assignment file ``{"ap": [...], "server": [...], "steps": [...]?}``."""
-    return parse_model(AssignmentModel, read_document(path), source=str(path))
+    """Read an assignment file, or a result file (:func:`assignment_of`)."""
+    return assignment_of(read_document(path), source=str(path))
 
 
 def check_assignment(instance: GameInstance, assignment: AssignmentModel) -> Profile:
