@@ -190,25 +190,31 @@ def hyperparameters(
             raise InputError("only applies to --algorithm masl", field="--learning-rate")
         for key, rate in both_rates(learning_rate).items():
             hyper.setdefault(key, rate)
-    try:
+    with as_options(algorithm="--algorithm", param="--param"):
         make_learner(algorithm, hyper)
-    except InputError as exc:
-        flags = {"algorithm": "--algorithm", "param": "--param"}
-        raise InputError(exc.message, field=flags.get(exc.field or "", exc.field)) from None
     return hyper
 
 
 @contextmanager
-def as_options(**flags: str) -> Iterator[None]:
-    """Re-raise an :class:`InputError` of the API whose field is a keyword of ``flags`` (e.g.
-    ``algorithm="--algorithms"``) naming the command's option instead (same class and
-    message), so that the line names what the user typed."""
+def as_options(value_errors: str | None = None, /, **flags: str) -> Iterator[None]:
+    """Name the command's options in the errors the library raises inside the block.
+
+    An :class:`InputError` whose field is a keyword of ``flags`` (e.g.
+    ``algorithm="--algorithms"``) is re-raised naming that option instead (same class and
+    message); with ``value_errors`` (e.g. ``"--param"``), any other ``ValueError`` (a
+    learner's ``reset`` refusing a hyperparameter) becomes an :class:`InputError` of that
+    option. So the line names what the user typed.
+    """
     try:
         yield
     except InputError as exc:
         if exc.field not in flags:
             raise
         raise type(exc)(exc.message, source=exc.source, field=flags[exc.field]) from None
+    except ValueError as exc:
+        if value_errors is None:
+            raise
+        raise InputError(str(exc), field=value_errors) from None
 
 
 def algorithm_names(text: str | None, also: Iterable[str] = ()) -> list[str] | None:

@@ -9,6 +9,7 @@ from jcaco.cli.options import (
     NON_NEGATIVE_M,
     InputFile,
     algorithm_option,
+    as_options,
     drop_infeasible_option,
     hyperparameters,
     learner_options,
@@ -128,20 +129,15 @@ def simulate(
             if users
             else None
         )
-        try:
-            trace = run_simulate(
-                net, algorithm, seed=seed, slots=slots, params=hyper, dynamics=dynamics,
-                user_sink=writer,
-            )  # fmt: skip
-        except BaseException as exc:
+        try:  # the API's seed (its memory check) is --seed; a range refused, --param
+            with as_options("--param", seed="--seed"):
+                trace = run_simulate(
+                    net, algorithm, seed=seed, slots=slots, params=hyper, dynamics=dynamics,
+                    user_sink=writer,
+                )  # fmt: skip
+        except BaseException:
             if writer is not None:
                 writer.abort()
-            if isinstance(exc, InputError):  # refused by jcaco.api (e.g. its memory check)
-                if exc.field == "seed":  # the API's keyword is this command's option
-                    raise InputError(exc.message, source=exc.source, field="--seed") from None
-                raise
-            if isinstance(exc, ValueError):  # a hyperparameter outside its range
-                raise InputError(str(exc), field="--param") from None
             raise
         write_trace(trace, tmp / "trace.parquet", meta)
         plot_convergence(trace, tmp / "convergence.png")

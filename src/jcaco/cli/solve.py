@@ -8,6 +8,7 @@ from jcaco.cli.options import (
     COUNT,
     InputFile,
     algorithm_option,
+    as_options,
     drop_infeasible_option,
     hyperparameters,
     learner_options,
@@ -46,7 +47,7 @@ def solve(
     from jcaco.jobs.solve import DEFAULT_ITERATIONS
 
     hyper = hyperparameters(algorithm, params, learning_rate)  # checked before loading
-    try:
+    with as_options("--param"):  # a hyperparameter outside its range, refused by reset
         result = run_solve(
             file,
             algorithm,
@@ -55,10 +56,6 @@ def solve(
             params=hyper,
             drop_infeasible=drop_infeasible,
         )
-    except InputError:  # the file (named in the message), or a check of jcaco.api
-        raise
-    except ValueError as exc:  # a hyperparameter outside its range
-        raise InputError(str(exc), field="--param") from None
     doc = result.to_dict()
     if output:
         write_result(output, doc)
